@@ -1,0 +1,65 @@
+# Two commands: `make run` (set up, load the demo, serve on 127.0.0.1:8000) and
+# `make test` (set up, lint, check migrations, run the suite on SQLite and PostgreSQL).
+# Both work on a fresh Debian machine as root; nothing else needs installing by hand.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Debian packages: CJK fonts and pango for PDFs, gettext for translations,
+# Chromium and poppler for the browser tests and for looking at PDFs.
+DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEB_TEST_PACKAGES := chromium poppler-utils
+PG_URL ?= postgres://postgres@127.0.0.1:5432/banli
+
+.PHONY: run test setup setup-dev system-packages system-test-packages lint test-sqlite test-postgres
+
+run: setup
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup-dev lint
+	$(MAKE) test-sqlite
+	@if [ -n "$$DATABASE_URL" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		$(MAKE) test-postgres; \
+	else \
+		echo "PostgreSQL: no server on 127.0.0.1:5432 and no DATABASE_URL; skipped."; \
+	fi
+
+test-sqlite:
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) scripts/ensure_database.py
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(PY) manage.py check
+
+setup: system-packages $(VENV)/.installed
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+	$(PY) manage.py migrate -v0
+
+setup-dev: system-packages system-test-packages $(VENV)/.installed-dev
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/python
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/python
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+system-packages:
+	@scripts/apt-ensure.sh $(DEB_PACKAGES)
+
+system-test-packages:
+	@scripts/apt-ensure.sh $(DEB_TEST_PACKAGES)

@@ -1,0 +1,735 @@
+"""Demo data: the three seed cases as real records, a proposal in every state, one user per role.
+
+Idempotent: every record is found by its natural key before it is created, so running
+it twice leaves the same rows. `--volume N` then adds N synthetic proposals in bulk for
+benchmarks (that part adds rows on every run, by design).
+"""
+
+import datetime
+import random
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from demo import seeds
+from feedback.models import Channel, Feedback, HandlingEffect, Satisfaction
+from proposals.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Body,
+    Category,
+    Cosigner,
+    Event,
+    HandlingUnit,
+    Member,
+    MemberKind,
+    Period,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Role,
+    RoleKind,
+    Session,
+)
+from replies.models import ContactMethod, ContactRecord, Publication, Reply, ReplyStatus, ResultClass
+
+DEMO_PASSWORD = "banli-demo"
+
+UNITS = [
+    # full name, short name, 文号 prefix, contact, phone
+    ("黄石市经济和信息化局", "市经信局", "黄经信函", "刘文明", "6288824"),
+    ("黄石市财政局", "市财政局", "黄财函", "周丽", "6222301"),
+    ("黄石市住房和城乡建设局", "市住建局", "黄建函", "吴刚", "6233015"),
+    ("黄石市教育局", "市教育局", "黄教函", "郑芳", "6245120"),
+    ("黄石市交通运输局", "市交通运输局", "黄交函", "冯涛", "6251188"),
+    ("惠济区科技和工业信息化局", "区科工信局", "惠科工信函", "", ""),
+    ("安康市工业和信息化局", "安康市工信局", "安工信函", "", ""),
+]
+
+CATEGORIES = ["经济建设", "城乡建设", "教育科技", "文化卫生", "社会法制", "农业农村", "生态环境", "其他"]
+
+NPC_DEPUTIES = [
+    ("张伟", "黄石港区代表团"),
+    ("李娜", "西塞山区代表团"),
+    ("王强", "下陆区代表团"),
+    ("刘洋", "大冶市代表团"),
+]
+CPPCC_EXTRA = [("赵敏", "经济界"), ("孙磊", "教育界")]
+
+# (title, kind, state, lead unit, co-handling unit, days since 交办, key)
+SYNTHETIC = [
+    ("关于加快老旧小区改造的建议", "npc", "pending", "市住建局", "市财政局", 3, True),
+    ("关于优化城区公交线网的建议", "npc", "handling", "市交通运输局", None, 40, False),
+    ("关于完善农村养老服务体系的建议", "npc", "handling", "市财政局", None, 86, False),
+    ("关于规范电动自行车停放充电的建议", "npc", "awaiting_signoff", "市住建局", None, 60, False),
+    ("关于加强中小学课后服务的提案", "cppcc", "pending", "市教育局", "市财政局", 8, False),
+    ("关于支持专精特新企业融资的提案", "cppcc", "handling", "市经信局", "市财政局", 95, True),
+    ("关于推动制造业数字化转型的提案", "cppcc", "handling", "市经信局", None, 84, False),
+    ("关于提升园区标准化厂房利用率的提案", "cppcc", "awaiting_signoff", "市经信局", None, 70, False),
+    ("关于加大高校毕业生留黄就业支持的提案", "cppcc", "in_review", "市经信局", "市教育局", 75, False),
+    ("关于建设城市智慧停车系统的提案", "cppcc", "replied", "市交通运输局", "市经信局", 80, False),
+    ("关于降低中小企业用电成本的提案", "cppcc", "replied", "市经信局", None, 88, False),
+    ("关于推进工业固废综合利用的提案", "cppcc", "redo", "市经信局", None, 120, True),
+]
+
+ASSIGNMENT_STATES = {
+    "pending": AssignmentStatus.PENDING,
+    "handling": AssignmentStatus.HANDLING,
+    "awaiting_signoff": AssignmentStatus.AWAITING_SIGNOFF,
+    "in_review": AssignmentStatus.IN_REVIEW,
+    "replied": AssignmentStatus.REPLIED,
+    "redo": AssignmentStatus.REDO,
+}
+REPLY_STATES = {
+    "awaiting_signoff": ReplyStatus.AWAITING_SIGNOFF,
+    "in_review": ReplyStatus.IN_REVIEW,
+    "replied": ReplyStatus.ISSUED,
+    "redo": ReplyStatus.ISSUED,
+}
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（可重复执行）；--volume N 另外批量生成 N 件建议提案用于性能测试。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--volume", type=int, default=0, help="另外生成的建议提案件数")
+        parser.add_argument("--seed", type=int, default=2021, help="随机数种子")
+
+    def handle(self, *args, volume, seed, **options):
+        started = time.monotonic()
+        with transaction.atomic():
+            DemoData(today=timezone.localdate()).build()
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
+        for username, what in DEMO_USERS:
+            self.stdout.write(f"  {username:<11} {what}")
+        if volume:
+            VolumeData(rng=random.Random(seed), today=timezone.localdate()).build(volume)
+            self.stdout.write(
+                self.style.SUCCESS(f"另生成 {volume} 件建议提案，用时 {time.monotonic() - started:.1f} 秒。")
+            )
+
+
+DEMO_USERS = [
+    ("admin", "系统管理员"),
+    ("supervisor", "市政府督查室"),
+    ("office", "政协提案委"),
+    ("office_npc", "人大代表工委"),
+    ("clerk", "经办人 · 市经信局"),
+    ("signer", "签发人 · 市经信局"),
+    ("clerk2", "经办人 · 市财政局"),
+    ("member", "委员 程玮"),
+    ("member2", "委员 王秋红"),
+    ("deputy", "代表 张伟"),
+]
+
+
+class DemoData:
+    def __init__(self, today):
+        self.today = today
+        self.users = {}
+        self.units = {}
+
+    def build(self):
+        self.build_reference_data()
+        self.build_users()
+        self.build_huangshi_case()
+        self.build_huiji_case()
+        self.build_ankang_case()
+        self.build_synthetic()
+
+    # --- reference data ---------------------------------------------------------
+
+    def build_reference_data(self):
+        for position, name in enumerate(CATEGORIES):
+            Category.objects.get_or_create(name=name, defaults={"position": position})
+        for name, short, prefix, person, phone in UNITS:
+            self.units[short], _ = HandlingUnit.objects.get_or_create(
+                name=name,
+                defaults={
+                    "short_name": short,
+                    "doc_prefix": prefix,
+                    "contact_person": person,
+                    "contact_phone": phone,
+                    "letterhead": "湖北省黄石市经济和信息化局" if short == "市经信局" else "",
+                },
+            )
+        year = self.today.year
+        self.sessions = {
+            "hs2021": self.session(
+                Body.CPPCC, "黄石市政协十三届五次会议", 2021, datetime.date(2021, 1, 6), "委员提案〔{year}〕{serial}号"
+            ),
+            "huiji": self.session(Body.CPPCC, "惠济区政协2023年会议", 2023, datetime.date(2023, 1, 9), "第{serial}号"),
+            "ankang": self.session(
+                Body.CPPCC, "安康市政协2021年会议", 2021, datetime.date(2021, 1, 12), "第{serial}号"
+            ),
+            "npc": self.session(
+                Body.NPC, f"黄石市第十五届人民代表大会{year}年会议", year, datetime.date(year, 1, 8), "第{serial}号"
+            ),
+            "cppcc": self.session(
+                Body.CPPCC,
+                f"黄石市政协十四届{year}年会议",
+                year,
+                datetime.date(year, 1, 6),
+                "委员提案〔{year}〕{serial}号",
+            ),
+        }
+
+    def session(self, body, name, year, opens_on, number_format):
+        session, _ = Session.objects.get_or_create(
+            name=name,
+            defaults={
+                "body": body,
+                "year": year,
+                "opens_on": opens_on,
+                "closes_on": opens_on + datetime.timedelta(days=4),
+                "number_format": number_format,
+            },
+        )
+        return session
+
+    def member(self, name, body, group="", kind=MemberKind.PERSON):
+        member, _ = Member.objects.get_or_create(body=body, name=name, group=group, defaults={"kind": kind})
+        return member
+
+    # --- users ------------------------------------------------------------------
+
+    def build_users(self):
+        User = get_user_model()
+        for username, what in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": what.split(" ")[-1], "is_staff": True}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            self.users[username] = user
+        admin = self.users["admin"]
+        if not admin.is_superuser:
+            admin.is_superuser = True
+            admin.save(update_fields=["is_superuser"])
+        for username in ("member", "member2", "deputy"):
+            user = self.users[username]
+            if user.is_staff:
+                user.is_staff = False
+                user.save(update_fields=["is_staff"])
+        roles = [
+            ("supervisor", RoleKind.SUPERVISOR, None, ""),
+            ("office", RoleKind.OFFICE, None, Body.CPPCC),
+            ("office_npc", RoleKind.OFFICE, None, Body.NPC),
+            ("clerk", RoleKind.CLERK, "市经信局", ""),
+            ("signer", RoleKind.SIGNER, "市经信局", ""),
+            ("clerk2", RoleKind.CLERK, "市财政局", ""),
+        ]
+        for username, kind, unit, body in roles:
+            Role.objects.get_or_create(user=self.users[username], kind=kind, unit=self.units.get(unit), body=body)
+
+    # --- seed 000: 委员提案〔2021〕110号 ---------------------------------------------
+
+    def build_huangshi_case(self):
+        letter = seeds.huangshi_reply()
+        form = seeds.huangshi_feedback()
+        session = self.sessions["hs2021"]
+        members = [self.member(name, Body.CPPCC) for name in letter["members"]]
+        self.link_user(members[0], "member")
+        self.link_user(members[1], "member2")
+        proposal = self.proposal(
+            session,
+            110,
+            "关于促进黄石市中小企业健康快速发展的提案",
+            members,
+            category="经济建设",
+            submitted_on=datetime.date(2021, 1, 7),
+            status=ProposalStatus.CLOSED,
+        )
+        written_on = seeds.parse_date(letter["written_on"])
+        assignment = self.assignment(
+            proposal,
+            self.units["市经信局"],
+            AssignmentRole.LEAD,
+            assigned_on=datetime.date(2021, 3, 10),
+            status=AssignmentStatus.REPLIED,
+        )
+        # The form says the unit visited the members; the letter gives no date, so the
+        # visit is recorded on the letter's date.
+        self.contact(assignment, written_on, ContactMethod.VISIT, "上门走访委员，听取意见（据征询意见表）。")
+        reply = self.reply(
+            assignment,
+            title=letter["title"],
+            addressees=letter["addressees"],
+            paragraphs=letter["paragraphs"],
+            result_class=letter["result_class"],
+            written_on=written_on,
+            closing=letter["closing"],
+            contact_person=letter["contact_person"],
+            contact_phone=letter["contact_phone"],
+        )
+        methods = {label: value for value, label in ContactMethod.choices}
+        effects = {label: value for value, label in HandlingEffect.choices}
+        satisfactions = {label: value for value, label in Satisfaction.choices}
+        ticked_methods = {methods[label] for label in form["methods"]}
+        Feedback.objects.get_or_create(
+            reply=reply,
+            member=members[0],
+            defaults={
+                "channel": Channel.PAPER,
+                "by_visit": ContactMethod.VISIT in ticked_methods,
+                "by_meeting": ContactMethod.MEETING in ticked_methods,
+                "by_phone": ContactMethod.PHONE in ticked_methods,
+                "by_letter": ContactMethod.LETTER in ticked_methods,
+                "by_forum": ContactMethod.FORUM in ticked_methods,
+                "by_other": ContactMethod.OTHER in ticked_methods,
+                "handling_effect": only_one(form["effects"], effects),
+                "satisfaction": only_one(form["satisfaction"], satisfactions),
+                "publish_consent": None,
+                "opinion": form["opinion"],
+                "submitted_at": aware(written_on + datetime.timedelta(days=10)),
+                "entered_by": self.users["office"],
+                "needs_attention": attention_note(form),
+            },
+        )
+
+    def link_user(self, member, username):
+        if member.user_id != self.users[username].pk:
+            member.user = self.users[username]
+            member.save(update_fields=["user"])
+
+    # --- seed 002: 惠济区 --------------------------------------------------------------
+
+    def build_huiji_case(self):
+        letter = seeds.huiji_reply()
+        member = self.member("何昕", Body.CPPCC, group="惠济区政协")
+        proposal = self.proposal(
+            self.sessions["huiji"],
+            1,
+            "关于“产业强区推动惠济区高质量发展”的提案",
+            [member],
+            category="经济建设",
+            submitted_on=datetime.date(2023, 1, 10),
+            status=ProposalStatus.REPLIED,
+        )
+        assignment = self.assignment(
+            proposal,
+            self.units["区科工信局"],
+            AssignmentRole.LEAD,
+            assigned_on=datetime.date(2023, 2, 20),
+            status=AssignmentStatus.REPLIED,
+        )
+        self.reply(
+            assignment,
+            title="关于“产业强区推动惠济区高质量发展”提案的答复",
+            addressees=letter["addressees"],
+            paragraphs=letter["paragraphs"],
+            result_class=ResultClass.B,
+            written_on=seeds.parse_date(letter["written_on"]),
+            closing=letter["closing"],
+        )
+
+    # --- seed 004: 安康 -----------------------------------------------------------------
+
+    def build_ankang_case(self):
+        letter = seeds.ankang_reply()
+        # The portal copy names neither the member nor the date; both are stand-ins here.
+        member = self.member("安康市政协委员", Body.CPPCC, group="（原文未载姓名）")
+        proposal = self.proposal(
+            self.sessions["ankang"],
+            1,
+            "关于扶持本土企业打造本地品牌的提案",
+            [member],
+            category="经济建设",
+            submitted_on=datetime.date(2021, 1, 13),
+            status=ProposalStatus.REPLIED,
+        )
+        assignment = self.assignment(
+            proposal,
+            self.units["安康市工信局"],
+            AssignmentRole.LEAD,
+            assigned_on=datetime.date(2021, 4, 1),
+            status=AssignmentStatus.REPLIED,
+        )
+        self.contact(
+            assignment,
+            datetime.date(2021, 7, 30),
+            ContactMethod.PHONE,
+            "承办提案办复工作人员与委员电话、微信沟通，委员提出融资对接、金融顾问制度、银行抽贷断贷三点意见。",
+            participants="承办提案办复工作人员、提案委员",
+        )
+        self.reply(
+            assignment,
+            title="关于扶持本土企业打造本地品牌提案的答复",
+            addressees="委员",
+            paragraphs=letter["paragraphs"],
+            result_class=ResultClass.B,
+            written_on=datetime.date(2021, 8, 16),
+            closing="安康市工业和信息化局",
+        )
+
+    # --- synthetic proposals, one or more in every state ---------------------------------
+
+    def build_synthetic(self):
+        deputies = [self.member(name, Body.NPC, group) for name, group in NPC_DEPUTIES]
+        self.link_user(deputies[0], "deputy")
+        cppcc = [self.member(name, Body.CPPCC, group) for name, group in CPPCC_EXTRA]
+        cppcc.append(self.member("市工商联", Body.CPPCC, kind=MemberKind.ORGANISATION))
+        chengwei = Member.objects.get(body=Body.CPPCC, name="程玮", group="")
+        wangqiuhong = Member.objects.get(body=Body.CPPCC, name="王秋红", group="")
+        for serial, (title, body, state, lead_unit, co_unit, age, key) in enumerate(SYNTHETIC, start=1):
+            if body == Body.NPC:
+                session = self.sessions["npc"]
+                members = [deputies[serial % 4], deputies[(serial + 1) % 4]]
+            else:
+                session = self.sessions["cppcc"]
+                # 程玮 leads some and co-signs others, so the member portal has both.
+                members = [chengwei, cppcc[serial % 3]] if serial % 2 else [cppcc[serial % 3], chengwei, wangqiuhong]
+            assigned_on = self.today - datetime.timedelta(days=age)
+            proposal = self.proposal(
+                session,
+                serial,
+                title,
+                members,
+                category=CATEGORIES[serial % len(CATEGORIES)],
+                submitted_on=session.opens_on + datetime.timedelta(days=1),
+                status=proposal_status(state),
+                is_key=key,
+            )
+            lead = self.assignment(
+                proposal,
+                self.units[lead_unit],
+                AssignmentRole.LEAD,
+                assigned_on=assigned_on,
+                status=ASSIGNMENT_STATES[state],
+                signed=state != "pending",
+            )
+            if co_unit:
+                self.assignment(
+                    proposal,
+                    self.units[co_unit],
+                    AssignmentRole.CO,
+                    assigned_on=assigned_on,
+                    status=AssignmentStatus.PENDING if state == "pending" else AssignmentStatus.HANDLING,
+                    signed=state != "pending",
+                )
+            if state == "pending":
+                continue
+            self.contact(
+                lead,
+                assigned_on + datetime.timedelta(days=10),
+                ContactMethod.PHONE if serial % 2 else ContactMethod.MEETING,
+                f"就《{title}》与{members[0].name}沟通办理思路。",
+            )
+            if state in REPLY_STATES:
+                self.build_synthetic_reply(lead, proposal, state, assigned_on)
+
+    def build_synthetic_reply(self, lead, proposal, state, assigned_on):
+        unit = lead.unit
+        written_on = assigned_on + datetime.timedelta(days=50)
+        reply = self.reply(
+            lead,
+            title=reply_title(proposal),
+            addressees=proposal.addressee_line(),
+            paragraphs=[
+                f"你们提出的《{proposal.title}》（{proposal.number}）收悉。我单位高度重视，现答复如下：",
+                "一、基本情况",
+                "近年来，我市围绕该领域持续加大投入，相关工作取得阶段性成效。",
+                "二、下一步工作",
+                "我们将认真吸纳你们的意见建议，细化措施，加快推进，并及时向你们通报进展。",
+                "感谢你们对我市工作的关心和支持。",
+            ],
+            result_class=ResultClass.B if state == "redo" else ResultClass.A,
+            written_on=written_on if state in ("replied", "redo") else None,
+            closing=unit.name,
+            contact_person=unit.contact_person,
+            contact_phone=unit.contact_phone,
+            status=REPLY_STATES[state],
+        )
+        if state not in ("replied", "redo"):
+            return
+        satisfaction = Satisfaction.DISSATISFIED if state == "redo" else Satisfaction.SATISFIED
+        Feedback.objects.get_or_create(
+            reply=reply,
+            member=proposal.lead,
+            defaults={
+                "channel": Channel.ONLINE,
+                "by_phone": True,
+                "handling_effect": HandlingEffect.LATER if state == "redo" else HandlingEffect.SOLVED,
+                "satisfaction": satisfaction,
+                "publish_consent": state == "replied",
+                "opinion": "答复未回应核心诉求，希望重新研究。" if state == "redo" else "沟通及时，措施具体。",
+                "submitted_at": aware(written_on + datetime.timedelta(days=7)),
+            },
+        )
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def proposal(self, session, serial, title, members, *, category, submitted_on, status, is_key=False):
+        lead, *cosigners = members
+        proposal, created = Proposal.objects.get_or_create(
+            session=session,
+            serial=serial,
+            defaults={
+                "kind": ProposalKind.for_body(session.body),
+                "number": session.format_number(serial),
+                "title": title,
+                "lead": lead,
+                "category": Category.objects.get(name=category),
+                "period": Period.SESSION,
+                "is_key": is_key,
+                "status": status,
+                "submitted_on": submitted_on,
+            },
+        )
+        if created:
+            Cosigner.objects.bulk_create(
+                Cosigner(proposal=proposal, member=member, position=position)
+                for position, member in enumerate(cosigners, start=1)
+            )
+            Event.record(proposal=proposal, verb="登记", actor=self.users["office"], note="演示数据")
+        return proposal
+
+    def assignment(self, proposal, unit, role, *, assigned_on, status, signed=True):
+        assignment, created = Assignment.objects.get_or_create(
+            proposal=proposal,
+            unit=unit,
+            defaults={
+                "role": role,
+                "status": status,
+                "assigned_on": assigned_on,
+                "signed_for_on": assigned_on + datetime.timedelta(days=2) if signed else None,
+                "due_on": proposal.session.due_on(assigned_on, role),
+                "assigned_by": self.users["office"],
+            },
+        )
+        if created:
+            Event.record(
+                proposal=proposal,
+                assignment=assignment,
+                verb="交办",
+                actor=self.users["office"],
+                note=f"{unit.short_name}（{assignment.get_role_display()}）",
+            )
+        return assignment
+
+    def contact(self, assignment, on, method, summary, participants=""):
+        ContactRecord.objects.get_or_create(
+            assignment=assignment,
+            contacted_on=on,
+            method=method,
+            defaults={"summary": summary, "participants": participants},
+        )
+
+    def reply(self, assignment, *, title, addressees, paragraphs, result_class, written_on, closing, **extra):
+        status = extra.pop("status", ReplyStatus.ISSUED)
+        reply, _ = Reply.objects.get_or_create(
+            assignment=assignment,
+            round=1,
+            defaults={
+                "title": title,
+                "addressees": addressees,
+                "body": "\n".join(paragraphs),
+                "result_class": result_class,
+                "written_on": written_on,
+                "closing_name": closing,
+                "publication": Publication.PUBLIC,
+                "status": status,
+                "issued_at": aware(written_on) if status == ReplyStatus.ISSUED else None,
+                **extra,
+            },
+        )
+        return reply
+
+
+def only_one(ticked_labels, by_label):
+    """The value of a single-choice row, or blank when the paper form ticks none or several."""
+    return by_label[ticked_labels[0]] if len(ticked_labels) == 1 else ""
+
+
+def attention_note(form):
+    notes = []
+    for row, label in (("effects", "办理效果"), ("satisfaction", "办理评价")):
+        if len(form[row]) > 1:
+            notes.append(f"纸质表“{label}”同时勾选了{'、'.join(f'“{t}”' for t in form[row])}，需与委员核实。")
+    if not form["publish"]:
+        notes.append("纸质表未勾选“是否公开”。")
+    return "".join(notes)
+
+
+def aware(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+
+
+def reply_title(proposal):
+    kind = "建议" if proposal.kind == ProposalKind.SUGGESTION else "提案"
+    title = proposal.title.removesuffix("的建议").removesuffix("的提案")
+    return f"关于对《{title}》{kind}的答复"
+
+
+def proposal_status(state):
+    return {
+        "pending": ProposalStatus.ASSIGNED,
+        "replied": ProposalStatus.REPLIED,
+        "redo": ProposalStatus.REDO,
+    }.get(state, ProposalStatus.HANDLING)
+
+
+class VolumeData:
+    """Bulk synthetic data for benchmarks: proposals with assignments, replies and feedback."""
+
+    SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力斌宇浩凯鹏飞晨阳"
+    TOPICS = [
+        "老旧小区改造",
+        "公交线网优化",
+        "课后服务",
+        "企业融资",
+        "养老服务",
+        "岸线生态修复",
+        "智慧停车",
+        "政务服务",
+        "就业创业",
+        "垃圾分类",
+        "医疗资源下沉",
+        "乡村振兴",
+        "文旅融合",
+        "食品安全",
+        "防汛排涝",
+    ]
+    BATCH = 5000
+
+    def __init__(self, rng, today):
+        self.rng = rng
+        self.today = today
+
+    def build(self, count):
+        units = list(HandlingUnit.objects.filter(name__startswith="黄石市"))
+        sessions = [
+            Session.objects.get(name=f"黄石市第十五届人民代表大会{self.today.year}年会议"),
+            Session.objects.get(name=f"黄石市政协十四届{self.today.year}年会议"),
+        ]
+        members = {session.body: self.members(session.body) for session in sessions}
+        categories = list(Category.objects.all())
+        for start in range(0, count, self.BATCH):
+            with transaction.atomic():
+                self.batch(min(self.BATCH, count - start), units, sessions, members, categories)
+
+    def members(self, body):
+        existing = list(Member.objects.filter(body=body, group="批量"))
+        if len(existing) >= 400:
+            return existing
+        names = {self.rng.choice(self.SURNAMES) + "".join(self.rng.sample(self.GIVEN, 2)) for _ in range(600)}
+        known = set(Member.objects.filter(body=body, group="批量").values_list("name", flat=True))
+        Member.objects.bulk_create(Member(name=n, body=body, group="批量") for n in sorted(names - known))
+        return list(Member.objects.filter(body=body, group="批量"))
+
+    def batch(self, size, units, sessions, members, categories):
+        rng = self.rng
+        next_serial = {}
+        for session in sessions:
+            last = Proposal.objects.filter(session=session).order_by("-serial").values_list("serial", flat=True).first()
+            next_serial[session.pk] = (last or 0) + 1
+        proposals = []
+        for _ in range(size):
+            session = rng.choice(sessions)
+            serial = next_serial[session.pk]
+            next_serial[session.pk] += 1
+            kind = ProposalKind.for_body(session.body)
+            topic = rng.choice(self.TOPICS)
+            proposals.append(
+                Proposal(
+                    kind=kind,
+                    session=session,
+                    serial=serial,
+                    number=session.format_number(serial),
+                    title=f"关于加强{topic}工作的{kind.label}",
+                    body=f"围绕{topic}，建议进一步完善政策、加大投入、强化督促落实。",
+                    lead=rng.choice(members[session.body]),
+                    category=rng.choice(categories),
+                    period=Period.SESSION,
+                    is_key=rng.random() < 0.05,
+                    status=ProposalStatus.HANDLING,
+                    submitted_on=session.opens_on + datetime.timedelta(days=1),
+                )
+            )
+        # The databases we run on return the new keys from a bulk insert.
+        Proposal.objects.bulk_create(proposals, batch_size=1000)
+        assignments, cosigners = [], []
+        for proposal in proposals:
+            assigned_on = self.today - datetime.timedelta(days=rng.randint(0, 150))
+            lead_unit, co_unit = rng.sample(units, 2)
+            replied = rng.random() < 0.6 and (self.today - assigned_on).days > 20
+            assignments.append(
+                Assignment(
+                    proposal=proposal,
+                    unit=lead_unit,
+                    role=AssignmentRole.LEAD,
+                    status=AssignmentStatus.REPLIED
+                    if replied
+                    else rng.choice(
+                        [AssignmentStatus.PENDING, AssignmentStatus.HANDLING, AssignmentStatus.AWAITING_SIGNOFF]
+                    ),
+                    assigned_on=assigned_on,
+                    signed_for_on=assigned_on + datetime.timedelta(days=1),
+                    due_on=proposal.session.due_on(assigned_on, AssignmentRole.LEAD),
+                )
+            )
+            if rng.random() < 0.4:
+                assignments.append(
+                    Assignment(
+                        proposal=proposal,
+                        unit=co_unit,
+                        role=AssignmentRole.CO,
+                        status=AssignmentStatus.HANDLING,
+                        assigned_on=assigned_on,
+                        due_on=proposal.session.due_on(assigned_on, AssignmentRole.CO),
+                    )
+                )
+            cosigner = rng.choice(members[proposal.session.body])
+            if cosigner.pk != proposal.lead_id:
+                cosigners.append(Cosigner(proposal=proposal, member=cosigner, position=1))
+        Assignment.objects.bulk_create(assignments, batch_size=1000)
+        Cosigner.objects.bulk_create(cosigners, batch_size=1000)
+        self.replies(
+            Assignment.objects.filter(
+                proposal__in=proposals, role=AssignmentRole.LEAD, status=AssignmentStatus.REPLIED
+            ).select_related("proposal", "unit", "proposal__lead")
+        )
+
+    def replies(self, assignments):
+        rng = self.rng
+        replies = []
+        for a in assignments:
+            written_on = min(a.assigned_on + datetime.timedelta(days=rng.randint(15, 100)), self.today)
+            replies.append(
+                Reply(
+                    assignment=a,
+                    round=1,
+                    doc_number=f"{a.unit.doc_prefix}〔{written_on.year}〕{a.proposal.serial}号",
+                    title=reply_title(a.proposal),
+                    addressees=f"{a.proposal.lead.name}{a.proposal.lead.title}",
+                    body="现答复如下：\n一、基本情况\n相关工作正在推进。\n二、下一步工作\n我们将认真研究落实。",
+                    result_class=rng.choice(ResultClass.values),
+                    written_on=written_on,
+                    status=ReplyStatus.ISSUED,
+                    issued_at=aware(written_on),
+                )
+            )
+        Reply.objects.bulk_create(replies, batch_size=1000)
+        feedback = []
+        for reply in replies:
+            if rng.random() < 0.7:
+                feedback.append(
+                    Feedback(
+                        reply=reply,
+                        member=reply.assignment.proposal.lead,
+                        channel=Channel.ONLINE,
+                        by_phone=True,
+                        handling_effect=rng.choice(HandlingEffect.values),
+                        satisfaction=rng.choices(Satisfaction.values, weights=[70, 25, 5])[0],
+                        publish_consent=rng.random() < 0.8,
+                        submitted_at=aware(reply.written_on + datetime.timedelta(days=rng.randint(1, 20))),
+                    )
+                )
+        Feedback.objects.bulk_create(feedback, batch_size=1000)

@@ -1,0 +1,538 @@
+"""Sessions, members, handling units, proposals and their assignments (交办).
+
+Who may see what is decided in `proposals.access`; the querysets here expose it
+as `.visible_to(user)` so every list is scoped the same way.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+
+
+class Body(models.TextChoices):
+    """The two bodies whose members ask the government for answers."""
+
+    NPC = "npc", _("人大")
+    CPPCC = "cppcc", _("政协")
+
+
+class ProposalKind(models.TextChoices):
+    SUGGESTION = "suggestion", _("建议")  # from an NPC deputy
+    PROPOSAL = "proposal", _("提案")  # from a CPPCC member
+
+    @classmethod
+    def for_body(cls, body):
+        return cls.SUGGESTION if body == Body.NPC else cls.PROPOSAL
+
+
+class MemberKind(models.TextChoices):
+    PERSON = "person", _("个人")
+    ORGANISATION = "organisation", _("单位/党派团体")
+
+
+class Period(models.TextChoices):
+    SESSION = "session", _("大会期间")
+    RECESS = "recess", _("闭会期间")
+
+
+class ProposalStatus(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    ASSIGNED = "assigned", _("已交办")
+    HANDLING = "handling", _("办理中")
+    REPLIED = "replied", _("已答复")
+    REDO = "redo", _("重办")
+    CLOSED = "closed", _("已办结")
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    CO = "co", _("会办")
+    SEPARATE = "separate", _("分办")
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", _("待签收")
+    HANDLING = "handling", _("办理中")
+    AWAITING_SIGNOFF = "awaiting_signoff", _("待签发")
+    IN_REVIEW = "in_review", _("待审核")
+    REPLIED = "replied", _("已答复")
+    REDO = "redo", _("重办")
+    RETURNED = "returned", _("已退回")
+    CLOSED = "closed", _("已办结")
+
+
+class RequestKind(models.TextChoices):
+    RETURN = "return", _("申请退回")
+    EXTENSION = "extension", _("申请延期")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("待决定")
+    APPROVED = "approved", _("同意")
+    REJECTED = "rejected", _("不同意")
+
+
+class RoleKind(models.TextChoices):
+    CLERK = "clerk", _("经办人")
+    SIGNER = "signer", _("签发人")
+    OFFICE = "office", _("代表室/提案委")
+    SUPERVISOR = "supervisor", _("督查室")
+
+
+def choice_constraint(field, choices, *, allow_blank=False):
+    """A CHECK that keeps `field` within its TextChoices, named after the field."""
+    condition = Q(**{f"{field}__in": choices.values})
+    if allow_blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=f"%(app_label)s_%(class)s_{field}_valid")
+
+
+class Session(models.Model):
+    """A session (届次/会次) of one body, with the deadline rules that apply to its proposals."""
+
+    body = models.CharField(_("届别"), max_length=8, choices=Body.choices)
+    name = models.CharField(_("会议名称"), max_length=100, help_text=_("如：黄石市政协十三届五次会议"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    opens_on = models.DateField(_("开幕日期"))
+    closes_on = models.DateField(_("闭幕日期"))
+    number_format = models.CharField(
+        _("编号格式"),
+        max_length=60,
+        default="第{serial}号",
+        help_text=_("可用 {year} 与 {serial}，如：委员提案〔{year}〕{serial}号"),
+    )
+    reply_days = models.PositiveSmallIntegerField(_("答复期限（天）"), default=90, help_text=_("自交办之日起"))
+    co_opinion_days = models.PositiveSmallIntegerField(_("会办意见期限（天）"), default=30)
+    redo_days = models.PositiveSmallIntegerField(_("重办期限（天）"), default=30)
+    sign_for_days = models.PositiveSmallIntegerField(_("签收期限（天）"), default=5)
+
+    class Meta:
+        verbose_name = _("会次")
+        verbose_name_plural = _("会次")
+        ordering = ["-year", "body", "name"]
+        constraints = [
+            choice_constraint("body", Body),
+            models.UniqueConstraint(fields=["name"], name="%(app_label)s_%(class)s_unique_name"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")),
+                name="%(app_label)s_%(class)s_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def proposal_kind(self):
+        return ProposalKind.for_body(self.body)
+
+    def format_number(self, serial):
+        return self.number_format.format(year=self.year, serial=serial)
+
+    def due_on(self, assigned_on, role):
+        days = self.co_opinion_days if role == AssignmentRole.CO else self.reply_days
+        return assigned_on + datetime.timedelta(days=days)
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return access.members_visible_to(self, user)
+
+
+class Member(models.Model):
+    """A deputy (代表), a member (委员), or an organisation that proposes (e.g. 市工商联)."""
+
+    name = models.CharField(_("姓名/名称"), max_length=100)
+    body = models.CharField(_("届别"), max_length=8, choices=Body.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=MemberKind.choices, default=MemberKind.PERSON)
+    group = models.CharField(_("代表团/界别"), max_length=100, blank=True)
+    work_unit = models.CharField(_("工作单位及职务"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("代表委员")
+        verbose_name_plural = _("代表委员")
+        ordering = ["body", "name"]
+        constraints = [
+            choice_constraint("body", Body),
+            choice_constraint("kind", MemberKind),
+            models.UniqueConstraint(fields=["body", "name", "group"], name="%(app_label)s_%(class)s_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_body_display()}）"
+
+    @property
+    def title(self):
+        """How a letter addresses them: 代表 for the NPC, 委员 for the CPPCC; an organisation by name only."""
+        if self.kind == MemberKind.ORGANISATION:
+            return ""
+        return _("代表") if self.body == Body.NPC else _("委员")
+
+
+class HandlingUnit(models.Model):
+    """A government department or district that answers proposals (承办单位)."""
+
+    name = models.CharField(_("全称"), max_length=100, unique=True, help_text=_("如：黄石市经济和信息化局"))
+    short_name = models.CharField(_("简称"), max_length=40, unique=True, help_text=_("如：市经信局"))
+    doc_prefix = models.CharField(_("文号前缀"), max_length=20, blank=True, help_text=_("如：黄经信函"))
+    letterhead = models.CharField(
+        _("版头名称"), max_length=100, blank=True, help_text=_("红头上的机关名称，留空则用全称")
+    )
+    contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    seal = models.ImageField(_("印章图片"), upload_to="seals/", blank=True)
+
+    class Meta:
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def letterhead_name(self):
+        return self.letterhead or self.name
+
+
+class Role(models.Model):
+    """What a staff user is in the workflow. A member's role comes from Member.user instead."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="banli_roles"
+    )
+    kind = models.CharField(_("角色"), max_length=16, choices=RoleKind.choices)
+    unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("承办单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+    )
+    body = models.CharField(_("届别"), max_length=8, choices=Body.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("岗位角色")
+        verbose_name_plural = _("岗位角色")
+        constraints = [
+            choice_constraint("kind", RoleKind),
+            choice_constraint("body", Body, allow_blank=True),
+            # A clerk or signer belongs to exactly one unit; an office to one body; a supervisor to neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=[RoleKind.CLERK, RoleKind.SIGNER], unit__isnull=False, body="")
+                    | Q(kind=RoleKind.OFFICE, unit__isnull=True, body__in=Body.values)
+                    | Q(kind=RoleKind.SUPERVISOR, unit__isnull=True, body="")
+                ),
+                name="%(app_label)s_%(class)s_scope_matches_kind",
+            ),
+            models.UniqueConstraint(fields=["user", "kind", "unit", "body"], name="%(app_label)s_%(class)s_unique"),
+        ]
+
+    def __str__(self):
+        scope = self.unit or self.get_body_display() or ""
+        return f"{self.user} · {self.get_kind_display()} {scope}".strip()
+
+
+class Category(models.Model):
+    """Subject area of a proposal (经济建设, 城乡建设, …): data, so each city keeps its own list."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("类别")
+        verbose_name_plural = _("类别")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return access.proposals_visible_to(self, user)
+
+
+class Proposal(models.Model):
+    """A deputy's suggestion (建议) or a member's proposal (提案), as registered by the office."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=ProposalKind.choices)
+    session = models.ForeignKey(Session, verbose_name=_("会次"), on_delete=models.PROTECT, related_name="proposals")
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("编号"), max_length=60, help_text=_("按印刷样式，如：委员提案〔2021〕110号"))
+    title = models.CharField(_("案由"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    lead = models.ForeignKey(Member, verbose_name=_("领衔人"), on_delete=models.PROTECT, related_name="led_proposals")
+    cosigners = models.ManyToManyField(
+        Member,
+        verbose_name=_("联名人"),
+        through="Cosigner",
+        related_name="cosigned_proposals",
+        blank=True,
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
+    period = models.CharField(_("提出时间"), max_length=8, choices=Period.choices, default=Period.SESSION)
+    is_key = models.BooleanField(_("重点"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.REGISTERED
+    )
+    submitted_on = models.DateField(_("提交日期"))
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("建议提案")
+        verbose_name_plural = _("建议提案")
+        ordering = ["session", "serial"]
+        constraints = [
+            choice_constraint("kind", ProposalKind),
+            choice_constraint("period", Period),
+            choice_constraint("status", ProposalStatus),
+            models.UniqueConstraint(fields=["session", "number"], name="%(app_label)s_%(class)s_unique_session_number"),
+            models.UniqueConstraint(fields=["session", "serial"], name="%(app_label)s_%(class)s_unique_session_serial"),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["lead"])]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("proposals:detail", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.session_id and self.kind and self.kind != self.session.proposal_kind:
+            raise ValidationError({"kind": _("人大会议只收建议，政协会议只收提案。")})
+        if self.session_id and self.lead_id and self.lead.body != self.session.body:
+            raise ValidationError({"lead": _("领衔人须为本届别的代表或委员。")})
+
+    @property
+    def members_in_order(self):
+        """The lead first, then co-signers in the order they signed: the addressee line of a reply."""
+        return [self.lead, *(c.member for c in self.cosigner_links.all())]
+
+    def addressee_line(self):
+        members = self.members_in_order
+        names = "、".join(m.name for m in members)
+        return f"{names}{self.lead.title}"
+
+
+class Cosigner(models.Model):
+    """A co-signer (联名人) of a proposal, kept in the order they signed."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosigner_links")
+    member = models.ForeignKey(Member, verbose_name=_("联名人"), on_delete=models.PROTECT, related_name="cosigns")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=1)
+
+    class Meta:
+        verbose_name = _("联名人")
+        verbose_name_plural = _("联名人")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "member"], name="%(app_label)s_%(class)s_unique_member"),
+            models.UniqueConstraint(fields=["proposal", "position"], name="%(app_label)s_%(class)s_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.member.name
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return access.assignments_visible_to(self, user)
+
+    def open(self):
+        return self.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.RETURNED, AssignmentStatus.CLOSED])
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__lt=today)
+
+    def due_soon(self, today=None):
+        today = today or timezone.localdate()
+        horizon = today + datetime.timedelta(days=settings.BANLI_DUE_SOON_DAYS)
+        return self.open().filter(due_on__gte=today, due_on__lte=horizon)
+
+
+class Assignment(models.Model):
+    """One handling unit's share of a proposal (交办): lead, co-handling or separate."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("办理方式"), max_length=16, choices=AssignmentRole.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
+    )
+    assigned_on = models.DateField(_("交办日期"))
+    signed_for_on = models.DateField(_("签收日期"), null=True, blank=True)
+    due_on = models.DateField(_("办理期限"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("交办人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("交办")
+        verbose_name_plural = _("交办")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            choice_constraint("role", AssignmentRole),
+            choice_constraint("status", AssignmentStatus),
+            models.UniqueConstraint(fields=["proposal", "unit"], name="%(app_label)s_%(class)s_unique_unit"),
+            # One lead unit answers for the proposal; a returned lead makes way for the next.
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(role=AssignmentRole.LEAD) & ~Q(status=AssignmentStatus.RETURNED),
+                name="%(app_label)s_%(class)s_one_lead",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("assigned_on")),
+                name="%(app_label)s_%(class)s_due_after_assigned",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"{self.proposal.number} → {self.unit}（{self.get_role_display()}）"
+
+    def get_absolute_url(self):
+        return self.proposal.get_absolute_url()
+
+    @property
+    def is_open(self):
+        return self.status not in (AssignmentStatus.REPLIED, AssignmentStatus.RETURNED, AssignmentStatus.CLOSED)
+
+    def days_left(self, today=None):
+        return (self.due_on - (today or timezone.localdate())).days
+
+    def deadline_state(self, today=None):
+        """'overdue', 'due_soon' or '' — how the due date should be shown to a clerk or supervisor."""
+        if not self.is_open:
+            return ""
+        left = self.days_left(today)
+        if left < 0:
+            return "overdue"
+        if left <= settings.BANLI_DUE_SOON_DAYS:
+            return "due_soon"
+        return ""
+
+
+class AssignmentRequest(models.Model):
+    """A unit's request to return an assignment or to extend its deadline, and the decision on it."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="requests"
+    )
+    kind = models.CharField(_("申请类型"), max_length=16, choices=RequestKind.choices)
+    reason = models.TextField(_("理由"))
+    suggested_unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("建议改由"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_due_on = models.DateField(_("申请延至"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decision = models.CharField(_("决定"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_note = models.TextField(_("决定意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("退回/延期申请")
+        verbose_name_plural = _("退回/延期申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            choice_constraint("kind", RequestKind),
+            choice_constraint("decision", Decision),
+            models.CheckConstraint(
+                condition=Q(kind=RequestKind.RETURN) | Q(requested_due_on__isnull=False),
+                name="%(app_label)s_%(class)s_extension_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision=Decision.PENDING) | Q(decided_at__isnull=False),
+                name="%(app_label)s_%(class)s_decision_is_dated",
+            ),
+            # At most one open request of each kind per assignment.
+            models.UniqueConstraint(
+                fields=["assignment", "kind"],
+                condition=Q(decision=Decision.PENDING),
+                name="%(app_label)s_%(class)s_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.assignment}"
+
+
+class Event(models.Model):
+    """One line of a proposal's timeline: who changed what, when, and why."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    verb = models.CharField(_("操作"), max_length=40)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["proposal", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
+
+    @classmethod
+    def record(cls, *, proposal, verb, actor=None, assignment=None, note=""):
+        return cls.objects.create(proposal=proposal, assignment=assignment, actor=actor, verb=verb, note=note)

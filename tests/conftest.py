@@ -1,0 +1,13 @@
+import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is not what these tests measure (and setUpTestData runs before fixtures).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

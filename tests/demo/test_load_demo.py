@@ -1,0 +1,92 @@
+"""The demo loader builds the seed cases as real records and can run twice."""
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from demo import seeds
+from feedback.models import Channel, Feedback
+from proposals.models import Assignment, Member, Proposal, Session
+from replies.models import ContactMethod, ContactRecord, Reply
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in (Session, Member, Proposal, Assignment, Reply, Feedback)}
+
+
+class LoadDemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+
+    def test_running_it_twice_leaves_the_same_counts(self):
+        before = counts()
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+        self.assertEqual(counts(), before)
+
+    def test_the_110_reply_text_equals_the_seeds_paragraphs(self):
+        proposal = Proposal.objects.get(number="委员提案〔2021〕110号")
+        reply = Reply.objects.get(assignment__proposal=proposal)
+        # Read the seed independently: the paragraphs between the addressee line and 联系人.
+        lines = [line.strip() for line in seeds.HUANGSHI.read_text(encoding="utf-8").splitlines() if line.strip()]
+        start = lines.index("程玮、王秋红、纪春明、陈惠群、王晓燕、郭盛桂、熊志红委员：") + 1
+        end = lines.index("联系人：刘文明")
+        self.assertEqual(reply.paragraphs, lines[start:end])
+        self.assertEqual(reply.contact_person, "刘文明")
+        self.assertEqual(reply.contact_phone, "6288824")
+        self.assertEqual(str(reply.written_on), "2021-09-06")
+        self.assertEqual(reply.result_class, "A")
+        self.assertEqual(reply.assignment.unit.short_name, "市经信局")
+
+    def test_the_110_proposal_has_its_seven_members_in_order(self):
+        proposal = Proposal.objects.get(number="委员提案〔2021〕110号")
+        names = [m.name for m in proposal.members_in_order]
+        self.assertEqual(names, ["程玮", "王秋红", "纪春明", "陈惠群", "王晓燕", "郭盛桂", "熊志红"])
+        self.assertEqual(proposal.addressee_line(), "程玮、王秋红、纪春明、陈惠群、王晓燕、郭盛桂、熊志红委员")
+
+    def test_the_seed_paper_form_keeps_its_double_tick_flagged_not_resolved(self):
+        form = Feedback.objects.get(reply__assignment__proposal__number="委员提案〔2021〕110号")
+        self.assertEqual(form.channel, Channel.PAPER)
+        self.assertEqual(form.satisfaction, "")
+        self.assertIn("满意", form.needs_attention)
+        self.assertIn("不满意", form.needs_attention)
+        self.assertEqual(form.methods, [ContactMethod.VISIT])
+        self.assertEqual(form.opinion, "工作已推进 措施得力")
+
+    def test_the_ankang_reply_keeps_its_phone_contact_and_drops_portal_lines(self):
+        contact = ContactRecord.objects.get(assignment__unit__short_name="安康市工信局")
+        self.assertEqual(str(contact.contacted_on), "2021-07-30")
+        self.assertEqual(contact.method, ContactMethod.PHONE)
+        reply = Reply.objects.get(assignment=contact.assignment)
+        self.assertNotIn("扫一扫", reply.body)
+        self.assertNotIn("转载于互联网", reply.body)
+
+    def test_the_huiji_reply_is_addressed_to_he_xin(self):
+        reply = Reply.objects.get(assignment__unit__name="惠济区科技和工业信息化局")
+        self.assertEqual(reply.addressees, "何昕委员")
+        self.assertEqual(str(reply.written_on), "2023-05-15")
+
+    def test_there_is_an_assignment_in_every_workflow_state(self):
+        states = set(Assignment.objects.values_list("status", flat=True))
+        for state in ["pending", "handling", "awaiting_signoff", "in_review", "replied", "redo"]:
+            self.assertIn(state, states)
+        self.assertTrue(Assignment.objects.overdue().exists())
+        self.assertTrue(Assignment.objects.due_soon().exists())
+
+    def test_every_demo_user_can_log_in_with_the_demo_password(self):
+        for username in ["admin", "supervisor", "office", "clerk", "clerk2", "signer", "member", "member2"]:
+            with self.subTest(username=username):
+                self.assertTrue(self.client.login(username=username, password="banli-demo"))
+
+    def test_the_demo_member_sees_their_proposals(self):
+        self.client.login(username="member", password="banli-demo")
+        page = self.client.get("/").content.decode()
+        self.assertIn("关于促进黄石市中小企业健康快速发展的提案", page)
+        self.assertNotIn("产业强区", page)
+
+    def test_volume_adds_proposals_with_replies_and_feedback(self):
+        before = counts()
+        call_command("load_demo", volume=300, stdout=open("/dev/null", "w"))
+        after = counts()
+        self.assertEqual(after["Proposal"] - before["Proposal"], 300)
+        self.assertGreater(after["Reply"], before["Reply"])
+        self.assertGreater(after["Feedback"], before["Feedback"])
