@@ -91,6 +91,10 @@ class Feedback(models.Model):
         related_name="+",
     )
     needs_attention = models.TextField(_("待核实问题"), blank=True)
+    # Set when the form is submitted: a SHA-256 over the canonical content and the signature
+    # bytes, and the short code printed on the signed PDF that /verify/<code>/ checks.
+    content_sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, editable=False)
+    verification_code = models.CharField(_("验证码"), max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = FeedbackQuerySet.as_manager()
@@ -104,6 +108,11 @@ class Feedback(models.Model):
             choice_constraint("handling_effect", HandlingEffect, allow_blank=True),
             choice_constraint("satisfaction", Satisfaction, allow_blank=True),
             models.UniqueConstraint(fields=["reply", "member"], name="%(app_label)s_%(class)s_one_per_member"),
+            models.UniqueConstraint(
+                fields=["verification_code"],
+                condition=~Q(verification_code=""),
+                name="%(app_label)s_%(class)s_unique_verification_code",
+            ),
             # A form submitted online carries exactly one effect and one satisfaction.
             models.CheckConstraint(
                 condition=~Q(channel=Channel.ONLINE)

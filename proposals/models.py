@@ -437,6 +437,15 @@ class Assignment(models.Model):
     def is_open(self):
         return self.status not in (AssignmentStatus.REPLIED, AssignmentStatus.RETURNED, AssignmentStatus.CLOSED)
 
+    def start_redo(self, *, by=None, note="", today=None):
+        """Re-open a replied assignment for another round (重办) with the session's shorter deadline."""
+        today = today or timezone.localdate()
+        self.status = AssignmentStatus.REDO
+        self.due_on = today + datetime.timedelta(days=self.proposal.session.redo_days)
+        self.save(update_fields=["status", "due_on"])
+        Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
+        Event.record(proposal=self.proposal, assignment=self, verb="重办", actor=by, note=note)
+
     def days_left(self, today=None):
         return (self.due_on - (today or timezone.localdate())).days
 
