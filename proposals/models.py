@@ -7,7 +7,7 @@ as `.visible_to(user)` so every list is scoped the same way.
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -272,6 +272,33 @@ class Category(models.Model):
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         return access.proposals_visible_to(self, user)
+
+    def register(self, *, session, lead, title, cosigners=(), serial=None, **fields):
+        """Register a proposal under the session's next number (or the given serial), with its co-signers.
+
+        Safe under concurrency: the session row is locked (PostgreSQL) or the write lock taken
+        at BEGIN (SQLite, IMMEDIATE), so two offices registering at once get different numbers.
+        """
+        with transaction.atomic():
+            Session.objects.select_for_update().filter(pk=session.pk).first()
+            if serial is None:
+                last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
+                serial = (last or 0) + 1
+            fields.setdefault("submitted_on", timezone.localdate())
+            proposal = self.create(
+                session=session,
+                kind=ProposalKind.for_body(session.body),
+                serial=serial,
+                number=fields.pop("number", None) or session.format_number(serial),
+                title=title,
+                lead=lead,
+                **fields,
+            )
+            Cosigner.objects.bulk_create(
+                Cosigner(proposal=proposal, member=member, position=position)
+                for position, member in enumerate(cosigners, start=1)
+            )
+        return proposal
 
 
 class Proposal(models.Model):
