@@ -48,7 +48,7 @@ def main():
             check=True,
             capture_output=True,
             text=True,
-        ).stdout.split()
+        ).stdout.splitlines()[-1].split()
     backend = "postgresql" if env.get("DATABASE_URL") else "sqlite"
     print(f"backend={backend} volume={count} seconds={elapsed:.1f} rows_per_second={count / elapsed:.0f}")
     print(f"proposals={counts[0]} assignments={counts[1]} replies={counts[2]} feedback={counts[3]}")
