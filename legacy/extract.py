@@ -198,7 +198,7 @@ DATE_LINE_RE = re.compile(
 )
 UNIT_END = r"(局|委员会|委|办公室|办|厅|院|政府|中心|集团|公司|管委会|街道办事处|所|站|队|处|科|会)"
 UNIT_LINE_RE = re.compile(r"^[\u4e00-\u9fa5（）()]{3,40}" + UNIT_END + r"$")
-RESULT_CLASS_RE = re.compile(r"^(?:答复类别|办理类别|类别)?\s*[:：]?\s*[（(\[【]?\s*([ABCD])\s*[)）\]】]?\s*类?$")
+RESULT_CLASS_RE = re.compile(r"^(?:答复类别|办理类别|类别)?\s*[:：]?\s*[（(\[【]?\s*([ABCD])\s*类?\s*[)）\]】]?\s*类?$")
 NUMBER_RE = re.compile(
     r"((?:委员|代表|政协|人大)?(?:提案|建议))\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(?:第\s*)?(\d{1,5})\s*号"
 )
@@ -208,7 +208,6 @@ SESSION_RE = re.compile(
     r"((?:[\u4e00-\u9fa5]{0,8}?[省市区县州旗])?(?:政协|人大|人民代表大会)?第?[一二三四五六七八九十]{1,3}届"
     r"(?:人民代表大会|人大|政协|委员会)?第?[一二三四五六七八九十]{1,3}次(?:全体)?会议)"
 )
-LEADING_FUNCTION_WORDS = "在于对据经按从由向将把是为及和与"
 CONTACT_PERSON_RE = re.compile(r"联\s*系\s*人\s*[:：]\s*([\u4e00-\u9fa5·]{2,6}?)(?=[\s，,；;。（(]|电话|联系|$)")
 CONTACT_PHONE_RE = re.compile(r"(?:联系)?电\s*话\s*[:：]\s*([0-9０-９][0-9０-９\-－—()（）\s]{4,24}[0-9０-９])")
 REPLY_WORDS_RE = re.compile(r"答复|办复|复函|回复")
@@ -330,7 +329,8 @@ def extract(text):
 
     f["proposal_title"] = find_title(full_text, letter["title"], form)
     f["proposal_number"] = find_number(full_text, form)
-    sessions = [m.strip(LEADING_FUNCTION_WORDS) for m in SESSION_RE.findall(full_text)]
+    # "贵单位在市政协五届二次会议上" → "市政协五届二次会议": cut what precedes the place name.
+    sessions = [re.split(r"[在于对据经按从向将的和与及]", m)[-1] for m in SESSION_RE.findall(full_text)]
     if sessions:
         f["session"] = Field(sessions[0], HIGH if len(set(sessions)) == 1 else MEDIUM, "正文")
 

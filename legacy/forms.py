@@ -17,10 +17,13 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
+        # Empty or unreadable files are not form errors: the importer explains each one by name.
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         if len(files) > MAX_FILES:
             raise forms.ValidationError(_("一次最多导入 %(n)s 个文件。"), params={"n": MAX_FILES})
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        return files
 
 
 class UploadForm(forms.Form):

@@ -57,7 +57,9 @@ class Outcome:
 
     @property
     def ok(self):
-        return self.status in ("imported", "would_import", "already_imported")
+        if self.status == "already_imported":
+            return self.document.status != ImportStatus.REFUSED
+        return self.status in ("imported", "would_import")
 
     def as_json(self):
         return {
@@ -143,7 +145,11 @@ def import_document(*, file_name, data, user=None, dry_run=False):
                     created_records=builder.created,
                     uploaded_by=user,
                 )
-                outcome.message = "已导入为待核实的答复草稿。"
+                outcome.message = (
+                    "已导入为待核实的答复草稿。"
+                    if builder.created
+                    else "已导入：与已有记录全部匹配，未新建记录；请核实。"
+                )
     except IntegrityError:
         # Another upload of the same bytes won the race: report it as already imported.
         if ImportedDocument.objects.filter(sha256=sha).exists():

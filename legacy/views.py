@@ -49,11 +49,10 @@ def upload(request):
         raise Http404
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        view = ImportListView.as_view()
-        request.method = "GET"
-        response = view(request)
-        response.context_data["form"] = form
-        return response
+        view = ImportListView()
+        view.setup(request)
+        view.object_list = view.get_queryset()
+        return render(request, view.template_name, view.get_context_data(form=form))
     outcomes = []
     for upload in form.cleaned_data["files"]:
         data = upload.read(MAX_BYTES + 1)  # one byte over the limit is enough to refuse it
