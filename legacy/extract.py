@@ -221,6 +221,7 @@ ORG_WORDS_RE = re.compile(
 AUDIENCE_RE = re.compile(r"各位|主任|秘书长|常委会|同志们")
 SECTION_STYLES = [
     ("cn", re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、，.．]\s*")),
+    ("di", re.compile(r"^第([一二三四五六七八九十]{1,3})\s*[、，,.．：:]\s*")),
     ("paren_cn", re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*[、.．]?\s*")),
     ("arabic", re.compile(r"^(\d{1,2})\s*(?:[、，．]|\.(?!\d))\s*")),
     ("paren_arabic", re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*")),
@@ -488,6 +489,12 @@ def parse_letter(lines):
             letter["doc_number"] = "{}〔{}〕{}号".format(*m.groups())
         elif REPLY_WORDS_RE.search(line) and not letter["title"]:
             letter["title"] = line
+            # A long title wraps: "关于对市政协十三届五次会议" / "第58号提案的答复".
+            before = lines[lines.index(line) - 1] if lines.index(line) > 0 else ""
+            if before.startswith("关于") and not REPLY_WORDS_RE.search(before) and len(before) < 40:
+                letter["title"] = before + line
+                if letter["letterhead"] == before:
+                    letter["letterhead"] = ""
         elif UNIT_LINE_RE.match(line) and not letter["letterhead"] and not letter["title"]:
             letter["letterhead"] = re.sub(r"(文件|函|便函)$", "", line)
     body_start = addressee_at + 1 if addressee_at is not None else head_end
@@ -545,7 +552,13 @@ def parse_addressees(line):
     m = re.search(r"(委员|代表)(同志)?$", line)
     if m:
         kind_of_line = m.group(1)
-    parts = [p.strip() for p in re.split(r"[、，,；;\s]+", line) if p.strip()]
+    parts = []
+    for chunk in re.split(r"[、，,；;]+", line):
+        pieces = chunk.split()
+        # "程 玮委员": a two-character name printed with a space; "程玮 王秋红委员": two names.
+        if len(pieces) > 1 and all(len(re.sub(r"(委员|代表|同志)$", "", p)) == 1 for p in pieces[:-1]):
+            pieces = ["".join(pieces)]
+        parts.extend(p for p in pieces if p)
     for part in parts:
         suffix = re.search(r"(委员|代表)(同志)?$", part)
         name = part[: suffix.start()] if suffix else re.sub(r"同志$", "", part)

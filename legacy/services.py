@@ -194,24 +194,28 @@ class RecordBuilder:
 
     def build(self):
         members = self.members()
-        unit = self.unit()
-        proposal = self.proposal = self.find_or_register_proposal(members)
+        proposal = self.proposal = self.find_proposal(members)
+        if proposal is None:
+            members = members or [self.placeholder_member()]
+            proposal = self.proposal = self.register_proposal(members)
+        unit = self.unit(proposal)
         assignment = self.assignment(proposal, unit)
         self.reply = self.draft_reply(assignment, proposal)
         self.contacts(assignment)
-        self.feedback(self.reply, members)
+        self.feedback(self.reply, members or proposal.members_in_order)
 
     # --- people and units ---------------------------------------------------------------
 
     def members(self):
         people = (self.x.value("addressees") or {}).get("people") or []
-        members = [self.member(p["name"], p["kind"]) for p in people]
-        if not members:
-            placeholder, created = Member.objects.get_or_create(
-                body=self.body, name=PLACEHOLDER_MEMBER, group=f"导入文件 {self.sha256[:8]}"
-            )
-            members = [self.note("members", placeholder, "created" if created else "matched", placeholder=True)]
-        return members
+        return [self.member(p["name"], p["kind"]) for p in people]
+
+    def placeholder_member(self):
+        """A letter that names nobody (a portal copy) still needs a lead; a person fills in the name."""
+        placeholder, created = Member.objects.get_or_create(
+            body=self.body, name=PLACEHOLDER_MEMBER, group=f"导入文件 {self.sha256[:8]}"
+        )
+        return self.note("members", placeholder, "created" if created else "matched", placeholder=True)
 
     def member(self, name, kind=""):
         candidates = list(Member.objects.filter(body=self.body, name=name).order_by("pk"))
@@ -225,7 +229,7 @@ class RecordBuilder:
         )
         return self.note("members", member, "created")
 
-    def unit(self):
+    def unit(self, proposal):
         info = self.x.value("unit") or {}
         name, short = info.get("name", ""), info.get("short_name", "")
         letterhead, closing = info.get("letterhead", ""), info.get("closing", "")
@@ -241,6 +245,11 @@ class RecordBuilder:
         unit = HandlingUnit.objects.filter(query).order_by("pk").first()
         if unit:
             return self.note("unit", unit, "matched")
+        if not name and "proposals.proposal" not in self.created:
+            # The letter does not say who wrote it; the proposal it answers may (its lead unit).
+            lead = proposal.assignments.filter(role=AssignmentRole.LEAD).select_related("unit").first()
+            if lead:
+                return self.note("unit", lead.unit, "matched")
         if not name:
             unit, created = HandlingUnit.objects.get_or_create(
                 name=PLACEHOLDER_UNIT[0], defaults={"short_name": PLACEHOLDER_UNIT[1]}
@@ -260,7 +269,7 @@ class RecordBuilder:
 
     # --- the proposal -----------------------------------------------------------------
 
-    def find_or_register_proposal(self, members):
+    def find_proposal(self, members):
         number = self.x.value("proposal_number") or {}
         title = (self.x.value("proposal_title") or "")[:200]
         session_words = self.x.value("session") or ""
@@ -273,14 +282,29 @@ class RecordBuilder:
                 found = found.filter(session__name__endswith=session_words) or found
             if number.get("year"):
                 found = found.filter(session__year=number["year"]) or found
-        if not found and title:
-            found = Proposal.objects.filter(session__body=self.body, title=title, lead=members[0])
         proposal = found.select_related("session").order_by("pk").first()
+        if proposal is None and title:
+            proposal = self.find_by_title(title, members)
         if proposal:
             self.note("session", proposal.session, "matched")
             return self.note("proposal", proposal, "matched")
+        return None
 
-        session = self.session(number, session_words)
+    def find_by_title(self, title, members):
+        """Same subject, however the letter words it: 关于X的提案 = 关于“X”的提案 = 关于X建议."""
+        core = title_core(title)
+        if len(core) < 4:
+            return None
+        candidates = Proposal.objects.filter(session__body=self.body, title__contains=core[:20])
+        if members:
+            candidates = candidates.filter(lead=members[0])
+        matches = [p for p in candidates.select_related("session")[:20] if title_core(p.title) == core]
+        return matches[0] if len(matches) == 1 else None
+
+    def register_proposal(self, members):
+        number = self.x.value("proposal_number") or {}
+        title = (self.x.value("proposal_title") or "")[:200]
+        session = self.session(number, self.x.value("session") or "")
         serial = number.get("serial")
         if serial and Proposal.objects.filter(session=session, serial=serial).exists():
             serial = None
@@ -370,7 +394,10 @@ class RecordBuilder:
         elif title:
             same = same.filter(title=title)
         else:
-            same = same.none()
+            # Neither date nor title: the same letter starts with the same words.
+            opening = re.sub(r"\s", "", self.x.value("reply_body") or "")[:60]
+            same = [r for r in same if opening and re.sub(r"\s", "", r.body).startswith(opening)]
+            same = assignment.replies.filter(pk__in=[r.pk for r in same])
         reply = same.order_by("round").first()
         if reply:
             return self.note("reply", reply, "matched", status=reply.status)
@@ -455,6 +482,13 @@ class RecordBuilder:
             needs_attention=" ".join(problems),
         )
         self.note("feedback", feedback, "created")
+
+
+def title_core(title):
+    """The subject of a proposal title without the wrapping words and quotes."""
+    core = re.sub(r"[《》“”\"'「」\s]", "", title)
+    core = re.sub(r"^关于(对)?", "", core)
+    return re.sub(r"(的)?(提案|建议|议案)$", "", core)
 
 
 def _aware(date):

@@ -76,3 +76,38 @@ NEWS_PAGE = """市政协召开提案办理协商座谈会
 会上，市经信局等单位介绍了提案办理进展。
 责任编辑：王芳
 """
+
+# A wrapped two-line title, a name printed with a space, "第一，" items, 落款 and date on one
+# line and the 附注 after the date.
+WRAPPED_TITLE = """黄石市财政局
+关于对市政协十三届五次会议
+第58号提案的答复
+程 玮委员：
+您领衔提出的《关于降低中小企业融资成本的提案》收悉，现答复如下：
+第一，加大贴息力度。
+第二，扩大担保规模。
+黄石市财政局  2021年7月2日
+（联系人：周丽  电话：6222301）
+"""
+
+# Organisations and a member addressed together; the title in quotation marks; spaced date.
+MIXED_ADDRESSEES = """市工商联、民建黄石市委会、赵敏委员：
+你们联名提出的“关于优化营商环境的提案”收悉。现将办理情况答复如下：
+（一）简化审批。
+（二）降低收费。
+黄石市行政审批局
+2022 年 8 月 1 日
+"""
+
+# The class mark written "答复类别：B" at the end; "1." items with "（1）" sub-items.
+CLASS_AT_END = """关于王强代表所提第12号建议的答复
+王强代表：
+您提出的关于加强农村公路养护的建议收悉。经研究，现答复如下：
+1.基本情况。全市农村公路总里程 4300 公里。
+（1）养护资金。
+（2）养护队伍。
+2.下一步打算。6月12日，我局与您电话沟通，听取意见。
+黄石市交通运输局
+2023年7月20日
+答复类别：B
+"""

@@ -250,3 +250,41 @@ def test_dates_in_chinese_numerals():
 
     assert parse_date("二〇二一年九月六日") == datetime.date(2021, 9, 6)
     assert parse_date("2023年5月15日") == datetime.date(2023, 5, 15)
+
+
+class TestMoreLayouts:
+    def test_wrapped_title_spaced_name_and_di_yi_items(self):
+        x = extract(samples.WRAPPED_TITLE)
+        assert x.value("reply_title") == "关于对市政协十三届五次会议第58号提案的答复"
+        assert x.value("addressees")["people"] == [{"name": "程玮", "kind": "委员"}]
+        assert x.value("session") == "市政协十三届五次会议"
+        assert x.value("proposal_number")["normalized"] == "第58号"
+        assert x.value("proposal_title") == "关于降低中小企业融资成本的提案"
+        assert x.value("unit")["name"] == "黄石市财政局"
+        assert x.value("reply_date") == "2021-07-02"
+        assert (x.value("contact_person"), x.value("contact_phone")) == ("周丽", "6222301")
+        assert [s["heading"] for s in x.value("sections")] == ["加大贴息力度", "扩大担保规模"]
+
+    def test_organisations_and_a_member_addressed_together(self):
+        x = extract(samples.MIXED_ADDRESSEES)
+        assert x.value("addressees")["people"] == [
+            {"name": "市工商联", "kind": "organisation"},
+            {"name": "民建黄石市委会", "kind": "organisation"},
+            {"name": "赵敏", "kind": "委员"},
+        ]
+        assert x.value("proposal_title") == "关于优化营商环境的提案"
+        assert x.value("reply_date") == "2022-08-01"
+        assert [s["marker"] for s in x.value("sections")] == ["（一）", "（二）"]
+
+    def test_class_mark_at_the_end_and_nested_paren_items(self):
+        x = extract(samples.CLASS_AT_END)
+        assert x.value("result_class") == "B"
+        assert x.value("body") == "npc"
+        assert x.value("proposal_number")["normalized"] == "第12号"
+        assert headings(x.value("sections")) == [("1.", "基本情况", ["养护资金", "养护队伍"]), ("2.", "下一步打算", [])]
+        assert x.value("contacts")[0] | {"summary": ""} == {
+            "date": "2023-06-12",
+            "method": "phone",
+            "summary": "",
+            "confidence": "medium",
+        }

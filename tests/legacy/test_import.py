@@ -274,3 +274,16 @@ def test_existing_records_are_matched_by_number_and_name():
     # The six co-signers were not on file yet; they are created, the proposal left as registered.
     assert Member.objects.count() == before["Member"] + 6
     assert "proposals.proposal" not in doc.created_records
+
+
+def test_on_the_demo_data_every_seed_matches_what_is_already_there():
+    call_command("load_demo", stdout=io.StringIO())
+    before = counts()
+    output = run(samples.SEED_000, samples.SEED_002, samples.SEED_004)
+    assert output.count("与已有记录全部匹配，未新建记录") == 3
+    after = counts()
+    assert after == before | {"ImportedDocument": 3}
+    ankang = ImportedDocument.objects.get(file_name="004_425556da689228ab.txt")
+    assert ankang.proposal.title == "关于扶持本土企业打造本地品牌的提案"  # the letter says "…品牌建议"
+    assert ankang.reply.assignment.unit.short_name == "安康市工信局"
+    assert ankang.reply.status == ReplyStatus.ISSUED
