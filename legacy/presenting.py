@@ -1,5 +1,7 @@
 """The extracted fields of an import as rows a reviewer reads: label, text, confidence, where found."""
 
+from collections import Counter
+
 from django.utils.translation import gettext_lazy as _
 
 from replies.models import ContactMethod
@@ -10,8 +12,13 @@ BODY_LABELS = {"cppcc": _("政协（提案）"), "npc": _("人大（建议）")}
 
 
 def _addressees(value):
-    people = "、".join("{}（{}）".format(p["name"], KIND_LABELS.get(p["kind"], p["kind"])) for p in value["people"])
-    return "{}\n{}".format(value["line"], people)
+    kinds = Counter(str(KIND_LABELS.get(p["kind"], p["kind"])) for p in value["people"])
+    summary = "、".join(f"{kind} {count}" for kind, count in kinds.items())
+    return str(_("%(line)s\n共 %(n)s 位：%(summary)s")) % {
+        "line": value["line"],
+        "n": len(value["people"]),
+        "summary": summary,
+    }
 
 
 def _number(value):
