@@ -30,12 +30,7 @@ class DocumentError(ValueError):
 
 def read_document(filename, data):
     """The text of a .txt (UTF-8 or GB18030) or .docx file, and the encoding it was read with."""
-    if not data:
-        raise DocumentError("文件是空的（0 字节）。")
-    if len(data) > MAX_BYTES:
-        raise DocumentError(
-            f"文件太大（{len(data) / 1024 / 1024:.1f} MB），上限为 {MAX_BYTES // 1024 // 1024} MB；一份答复函通常只有几十 KB。"
-        )
+    check_size(len(data))
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".docx":
         text, encoding = docx_text(data), "docx"
@@ -46,6 +41,16 @@ def read_document(filename, data):
     if not text.strip():
         raise DocumentError("文件里没有文字。")
     return text, encoding
+
+
+def check_size(size):
+    """Refuse empty and oversized files before reading them (an upload is checked by its declared size)."""
+    if not size:
+        raise DocumentError("文件是空的（0 字节）。")
+    if size > MAX_BYTES:
+        raise DocumentError(
+            f"文件太大（{size / 1024 / 1024:.1f} MB），上限为 {MAX_BYTES // 1024 // 1024} MB；一份答复函通常只有几十 KB。"
+        )
 
 
 def decode_text(data):
@@ -432,13 +437,8 @@ def split_portal_header(lines):
     header, rest = {}, []
     for line in lines:
         keys = list(PORTAL_KEY_RE.finditer(line))
-        if (
-            keys
-            and keys[0].start() == 0
-            and len(line) < 200
-            and not line.startswith("文号")
-            or (keys and keys[0].start() == 0 and line.startswith("文号") and len(line) < 40)
-        ):
+        limit = 40 if line.startswith("文号") else 200  # "文号：…" alone on a short line
+        if keys and keys[0].start() == 0 and len(line) < limit:
             for i, key in enumerate(keys):
                 end = keys[i + 1].start() if i + 1 < len(keys) else len(line)
                 value = line[key.end() : end].strip(" \t|｜;；")

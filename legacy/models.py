@@ -54,6 +54,8 @@ class ImportedDocument(models.Model):
     reply = models.ForeignKey(
         Reply, verbose_name=_("答复函"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Which records the import matched or created, as shown to the reviewer.
+    records = models.JSONField(_("匹配与新建的记录"), default=dict, blank=True)
     # What this import created (model label → primary keys), so a refusal can take it back.
     created_records = models.JSONField(_("新建记录"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(

@@ -104,3 +104,33 @@ def describe(document):
             }
         )
     return rows
+
+
+RECORD_LABELS = {
+    "members": _("代表委员"),
+    "unit": _("承办单位"),
+    "session": _("会次"),
+    "proposal": _("建议提案"),
+    "assignment": _("交办"),
+    "reply": _("答复函"),
+    "contacts": _("沟通记录"),
+    "feedback": _("征询意见表"),
+}
+
+
+def record_rows(document):
+    """What the import matched or created, one row per kind of record."""
+    rows = []
+    for key, label in RECORD_LABELS.items():
+        entries = document.records.get(key)
+        if not entries:
+            continue
+        entries = entries if isinstance(entries, list) else [entries]
+        rows.append(
+            {
+                "label": label,
+                "created": [e["label"] for e in entries if e["action"] == "created"],
+                "matched": [e["label"] for e in entries if e["action"] == "matched"],
+            }
+        )
+    return rows

@@ -142,6 +142,7 @@ def import_document(*, file_name, data, user=None, dry_run=False):
                     status=ImportStatus.NEEDS_REVIEW,
                     proposal=builder.proposal,
                     reply=builder.reply,
+                    records=builder.records,
                     created_records=builder.created,
                     uploaded_by=user,
                 )

@@ -14,10 +14,10 @@ from django.views.generic import ListView
 from proposals.access import get_visible_or_404
 
 from . import services
-from .extract import MAX_BYTES
+from .extract import DocumentError, check_size
 from .forms import RefuseForm, ReviewForm, UploadForm
 from .models import ImportedDocument, can_import
-from .presenting import describe
+from .presenting import describe, record_rows
 
 STATUS_LEVEL = {"imported": messages.SUCCESS, "already_imported": messages.INFO}
 
@@ -55,8 +55,12 @@ def upload(request):
         return render(request, view.template_name, view.get_context_data(form=form))
     outcomes = []
     for upload in form.cleaned_data["files"]:
-        data = upload.read(MAX_BYTES + 1)  # one byte over the limit is enough to refuse it
-        outcome = services.import_document(file_name=upload.name, data=data, user=request.user)
+        try:
+            check_size(upload.size)  # before reading: a 1 GB upload is refused unread
+        except DocumentError as error:
+            messages.error(request, f"{upload.name}：{error}")
+            continue
+        outcome = services.import_document(file_name=upload.name, data=upload.read(), user=request.user)
         outcomes.append(outcome)
         level = STATUS_LEVEL.get(outcome.status, messages.ERROR)
         messages.add_message(request, level, f"{upload.name}：{outcome.message}")
@@ -98,6 +102,7 @@ def review(request, pk):
     context = {
         "document": document,
         "rows": describe(document),
+        "record_rows": record_rows(document),
         "sections": document.field("sections").get("value") or [],
         "form": form,
         "refuse_form": RefuseForm(),

@@ -95,6 +95,7 @@ class TestUpload:
         assert "委员提案〔2021〕110号" in page
         assert "“办理评价”同时勾选了“满意”和“不满意”" in page
         assert "湖北省黄石市经济和信息化局" in page  # the source text, shown next to the fields
+        assert "生成的记录" in page and "委员提案〔2021〕110号 → 市经信局（主办）" in page
 
     def test_several_files_with_errors_and_refusals_are_reported_one_by_one(self, client, cast):
         login(client, cast["supervisor"])
@@ -216,3 +217,11 @@ class TestReview:
         assert "请写明原因" in response.content.decode()
         doc.refresh_from_db()
         assert doc.status == ImportStatus.NEEDS_REVIEW
+
+
+def test_a_ten_megabyte_upload_is_refused_with_its_real_size(client, cast):
+    login(client, cast["office"])
+    huge = SimpleUploadedFile("huge.txt", b"a" * (10 * 1024 * 1024))
+    response = client.post(reverse("legacy:upload"), {"files": [huge]}, follow=True)
+    assert "huge.txt：文件太大（10.0 MB），上限为 5 MB" in response.content.decode()
+    assert ImportedDocument.objects.count() == 0
