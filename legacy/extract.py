@@ -199,7 +199,7 @@ CN_DATE_RE = re.compile(
 )
 ISO_DATE_RE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 DATE_LINE_RE = re.compile(
-    r"^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零○Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$"
+    r"^(\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零○Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$"
 )
 UNIT_END = r"(局|委员会|委|办公室|办|厅|院|政府|中心|集团|公司|管委会|街道办事处|所|站|队|处|科|会)"
 UNIT_LINE_RE = re.compile(r"^[\u4e00-\u9fa5（）()]{3,40}" + UNIT_END + r"$")
@@ -535,6 +535,8 @@ def parse_letter(lines):
 
 
 def looks_like_addressee(line):
+    if re.fullmatch(r"(尊敬的)?[\u4e00-\u9fa5、，, ]{2,60}(委员|代表)", line):
+        return True  # "孙磊委员" on its own line, the colon forgotten
     if not re.search(r"[：:]$", line) or len(line) > 120:
         return False
     if PORTAL_KEY_RE.match(line) or re.match(r"^(联系人|联系电话|电话|抄送|附件|注|对办理情况的意见)", line):
@@ -667,6 +669,21 @@ def find_number(text, form):
         return Field(value, HIGH if agree else LOW, "征询意见表" if form and form.get("proposal_number") else "正文")
     for m in SERIAL_RE.finditer(text):
         if m.group(1) or m.group(3):
+            # "第12号、第15号提案": a joint reply answers several; take the first, flag the rest.
+            nearby = re.findall(r"第\s*(\d{1,5})\s*号", text[max(0, m.start() - 30) : m.end()])
+            serials = list(dict.fromkeys(int(n) for n in nearby))
+            if len(serials) > 1:
+                return Field(
+                    {
+                        "printed": "、".join(f"第{n}号" for n in serials),
+                        "normalized": f"第{serials[0]}号",
+                        "year": None,
+                        "serial": serials[0],
+                        "variants": [f"第{n}号" for n in serials],
+                    },
+                    LOW,
+                    "正文",
+                )
             serial = int(m.group(2))
             return Field(
                 {"printed": m.group(0).strip(), "normalized": f"第{serial}号", "year": None, "serial": serial},

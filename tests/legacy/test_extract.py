@@ -288,3 +288,43 @@ class TestMoreLayouts:
             "summary": "",
             "confidence": "medium",
         }
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        # The colon after the addressee forgotten.
+        (
+            "孙磊委员\n您提出的《关于加强课后服务的提案》收悉，现答复如下：\n黄石市教育局\n2024年6月1日",
+            "addressees",
+            "孙磊委员",
+        ),
+        # A dotted closing date.
+        (
+            "孙磊委员：\n您提出的《关于加强课后服务的提案》收悉，现答复如下：\n黄石市教育局\n2024.6.1",
+            "reply_date",
+            "2024-06-01",
+        ),
+        # HTML paragraphs pasted from a web page.
+        (
+            "<p>孙磊委员：</p>\n<p>您提出的《关于加强课后服务的提案》收悉，现答复如下：</p>\n<p>黄石市教育局</p>",
+            "unit",
+            "黄石市教育局",
+        ),
+    ],
+)
+def test_small_layout_differences(text, field, expected):
+    value = extract(text).value(field)
+    assert (value.get("line") or value.get("name")) == expected if isinstance(value, dict) else value == expected
+
+
+def test_a_joint_reply_to_two_proposals_keeps_both_numbers_and_says_low():
+    x = extract("赵敏、孙磊委员：\n你们提出的第12号、第15号提案收悉，现合并答复如下：\n黄石市财政局\n2024年6月1日")
+    assert x.value("proposal_number")["variants"] == ["第12号", "第15号"]
+    assert x["proposal_number"].confidence == "low"
+
+
+def test_a_letter_that_only_says_we_bureau_has_no_unit():
+    # Known limit: "我局" without a 落款, 版头 or portal box does not name the unit; a person picks it.
+    x = extract("孙磊委员：\n您提出的《关于加强课后服务的提案》收悉，我局高度重视，现答复如下：\n2024年6月1日")
+    assert x["unit"].confidence == "missing"
