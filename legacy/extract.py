@@ -7,6 +7,18 @@ touches the database. Every field comes back with a confidence ("high", "medium"
 Written for reply letters in general (版头, 文号, 答复类别 mark, title, 主送, numbered body,
 联系人/电话 附注, 落款 and date, a government-portal header, an attached feedback form), not
 for the three seed files; see tests/legacy/ for the variants it is tested on.
+
+Layouts it reads (tests/legacy/samples.py and test_extract.py): the three seeds; a letter with
+文号 line, "（B类）" mark, "尊敬的…代表：", session words, （1） items, a one-line 附注 and a
+Chinese-numeral date; a portal page (info box, breadcrumb, copyright) addressed to 市工商联; a
+title wrapped over two lines; a name printed "程 玮"; "第一，" items; organisations and a member
+addressed together; "答复类别：B" at the end; a missing colon after the addressee; dotted dates;
+HTML paragraphs; a joint reply to two proposals (flagged low).
+
+Known limits: a unit named only as "我局" (no 落款, 版头 or 发布机构) stays missing; a proposal
+number without 提案/建议 next to it is not taken (so a cited 惠政办〔2022〕4号 is never mistaken
+for one); paragraphs broken by hard line ends are kept as separate lines; scanned PDFs and old
+.doc files are refused (save as .docx first).
 """
 
 import datetime
@@ -481,7 +493,7 @@ def parse_letter(lines):
             if ADDRESSED_RE.search(line) or len(line) > 40:
                 head_end = i
                 break
-    for line in lines[:head_end]:
+    for i, line in enumerate(lines[:head_end]):
         if RESULT_CLASS_RE.match(line):
             letter["result_class"] = RESULT_CLASS_RE.match(line).group(1)
         elif DOC_NUMBER_RE.match(line):
@@ -490,7 +502,7 @@ def parse_letter(lines):
         elif REPLY_WORDS_RE.search(line) and not letter["title"]:
             letter["title"] = line
             # A long title wraps: "关于对市政协十三届五次会议" / "第58号提案的答复".
-            before = lines[lines.index(line) - 1] if lines.index(line) > 0 else ""
+            before = lines[i - 1] if i > 0 else ""
             if before.startswith("关于") and not REPLY_WORDS_RE.search(before) and len(before) < 40:
                 letter["title"] = before + line
                 if letter["letterhead"] == before:
