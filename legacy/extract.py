@@ -29,6 +29,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from django.utils.translation import gettext as _
+
 MAX_BYTES = 5 * 1024 * 1024  # a reply letter is a few KB; a DOCX with a scan inside, a few MB
 MAX_DOCX_UNPACKED = 50 * 1024 * 1024
 
@@ -49,7 +51,10 @@ def read_document(filename, data):
     elif suffix in (".txt", ".text", ""):
         text, encoding = decode_text(data)
     else:
-        raise DocumentError(f"只能导入 .txt 或 .docx 文件（旧版 .doc、PDF 请先另存为 .docx）；收到的是“{suffix}”。")
+        raise DocumentError(
+            _("只能导入 .txt 或 .docx 文件（旧版 .doc、PDF 请先另存为 .docx）；收到的是“%(suffix)s”。")
+            % {"suffix": suffix}
+        )
     if not text.strip():
         raise DocumentError("文件里没有文字。")
     return text, encoding
@@ -58,10 +63,11 @@ def read_document(filename, data):
 def check_size(size):
     """Refuse empty and oversized files before reading them (an upload is checked by its declared size)."""
     if not size:
-        raise DocumentError("文件是空的（0 字节）。")
+        raise DocumentError(_("文件是空的（0 字节）。"))
     if size > MAX_BYTES:
         raise DocumentError(
-            f"文件太大（{size / 1024 / 1024:.1f} MB），上限为 {MAX_BYTES // 1024 // 1024} MB；一份答复函通常只有几十 KB。"
+            _("文件太大（%(size).1f MB），上限为 %(limit)d MB；一份答复函通常只有几十 KB。")
+            % {"size": size / 1024 / 1024, "limit": MAX_BYTES // 1024 // 1024}
         )
 
 
@@ -81,7 +87,7 @@ def decode_text(data):
         if controls > max(3, len(text) // 200):
             break
         return text, encoding.replace("-sig", "")
-    raise DocumentError("无法识别文件的文字编码（既不是 UTF-8 也不是 GB18030），或者它不是文本文件。")
+    raise DocumentError(_("无法识别文件的文字编码（既不是 UTF-8 也不是 GB18030），或者它不是文本文件。"))
 
 
 def docx_text(data):
@@ -89,7 +95,7 @@ def docx_text(data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNPACKED:
-                raise DocumentError("这个 DOCX 解压后过大，无法导入。")
+                raise DocumentError(_("这个 DOCX 解压后过大，无法导入。"))
         from docx import Document
         from docx.table import Table
         from docx.text.paragraph import Paragraph
@@ -98,7 +104,7 @@ def docx_text(data):
     except DocumentError:
         raise
     except Exception:  # python-docx raises many kinds on a damaged or non-Word file
-        raise DocumentError("无法读取这个 DOCX 文件（可能已损坏，或不是 Word 文档）。") from None
+        raise DocumentError(_("无法读取这个 DOCX 文件（可能已损坏，或不是 Word 文档）。")) from None
     lines = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
@@ -269,7 +275,7 @@ def cn_number(text):
     if text.isdigit():
         return int(text)
     if "十" in text:
-        tens, _, units = text.partition("十")
+        tens, _ten, units = text.partition("十")
         return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS.get(units, 0) if units else 0)
     value = 0
     for ch in text:
@@ -617,21 +623,19 @@ def refusal_reason(lines, letter, text, result):
         return ""
     reasons = []
     if audience or REPORT_RE.search(head):
-        reasons.append(
-            "它像是一份工作报告（%s），不是写给代表委员的答复"
-            % (f"开头称呼“{addressee}”" if audience else "标题或开头有“报告”“常委会”")
-        )
+        why = _("开头称呼“%(addressee)s”") % {"addressee": addressee} if audience else _("标题或开头有“报告”“常委会”")
+        reasons.append(_("它像是一份工作报告（%(why)s），不是写给代表委员的答复") % {"why": why})
     elif NEWS_RE.search(head) or NEWS_RE.search(text[-400:]):
-        reasons.append("它像是一篇新闻网页（有“来源”“记者”“编辑”等字样），不是答复函")
+        reasons.append(_("它像是一篇新闻网页（有“来源”“记者”“编辑”等字样），不是答复函"))
     if not named:
-        reasons.append("没有主送行（如“程玮委员：”）")
+        reasons.append(_("没有主送行（如“程玮委员：”）"))
     if not REPLY_WORDS_RE.search(text):
-        reasons.append("全文没有“答复”字样")
+        reasons.append(_("全文没有“答复”字样"))
     elif not strong:
-        reasons.append("没有“现答复如下”“……收悉”这类答复用语")
+        reasons.append(_("没有“现答复如下”“……收悉”这类答复用语"))
     if not ADDRESSED_RE.search(text) and not named:
-        reasons.append("也没有“您提出的……”这样对代表委员说的话")
-    return "这不是答复函，未导入：" + "；".join(reasons) + "。"
+        reasons.append(_("也没有“您提出的……”这样对代表委员说的话"))
+    return _("这不是答复函，未导入：%(reasons)s。") % {"reasons": "；".join(reasons)}
 
 
 def find_title(text, reply_title, form):
@@ -674,10 +678,10 @@ def find_number(text, form):
             found.insert(0, (form["proposal_number"], normalise_number(*m.groups()), int(m.group(2)), int(m.group(3))))
     if found:
         printed, normal, year, serial = found[0]
-        agree = all(n == normal for _, n, _, _ in found)
+        agree = all(item[1] == normal for item in found)
         value = {"printed": printed, "normalized": normal, "year": year, "serial": serial}
         if not agree:
-            value["variants"] = sorted({n for _, n, _, _ in found})
+            value["variants"] = sorted({item[1] for item in found})
         return Field(value, HIGH if agree else LOW, "征询意见表" if form and form.get("proposal_number") else "正文")
     for m in SERIAL_RE.finditer(text):
         if m.group(1) or m.group(3):

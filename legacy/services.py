@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from feedback.models import Channel, Feedback, HandlingEffect, Satisfaction
 from proposals.models import (
@@ -83,9 +84,11 @@ def import_document(*, file_name, data, user=None, dry_run=False):
             file_name,
             sha,
             "already_imported",
-            "该文件已于 {} 导入过（{}），本次未新建任何记录。".format(
-                timezone.localtime(existing.uploaded_at).strftime("%Y-%m-%d %H:%M"), existing.get_status_display()
-            ),
+            _("该文件已于 %(when)s 导入过（%(status)s），本次未新建任何记录。")
+            % {
+                "when": timezone.localtime(existing.uploaded_at).strftime("%Y-%m-%d %H:%M"),
+                "status": existing.get_status_display(),
+            },
             fields=existing.extracted,
             document=existing,
         )
@@ -130,7 +133,7 @@ def import_document(*, file_name, data, user=None, dry_run=False):
             )
             if dry_run:
                 transaction.set_rollback(True)
-                outcome.message = "试运行：识别成功，未写入任何记录。"
+                outcome.message = _("试运行：识别成功，未写入任何记录。")
             else:
                 outcome.document = ImportedDocument.objects.create(
                     file_name=file_name[:255],
@@ -147,9 +150,9 @@ def import_document(*, file_name, data, user=None, dry_run=False):
                     uploaded_by=user,
                 )
                 outcome.message = (
-                    "已导入为待核实的答复草稿。"
+                    _("已导入为待核实的答复草稿。")
                     if builder.created
-                    else "已导入：与已有记录全部匹配，未新建记录；请核实。"
+                    else _("已导入：与已有记录全部匹配，未新建记录；请核实。")
                 )
     except IntegrityError:
         # Another upload of the same bytes won the race: report it as already imported.
