@@ -32,23 +32,27 @@ def main():
             [PY, "manage.py", "load_demo", "--volume", str(count)], cwd=ROOT, env=env, check=True, capture_output=True
         )
         elapsed = time.perf_counter() - started
-        counts = subprocess.run(
-            [
-                PY,
-                "manage.py",
-                "shell",
-                "-c",
-                "from proposals.models import Proposal, Assignment; from replies.models import Reply; "
-                "from feedback.models import Feedback; "
-                "print(Proposal.objects.count(), Assignment.objects.count(), Reply.objects.count(), "
-                "Feedback.objects.count())",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.splitlines()[-1].split()
+        counts = (
+            subprocess.run(
+                [
+                    PY,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "from proposals.models import Proposal, Assignment; from replies.models import Reply; "
+                    "from feedback.models import Feedback; "
+                    "print(Proposal.objects.count(), Assignment.objects.count(), Reply.objects.count(), "
+                    "Feedback.objects.count())",
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.splitlines()[-1]
+            .split()
+        )
     backend = "postgresql" if env.get("DATABASE_URL") else "sqlite"
     print(f"backend={backend} volume={count} seconds={elapsed:.1f} rows_per_second={count / elapsed:.0f}")
     print(f"proposals={counts[0]} assignments={counts[1]} replies={counts[2]} feedback={counts[3]}")
