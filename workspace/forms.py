@@ -126,6 +126,7 @@ class ReplyForm(forms.ModelForm):
             banli_roles__kind=RoleKind.SIGNER, banli_roles__unit=assignment.unit
         ).distinct()
         self.fields["signer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["signer"].empty_label = _("（签发时确定）")
         self.fields["result_class"].choices = [("", _("（待定）")), *ResultClass.choices]
         self.fields["version"].initial = self.instance.version
 

@@ -492,6 +492,13 @@ def opinion_create(request, pk):
 # --- replies ------------------------------------------------------------------------------
 
 
+def _feedback_on(reply):
+    """What the members said about the previous round: what round 2 must answer."""
+    if reply is None:
+        return []
+    return reply.feedback.filter(submitted_at__isnull=False).select_related("member")
+
+
 def _templates_for(unit):
     return ParagraphTemplate.objects.filter(unit=unit)
 
@@ -504,6 +511,15 @@ def reply_create(request, pk):
     if new_round is None:
         return _refuse(request, a, _("当前状态不能起草新的答复。"))
     draft = Reply.frame_for(a, round=new_round)
+    previous = a.replies.filter(round=new_round - 1).first()
+    if previous is not None:
+        # 重办: start from the last answer; the class is chosen again.
+        draft.body, draft.cc, draft.publication, draft.signer = (
+            previous.body,
+            previous.cc,
+            previous.publication,
+            previous.signer,
+        )
     form = forms.ReplyForm(request.POST or None, instance=draft, assignment=a)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -519,7 +535,14 @@ def reply_create(request, pk):
     return render(
         request,
         "workspace/reply_form.html",
-        {"form": form, "assignment": a, "reply": draft, "templates": _templates_for(a.unit), "creating": True},
+        {
+            "form": form,
+            "assignment": a,
+            "reply": draft,
+            "templates": _templates_for(a.unit),
+            "creating": True,
+            "previous_feedback": _feedback_on(previous),
+        },
     )
 
 
