@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -120,7 +120,10 @@ class InboxView(ListView):
         without_state.pop("page", None)
         counting = InboxFilter(without_state or None, queryset=base, show_units=self.all_units)
         self.counts = dict(counting.qs.order_by().values_list("status").annotate(n=Count("pk")))
-        return self.filterset.qs.order_by("due_on", "pk")
+        finished = [AssignmentStatus.REPLIED, AssignmentStatus.RETURNED, AssignmentStatus.CLOSED]
+        return self.filterset.qs.alias(finished=Case(When(status__in=finished, then=1), default=0)).order_by(
+            "finished", "due_on", "pk"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -147,6 +150,10 @@ class InboxView(ListView):
             pending_requests=self.pending_requests() if self.all_units else None,
             has_unit=bool(self.scope.unit_ids),
             my_units=HandlingUnit.objects.filter(pk__in=self.scope.unit_ids) if not self.all_units else [],
+            to_sign=self.counts.get(AssignmentStatus.AWAITING_SIGNOFF, 0) if self.scope.signer_unit_ids else 0,
+            to_review=self.counts.get(AssignmentStatus.IN_REVIEW, 0)
+            if self.scope.everything and settings.BANLI_SUPERVISOR_REVIEW
+            else 0,
         )
         return context
 
@@ -272,11 +279,14 @@ class ProposalDetailView(VisibleProposalsMixin, DetailView):
                 r.changes = reply_history(r) if scope.is_staff_role else []
             for req in a.requests.all():
                 req.can_decide = req.is_pending and _may_decide(user, req)
-        opinions = CoHandlingOpinion.objects.none()
+        # Co-handling opinions are internal: the lead unit and the routing office see them all, a
+        # co-unit its own, a member none (they read the reply).
         if lead_staff or can_route(user, proposal):
             opinions = CoHandlingOpinion.objects.filter(assignment__proposal=proposal)
-        else:
+        elif scope.is_staff_role:
             opinions = CoHandlingOpinion.objects.filter(assignment__in=visible)
+        else:
+            opinions = CoHandlingOpinion.objects.none()
         context.update(
             assignments=assignments,
             opinions=opinions.select_related("assignment__unit", "submitted_by"),
@@ -690,8 +700,10 @@ def reply_send_back(request, pk):
     form = forms.NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            Reply.objects.select_for_update().get(pk=reply.pk)
-            reply.send_back(by=request.user, note=form.cleaned_data["note"])
+            locked = Reply.objects.select_for_update().select_related("assignment__proposal").get(pk=reply.pk)
+            if locked.status != reply.status:
+                return _refuse(request, a, _("答复状态已变化，请刷新后再操作。"))
+            locked.send_back(by=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("已退回经办人修改。"))
         return redirect(a.get_absolute_url())
     return _form_page(

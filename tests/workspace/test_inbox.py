@@ -164,3 +164,19 @@ class ProposalListTests(WorkspaceTestCase):
     def test_the_office_of_another_body_is_not_shown_these(self):
         response = self.as_user(self.office_npc).get(reverse("proposals:list"))
         self.assertNotContains(response, self.proposal.title)
+
+
+class InboxOrderTests(WorkspaceTestCase):
+    def test_open_assignments_come_before_finished_ones(self):
+        done = f.assignment(
+            f.proposal(self.session), self.unit_x, assigned_on=self.today - datetime.timedelta(days=200)
+        )
+        done.status = AssignmentStatus.REPLIED
+        done.save()
+        ordered = [a.pk for a in self.as_user(self.clerk_x).get("/").context["assignments"]]
+        self.assertEqual(ordered, [self.lead.pk, done.pk])
+
+    def test_a_signer_is_told_how_many_replies_wait_for_them(self):
+        self.set_status(self.lead, AssignmentStatus.AWAITING_SIGNOFF)
+        self.assertContains(self.as_user(self.signer_x).get("/"), "有 1 件答复待您签发")
+        self.assertNotContains(self.as_user(self.clerk_x).get("/"), "待您签发")

@@ -484,3 +484,19 @@ class RedoDraftTests(WorkspaceTestCase):
         self.assertEqual(page.context["form"].initial["result_class"], "")
         self.assertContains(page, "未回应核心诉求")
         self.assertContains(page, "第2轮答复")
+
+
+class MemberViewTests(WorkspaceTestCase):
+    def test_a_member_does_not_see_internal_opinions_requests_or_notes(self):
+        self.handling(self.co)
+        CoHandlingOpinion.objects.create(assignment=self.co, body="内部会办意见", submitted_by=self.clerk_y)
+        Event.record(
+            proposal=self.proposal, assignment=self.lead, verb="退回修改", actor=self.signer_x, note="内部批注"
+        )
+        page = self.as_user(self.member_user).get(self.proposal.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "内部会办意见")
+        self.assertNotContains(page, "内部批注")
+        staff_page = self.as_user(self.office).get(self.proposal.get_absolute_url())
+        self.assertContains(staff_page, "内部会办意见")
+        self.assertContains(staff_page, "内部批注")
