@@ -12,7 +12,9 @@ from proposals.models import (
     Category,
     Cosigner,
     HandlingUnit,
+    Proposal,
     ProposalKind,
+    ProposalStatus,
     Session,
 )
 
@@ -94,3 +96,42 @@ class InboxFilter(django_filters.FilterSet):
 
     def filter_key(self, queryset, name, value):
         return queryset.filter(proposal__is_key=(value == "yes"))
+
+
+class ProposalFilter(django_filters.FilterSet):
+    """The list of proposals (`/proposals/`): the same filters, on proposals rather than assignments."""
+
+    q = django_filters.CharFilter(label=_("关键词"), method="search")
+    session = django_filters.ModelChoiceFilter(
+        label=_("会次"), queryset=Session.objects.all(), empty_label=_("全部会次")
+    )
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=ProposalKind.choices, empty_label=_("建议和提案"))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ProposalStatus.choices, empty_label=_("全部状态"))
+    category = django_filters.ModelChoiceFilter(
+        label=_("类别"), queryset=Category.objects.all(), empty_label=_("全部类别")
+    )
+    key = django_filters.ChoiceFilter(
+        label=_("重点"),
+        method="filter_key",
+        choices=[("yes", _("重点")), ("no", _("非重点"))],
+        empty_label=_("重点和一般"),
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["q", "session", "kind", "status", "category", "key"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        cosigned = Cosigner.objects.filter(proposal=OuterRef("pk"), member__name__icontains=value)
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(title__icontains=value)
+            | Q(lead__name__icontains=value)
+            | Q(Exists(cosigned))
+        )
+
+    def filter_key(self, queryset, name, value):
+        return queryset.filter(is_key=(value == "yes"))

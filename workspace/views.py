@@ -38,7 +38,7 @@ from proposals.models import (
 from replies.models import CoHandlingOpinion, ContactRecord, Reply, ReplyStatus, ResultClass, TransitionError
 
 from . import forms
-from .filters import INBOX_STATES, InboxFilter
+from .filters import INBOX_STATES, InboxFilter, ProposalFilter
 from .models import ParagraphTemplate
 
 # --- lookups ------------------------------------------------------------------------------
@@ -174,6 +174,15 @@ class VisibleProposalsMixin:
 class ProposalListView(VisibleProposalsMixin, ListView):
     paginate_by = 50
     template_name = "proposals/proposal_list.html"
+
+    def get_queryset(self):
+        self.filterset = ProposalFilter(self.request.GET or None, queryset=super().get_queryset())
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
 
 
 def assignment_actions(user, a):

@@ -180,3 +180,11 @@ class InboxOrderTests(WorkspaceTestCase):
         self.set_status(self.lead, AssignmentStatus.AWAITING_SIGNOFF)
         self.assertContains(self.as_user(self.signer_x).get("/"), "有 1 件答复待您签发")
         self.assertNotContains(self.as_user(self.clerk_x).get("/"), "待您签发")
+
+    def test_the_proposal_list_filters_by_keyword_and_status(self):
+        other = f.proposal(self.session, title="关于别的事项的提案")
+        client = self.as_user(self.office)
+        listed = {p.pk for p in client.get(reverse("proposals:list"), {"q": "王秋红"}).context["object_list"]}
+        self.assertEqual(listed, {self.proposal.pk})
+        listed = {p.pk for p in client.get(reverse("proposals:list"), {"status": "registered"}).context["object_list"]}
+        self.assertIn(other.pk, listed)
