@@ -6,6 +6,7 @@ Access: every object is fetched from the user's scope (`get_visible_or_404`), so
 with a message and changes nothing.
 """
 
+import copy
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -566,58 +567,53 @@ def reply_create(request, pk):
 
 
 def reply_edit(request, pk):
+    """Edit a draft under an optimistic lock: a stale version gets the conflict page, never a silent overwrite."""
     reply = _reply(request, pk)
     a = reply.assignment
     _require(can_work_on(request.user, a))
-    if not reply.is_draft:
-        return _refuse(request, a, _("答复已提交签发或已发出，不能再修改。"))
+    context = {"assignment": a, "reply": reply, "templates": _templates_for(a.unit)}
     if request.method != "POST":
-        form = forms.ReplyForm(instance=reply, assignment=a)
-        return render(
-            request,
-            "workspace/reply_form.html",
-            {"form": form, "assignment": a, "reply": reply, "templates": _templates_for(a.unit)},
-        )
-    with transaction.atomic():
-        reply = Reply.objects.select_for_update().select_related("assignment__unit").get(pk=reply.pk)
         if not reply.is_draft:
             return _refuse(request, a, _("答复已提交签发或已发出，不能再修改。"))
-        saved = Reply.objects.get(pk=reply.pk)
-        form = forms.ReplyForm(request.POST, instance=reply, assignment=a)
-        if form.is_valid() and form.cleaned_data["version"] != saved.version:
-            last = saved.history.select_related("history_user").first()
-            # What they typed, offered again on top of the saved version: nothing is lost.
-            data = request.POST.copy()
-            data["version"] = saved.version
-            conflict = forms.ReplyForm(data, instance=Reply.objects.get(pk=reply.pk), assignment=a)
-            conflict.is_valid()
-            return render(
-                request,
-                "workspace/reply_conflict.html",
-                {
-                    "form": conflict,
-                    "assignment": a,
-                    "reply": saved,
-                    "saved": saved,
-                    "saved_by": last.history_user if last else None,
-                    "saved_at": last.history_date if last else saved.updated_at,
-                    "mine": form.cleaned_data,
-                    "templates": _templates_for(a.unit),
-                },
-                status=409,
-            )
-        if form.is_valid():
+        context["form"] = forms.ReplyForm(instance=reply, assignment=a)
+        return render(request, "workspace/reply_form.html", context)
+    with transaction.atomic():
+        saved = Reply.objects.select_for_update().select_related("assignment__unit").get(pk=reply.pk)
+        form = forms.ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk), assignment=a)
+        valid = form.is_valid()
+        if not saved.is_draft or (valid and form.cleaned_data["version"] != saved.version):
+            return _conflict(request, a, saved, context)
+        if valid:
             reply = form.save(commit=False)
             reply.version = saved.version + 1
             reply._history_user = request.user
             reply.save()
             messages.success(request, _("答复草稿已保存。"))
             return redirect(a.get_absolute_url())
-    return render(
-        request,
-        "workspace/reply_form.html",
-        {"form": form, "assignment": a, "reply": saved, "templates": _templates_for(a.unit)},
+    context["form"] = form
+    return render(request, "workspace/reply_form.html", context)
+
+
+def _conflict(request, assignment, saved, context):
+    """Both texts side by side. A draft can be saved again on top of the current version; a draft
+    that meanwhile went to the signer cannot, but what was typed is still shown to copy."""
+    last = saved.history.select_related("history_user").first()
+    form = None
+    if saved.is_draft:
+        data = request.POST.copy()
+        data["version"] = saved.version
+        # A copy: validating the form writes the typed values onto its instance.
+        form = forms.ReplyForm(data, instance=copy.copy(saved), assignment=assignment)
+        form.is_valid()
+    context.update(
+        form=form,
+        locked=not saved.is_draft,
+        saved=saved,
+        saved_by=last.history_user if last else None,
+        saved_at=last.history_date if last else saved.updated_at,
+        mine=request.POST,
     )
+    return render(request, "workspace/reply_conflict.html", context, status=409)
 
 
 def _submit_blockers(reply):

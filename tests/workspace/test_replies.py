@@ -207,6 +207,18 @@ class ConflictTests(WorkspaceTestCase):
         self.assertEqual(draft.body, "甲乙合并的正文")
         self.assertEqual(draft.version, opened_version + 2)
 
+    def test_a_draft_submitted_meanwhile_shows_what_was_typed_and_saves_nothing(self):
+        self.handling()
+        draft = f.reply(self.lead, status=ReplyStatus.DRAFT, body=BODY)
+        url = reverse("proposals:reply_edit", args=[draft.pk])
+        Reply.objects.filter(pk=draft.pk).update(status=ReplyStatus.AWAITING_SIGNOFF)
+        response = self.as_user(self.clerk_x).post(url, reply_data(draft, body="晚到的修改"))
+        self.assertContains(response, "晚到的修改", status_code=409)
+        self.assertContains(response, "不能再修改", status_code=409)
+        self.assertIsNone(response.context["form"])
+        draft.refresh_from_db()
+        self.assertEqual(draft.body, BODY)
+
     def test_the_history_keeps_who_changed_which_field(self):
         self.handling()
         draft = f.reply(self.lead, status=ReplyStatus.DRAFT, result_class="B")
@@ -500,3 +512,31 @@ class MemberViewTests(WorkspaceTestCase):
         staff_page = self.as_user(self.office).get(self.proposal.get_absolute_url())
         self.assertContains(staff_page, "内部会办意见")
         self.assertContains(staff_page, "内部批注")
+
+
+class ProposalPageCostTests(WorkspaceTestCase):
+    def test_the_page_costs_the_same_with_1_and_10_contacts_and_requests(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.handling()
+        f.reply(self.lead, status=ReplyStatus.DRAFT)
+
+        def add(n):
+            for i in range(n):
+                ContactRecord.objects.create(
+                    assignment=self.lead,
+                    contacted_on=self.today,
+                    method="phone",
+                    summary=f"第{i}次",
+                    recorded_by=self.clerk_x,
+                )
+                Event.record(proposal=self.proposal, assignment=self.lead, verb="沟通", actor=self.clerk_x)
+
+        add(1)
+        self.client.force_login(self.clerk_x)
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(self.proposal.get_absolute_url())
+        add(9)
+        with self.assertNumQueries(len(one)):
+            self.client.get(self.proposal.get_absolute_url())
