@@ -540,3 +540,42 @@ class ProposalPageCostTests(WorkspaceTestCase):
         add(9)
         with self.assertNumQueries(len(one)):
             self.client.get(self.proposal.get_absolute_url())
+
+
+class TransitionTableTests(WorkspaceTestCase):
+    """Every reply step from every state: only the allowed ones change anything."""
+
+    ALLOWED = {
+        "submit": {ReplyStatus.DRAFT},
+        "send_back": {ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW},
+        "sign_off": {ReplyStatus.AWAITING_SIGNOFF},
+        "review": {ReplyStatus.IN_REVIEW},
+        "issue": {ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW},
+    }
+
+    def run_step(self, reply, step):
+        from replies.models import TransitionError
+
+        calls = {
+            "submit": lambda: reply.submit(by=self.clerk_x),
+            "send_back": lambda: reply.send_back(by=self.signer_x, note="改"),
+            "sign_off": lambda: reply.sign_off(by=self.signer_x, review=False),
+            "review": lambda: reply.review(by=self.supervisor, result_class="B"),
+            "issue": lambda: reply.issue(by=self.signer_x),
+        }
+        try:
+            calls[step]()
+        except TransitionError:
+            return False
+        return True
+
+    def test_only_allowed_steps_succeed(self):
+        for step, allowed in self.ALLOWED.items():
+            for status in ReplyStatus.values:
+                with self.subTest(step=step, status=status):
+                    Reply.objects.filter(assignment=self.lead).delete()
+                    reply = f.reply(self.lead, status=status)
+                    self.assertEqual(self.run_step(reply, step), status in allowed)
+                    reply.refresh_from_db()
+                    if status not in allowed:
+                        self.assertEqual(reply.status, status)
