@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from proposals.models import AssignmentStatus, Body, Proposal, ProposalStatus
-from replies.models import Reply, ReplyStatus
+from replies.models import ContactRecord, Reply, ReplyStatus
 from tests import factories as f
 from tests.e2e.conftest import login, screenshot
 
@@ -120,13 +120,27 @@ def test_office_registers_and_clerk_answers_with_the_signers_sign_off(page):
     assert proposal.status == ProposalStatus.REPLIED
 
 
-def test_the_inbox_reads_on_a_phone(phone_page):
+def test_the_inbox_the_proposal_and_the_draft_read_on_a_phone(phone_page):
     session = f.session(Body.CPPCC)
-    unit = f.unit("黄石市经济和信息化局", "市经信局")
+    unit = f.unit("黄石市经济和信息化局", "市经信局", doc_prefix="黄经信函")
     f.clerk(unit, username="clerk")
-    for n in range(3):
-        f.assignment(f.proposal(session, title=f"关于第{n}件事的提案"), unit)
+    assignments = [
+        f.assignment(f.proposal(session, title=f"关于第{n}件事的提案"), unit, status=AssignmentStatus.HANDLING)
+        for n in range(3)
+    ]
+    a = assignments[0]
+    ContactRecord.objects.create(
+        assignment=a,
+        contacted_on=a.assigned_on,
+        method="visit",
+        participants="刘文明、程玮",
+        summary="上门走访，听取意见。",
+    )
+    f.reply(a, status=ReplyStatus.DRAFT, body=BODY)
     login(phone_page, "clerk")
-    screenshot(phone_page, "workspace-10-phone-inbox")
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
+    pages = [("workspace-10-phone-inbox", "/"), ("workspace-11-phone-proposal", a.proposal.get_absolute_url())]
+    pages.append(("workspace-12-phone-draft", f"/replies/{a.replies.get().pk}/edit/"))
+    for name, path in pages:
+        phone_page.goto(f"{phone_page.base_url}{path}")
+        screenshot(phone_page, name)
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, name
