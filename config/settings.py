@@ -57,10 +57,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "simple_history",
     "proposals",
     "replies",
     "feedback",
     "legacy",
+    "workspace",
     "demo",
 ]
 
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Records who made each change of a reply, also when it is edited in the admin.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -201,3 +205,15 @@ BANLI_OFFICE_NAMES = {
     "npc": _("人大代表室"),
     "cppcc": _("政协提案委"),
 }
+
+# --- The clerk and office workspace ---------------------------------------------------
+# A lead (主办) reply cannot be submitted before at least one contact with the member is logged.
+BANLI_REQUIRE_CONTACT_BEFORE_REPLY = env_bool("BANLI_REQUIRE_CONTACT_BEFORE_REPLY", default=True)
+# A lead reply cannot be submitted before every co-handling unit (会办) has sent its opinion (会签).
+BANLI_REQUIRE_CO_OPINIONS = env_bool("BANLI_REQUIRE_CO_OPINIONS", default=True)
+# After 签发, the supervisor (督查室) reviews the reply before it is issued.
+BANLI_SUPERVISOR_REVIEW = env_bool("BANLI_SUPERVISOR_REVIEW", default=False)
+# The sealed scan of an issued reply: PDF, JPEG or PNG up to this size.
+BANLI_SCAN_MAX_BYTES = env_int("BANLI_SCAN_MAX_BYTES", 10 * 1024 * 1024)
+# Rows per page of the inbox.
+BANLI_INBOX_PAGE_SIZE = env_int("BANLI_INBOX_PAGE_SIZE", 30)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("imports/", include("legacy.urls")),
-    path("", include("proposals.urls")),
+    path("", include("workspace.urls")),
 ]
 
 if settings.DEBUG:

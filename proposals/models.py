@@ -464,6 +464,16 @@ class Assignment(models.Model):
     def is_open(self):
         return self.status not in (AssignmentStatus.REPLIED, AssignmentStatus.RETURNED, AssignmentStatus.CLOSED)
 
+    def sign_for(self, *, by, today=None):
+        """签收: the unit accepts the assignment and starts handling it."""
+        self.status = AssignmentStatus.HANDLING
+        self.signed_for_on = today or timezone.localdate()
+        self.save(update_fields=["status", "signed_for_on"])
+        Proposal.objects.filter(pk=self.proposal_id, status=ProposalStatus.ASSIGNED).update(
+            status=ProposalStatus.HANDLING
+        )
+        Event.record(proposal=self.proposal, assignment=self, verb="签收", actor=by)
+
     def start_redo(self, *, by=None, note="", today=None):
         """Re-open a replied assignment for another round (重办) with the session's shorter deadline."""
         today = today or timezone.localdate()
@@ -546,6 +556,29 @@ class AssignmentRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.assignment}"
+
+    @property
+    def is_pending(self):
+        return self.decision == Decision.PENDING
+
+    def decide(self, *, by, approve, note=""):
+        """Record the decision; a granted extension moves the deadline, a granted return ends the assignment."""
+        assignment = self.assignment
+        self.decision = Decision.APPROVED if approve else Decision.REJECTED
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.decision_note = note
+        self.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+        if approve and self.kind == RequestKind.EXTENSION:
+            old = assignment.due_on
+            assignment.due_on = self.requested_due_on
+            assignment.save(update_fields=["due_on"])
+            note = f"办理期限由 {old:%Y-%m-%d} 延至 {self.requested_due_on:%Y-%m-%d}。{note}"
+        if approve and self.kind == RequestKind.RETURN:
+            assignment.status = AssignmentStatus.RETURNED
+            assignment.save(update_fields=["status"])
+        verb = f"{self.get_kind_display()}：{self.get_decision_display()}"
+        Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
 
 
 class Event(models.Model):

@@ -1,13 +1,23 @@
 """What a handling unit does with an assignment: talk with the member, and answer in writing."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from proposals import access
-from proposals.models import Assignment, choice_constraint
+from proposals.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Event,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    choice_constraint,
+)
 
 
 class ContactMethod(models.TextChoices):
@@ -41,6 +51,10 @@ class ReplyStatus(models.TextChoices):
     AWAITING_SIGNOFF = "awaiting_signoff", _("待签发")
     IN_REVIEW = "in_review", _("待审核")
     ISSUED = "issued", _("已发出")
+
+
+class TransitionError(Exception):
+    """A workflow step that the reply's current state does not allow (e.g. signing a draft twice)."""
 
 
 class ContactRecordQuerySet(models.QuerySet):
@@ -127,10 +141,16 @@ class Reply(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
     issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     sealed_scan = models.FileField(_("盖章扫描件"), upload_to="replies/scans/", blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    # Optimistic lock: every save through the workspace bumps it, and a form that was
+    # opened on an older version is refused with a conflict page instead of overwriting.
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = ReplyQuerySet.as_manager()
+    # Field-level history (who changed the class, the body, …), shown on the proposal page.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("答复函")
@@ -167,6 +187,136 @@ class Reply(models.Model):
     @property
     def is_issued(self):
         return self.status == ReplyStatus.ISSUED
+
+    @property
+    def is_draft(self):
+        return self.status == ReplyStatus.DRAFT
+
+    # --- the workflow: draft → 待签发 → [待审核] → issued ----------------------------------
+
+    def _require(self, *statuses):
+        if self.status not in statuses:
+            raise TransitionError(self.get_status_display())
+
+    def _move(self, *, status, assignment_status, by, verb, note="", **fields):
+        """Change state, mirror it on the assignment and write one timeline line."""
+        self.status = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.version += 1
+        self._history_user = by
+        self.save()
+        assignment = self.assignment
+        assignment.status = assignment_status
+        assignment.save(update_fields=["status"])
+        Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
+
+    def submit(self, *, by):
+        """The clerk hands the draft to the unit's signer (送签)."""
+        self._require(ReplyStatus.DRAFT)
+        self._move(
+            status=ReplyStatus.AWAITING_SIGNOFF,
+            assignment_status=AssignmentStatus.AWAITING_SIGNOFF,
+            by=by,
+            verb="提交签发",
+            note=f"第{self.round}轮答复",
+        )
+
+    def send_back(self, *, by, note):
+        """The signer or the reviewing supervisor returns the draft to the clerk with a note."""
+        self._require(ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW)
+        self._move(
+            status=ReplyStatus.DRAFT,
+            assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
+            by=by,
+            verb="退回修改",
+            note=note,
+        )
+
+    def sign_off(self, *, by, review):
+        """签发 by a signer of the unit; then either the supervisor reviews it or it goes out."""
+        self._require(ReplyStatus.AWAITING_SIGNOFF)
+        self.signer = by
+        if review:
+            self._move(
+                status=ReplyStatus.IN_REVIEW,
+                assignment_status=AssignmentStatus.IN_REVIEW,
+                by=by,
+                verb="签发",
+                note="送督查室审核",
+            )
+        else:
+            Event.record(proposal=self.assignment.proposal, assignment=self.assignment, verb="签发", actor=by)
+            self.issue(by=by)
+
+    def review(self, *, by, result_class):
+        """The supervisor approves a signed reply, possibly changing its class (kept in history)."""
+        self._require(ReplyStatus.IN_REVIEW)
+        note = ""
+        if result_class and result_class != self.result_class:
+            note = f"答复类别由 {self.result_class} 改为 {result_class}"
+            self.result_class = result_class
+        Event.record(
+            proposal=self.assignment.proposal, assignment=self.assignment, verb="审核通过", actor=by, note=note
+        )
+        self.issue(by=by)
+
+    def issue(self, *, by, today=None):
+        """Send the reply to the members: read-only from now on; the feedback app hears of it."""
+        from .signals import reply_issued
+
+        self._require(ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW)
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            self._move(
+                status=ReplyStatus.ISSUED,
+                assignment_status=AssignmentStatus.REPLIED,
+                by=by,
+                verb="答复",
+                note=self.title,
+                issued_at=timezone.now(),
+                written_on=self.written_on or today,
+            )
+            proposal = self.assignment.proposal
+            answering = proposal.assignments.filter(role__in=[AssignmentRole.LEAD, AssignmentRole.SEPARATE]).exclude(
+                status=AssignmentStatus.RETURNED
+            )
+            if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
+                Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
+            transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
+
+    @staticmethod
+    def title_for(proposal):
+        """“关于对《…》提案的答复”, the title every reply letter carries."""
+        title = proposal.title.removesuffix("的建议").removesuffix("的提案")
+        kind = "建议" if proposal.kind == ProposalKind.SUGGESTION else "提案"
+        return f"关于对《{title}》{kind}的答复"
+
+    @classmethod
+    def next_doc_number(cls, unit, year):
+        """The unit's 文号 prefix with the next sequence of the year: 黄经信函〔2026〕3号."""
+        if not unit.doc_prefix:
+            return ""
+        stem = f"{unit.doc_prefix}〔{year}〕"
+        taken = cls.objects.filter(assignment__unit=unit, doc_number__startswith=stem).count()
+        return f"{stem}{taken + 1}号"
+
+    @classmethod
+    def frame_for(cls, assignment, *, round, today=None):
+        """An unsaved draft with the letter frame filled in from the proposal and the unit."""
+        today = today or timezone.localdate()
+        proposal, unit = assignment.proposal, assignment.unit
+        return cls(
+            assignment=assignment,
+            round=round,
+            doc_number=cls.next_doc_number(unit, today.year),
+            title=cls.title_for(proposal),
+            addressees=proposal.addressee_line(),
+            closing_name=unit.name,
+            written_on=today,
+            contact_person=unit.contact_person,
+            contact_phone=unit.contact_phone,
+        )
 
 
 class CoHandlingOpinion(models.Model):

@@ -79,7 +79,7 @@ class LoadDemoTests(TestCase):
 
     def test_the_demo_member_sees_their_proposals(self):
         self.client.login(username="member", password="banli-demo")
-        page = self.client.get("/").content.decode()
+        page = self.client.get("/proposals/").content.decode()
         self.assertIn("关于促进黄石市中小企业健康快速发展的提案", page)
         self.assertNotIn("产业强区", page)
 

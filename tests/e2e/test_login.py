@@ -15,6 +15,9 @@ def test_a_member_logs_in_and_sees_only_their_proposal(page):
     mine = f.proposal(session, lead=alice, title="关于促进中小企业健康快速发展的提案")
     other = f.proposal(session, title="关于别人的提案")
     login(page, "chengwei")
+    # `/` sends a member to their own portal (/me/); the proposal list stays at /proposals/.
+    assert page.url.endswith("/me/")
+    page.goto(f"{page.base_url}/proposals/")
     screenshot(page, "login-member-list")
     assert page.locator("h1").inner_text() == "建议提案"
     assert page.get_by_text(mine.title).is_visible()

@@ -1,0 +1,54 @@
+"""The cast of the workspace tests: one proposal, a lead unit X, a co-handling unit Y, and a stranger unit Z."""
+
+import datetime
+
+from django.test import TestCase
+from django.utils import timezone
+
+from proposals.models import AssignmentRole, AssignmentStatus, Body
+from tests import factories as f
+
+
+class WorkspaceTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.today = timezone.localdate()
+        cls.session = f.session(Body.CPPCC, reply_days=90, co_opinion_days=30, redo_days=30)
+        cls.npc_session = f.session(Body.NPC)
+        cls.unit_x = f.unit(
+            "X市经济和信息化局", "X局", doc_prefix="X经信函", contact_person="刘文明", contact_phone="6288824"
+        )
+        cls.unit_y = f.unit("Y市财政局", "Y局")
+        cls.unit_z = f.unit("Z市教育局", "Z局")
+        cls.member_user, cls.alice = f.member_user("程玮")
+        cls.bob = f.member(name="王秋红")
+        cls.proposal = f.proposal(
+            cls.session, lead=cls.alice, cosigners=[cls.bob], title="关于促进中小企业健康快速发展的提案"
+        )
+        assigned_on = cls.today - datetime.timedelta(days=10)
+        cls.lead = f.assignment(cls.proposal, cls.unit_x, assigned_on=assigned_on)
+        cls.co = f.assignment(cls.proposal, cls.unit_y, AssignmentRole.CO, assigned_on=assigned_on)
+        cls.other = f.assignment(f.proposal(cls.session, title="关于Z局事项的提案"), cls.unit_z)
+        cls.clerk_x = f.clerk(cls.unit_x, username="clerk_x")
+        cls.signer_x = f.signer(cls.unit_x, username="signer_x")
+        cls.clerk_y = f.clerk(cls.unit_y, username="clerk_y")
+        cls.clerk_z = f.clerk(cls.unit_z, username="clerk_z")
+        cls.office = f.office(Body.CPPCC, username="office")
+        cls.office_npc = f.office(Body.NPC, username="office_npc")
+        cls.supervisor = f.supervisor(username="supervisor")
+        cls.stranger = f.user("stranger")
+
+    def as_user(self, user):
+        self.client.force_login(user)
+        return self.client
+
+    def set_status(self, obj, status, **fields):
+        obj.status = status
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.save()
+        return obj
+
+    def handling(self, assignment=None):
+        """The assignment after 签收."""
+        return self.set_status(assignment or self.lead, AssignmentStatus.HANDLING, signed_for_on=self.today)

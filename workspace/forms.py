@@ -1,0 +1,273 @@
+"""Forms of the workspace. Each names its fields; unit, status and round never come from a POST."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import (
+    Assignment,
+    AssignmentRequest,
+    AssignmentRole,
+    AssignmentStatus,
+    HandlingUnit,
+    Member,
+    Proposal,
+    RoleKind,
+    Session,
+)
+from replies.models import CoHandlingOpinion, ContactRecord, Reply, ResultClass
+
+from .models import ParagraphTemplate
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = ContactRecord
+        fields = ["contacted_on", "method", "participants", "summary"]
+        widgets = {"contacted_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_contacted_on(self):
+        day = self.cleaned_data["contacted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("沟通日期不能晚于今天。"))
+        return day
+
+
+class ReturnRequestForm(forms.ModelForm):
+    class Meta:
+        model = AssignmentRequest
+        fields = ["reason", "suggested_unit"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suggested_unit"].queryset = HandlingUnit.objects.exclude(pk=assignment.unit_id)
+        self.fields["suggested_unit"].empty_label = _("（不指定）")
+
+
+class ExtensionRequestForm(forms.ModelForm):
+    class Meta:
+        model = AssignmentRequest
+        fields = ["reason", "requested_due_on"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "requested_due_on": DateInput()}
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.fields["requested_due_on"].required = True
+
+    def clean_requested_due_on(self):
+        day = self.cleaned_data["requested_due_on"]
+        if day <= self.assignment.due_on:
+            raise forms.ValidationError(
+                _("申请延至的日期须晚于现办理期限（%(due)s）。") % {"due": f"{self.assignment.due_on:%Y-%m-%d}"}
+            )
+        return day
+
+
+class DecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("决定"),
+        choices=[("yes", _("同意")), ("no", _("不同意"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("决定意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    result_class = forms.ChoiceField(label=_("答复类别"), choices=ResultClass.choices)
+
+
+class ReplyForm(forms.ModelForm):
+    """The draft letter. `version` is the optimistic lock: a stale one leads to the conflict page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Reply
+        fields = [
+            "doc_number",
+            "title",
+            "addressees",
+            "body",
+            "result_class",
+            "signer",
+            "written_on",
+            "closing_name",
+            "contact_person",
+            "contact_phone",
+            "cc",
+            "publication",
+            "index_number",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 16}),
+            "written_on": DateInput(),
+        }
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        self.fields["signer"].queryset = User.objects.filter(
+            banli_roles__kind=RoleKind.SIGNER, banli_roles__unit=assignment.unit
+        ).distinct()
+        self.fields["signer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["signer"].empty_label = _("（签发时确定）")
+        self.fields["result_class"].choices = [("", _("（待定）")), *ResultClass.choices]
+        self.fields["version"].initial = self.instance.version
+
+
+class CoOpinionForm(forms.ModelForm):
+    class Meta:
+        model = CoHandlingOpinion
+        fields = ["body", "contact_person", "contact_phone"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+
+SCAN_SIGNATURES = {
+    b"%PDF-": "pdf",
+    b"\xff\xd8\xff": "jpeg",
+    b"\x89PNG\r\n\x1a\n": "png",
+}
+
+
+class ScanForm(forms.ModelForm):
+    class Meta:
+        model = Reply
+        fields = ["sealed_scan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sealed_scan"].required = True
+        self.fields["sealed_scan"].widget = forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
+
+    def clean_sealed_scan(self):
+        upload = self.cleaned_data["sealed_scan"]
+        if upload.size > settings.BANLI_SCAN_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大：不能超过 %(mb)s MB。") % {"mb": settings.BANLI_SCAN_MAX_BYTES // (1024 * 1024)}
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        if not any(head.startswith(magic) for magic in SCAN_SIGNATURES):
+            raise forms.ValidationError(_("只能上传 PDF、JPEG 或 PNG 格式的盖章扫描件。"))
+        return upload
+
+
+class RegisterForm(forms.ModelForm):
+    """The office registers a proposal; the number comes from the session's sequence.
+
+    Co-signers are typed in the order they signed (as on the paper form), separated by 、 or
+    commas, and matched to the session's members by name.
+    """
+
+    cosigner_names = forms.CharField(
+        label=_("联名人"),
+        required=False,
+        help_text=_("按联名顺序填写姓名，用顿号或逗号分隔，如：王秋红、纪春明"),
+    )
+    serial = forms.IntegerField(
+        label=_("序号"), required=False, min_value=1, help_text=_("留空则自动取本会次的下一个编号")
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["session", "lead", "title", "body", "category", "period", "is_key", "submitted_on"]
+        widgets = {"submitted_on": DateInput(), "body": forms.Textarea(attrs={"rows": 8})}
+
+    field_order = ["session", "lead", "cosigner_names", "title", "body", "category", "period", "is_key"]
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = Session.objects.filter(body__in=bodies)
+        self.fields["lead"].queryset = Member.objects.filter(body__in=bodies).order_by("body", "name")
+        self.fields["category"].empty_label = _("（未分类）")
+        self.fields["submitted_on"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        session, lead = cleaned.get("session"), cleaned.get("lead")
+        if session and lead and lead.body != session.body:
+            self.add_error("lead", _("领衔人须为本届别的代表或委员。"))
+        cleaned["cosigners"] = self._cosigners(session, lead, cleaned.get("cosigner_names", ""))
+        serial = cleaned.get("serial")
+        if session and serial and Proposal.objects.filter(session=session, serial=serial).exists():
+            self.add_error("serial", _("本会次已有该序号的建议提案。"))
+        return cleaned
+
+    def _cosigners(self, session, lead, text):
+        names = [n.strip() for n in text.replace("，", "、").replace(",", "、").split("、") if n.strip()]
+        if not names or session is None:
+            return []
+        found = {}
+        for member in Member.objects.filter(body=session.body, name__in=names):
+            found.setdefault(member.name, []).append(member)
+        unknown = [n for n in names if n not in found]
+        ambiguous = [n for n in names if len(found.get(n, [])) > 1]
+        if unknown:
+            self.add_error("cosigner_names", _("找不到这些代表委员：%(names)s。") % {"names": "、".join(unknown)})
+        if ambiguous:
+            self.add_error(
+                "cosigner_names", _("有重名，请到数据管理中核对：%(names)s。") % {"names": "、".join(ambiguous)}
+            )
+        if len(set(names)) != len(names):
+            self.add_error("cosigner_names", _("联名人有重复。"))
+        if lead and lead.name in names:
+            self.add_error("cosigner_names", _("领衔人不必再列为联名人。"))
+        if unknown or ambiguous:
+            return []
+        return [found[n][0] for n in dict.fromkeys(names)]
+
+
+class AssignForm(forms.ModelForm):
+    """交办 one unit with its role; the deadline follows the session's rules unless given."""
+
+    class Meta:
+        model = Assignment
+        fields = ["unit", "role", "assigned_on", "due_on"]
+        widgets = {"assigned_on": DateInput(), "due_on": DateInput()}
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        self.fields["unit"].queryset = HandlingUnit.objects.exclude(assignments__proposal=proposal)
+        self.fields["assigned_on"].initial = timezone.localdate()
+        self.fields["due_on"].required = False
+        self.fields["due_on"].help_text = _("留空则按会次规定自动计算")
+
+    def clean(self):
+        cleaned = super().clean()
+        role, assigned_on, due_on = cleaned.get("role"), cleaned.get("assigned_on"), cleaned.get("due_on")
+        if role and assigned_on and not due_on:
+            cleaned["due_on"] = self.proposal.session.due_on(assigned_on, role)
+        elif assigned_on and due_on and due_on < assigned_on:
+            self.add_error("due_on", _("办理期限不能早于交办日期。"))
+        leads = self.proposal.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED)
+        if role == AssignmentRole.LEAD and leads.exists():
+            self.add_error("role", _("该件已有主办单位；如需更换，请先退回原主办单位。"))
+        return cleaned
+
+    def _post_clean(self):
+        self.instance.proposal = self.proposal
+        super()._post_clean()
+
+
+class ParagraphTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ParagraphTemplate
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
