@@ -14,10 +14,19 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("feedback.urls")),
     path("", include("proposals.urls")),
 ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static
+    from django.http import Http404
 
+    def _private(request, path):
+        raise Http404  # signatures and scans only through their access-checked views
+
+    urlpatterns += [
+        path(f"{settings.MEDIA_URL}signatures/<path:path>", _private),
+        path(f"{settings.MEDIA_URL}feedback/<path:path>", _private),
+    ]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
