@@ -25,8 +25,9 @@ if settings.DEBUG:
     def _private(request, path):
         raise Http404  # signatures and scans only through their access-checked views
 
+    media = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [
-        path(f"{settings.MEDIA_URL}signatures/<path:path>", _private),
-        path(f"{settings.MEDIA_URL}feedback/<path:path>", _private),
+        path(f"{media}signatures/<path:path>", _private),
+        path(f"{media}feedback/<path:path>", _private),
     ]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
