@@ -56,7 +56,7 @@ class FeedbackContentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请至少选择一种沟通方式")},
     )
-    other_method = forms.CharField(label=_("其他方式"), max_length=100, required=False)
+    other_method = forms.CharField(label=_("其他方式（选“其他”时填写）"), max_length=100, required=False)
     handling_effect = SingleChoiceField(
         label=_("办理效果"), choices=HandlingEffect.choices, error_messages={"required": _("请选择办理效果")}
     )

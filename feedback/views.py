@@ -46,6 +46,9 @@ def _refuse(request, what, pk):
 
 
 def _no_referrer(response):
+    """For the response to /f/<token>/ only: its URL carries the token. The pages after the
+    redirect keep the site's same-origin policy, since a POST under no-referrer sends
+    `Origin: null`, which CSRF protection rightly refuses."""
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response
@@ -184,12 +187,12 @@ def link_open(request, token):
 def link_form(request):
     link = _session_link(request)
     if link is None or not link.reply.is_issued:
-        return _no_referrer(render(request, "feedback/link_invalid.html", status=404))
+        return render(request, "feedback/link_invalid.html", status=404)
     if link.used_at is not None:
         done = Feedback.objects.submitted().filter(reply=link.reply, member=link.member).first()
         if done is not None:
-            return _no_referrer(redirect("feedback:detail", pk=done.pk))
-    return _no_referrer(_form(request, reply=link.reply, member=link.member, link=link))
+            return redirect("feedback:detail", pk=done.pk)
+    return _form(request, reply=link.reply, member=link.member, link=link)
 
 
 def _form(request, *, reply, member, link):
@@ -262,7 +265,7 @@ def feedback_detail(request, pk):
         "can_receive": request.user.is_authenticated and can_receive(request.user, feedback),
         "verify_url": request.build_absolute_uri(feedback.get_verify_url()) if feedback.verification_code else "",
     }
-    return _no_referrer(render(request, "feedback/feedback_detail.html", context))
+    return render(request, "feedback/feedback_detail.html", context)
 
 
 @login_not_required
