@@ -333,6 +333,16 @@ def expected_members(reply):
     return [proposal.lead]
 
 
+def superseded_q():
+    """Issued replies that a later issued round of the same assignment replaced: no feedback is asked on them."""
+    later = Reply.objects.issued().filter(assignment=models.OuterRef("assignment"), round__gt=models.OuterRef("round"))
+    return Q(models.Exists(later))
+
+
+def is_superseded(reply):
+    return Reply.objects.issued().filter(assignment_id=reply.assignment_id, round__gt=reply.round).exists()
+
+
 def evaluation(expected, submitted):
     """What a reply shows: 「未评价」 until every expected form is in, then the lowest satisfaction."""
     by_member = {f.member_id: f for f in submitted}

@@ -27,7 +27,7 @@ from replies.models import Reply
 from . import services
 from .forms import OnlineFeedbackForm, PaperFeedbackForm
 from .middleware import limit_upload
-from .models import Feedback, FeedbackLink, evaluation, expected_members
+from .models import Feedback, FeedbackLink, evaluation, expected_members, is_superseded, superseded_q
 
 access_log = logging.getLogger("banli.access")
 LINK_SESSION_KEY = "feedback_link_id"
@@ -115,6 +115,7 @@ def portal(request):
         )
         replies = []
         for assignment in proposal.assignments.all():
+            latest = max((r.round for r in assignment.issued), default=0)
             for reply in assignment.issued:
                 reply.assignment = assignment
                 assignment.proposal = proposal
@@ -122,7 +123,7 @@ def portal(request):
                 mine = next((f for f in reply.submitted if f.member_id == member.pk), None)
                 is_expected = any(m.pk == member.pk for m in expected)
                 entry = {"reply": reply, "evaluation": evaluation(expected, reply.submitted), "mine": mine}
-                entry["waiting"] = is_expected and mine is None
+                entry["waiting"] = is_expected and mine is None and reply.round == latest
                 replies.append(entry)
                 if entry["waiting"]:
                     waiting.append(entry)
@@ -146,7 +147,7 @@ def reply_detail(request, pk):
         "proposal": reply.assignment.proposal,
         "evaluation": evaluation(expected, submitted),
         "mine": mine,
-        "can_answer": scope.member_id in {m.pk for m in expected} and mine is None,
+        "can_answer": scope.member_id in {m.pk for m in expected} and mine is None and not is_superseded(reply),
         "submitted": submitted if scope.is_staff_role else [],
     }
     return render(request, "feedback/reply_detail.html", context)
@@ -165,6 +166,9 @@ def member_form(request, pk):
         _refuse(request, "reply", pk)
     if member is None or member.pk not in {m.pk for m in expected_members(reply)}:
         _refuse(request, "feedback form of reply", pk)
+    if is_superseded(reply):
+        messages.info(request, _("该答复已有新一轮答复，请对最新一轮答复填写意见表。"))
+        return redirect("feedback:portal")
     return _form(request, reply=reply, member=member, link=None)
 
 
@@ -186,7 +190,7 @@ def link_open(request, token):
 @limit_upload("BANLI_SIGNATURE_MAX_BYTES")
 def link_form(request):
     link = _session_link(request)
-    if link is None or not link.reply.is_issued:
+    if link is None or not link.reply.is_issued or is_superseded(link.reply):
         return render(request, "feedback/link_invalid.html", status=404)
     if link.used_at is not None:
         done = Feedback.objects.submitted().filter(reply=link.reply, member=link.member).first()
@@ -335,6 +339,7 @@ def office_inbox(request):
     missing = (
         Reply.objects.issued()
         .filter(assignment__proposal__session__body__in=bodies)
+        .exclude(superseded_q())
         .annotate(submitted_count=Count("feedback", filter=Q(feedback__submitted_at__isnull=False), distinct=True))
         .select_related("assignment__unit", "assignment__proposal__lead")
         .order_by("issued_at", "pk")
@@ -399,7 +404,7 @@ def send_link(request, pk, member_pk):
         _refuse(request, "member of reply", member_pk)
     if Feedback.objects.submitted().filter(reply=reply, member=member).exists():
         messages.info(request, _("该委员已提交意见表。"))
-        return redirect("feedback:office")
+        return redirect("feedback:paper_entry", pk=reply.pk)
     url, sent = services.send_new_link(reply=reply, member=member, by=request.user)
     if sent:
         messages.success(request, _("新的填表链接已发送至 %(name)s 的邮箱。") % {"name": member.name})

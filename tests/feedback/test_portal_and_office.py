@@ -197,3 +197,34 @@ def test_a_member_who_answered_online_is_not_offered_for_paper_entry(client, cas
     response = client.post(reverse("feedback:paper_entry", args=[cast.reply.pk]), {"member": cast.lead.pk, **paper()})
     assert "member" in response.context["form"].errors
     assert Feedback.objects.count() == 1
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+def test_a_superseded_round_asks_for_no_feedback(client, cast):
+    round2 = factories.reply(cast.assignment, round=2)
+    client.force_login(cast.lead_user)
+    page = client.get(reverse("feedback:portal")).content.decode()
+    assert reverse("feedback:member_form", args=[round2.pk]) in page
+    assert reverse("feedback:member_form", args=[cast.reply.pk]) not in page
+    response = client.post(reverse("feedback:member_form", args=[cast.reply.pk]), form_data())
+    assert response["Location"] == reverse("feedback:portal")
+    assert not Feedback.objects.exists()
+
+
+def test_a_link_to_a_superseded_round_is_refused(client, cast):
+    from feedback.models import FeedbackLink
+
+    _, token = FeedbackLink.issue(reply=cast.reply, member=cast.lead)
+    factories.reply(cast.assignment, round=2)
+    client.get(reverse("feedback:link", args=[token]))
+    assert client.get(reverse("feedback:link_form")).status_code == 404
+
+
+def test_the_office_inbox_lists_only_the_current_round(client, cast):
+    round2 = factories.reply(cast.assignment, round=2)
+    client.force_login(cast.office)
+    page = client.get(reverse("feedback:office")).content.decode()
+    assert reverse("feedback:paper_entry", args=[round2.pk]) in page
+    assert reverse("feedback:paper_entry", args=[cast.reply.pk]) not in page
