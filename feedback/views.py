@@ -391,9 +391,8 @@ def paper_entry(request, pk):
             return redirect("feedback:detail", pk=feedback.pk)
     else:
         form = PaperFeedbackForm(members=members)
-    return render(
-        request, "feedback/paper_form.html", {"form": form, "reply": reply, "proposal": reply.assignment.proposal}
-    )
+    context = {"form": form, "reply": reply, "proposal": reply.assignment.proposal, "missing": members}
+    return render(request, "feedback/paper_form.html", context)
 
 
 @require_POST
@@ -414,7 +413,7 @@ def send_link(request, pk, member_pk):
             request,
             _("%(name)s 没有登记邮箱。请将此链接转交本人（仅显示一次）：%(url)s") % {"name": member.name, "url": url},
         )
-    return redirect("feedback:office")
+    return redirect("feedback:paper_entry", pk=reply.pk)
 
 
 # --- verification (public) ------------------------------------------------------------

@@ -103,3 +103,13 @@ def test_others_cannot_send_links(client, cast, who):
     client.force_login(getattr(cast, who))
     assert client.post(reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk])).status_code == 404
     assert mail.outbox == []
+
+
+def test_supervisors_read_the_ledger_in_the_admin_and_others_do_not(client, cast):
+    issue(cast.reply)
+    url = reverse("admin:feedback_notification_changelist")
+    client.force_login(cast.supervisor)
+    response = client.get(url)
+    assert response.status_code == 200 and "chengwei@example.org" in response.content.decode()
+    client.force_login(cast.clerk)
+    assert client.get(url).status_code == 403

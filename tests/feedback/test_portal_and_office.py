@@ -228,3 +228,14 @@ def test_the_office_inbox_lists_only_the_current_round(client, cast):
     page = client.get(reverse("feedback:office")).content.decode()
     assert reverse("feedback:paper_entry", args=[round2.pk]) in page
     assert reverse("feedback:paper_entry", args=[cast.reply.pk]) not in page
+
+
+def test_the_paper_entry_page_offers_a_new_link_for_each_member_still_missing(client, cast, settings):
+    settings.BANLI_FEEDBACK_FROM = "all"
+    factories.feedback(cast.reply, member=cast.lead)
+    client.force_login(cast.office)
+    page = client.get(reverse("feedback:paper_entry", args=[cast.reply.pk])).content.decode()
+    assert reverse("feedback:send_link", args=[cast.reply.pk, cast.cosigner.pk]) in page
+    assert reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]) not in page
+    response = client.post(reverse("feedback:send_link", args=[cast.reply.pk, cast.cosigner.pk]), follow=True)
+    assert "新的填表链接已发送至 王秋红 的邮箱" in response.content.decode()
