@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from proposals.models import AssignmentStatus, Event, RoleKind
 
@@ -162,7 +163,7 @@ def notify_reply_issued(reply, by=None):
                 key=key,
                 kind=NotificationKind.REPLY_ISSUED,
                 recipients=[member_email(member)],
-                subject=f"【办理】{proposal.number}已答复，请填写办理情况征询意见表",
+                subject=_("【办理】%(number)s已答复，请填写办理情况征询意见表") % {"number": proposal.number},
                 template="feedback/email/reply_issued.txt",
                 context={"member": member, "reply": reply, "proposal": proposal, "url": link_url(token), "link": link},
             )
@@ -176,7 +177,7 @@ def send_new_link(*, reply, member, by):
         key=f"new_link:{link.pk}",
         kind=NotificationKind.NEW_LINK,
         recipients=[member_email(member)],
-        subject=f"【办理】{reply.assignment.proposal.number}征询意见表填写链接",
+        subject=_("【办理】%(number)s征询意见表填写链接") % {"number": reply.assignment.proposal.number},
         template="feedback/email/reply_issued.txt",
         context={"member": member, "reply": reply, "proposal": reply.assignment.proposal, "url": url, "link": link},
     )
@@ -198,8 +199,12 @@ def notify_feedback_received(feedback):
         key=f"feedback_received:{feedback.pk}",
         kind=NotificationKind.FEEDBACK_RECEIVED,
         recipients=[unit.email, *staff],
-        subject=f"【办理】{assignment.proposal.number}收到{feedback.member.name}的征询意见表"
-        + ("（不满意，需重办）" if feedback.satisfaction == Satisfaction.DISSATISFIED else ""),
+        subject=(
+            _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
+            if feedback.satisfaction == Satisfaction.DISSATISFIED
+            else _("【办理】%(number)s收到%(name)s的征询意见表")
+        )
+        % {"number": assignment.proposal.number, "name": feedback.member.name},
         template="feedback/email/feedback_received.txt",
         context={"feedback": feedback, "assignment": assignment, "site_url": settings.BANLI_SITE_URL},
     )
