@@ -16,5 +16,6 @@ urlpatterns = [
     path("office/feedback/", views.office_inbox, name="office"),
     path("office/replies/<int:pk>/paper/", views.paper_entry, name="paper_entry"),
     path("office/replies/<int:pk>/members/<int:member_pk>/link/", views.send_link, name="send_link"),
+    path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

@@ -420,6 +420,15 @@ def send_link(request, pk, member_pk):
 
 
 @login_not_required
+def verify_lookup(request):
+    """Type the code printed on a paper form when there is no QR scanner at hand."""
+    code = request.GET.get("code", "").strip().replace("-", "").replace(" ", "")
+    if code:
+        return redirect("feedback:verify", code=code[:32])
+    return render(request, "feedback/verify.html", {"ask": True})
+
+
+@login_not_required
 def verify(request, code):
     feedback = (
         Feedback.objects.filter(verification_code=code.strip().upper())

@@ -141,3 +141,17 @@ def test_the_admin_cannot_change_a_submitted_form(client, cast, sealed):
     client.post(url, {"opinion": "管理员改"})
     sealed.refresh_from_db()
     assert sealed.opinion == "工作已推进，措施得力。"
+
+
+def test_a_code_typed_in_by_hand_leads_to_the_verify_page(client, sealed):
+    assert "请输入意见表上印的验证码" in client.get(reverse("feedback:verify_lookup")).content.decode()
+    code = sealed.verification_code
+    typed = f" {code[:5].lower()}-{code[5:]} "
+    response = client.get(reverse("feedback:verify_lookup"), {"code": typed}, follow=True)
+    assert "与系统存档一致" in response.content.decode()
+
+
+def test_every_column_of_feedback_is_either_sealed_or_the_receipt():
+    # A new column must be added to the SQLite trigger (feedback/sealing.py and a migration).
+    columns = {f.column for f in Feedback._meta.concrete_fields}
+    assert columns == set(sealing.SEALED_COLUMNS) | set(sealing.RECEIPT_COLUMNS)
