@@ -239,3 +239,17 @@ def test_the_paper_entry_page_offers_a_new_link_for_each_member_still_missing(cl
     assert reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]) not in page
     response = client.post(reverse("feedback:send_link", args=[cast.reply.pk, cast.cosigner.pk]), follow=True)
     assert "新的填表链接已发送至 王秋红 的邮箱" in response.content.decode()
+
+
+def test_the_paper_scan_is_served_to_the_office_and_the_member_only(client, cast):
+    client.force_login(cast.office)
+    client.post(reverse("feedback:paper_entry", args=[cast.reply.pk]), {"member": cast.lead.pk, **paper()})
+    feedback = Feedback.objects.get()
+    url = reverse("feedback:paper_scan", args=[feedback.pk])
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    client.force_login(cast.lead_user)
+    assert client.get(url).status_code == 200
+    client.force_login(cast.outsider_user)
+    assert client.get(url).status_code == 404

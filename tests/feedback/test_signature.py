@@ -229,3 +229,12 @@ def test_the_stored_signature_is_not_served_from_media(lead_client, submitted, s
         settings.DEBUG = False
         importlib.reload(config.urls)
         clear_url_caches()
+
+
+def test_a_jpeg_with_html_in_a_comment_segment_is_refused():
+    data = jpeg_bytes()
+    comment = b"<html><script>alert(1)</script></html>"
+    segment = b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+    with pytest.raises(ValidationError) as error:
+        signatures.reencode(data[:2] + segment + data[2:])
+    assert error.value.code == "polyglot"
