@@ -41,6 +41,7 @@ lint:
 setup: system-packages $(VENV)/.installed
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 	$(PY) manage.py migrate -v0
+	$(PY) manage.py collectstatic --noinput -v0
 
 setup-dev: system-packages system-test-packages $(VENV)/.installed-dev
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
