@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Refuses an oversized upload from its Content-Length before the body is read (and so before CSRF parses it).
+    "feedback.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "feedback.context_processors.member_nav",
             ],
         },
     },
@@ -199,6 +202,23 @@ BANLI_DEFAULT_REPLY_DAYS = env_int("BANLI_DEFAULT_REPLY_DAYS", 90)
 BANLI_DEFAULT_CO_OPINION_DAYS = env_int("BANLI_DEFAULT_CO_OPINION_DAYS", 30)
 BANLI_DEFAULT_REDO_DAYS = env_int("BANLI_DEFAULT_REDO_DAYS", 30)
 BANLI_DEFAULT_SIGN_FOR_DAYS = env_int("BANLI_DEFAULT_SIGN_FOR_DAYS", 5)
+
+# --- Member feedback (feedback app) ---------------------------------------------------
+# Who gives feedback on a reply: "lead" (the lead proposer only) or "all" (every co-signer too).
+BANLI_FEEDBACK_FROM = env_str("BANLI_FEEDBACK_FROM", "lead")
+if BANLI_FEEDBACK_FROM not in ("lead", "all"):
+    raise ImproperlyConfigured(f"BANLI_FEEDBACK_FROM must be lead or all, not {BANLI_FEEDBACK_FROM!r}")
+# A one-time feedback link is valid this many days; once opened it becomes a session this short.
+BANLI_FEEDBACK_LINK_DAYS = env_int("BANLI_FEEDBACK_LINK_DAYS", 30)
+BANLI_FEEDBACK_LINK_SESSION_SECONDS = env_int("BANLI_FEEDBACK_LINK_SESSION_SECONDS", 3600)
+# Where the links in e-mails point.
+BANLI_SITE_URL = env_str("BANLI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Uploaded signatures: PNG or JPEG, at most this many bytes and pixels (checked before decoding).
+BANLI_SIGNATURE_MAX_BYTES = env_int("BANLI_SIGNATURE_MAX_BYTES", 2 * 1024 * 1024)
+BANLI_SIGNATURE_MAX_WIDTH = env_int("BANLI_SIGNATURE_MAX_WIDTH", 3000)
+BANLI_SIGNATURE_MAX_HEIGHT = env_int("BANLI_SIGNATURE_MAX_HEIGHT", 1500)
+# Scans of paper forms entered by the office (PDF, PNG or JPEG).
+BANLI_PAPER_SCAN_MAX_BYTES = env_int("BANLI_PAPER_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 
 # Which body's committee office countersigns feedback, as printed on the form.
 BANLI_OFFICE_NAMES = {

@@ -16,9 +16,19 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("imports/", include("legacy.urls")),
     path("", include("workspace.urls")),
+    path("", include("feedback.urls")),
 ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static
+    from django.http import Http404
 
+    def _private(request, path):
+        raise Http404  # signatures and scans only through their access-checked views
+
+    media = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        path(f"{media}signatures/<path:path>", _private),
+        path(f"{media}feedback/<path:path>", _private),
+    ]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from proposals import access
 from proposals.admin import AccessAdmin
 
-from .models import Feedback
+from .models import Feedback, Notification
 
 
 @admin.register(Feedback)
@@ -31,3 +31,22 @@ class FeedbackAdmin(AccessAdmin):
         if obj.is_submitted:
             return False  # a submitted form is sealed; corrections are a new record with history
         return scope.everything or obj.reply.assignment.proposal.session.body in scope.bodies
+
+
+@admin.register(Notification)
+class NotificationAdmin(AccessAdmin):
+    """The e-mail ledger, read-only, for supervisors: what was sent to whom, and when."""
+
+    scoped = False
+    list_display = ["sent_at", "kind", "recipients", "subject", "note"]
+    list_filter = ["kind"]
+    search_fields = ["recipients", "subject", "key"]
+
+    def has_module_permission(self, request):
+        return access.can_supervise(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_supervise(request.user)
+
+    def can_change(self, user, obj):
+        return False

@@ -1,8 +1,18 @@
-"""The member's feedback form (办理情况征询意见表) on a reply, and its receipt by the office."""
+"""The member's feedback form (办理情况征询意见表) on a reply, and its receipt by the office.
+
+Also the one-time links that let a member answer without an account (FeedbackLink) and the
+ledger that makes every e-mail go out once (Notification).
+"""
+
+import datetime
+import hashlib
+import json
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +50,14 @@ class FeedbackQuerySet(models.QuerySet):
 
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
+
+    def awaiting_receipt(self):
+        return self.submitted().filter(received_at__isnull=True)
+
+
+# Letters without look-alikes (no 0/O, 1/I/L): the code is read off paper and typed in.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
 
 
 class Feedback(models.Model):
@@ -137,6 +155,72 @@ class Feedback(models.Model):
     def __str__(self):
         return f"{self.member.name} · {self.reply}"
 
+    def save(self, *args, **kwargs):
+        # A submitted form always carries its seal, whichever path wrote it (online, paper, demo).
+        # Once written, the database trigger refuses any change (migration 0004).
+        if self.submitted_at is not None and not self.content_sha256:
+            self.seal()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("feedback:detail", args=[self.pk])
+
+    # --- sealing and verification --------------------------------------------------
+
+    def canonical_content(self):
+        """The signed content as canonical JSON bytes: sorted keys, UTF-8, times in UTC."""
+        content = {
+            "reply": self.reply_id,
+            "member": self.member_id,
+            "channel": self.channel,
+            "methods": [str(m) for m in self.methods],
+            "other_method": self.other_method,
+            "handling_effect": self.handling_effect,
+            "satisfaction": self.satisfaction,
+            "publish_consent": self.publish_consent,
+            "opinion": self.opinion,
+            "needs_attention": self.needs_attention,
+            "entered_by": self.entered_by_id,
+            "submitted_at": self.submitted_at.astimezone(datetime.UTC).isoformat() if self.submitted_at else None,
+        }
+        return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _file_bytes(self, field):
+        if not field:
+            return b""
+        with field.storage.open(field.name, "rb") as f:
+            return f.read()
+
+    def compute_sha256(self):
+        """SHA-256 over the canonical content, then the signature image, then the paper scan."""
+        digest = hashlib.sha256()
+        for part in (self.canonical_content(), self._file_bytes(self.signature), self._file_bytes(self.paper_scan)):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        return digest.hexdigest()
+
+    def seal(self):
+        """Fill the hash and a fresh verification code; called once, just before the submitting write."""
+        self.content_sha256 = self.compute_sha256()
+        if not self.verification_code:
+            while True:
+                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                if not Feedback.objects.filter(verification_code=code).exists():
+                    break
+            self.verification_code = code
+
+    def matches_seal(self):
+        """Does the stored record (row and files) still hash to what was sealed? False if unreadable."""
+        if not self.content_sha256:
+            return False
+        try:
+            return secrets.compare_digest(self.compute_sha256(), self.content_sha256)
+        except OSError:
+            return False
+
+    def get_verify_url(self):
+        return reverse("feedback:verify", args=[self.verification_code])
+
     @property
     def is_submitted(self):
         return self.submitted_at is not None
@@ -153,3 +237,120 @@ class Feedback(models.Model):
             ContactMethod.OTHER: self.by_other,
         }
         return [method for method, ticked in ticks.items() if ticked]
+
+
+class FeedbackLinkQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class FeedbackLink(models.Model):
+    """A one-time link (/f/<token>/) bound to one member and one reply round.
+
+    Only a SHA-256 of the token is stored, so a copy of the database opens no forms.
+    The link is spent when the form is submitted, and expires after
+    BANLI_FEEDBACK_LINK_DAYS days.
+    """
+
+    reply = models.ForeignKey(Reply, verbose_name=_("答复函"), on_delete=models.CASCADE, related_name="feedback_links")
+    member = models.ForeignKey(Member, verbose_name=_("代表委员"), on_delete=models.CASCADE, related_name="+")
+    token_sha256 = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    objects = FeedbackLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("填表链接")
+        verbose_name_plural = _("填表链接")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.reply}"
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, reply, member, now=None):
+        """Create a link and return (link, token); the token exists only in the e-mail."""
+        now = now or timezone.now()
+        token = secrets.token_urlsafe(32)
+        link = cls.objects.create(
+            reply=reply,
+            member=member,
+            token_sha256=cls.hash_token(token),
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=settings.BANLI_FEEDBACK_LINK_DAYS),
+        )
+        return link, token
+
+    @classmethod
+    def find_usable(cls, token, now=None):
+        if not token or len(token) > 100:
+            return None
+        return (
+            cls.objects.usable(now).select_related("reply", "member").filter(token_sha256=cls.hash_token(token)).first()
+        )
+
+
+class NotificationKind(models.TextChoices):
+    REPLY_ISSUED = "reply_issued", _("答复已发出，请填写征询意见表")
+    FEEDBACK_RECEIVED = "feedback_received", _("代表委员已反馈意见")
+    NEW_LINK = "new_link", _("重新发送填表链接")
+
+
+class Notification(models.Model):
+    """The ledger of e-mails sent: one row per event and recipient, so nothing is sent twice."""
+
+    key = models.CharField(_("唯一键"), max_length=120, unique=True)
+    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind.choices)
+    recipients = models.TextField(_("收件人"), blank=True)
+    subject = models.CharField(_("主题"), max_length=200)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("通知记录")
+        verbose_name_plural = _("通知记录")
+        ordering = ["-sent_at"]
+        constraints = [choice_constraint("kind", NotificationKind)]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.recipients}"
+
+
+# --- who answers, and what the reply shows ------------------------------------------
+
+
+def expected_members(reply):
+    """The members who give feedback on a reply: the lead only, or everyone (BANLI_FEEDBACK_FROM)."""
+    proposal = reply.assignment.proposal
+    if settings.BANLI_FEEDBACK_FROM == "all":
+        return proposal.members_in_order
+    return [proposal.lead]
+
+
+def superseded_q():
+    """Issued replies that a later issued round of the same assignment replaced: no feedback is asked on them."""
+    later = Reply.objects.issued().filter(assignment=models.OuterRef("assignment"), round__gt=models.OuterRef("round"))
+    return Q(models.Exists(later))
+
+
+def is_superseded(reply):
+    return Reply.objects.issued().filter(assignment_id=reply.assignment_id, round__gt=reply.round).exists()
+
+
+def evaluation(expected, submitted):
+    """What a reply shows: 「未评价」 until every expected form is in, then the lowest satisfaction."""
+    by_member = {f.member_id: f for f in submitted}
+    if not expected or any(m.pk not in by_member for m in expected):
+        return _("未评价")
+    order = [Satisfaction.DISSATISFIED, Satisfaction.BASICALLY, Satisfaction.SATISFIED]
+    given = [by_member[m.pk].satisfaction for m in expected if by_member[m.pk].satisfaction]
+    if not given:
+        return _("待核实")
+    worst = min(given, key=order.index)
+    return Satisfaction(worst).label

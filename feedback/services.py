@@ -1,0 +1,222 @@
+"""Writes that span apps: submitting a form (and starting 重办), the office's receipt and paper
+entry, and the e-mails, each sent once through the Notification ledger."""
+
+import datetime
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.models import AssignmentStatus, Event, RoleKind
+
+from . import signatures
+from .models import Channel, Feedback, FeedbackLink, Notification, NotificationKind, Satisfaction, expected_members
+
+logger = logging.getLogger("banli.feedback")
+
+
+class AlreadySubmitted(Exception):
+    """The member's form for this reply is already in (double click, second tab, reused link)."""
+
+    def __init__(self, feedback):
+        self.feedback = feedback
+
+
+def submit_online(*, reply, member, form, by=None, link=None, now=None):
+    """Store the member's answers and signature as one sealed row; exactly one per member and reply."""
+    now = (now or timezone.now()).replace(microsecond=0)
+    with transaction.atomic():
+        existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
+        if existing is not None and existing.is_submitted:
+            raise AlreadySubmitted(existing)
+        feedback = existing or Feedback(reply=reply, member=member)
+        feedback.channel = Channel.ONLINE
+        form.fill(feedback)
+        drawn = signatures.as_file(form.signature_png)
+        feedback.signature.save(drawn.name, drawn, save=False)
+        feedback.submitted_at = now
+        feedback.seal()
+        try:
+            with transaction.atomic():
+                feedback.save()
+        except IntegrityError:
+            # Another request inserted the row between our read and our write.
+            feedback.signature.delete(save=False)
+            raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
+        FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
+        _after_submission(feedback, by=by)
+    return feedback
+
+
+def enter_paper(*, reply, form, by, now=None):
+    """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged."""
+    member = form.cleaned_data["member"]
+    signed_on = form.cleaned_data["signed_on"]
+    with transaction.atomic():
+        existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
+        if existing is not None and existing.is_submitted:
+            raise AlreadySubmitted(existing)
+        feedback = existing or Feedback(reply=reply, member=member)
+        feedback.channel = Channel.PAPER
+        form.fill(feedback)
+        scan = form.cleaned_data["paper_scan"]
+        extension = {b"%PDF": "pdf", b"\x89PNG": "png"}.get(scan.read(4), "jpg")
+        scan.seek(0)
+        feedback.paper_scan.save(f"{secrets.token_hex(16)}.{extension}", scan, save=False)
+        feedback.entered_by = by
+        feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
+        feedback.seal()
+        try:
+            with transaction.atomic():
+                feedback.save()
+        except IntegrityError:
+            feedback.paper_scan.delete(save=False)
+            raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
+        _after_submission(feedback, by=by)
+    return feedback
+
+
+def _after_submission(feedback, *, by):
+    reply = feedback.reply
+    assignment = reply.assignment
+    proposal = assignment.proposal
+    note = (
+        f"{feedback.member.name}：{feedback.get_satisfaction_display() or '待核实'}（{feedback.get_channel_display()}）"
+    )
+    Event.record(proposal=proposal, assignment=assignment, verb="征询意见", actor=by, note=note)
+    if feedback.satisfaction == Satisfaction.DISSATISFIED and assignment.status != AssignmentStatus.REDO:
+        assignment.start_redo(
+            by=by, note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{feedback.opinion[:200]}"
+        )
+    # robust: a mail server that is down must not turn a stored form into an error page.
+    transaction.on_commit(lambda: notify_feedback_received(feedback), robust=True)
+
+
+def receive(*, feedback, by, now=None):
+    """The office countersigns receipt (签收) once; returns False if it was already received."""
+    updated = Feedback.objects.filter(pk=feedback.pk, submitted_at__isnull=False, received_at__isnull=True).update(
+        received_by=by, received_at=now or timezone.now()
+    )
+    if updated:
+        Event.record(
+            proposal=feedback.reply.assignment.proposal,
+            assignment=feedback.reply.assignment,
+            verb="签收征询意见表",
+            actor=by,
+            note=feedback.member.name,
+        )
+    return bool(updated)
+
+
+# --- e-mail -----------------------------------------------------------------------------
+
+
+def send_once(*, key, kind, recipients, subject, template, context, note=""):
+    """Send one e-mail and record it; a second call with the same key sends nothing. True if sent."""
+    recipients = sorted({r for r in recipients if r})
+    with transaction.atomic():
+        _, created = Notification.objects.get_or_create(
+            key=key,
+            defaults={
+                "kind": kind,
+                "recipients": ", ".join(recipients),
+                "subject": subject,
+                "note": note if recipients else (note or "无邮箱地址，未发送"),
+            },
+        )
+        if not created:
+            return False
+        if recipients:
+            body = render_to_string(template, context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return bool(recipients)
+
+
+def member_email(member):
+    return member.user.email if member.user_id and member.user.email else ""
+
+
+def link_url(token):
+    return settings.BANLI_SITE_URL + reverse("feedback:link", args=[token])
+
+
+def notify_reply_issued(reply, by=None):
+    """Mail each expected member a one-time link to the form (once per member and reply)."""
+    reply = type(reply).objects.select_related("assignment__proposal__lead__user", "assignment__unit").get(pk=reply.pk)
+    proposal = reply.assignment.proposal
+    submitted = set(Feedback.objects.submitted().filter(reply=reply).values_list("member_id", flat=True))
+    for member in expected_members(reply):
+        if member.pk in submitted:
+            continue
+        key = f"reply_issued:{reply.pk}:{member.pk}"
+        if Notification.objects.filter(key=key).exists():
+            continue
+        with transaction.atomic():
+            link, token = FeedbackLink.issue(reply=reply, member=member)
+            send_once(
+                key=key,
+                kind=NotificationKind.REPLY_ISSUED,
+                recipients=[member_email(member)],
+                subject=_("【办理】%(number)s已答复，请填写办理情况征询意见表") % {"number": proposal.number},
+                template="feedback/email/reply_issued.txt",
+                context={"member": member, "reply": reply, "proposal": proposal, "url": link_url(token), "link": link},
+            )
+
+
+def send_new_link(*, reply, member, by):
+    """The office sends a fresh link (the old one expired or was lost); returns (url, sent)."""
+    link, token = FeedbackLink.issue(reply=reply, member=member)
+    url = link_url(token)
+    sent = send_once(
+        key=f"new_link:{link.pk}",
+        kind=NotificationKind.NEW_LINK,
+        recipients=[member_email(member)],
+        subject=_("【办理】%(number)s征询意见表填写链接") % {"number": reply.assignment.proposal.number},
+        template="feedback/email/reply_issued.txt",
+        context={"member": member, "reply": reply, "proposal": reply.assignment.proposal, "url": url, "link": link},
+    )
+    Event.record(
+        proposal=reply.assignment.proposal, assignment=reply.assignment, verb="发送填表链接", actor=by, note=member.name
+    )
+    return url, sent
+
+
+def notify_feedback_received(feedback):
+    """Mail the unit that wrote the reply: its address and its clerks' and signers' addresses."""
+    feedback = Feedback.objects.select_related("reply__assignment__unit", "reply__assignment__proposal", "member").get(
+        pk=feedback.pk
+    )
+    assignment = feedback.reply.assignment
+    unit = assignment.unit
+    staff = unit.roles.filter(kind__in=[RoleKind.CLERK, RoleKind.SIGNER]).values_list("user__email", flat=True)
+    send_once(
+        key=f"feedback_received:{feedback.pk}",
+        kind=NotificationKind.FEEDBACK_RECEIVED,
+        recipients=[unit.email, *staff],
+        subject=(
+            _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
+            if feedback.satisfaction == Satisfaction.DISSATISFIED
+            else _("【办理】%(number)s收到%(name)s的征询意见表")
+        )
+        % {"number": assignment.proposal.number, "name": feedback.member.name},
+        template="feedback/email/feedback_received.txt",
+        context={"feedback": feedback, "assignment": assignment, "site_url": settings.BANLI_SITE_URL},
+    )
+
+
+def on_reply_issued(sender, reply, by=None, **kwargs):
+    """Receiver of replies.signals.reply_issued (connected in FeedbackConfig.ready)."""
+    if not reply.is_issued:
+        return
+    try:
+        notify_reply_issued(reply, by=by)
+    except Exception:
+        # Nothing was recorded for the member who failed, so the next signal or the office's
+        # "send a new link" button tries again; issuing the reply itself must not fail.
+        logger.exception("Could not notify the members of reply %s", reply.pk)

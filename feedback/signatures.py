@@ -1,0 +1,133 @@
+"""Checking and re-encoding a member's signature image (drawn on the canvas or uploaded).
+
+Order matters: size in bytes, then the file's own structure (PNG chunks / JPEG markers,
+nothing after the end, no markup anywhere), then the dimensions from the header, and only
+then is the image decoded. What is stored is a fresh PNG that Pillow wrote, under a name
+the server chose; the member's bytes are never served back.
+"""
+
+import base64
+import io
+import secrets
+import struct
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_START = b"\xff\xd8\xff"
+# Markup that makes a file something a browser would render as a page or script.
+MARKUP = (
+    b"<html",
+    b"<script",
+    b"<svg ",
+    b"<svg>",
+    b"<svg\n",
+    b"<!doctype",
+    b"<body",
+    b"<iframe",
+    b"<?xml",
+    b"<?php",
+    b"javascript:",
+)
+DATA_URL_PREFIX = "data:image/png;base64,"
+
+
+def _png_end(data):
+    """Offset just after the IEND chunk, walking the chunks; None if the structure is broken."""
+    pos = len(PNG_SIGNATURE)
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if pos > len(data):
+            return None
+        if kind == b"IEND":
+            return pos
+    return None
+
+
+def _kind_of(data):
+    if data.startswith(PNG_SIGNATURE):
+        return "PNG"
+    if data.startswith(JPEG_START):
+        return "JPEG"
+    return None
+
+
+def check_structure(data):
+    """Refuse anything but a plain PNG or JPEG with nothing hidden before or after it."""
+    kind = _kind_of(data)
+    if kind is None:
+        raise ValidationError(_("只能上传 PNG 或 JPEG 格式的签名图片。"), code="format")
+    lowered = data.lower()
+    if any(marker in lowered for marker in MARKUP):
+        raise ValidationError(_("图片中夹带了网页或脚本内容，已拒收。"), code="polyglot")
+    if kind == "PNG":
+        end = _png_end(data)
+        if end is None:
+            raise ValidationError(_("图片文件已损坏，请重新上传。"), code="broken")
+        if end != len(data):
+            raise ValidationError(_("图片末尾夹带了其他内容，已拒收。"), code="polyglot")
+    elif not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        raise ValidationError(_("图片末尾夹带了其他内容，已拒收。"), code="polyglot")
+    return kind
+
+
+def reencode(data):
+    """Validate the bytes and return a fresh PNG of the signature (bytes)."""
+    max_bytes = settings.BANLI_SIGNATURE_MAX_BYTES
+    if len(data) > max_bytes:
+        raise ValidationError(
+            _("签名图片不能超过 %(mb)s MB。"), code="too_large", params={"mb": round(max_bytes / 1024 / 1024, 1)}
+        )
+    kind = check_structure(data)
+    max_w, max_h = settings.BANLI_SIGNATURE_MAX_WIDTH, settings.BANLI_SIGNATURE_MAX_HEIGHT
+    too_big = ValidationError(
+        _("签名图片尺寸不能超过 %(w)s×%(h)s 像素。"), code="dimensions", params={"w": max_w, "h": max_h}
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # open() reads only the header: the dimensions are known before anything is decoded.
+            with Image.open(io.BytesIO(data), formats=[kind]) as image:
+                width, height = image.size
+                if width > max_w or height > max_h or width < 1 or height < 1:
+                    raise too_big
+                image.load()
+                image = image.convert("RGBA") if image.mode in ("P", "LA", "PA", "RGBA") else image.convert("RGB")
+                out = io.BytesIO()
+                image.save(out, format="PNG", optimize=True)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_big from None
+    except (OSError, SyntaxError, ValueError, struct.error, Image.UnidentifiedImageError):
+        raise ValidationError(_("无法识别的图片，请重新上传。"), code="broken") from None
+    return out.getvalue()
+
+
+def from_data_url(value):
+    """The PNG bytes of a canvas drawing sent as a data: URL."""
+    if not value.startswith(DATA_URL_PREFIX):
+        raise ValidationError(_("签名数据无效，请重新签名。"), code="format")
+    try:
+        return base64.b64decode(value[len(DATA_URL_PREFIX) :], validate=True)
+    except ValueError:
+        raise ValidationError(_("签名数据无效，请重新签名。"), code="format") from None
+
+
+def is_blank(png_bytes):
+    """True when a drawn signature has no visible stroke (an empty canvas)."""
+    with Image.open(io.BytesIO(png_bytes)) as image:
+        alpha = image.convert("RGBA").getchannel("A")
+        return alpha.getbbox() is None
+
+
+def as_file(png_bytes):
+    """A ContentFile under a random server-chosen name; the caller saves it to the field."""
+    return ContentFile(png_bytes, name=f"{secrets.token_hex(16)}.png")
