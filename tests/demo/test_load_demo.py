@@ -90,3 +90,14 @@ class LoadDemoTests(TestCase):
         self.assertEqual(after["Proposal"] - before["Proposal"], 300)
         self.assertGreater(after["Reply"], before["Reply"])
         self.assertGreater(after["Feedback"], before["Feedback"])
+
+    def test_the_demo_member_has_a_feedback_form_waiting(self):
+        from django.db.models import Exists, OuterRef
+
+        chengwei = Member.objects.get(name="程玮", group="")
+        waiting = (
+            Reply.objects.issued()
+            .filter(assignment__proposal__lead=chengwei)
+            .exclude(Exists(Feedback.objects.filter(reply=OuterRef("pk"), member=chengwei)))
+        )
+        self.assertTrue(waiting.exists())

@@ -72,7 +72,8 @@ SYNTHETIC = [
     ("关于提升园区标准化厂房利用率的提案", "cppcc", "awaiting_signoff", "市经信局", None, 70, False),
     ("关于加大高校毕业生留黄就业支持的提案", "cppcc", "in_review", "市经信局", "市教育局", 75, False),
     ("关于建设城市智慧停车系统的提案", "cppcc", "replied", "市交通运输局", "市经信局", 80, False),
-    ("关于降低中小企业用电成本的提案", "cppcc", "replied", "市经信局", None, 88, False),
+    # Issued and waiting for 程玮's feedback form, so the member portal has one to fill.
+    ("关于降低中小企业用电成本的提案", "cppcc", "issued", "市经信局", None, 88, False),
     ("关于推进工业固废综合利用的提案", "cppcc", "redo", "市经信局", None, 120, True),
 ]
 
@@ -82,12 +83,14 @@ ASSIGNMENT_STATES = {
     "awaiting_signoff": AssignmentStatus.AWAITING_SIGNOFF,
     "in_review": AssignmentStatus.IN_REVIEW,
     "replied": AssignmentStatus.REPLIED,
+    "issued": AssignmentStatus.REPLIED,
     "redo": AssignmentStatus.REDO,
 }
 REPLY_STATES = {
     "awaiting_signoff": ReplyStatus.AWAITING_SIGNOFF,
     "in_review": ReplyStatus.IN_REVIEW,
     "replied": ReplyStatus.ISSUED,
+    "issued": ReplyStatus.ISSUED,
     "redo": ReplyStatus.ISSUED,
 }
 
@@ -440,7 +443,7 @@ class DemoData:
                 "感谢你们对我市工作的关心和支持。",
             ],
             result_class=ResultClass.B if state == "redo" else ResultClass.A,
-            written_on=written_on if state in ("replied", "redo") else None,
+            written_on=written_on if state in ("replied", "issued", "redo") else None,
             closing=unit.name,
             contact_person=unit.contact_person,
             contact_phone=unit.contact_phone,
@@ -571,6 +574,7 @@ def proposal_status(state):
     return {
         "pending": ProposalStatus.ASSIGNED,
         "replied": ProposalStatus.REPLIED,
+        "issued": ProposalStatus.REPLIED,
         "redo": ProposalStatus.REDO,
     }.get(state, ProposalStatus.HANDLING)
 
