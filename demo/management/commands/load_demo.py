@@ -75,6 +75,7 @@ SYNTHETIC = [
     # Issued and waiting for 程玮's feedback form, so the member portal has one to fill.
     ("关于降低中小企业用电成本的提案", "cppcc", "issued", "市经信局", None, 88, False),
     ("关于推进工业固废综合利用的提案", "cppcc", "redo", "市经信局", None, 120, True),
+    ("关于支持老字号企业传承发展的提案", "cppcc", "pending", "市经信局", "市财政局", 2, False),
 ]
 
 ASSIGNMENT_STATES = {
