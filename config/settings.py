@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "proposals",
     "replies",
     "feedback",
+    "supervision",
     "demo",
 ]
 
