@@ -5,10 +5,10 @@ No JavaScript and no CDN: the server hands the template rectangles and labels.
 
 from django.utils.translation import gettext as _
 
-BAR_HEIGHT = 18
+BAR_HEIGHT = 20
 BAR_GAP = 8
-LABEL_WIDTH = 120
-CHART_WIDTH = 640
+LABEL_WIDTH = 110
+CHART_WIDTH = 460
 
 
 def unit_bars(rows, limit=15):
@@ -53,7 +53,7 @@ def unit_bars(rows, limit=15):
 def timeline_bars(months):
     """Per month: a grey bar for what fell due, a stacked bar for replies sent (on time, late)."""
     height, top, bottom = 200, 10, 30
-    slot = 48
+    slot = 40
     width = max(len(months) * slot + 50, 200)
     peak = max([m["due"] for m in months] + [m["on_time"] + m["late"] for m in months] + [1])
     scale = (height - top - bottom) / peak
@@ -72,12 +72,12 @@ def timeline_bars(months):
                 "x": x,
                 "due_y": base - due_h,
                 "due_h": due_h,
-                "reply_x": x + 18,
+                "reply_x": x + 15,
                 "on_time_y": base - on_time_h,
                 "on_time_h": on_time_h,
                 "late_y": base - on_time_h - late_h,
                 "late_h": late_h,
-                "text_x": x + 17,
+                "text_x": x + 14,
             }
         )
     return {"columns": columns, "width": width, "height": height, "base": base, "peak": peak, "axis_y": top}

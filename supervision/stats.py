@@ -215,13 +215,22 @@ def timeline(criteria, months=12):
         .order_by()
     )
     sent = {r["month"]: r for r in replies}
-    keys = sorted(k for k in set(due) | set(sent) if k)[-months:]
+    keys = sorted(k for k in set(due) | set(sent) if k)
+    if not keys:
+        return []
+    # The last `months` calendar months up to the latest month with data, gaps included.
+    year, month = int(keys[-1][:4]), int(keys[-1][5:7])
+    firsts = []
+    for _step in range(months):
+        firsts.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    firsts.reverse()
     return [
         {
-            "month": datetime.date(int(k[:4]), int(k[5:7]), 1),
-            "due": due.get(k, 0),
-            "on_time": sent.get(k, {}).get("on_time", 0),
-            "late": sent.get(k, {}).get("late", 0),
+            "month": first,
+            "due": due.get(first.strftime("%Y-%m"), 0),
+            "on_time": sent.get(first.strftime("%Y-%m"), {}).get("on_time", 0),
+            "late": sent.get(first.strftime("%Y-%m"), {}).get("late", 0),
         }
-        for k in keys
+        for first in firsts
     ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from proposals import access
-from proposals.models import Assignment, AssignmentRole, Event
+from proposals.models import Assignment, Event
 
 from . import charts, exports, importer, public, search, stats
 from .filters import AssignmentFilter, ImportForm, SearchForm, UrgeForm
@@ -174,7 +174,7 @@ def dashboard(request):
         "unit_chart": charts.unit_bars(units),
         "timeline": charts.timeline_bars(months),
         "definitions": stats.DEFINITIONS,
-        "overdue_count": qs.overdue().exclude(role=AssignmentRole.CO).count(),
+        "overdue_count": qs.overdue().count(),
         "due_soon_count": qs.due_soon().count(),
         "can_import": True,
     }
