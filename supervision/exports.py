@@ -13,7 +13,9 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,33 +34,39 @@ def csv_cell(value):
     return "'" + value if is_dangerous(value) else value
 
 
+def _xlsx_value(ws, value):
+    if value is None or isinstance(value, int | float | datetime.date) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        value = "是" if value else "否"
+    value = str(value)
+    if not is_dangerous(value):
+        return value
+    # openpyxl makes any string starting with "=" a formula cell: force a text cell, with
+    # Excel's quote prefix so that editing the cell later keeps it text.
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 def xlsx_bytes(sheets):
-    """sheets: [(title, headers, rows)] → the bytes of an .xlsx workbook."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    """sheets: [(title, headers, rows)] → the bytes of an .xlsx workbook (streamed, write-only)."""
+    wb = Workbook(write_only=True)
     for title, headers, rows in sheets:
         ws = wb.create_sheet(title=str(title)[:31])
-        ws.append([str(h) for h in headers])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for r, row in enumerate(rows, start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, bool):
-                    value = "是" if value else "否"
-                elif value is not None and not isinstance(value, str | int | float | datetime.date):
-                    value = str(value)
-                cell.value = value
-                if isinstance(value, str):
-                    # openpyxl turns any string starting with "=" into a formula cell: force text.
-                    cell.data_type = "s"
-                    if is_dangerous(value):
-                        cell.quotePrefix = True
-                elif isinstance(value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
-        for column, header in zip(ws.columns, headers, strict=False):
-            ws.column_dimensions[column[0].column_letter].width = max(10, min(40, len(str(header)) * 2 + 4))
+        for i, header in enumerate(headers, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 4))
         ws.freeze_panes = "A2"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(ws, value=str(header))
+            cell.data_type = "s"
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([_xlsx_value(ws, value) for value in row])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
