@@ -11,9 +11,13 @@ page and the arithmetic never disagree.
 """
 
 import datetime
+import hashlib
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Cast, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Feedback, Satisfaction
@@ -234,3 +238,32 @@ def timeline(criteria, months=12):
         }
         for first in firsts
     ]
+
+
+def figures(criteria, today=None):
+    """Everything the dashboard shows, for the assignments matching `criteria`.
+
+    Kept in the cache for BANLI_DASHBOARD_CACHE_SECONDS (Redis in production, so every app
+    server shares it): the figures cover whole sessions and move slowly, and several people
+    opening the same dashboard should not each rescan every assignment. 0 turns it off.
+    """
+    from proposals.models import Assignment
+
+    today = today or timezone.localdate()
+    seconds = settings.BANLI_DASHBOARD_CACHE_SECONDS
+    key = "supervision:figures:" + hashlib.sha256(f"{criteria!r}|{today}".encode()).hexdigest()
+    if seconds and (cached := cache.get(key)) is not None:
+        return cached
+    summary, units = dashboard(criteria)
+    assignments = Assignment.objects.filter(criteria)
+    result = {
+        "summary": summary,
+        "units": units,
+        "months": timeline(criteria),
+        "overdue": assignments.overdue(today).count(),
+        "due_soon": assignments.due_soon(today).count(),
+        "computed_at": timezone.now(),
+    }
+    if seconds:
+        cache.set(key, result, seconds)
+    return result

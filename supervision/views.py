@@ -63,7 +63,7 @@ def _filtered(request):
         for name, flt in f.filters.items():
             value = f.form.cleaned_data.get(name)
             if value not in (None, ""):
-                criteria &= Q(**{flt.field_name: value})
+                criteria &= Q(**{flt.field_name: getattr(value, "pk", value)})
     return f, criteria, qs.filter(criteria)
 
 
@@ -156,27 +156,26 @@ def _summary_rows(s):
 
 
 def dashboard(request):
-    f, criteria, qs = _filtered(request)
-    summary, units = stats.dashboard(criteria)
+    f, criteria, _qs = _filtered(request)
+    figures = stats.figures(criteria)
+    summary, units = figures["summary"], figures["units"]
     if fmt := _fmt(request):
         sheets = [
             (_("总体"), [_("指标"), _("件数/份数"), _("比率")], _summary_rows(summary)),
             (_("分单位"), UNIT_HEADERS, [_unit_row(r) for r in units]),
         ]
         return exports.download(fmt, _("办理情况统计"), sheets)
-    months = stats.timeline(criteria)
     context = {
         "filter": f,
         "query": f.query_string,
         "summary": summary,
-        "summary_rows": _summary_rows(summary),
         "units": units,
         "unit_chart": charts.unit_bars(units),
-        "timeline": charts.timeline_bars(months),
+        "timeline": charts.timeline_bars(figures["months"]),
         "definitions": stats.DEFINITIONS,
-        "overdue_count": qs.overdue().count(),
-        "due_soon_count": qs.due_soon().count(),
-        "can_import": True,
+        "overdue_count": figures["overdue"],
+        "due_soon_count": figures["due_soon"],
+        "computed_at": figures["computed_at"],
     }
     return render(request, "supervision/dashboard.html", context)
 

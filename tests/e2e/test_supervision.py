@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from proposals.models import AssignmentStatus, Body
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def build():
+    cache.clear()
     unit = f.unit(short_name="市经信局", email="jx@example.gov.cn")
     session = f.session(Body.CPPCC)
     today = timezone.localdate()

@@ -3,7 +3,7 @@
 import datetime
 
 from django.db.models import Q
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from feedback.models import Channel, Satisfaction
@@ -132,3 +132,26 @@ class DashboardFiguresTest(TestCase):
         s = stats.summary(Q(pk__in=[]))
         self.assertEqual(s["assigned"], 0)
         self.assertIsNone(s["replied_rate"])
+
+
+class FiguresCacheTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.unit = f.unit()
+        cls.session = f.session(Body.CPPCC)
+        f.assignment(f.proposal(cls.session), cls.unit, assigned_on=ASSIGNED)
+
+    @override_settings(BANLI_DASHBOARD_CACHE_SECONDS=60)
+    def test_figures_are_reused_for_the_same_filter_only(self):
+        everything = stats.figures(Q())
+        f.assignment(f.proposal(self.session), self.unit, assigned_on=ASSIGNED)
+        with self.assertNumQueries(0):
+            self.assertEqual(stats.figures(Q())["summary"]["assigned"], 1)  # cached
+        self.assertEqual(stats.figures(Q(unit=self.unit.pk))["summary"]["assigned"], 2)  # another key
+        self.assertEqual(everything["overdue"], 1)
+
+    @override_settings(BANLI_DASHBOARD_CACHE_SECONDS=0)
+    def test_zero_turns_the_cache_off(self):
+        stats.figures(Q())
+        f.assignment(f.proposal(self.session), self.unit, assigned_on=ASSIGNED)
+        self.assertEqual(stats.figures(Q())["summary"]["assigned"], 2)
