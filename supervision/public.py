@@ -40,6 +40,16 @@ def redact(text):
     return PHONE.sub(_mask_phone, text)
 
 
+def searchable_terms(terms):
+    """The terms a visitor may search the published text with.
+
+    The stored body still holds the phone numbers the page hides, so a term that looks like
+    contact details (a long run of digits, an e-mail address) is dropped: otherwise searching
+    for a number would confirm whether it appears in a reply.
+    """
+    return [t for t in terms if redact(t) == t and not re.search(r"\d{5,}", t) and "@" not in t]
+
+
 def public_replies():
     consent = Feedback.objects.filter(reply=OuterRef("pk"), submitted_at__isnull=False)
     return (

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -330,7 +330,12 @@ def import_assignments(request):
             context.update(plan=plan, sha=sha)
             messages.error(request, _("清单有错误，未导入任何数据。"))
             return render(request, "supervision/import.html", context)
-        created = importer.apply(plan, user=request.user)
+        try:
+            created = importer.apply(plan, user=request.user)
+        except IntegrityError:
+            # Someone registered the same numbers between the check and the write: nothing was kept.
+            messages.error(request, _("导入期间数据已发生变化，未导入任何数据，请重新上传预览。"))
+            return redirect("supervision:import")
         default_storage.delete(_import_path(sha))
         messages.success(
             request,
@@ -375,7 +380,7 @@ def search_view(request):
 def _public_item(reply):
     return {
         "pk": reply.pk,
-        "title": reply.title,
+        "title": public.redact(reply.title),
         "index_number": reply.index_number,
         "publisher": reply.closing,
         "written_on": reply.written_on,
@@ -390,7 +395,8 @@ def public_list(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     qs = public.public_replies().select_related("assignment__unit").order_by("-written_on", "-pk")
     if query:
-        qs = search.matching(qs, ["title", "body", "doc_number", "index_number"], search.terms_of(query))
+        terms = public.searchable_terms(search.terms_of(query))
+        qs = search.matching(qs, ["title", "body", "doc_number", "index_number"], terms) if terms else qs.none()
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -6,11 +6,13 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook
 
 from proposals.models import Assignment, AssignmentRole, Body, Member, Proposal
+from supervision import importer
 from tests import factories as f
 
 HEADER = ["会次", "编号", "案由", "类型", "领衔人", "联名人", "承办单位", "交办日期"]
@@ -136,6 +138,15 @@ class ImportTest(TestCase):
                 stdout=io.StringIO(),
                 stderr=io.StringIO(),
             )
+
+    def test_a_failure_half_way_keeps_nothing(self):
+        plan = importer.Planner(self.supervisor).plan(workbook(self.good_rows()))
+        self.assertTrue(plan.ok)
+        f.proposal(self.session, serial=111, title="同时登记的另一件")  # taken between check and write
+        with self.assertRaises(IntegrityError):
+            importer.apply(plan, user=self.supervisor)
+        self.assertFalse(Proposal.objects.filter(session=self.session, serial=110).exists())
+        self.assertFalse(Member.objects.filter(name="王秋红").exists())
 
     # --- the upload page ---
 

@@ -74,6 +74,11 @@ class PublicDisclosureTest(TestCase):
         response = self.client.get(reverse("supervision:public"), {"q": "不予公开"})
         self.assertEqual(response.context["items"], [])
 
+    def test_searching_for_a_hidden_phone_number_finds_nothing(self):
+        for q in ("13912345678", "6288824", "office@example.gov.cn"):
+            response = self.client.get(reverse("supervision:public"), {"q": q})
+            self.assertEqual(response.context["items"], [], q)
+
     def test_nothing_else_is_open_without_login(self):
         for url in (reverse("supervision:dashboard"), reverse("supervision:search"), reverse("proposals:list")):
             self.assertEqual(self.client.get(url).status_code, 302, url)
