@@ -21,7 +21,7 @@ def unit_bars(rows, limit=15):
         for key in ("assigned", "replied", "on_time"):
             agg[key] += row[key]
     units = sorted(answering.values(), key=lambda u: -u["assigned"])[:limit]
-    plot = CHART_WIDTH - LABEL_WIDTH - 60
+    plot = CHART_WIDTH - LABEL_WIDTH - 72
     bars = []
     for i, u in enumerate(units):
         y = i * (BAR_HEIGHT + BAR_GAP)
@@ -54,13 +54,13 @@ def timeline_bars(months):
     """Per month: a grey bar for what fell due, a stacked bar for replies sent (on time, late)."""
     height, top, bottom = 200, 10, 30
     slot = 40
-    width = max(len(months) * slot + 50, 200)
+    width = max(len(months) * slot + 66, 200)
     peak = max([m["due"] for m in months] + [m["on_time"] + m["late"] for m in months] + [1])
     scale = (height - top - bottom) / peak
     base = height - bottom
     columns = []
     for i, m in enumerate(months):
-        x = 40 + i * slot
+        x = 56 + i * slot
         due_h = round(m["due"] * scale, 1)
         on_time_h = round(m["on_time"] * scale, 1)
         late_h = round(m["late"] * scale, 1)
