@@ -46,7 +46,9 @@ def main():
         ("overdue list", "/dashboard/list/overdue/"),
         ("due-soon list", "/dashboard/list/due_soon/"),
         ("filtered list (unit, 政协)", f"/dashboard/list/all/?unit={unit.pk}&body={Body.CPPCC}"),
-        ("search 养老", "/search/?q=养老"),
+        ("search 养老 (2 chars)", "/search/?q=养老"),
+        ("search 养老服务", "/search/?q=养老服务"),
+        ("search a number", "/search/?q=〔2026〕4221号"),
         ("public list", "/public/"),
     ]
     settings.BANLI_DASHBOARD_CACHE_SECONDS = 0

@@ -14,6 +14,7 @@ INDEXES = [
     ("supervision_trgm_reply_title", "replies_reply", "title"),
     ("supervision_trgm_reply_body", "replies_reply", "body"),
     ("supervision_trgm_reply_doc_number", "replies_reply", "doc_number"),
+    ("supervision_trgm_reply_index_number", "replies_reply", "index_number"),
 ]
 
 
