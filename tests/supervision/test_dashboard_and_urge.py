@@ -3,7 +3,7 @@
 import datetime
 
 from django.core import mail
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,6 +84,19 @@ class DashboardAccessTest(TestCase):
             self.client.get(url)
         f.assignment(f.proposal(), f.unit())
         with self.assertNumQueries(8):
+            self.client.get(url)
+
+    @override_settings(BANLI_DASHBOARD_CACHE_SECONDS=0)
+    def test_dashboard_queries_do_not_grow_with_rows(self):
+        self.client.force_login(self.supervisor)
+        url = reverse("supervision:dashboard")
+        self.client.get(url)
+        with self.assertNumQueries(17):
+            self.client.get(url)
+        for _ in range(3):
+            a = f.assignment(f.proposal(), f.unit())
+            f.feedback(f.reply(a))
+        with self.assertNumQueries(17):
             self.client.get(url)
 
     def test_filter_by_unit_on_the_list(self):
