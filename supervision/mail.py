@@ -1,5 +1,7 @@
 """The reminder e-mail of a 催办, sent at most once per assignment and deadline (the ledger)."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -8,6 +10,8 @@ from django.utils.translation import gettext as _
 from proposals.models import RoleKind
 
 from .models import ReminderEmail
+
+logger = logging.getLogger(__name__)
 
 
 def recipients_of(unit):
@@ -28,7 +32,7 @@ def send_reminder_once(urge):
         return None
     try:
         with transaction.atomic():
-            ReminderEmail.objects.create(
+            ledger = ReminderEmail.objects.create(
                 assignment=assignment, due_on=assignment.due_on, recipients=", ".join(to), urge=urge
             )
     except IntegrityError:
@@ -47,6 +51,15 @@ def send_reminder_once(urge):
         "method": urge.get_method_display(),
         "note": urge.note,
     }
+
+    def send():
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        except Exception:
+            # The 催办 itself stands; free the ledger so the next 催办 tries the e-mail again.
+            logger.exception("催办提醒邮件发送失败：assignment %s", assignment.pk)
+            ReminderEmail.objects.filter(pk=ledger.pk).delete()
+
     # Sent when the 催办 is committed, never for work that was rolled back.
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to))
+    transaction.on_commit(send)
     return True

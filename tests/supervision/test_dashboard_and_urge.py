@@ -1,6 +1,7 @@
 """Who may open the dashboard and the lists, what they show, and 催办 with its one e-mail."""
 
 import datetime
+from unittest import mock
 
 from django.core import mail
 from django.test import TestCase, override_settings
@@ -150,6 +151,14 @@ class UrgeTest(TestCase):
         self.late.save()
         self.urge()
         self.assertEqual(len(mail.outbox), 2)
+
+    def test_a_failed_email_is_tried_again_on_the_next_urge(self):
+        self.client.force_login(self.supervisor)
+        with mock.patch("supervision.mail.send_mail", side_effect=OSError("smtp down")):
+            self.urge()
+        self.assertEqual((Urge.objects.count(), ReminderEmail.objects.count()), (1, 0))
+        self.urge()
+        self.assertEqual(len(mail.outbox), 1)
 
     def test_office_of_the_body_may_urge(self):
         self.client.force_login(self.office)
