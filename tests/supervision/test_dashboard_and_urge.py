@@ -55,6 +55,12 @@ class DashboardAccessTest(TestCase):
         self.assertContains(response, "关于逾期事项的提案")
         self.assertNotContains(response, "关于人大逾期事项的建议")
 
+    def test_only_overseers_are_offered_the_dashboard_in_the_menu(self):
+        for user, offered in ((self.supervisor, True), (self.office, True), (self.clerk, False)):
+            self.client.force_login(user)
+            response = self.client.get(reverse("proposals:list"))
+            self.assertEqual("督查统计" in response.content.decode(), offered, user)
+
     def test_clerk_and_member_get_404(self):
         for user in (self.clerk, self.member_user):
             self.client.force_login(user)
