@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "feedback",
     "legacy",
     "workspace",
+    "supervision",
     "demo",
 ]
 
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "feedback.context_processors.member_nav",
+                "supervision.context_processors.navigation",
             ],
         },
     },
@@ -197,6 +199,8 @@ LOGGING = {
 # --- The domain's own settings ------------------------------------------------------
 # Days before the due date at which an assignment counts as "due soon".
 BANLI_DUE_SOON_DAYS = env_int("BANLI_DUE_SOON_DAYS", 7)
+# How long the supervision dashboard's figures are reused before being computed again (0: never).
+BANLI_DASHBOARD_CACHE_SECONDS = env_int("BANLI_DASHBOARD_CACHE_SECONDS", 60)
 # Default deadline rules for a new session; each session keeps its own copy.
 BANLI_DEFAULT_REPLY_DAYS = env_int("BANLI_DEFAULT_REPLY_DAYS", 90)
 BANLI_DEFAULT_CO_OPINION_DAYS = env_int("BANLI_DEFAULT_CO_OPINION_DAYS", 30)

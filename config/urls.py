@@ -17,6 +17,7 @@ urlpatterns = [
     path("imports/", include("legacy.urls")),
     path("", include("workspace.urls")),
     path("", include("feedback.urls")),
+    path("", include("supervision.urls")),
 ]
 
 if settings.DEBUG:

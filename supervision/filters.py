@@ -1,0 +1,80 @@
+"""Filters shared by the dashboard and the supervision lists: session, body, kind, unit."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import AssignmentRole, Body, HandlingUnit, ProposalKind, Session
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    session = django_filters.ModelChoiceFilter(
+        field_name="proposal__session", label=_("会次"), queryset=Session.objects.none(), empty_label=_("全部会次")
+    )
+    body = django_filters.ChoiceFilter(
+        field_name="proposal__session__body", label=_("届别"), choices=Body.choices, empty_label=_("人大和政协")
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="proposal__kind", label=_("类型"), choices=ProposalKind.choices, empty_label=_("建议和提案")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("承办单位"), queryset=HandlingUnit.objects.all(), empty_label=_("全部单位")
+    )
+    role = django_filters.ChoiceFilter(label=_("办理方式"), choices=AssignmentRole.choices, empty_label=_("全部方式"))
+
+    class Meta:
+        fields = ["session", "body", "kind", "unit", "role"]
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        sessions = Session.objects.all()
+        if not scope.everything:
+            # An office sees its own body only: the choices say so too.
+            sessions = sessions.filter(body__in=scope.bodies)
+            self.filters["body"].extra["choices"] = [(v, lbl) for v, lbl in Body.choices if v in scope.bodies]
+            self.filters["kind"].extra["choices"] = [
+                (ProposalKind.for_body(b), ProposalKind.for_body(b).label) for b in scope.bodies
+            ]
+        self.filters["session"].queryset = sessions
+        for f in self.form.fields.values():
+            f.widget.attrs.setdefault("onchange", "this.form.submit()")
+
+    @property
+    def query_string(self):
+        """The active filters as a query string, for export links and pagination."""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        params = {}
+        for name in self.filters:
+            value = data.get(name)
+            if value not in (None, ""):
+                params[name] = getattr(value, "pk", value)
+        from urllib.parse import urlencode
+
+        return urlencode(params)
+
+
+class UrgeForm(forms.Form):
+    method = forms.ChoiceField(label=_("催办方式"))
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import UrgeMethod
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = UrgeMethod.choices
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("交办清单（.xlsx）"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件。"))
+        if f.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 5 MB。"))
+        return f
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), max_length=100, required=False)

@@ -1,0 +1,356 @@
+"""Import of a 交办清单 (assignment list) from Excel: check every row, show a preview, then
+write everything in one transaction or nothing at all.
+
+Columns (first row, any order): 会次 编号 案由 类型 领衔人 联名人 承办单位 交办日期.
+承办单位 lists units with their roles, e.g. "市经信局（主办）、市财政局（会办）"; a unit
+without a role is 主办 if it comes first and 会办 otherwise. A proposal already registered
+under the same session and number with the same title is left alone (only missing
+assignments are added), so importing the same file twice changes nothing.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from proposals import access
+from proposals.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Event,
+    HandlingUnit,
+    Member,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Session,
+)
+
+COLUMNS = {
+    "session": "会次",
+    "number": "编号",
+    "title": "案由",
+    "kind": "类型",
+    "lead": "领衔人",
+    "cosigners": "联名人",
+    "units": "承办单位",
+    "assigned_on": "交办日期",
+}
+REQUIRED = ["session", "number", "title", "lead", "units", "assigned_on"]
+SPLIT = re.compile(r"[、，,；;\n]+")
+UNIT_ROLE = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<role>[^）)]+)\s*[）)]$")
+MAX_ROWS = 5000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not an .xlsx, no sheet, a missing column)."""
+
+
+@dataclass
+class Row:
+    number: int  # as Excel shows it: the header is row 1
+    values: dict
+    errors: list = field(default_factory=list)
+    action: str = ""  # "new", "add_units" or "unchanged"
+    session: Session | None = None
+    serial: int | None = None
+    lead: Member | None = None
+    cosigners: list = field(default_factory=list)
+    new_members: list = field(default_factory=list)
+    units: list = field(default_factory=list)  # [(unit, role)]
+    assigned_on: datetime.date | None = None
+    proposal: Proposal | None = None
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def units_display(self):
+        return "、".join(f"{unit.short_name}（{AssignmentRole(role).label}）" for unit, role in self.units)
+
+    @property
+    def action_display(self):
+        return {"new": _("新增"), "add_units": _("补充交办单位"), "unchanged": _("已存在，无变化")}.get(self.action, "")
+
+
+@dataclass
+class Plan:
+    rows: list
+
+    @property
+    def errors(self):
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def ok(self):
+        return bool(self.rows) and not self.errors
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.ok and row.action == action)
+
+
+def read_rows(data):
+    """The data rows of the first sheet as [(row number, {field: value})]."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+        raise ImportFileError(_("无法读取该文件，请上传 Excel（.xlsx）格式的交办清单。")) from exc
+    ws = wb.worksheets[0] if wb.worksheets else None
+    if ws is None:
+        raise ImportFileError(_("文件中没有工作表。"))
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        raise ImportFileError(_("第1行应为表头，文件是空的。"))
+    names = [str(h).strip() if h is not None else "" for h in header]
+    positions = {}
+    for key, label in COLUMNS.items():
+        if label in names:
+            positions[key] = names.index(label)
+    missing = [COLUMNS[key] for key in REQUIRED if key not in positions]
+    if missing:
+        raise ImportFileError(
+            _("表头缺少列：%(missing)s。应有：%(all)s。")
+            % {"missing": "、".join(missing), "all": "、".join(COLUMNS.values())}
+        )
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        if len(result) >= MAX_ROWS:
+            raise ImportFileError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS})
+        result.append((number, {key: values[pos] if pos < len(values) else None for key, pos in positions.items()}))
+    if not result:
+        raise ImportFileError(_("表中没有数据行。"))
+    return result
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+class Planner:
+    """Checks every row against the database and the user's reach; writes nothing."""
+
+    def __init__(self, user):
+        self.user = user
+        self.scope = access.scope_of(user)
+        self.sessions = {s.name: s for s in Session.objects.all()}
+        self.units = {}
+        for unit in HandlingUnit.objects.all():
+            self.units[unit.short_name] = unit
+            self.units[unit.name] = unit
+        self.seen = {}
+
+    def plan(self, data):
+        return Plan([self.check(number, values) for number, values in read_rows(data)])
+
+    def check(self, number, values):
+        row = Row(number=number, values={key: _text(v) for key, v in values.items()})
+        v = row.values
+        for key in REQUIRED:
+            if not v.get(key):
+                row.errors.append(_("“%(column)s”不能为空。") % {"column": COLUMNS[key]})
+        if row.errors:
+            return row
+        self.check_session(row)
+        self.check_number(row)
+        self.check_units(row)
+        row.assigned_on = _date(values.get("assigned_on"))
+        if row.assigned_on is None:
+            row.errors.append(_("交办日期“%(value)s”不是有效日期（应如 2021-03-10）。") % {"value": v["assigned_on"]})
+        if row.session:
+            self.check_members(row)
+        if row.ok:
+            self.decide(row)
+        return row
+
+    def check_session(self, row):
+        v = row.values
+        session = self.sessions.get(v["session"])
+        if session is None:
+            row.errors.append(_("会次“%(value)s”不存在。") % {"value": v["session"]})
+            return
+        if not (self.scope.everything or session.body in self.scope.bodies):
+            row.errors.append(_("无权导入会次“%(value)s”的交办清单。") % {"value": v["session"]})
+            return
+        kind = v.get("kind", "")
+        if kind:
+            labels = {str(label): value for value, label in ProposalKind.choices}
+            if kind not in labels:
+                row.errors.append(_("类型“%(value)s”应为“建议”或“提案”。") % {"value": kind})
+                return
+            if labels[kind] != session.proposal_kind:
+                row.errors.append(
+                    _("类型“%(kind)s”与会次不符：%(session)s只收%(expected)s。")
+                    % {"kind": kind, "session": session.name, "expected": session.proposal_kind.label}
+                )
+                return
+        row.session = session
+
+    def check_number(self, row):
+        digits = re.findall(r"\d+", row.values["number"])
+        if not digits:
+            row.errors.append(_("编号“%(value)s”中没有序号数字。") % {"value": row.values["number"]})
+            return
+        row.serial = int(digits[-1])
+        if row.values["number"].isdigit() and row.session:
+            row.values["number"] = row.session.format_number(row.serial)
+        key = (row.values["session"], row.serial)
+        if key in self.seen:
+            row.errors.append(_("与第%(row)s行编号重复。") % {"row": self.seen[key]})
+        else:
+            self.seen[key] = row.number
+
+    def check_units(self, row):
+        for position, part in enumerate(p.strip() for p in SPLIT.split(row.values["units"]) if p.strip()):
+            match = UNIT_ROLE.match(part)
+            name, role_label = (match["name"].strip(), match["role"].strip()) if match else (part, "")
+            unit = self.units.get(name)
+            if unit is None:
+                row.errors.append(_("承办单位“%(value)s”不存在。") % {"value": name})
+                continue
+            roles = {str(label): value for value, label in AssignmentRole.choices}
+            if role_label and role_label not in roles:
+                row.errors.append(
+                    _("“%(unit)s”的办理方式“%(role)s”应为主办、会办或分办。") % {"unit": name, "role": role_label}
+                )
+                continue
+            role = roles[role_label] if role_label else (AssignmentRole.LEAD if position == 0 else AssignmentRole.CO)
+            if any(u == unit for u, _r in row.units):
+                row.errors.append(_("承办单位“%(value)s”重复。") % {"value": name})
+                continue
+            row.units.append((unit, role))
+        leads = [u for u, role in row.units if role == AssignmentRole.LEAD]
+        if len(leads) > 1:
+            row.errors.append(_("只能有一个主办单位。"))
+
+    def member(self, row, name):
+        matches = list(Member.objects.filter(body=row.session.body, name=name)[:2])
+        if len(matches) > 1:
+            row.errors.append(_("“%(name)s”有同名的多位代表委员，请在系统中先区分。") % {"name": name})
+            return None
+        if matches:
+            return matches[0]
+        row.new_members.append(name)
+        return Member(name=name, body=row.session.body)
+
+    def check_members(self, row):
+        row.lead = self.member(row, row.values["lead"])
+        names = [n.strip() for n in SPLIT.split(row.values.get("cosigners", "")) if n.strip()]
+        if len(set(names)) != len(names) or row.values["lead"] in names:
+            row.errors.append(_("联名人重复或与领衔人相同。"))
+            return
+        row.cosigners = [self.member(row, name) for name in names]
+
+    def decide(self, row):
+        existing = (
+            Proposal.objects.filter(session=row.session)
+            .filter(Q(number=row.values["number"]) | Q(serial=row.serial))
+            .first()
+        )
+        if existing is None:
+            row.action = "new"
+            return
+        if existing.title != row.values["title"] or existing.number != row.values["number"]:
+            row.errors.append(
+                _("编号已被“%(number)s %(title)s”使用，与本行案由不同。")
+                % {"number": existing.number, "title": existing.title}
+            )
+            return
+        row.proposal = existing
+        have = set(existing.assignments.values_list("unit_id", flat=True))
+        missing = [(u, r) for u, r in row.units if u.pk not in have]
+        if (
+            missing
+            and any(r == AssignmentRole.LEAD for _u, r in missing)
+            and existing.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
+        ):
+            row.errors.append(_("该件已有主办单位，与本行不符。"))
+            return
+        row.units = missing
+        row.action = "add_units" if missing else "unchanged"
+
+
+def apply(plan, *, user):
+    """Write the plan in one transaction; refuse a plan with any bad row."""
+    if not plan.ok:
+        raise ValueError("a plan with errors cannot be applied")
+    created = {"proposals": 0, "assignments": 0}
+    with transaction.atomic():
+        members = {}
+        for row in plan.rows:
+            if row.action == "unchanged":
+                continue
+            proposal = row.proposal
+            if proposal is None:
+                lead = _saved(row.lead, members)
+                cosigners = [_saved(m, members) for m in row.cosigners]
+                proposal = Proposal.objects.register(
+                    session=row.session,
+                    lead=lead,
+                    title=row.values["title"],
+                    cosigners=cosigners,
+                    serial=row.serial,
+                    number=row.values["number"],
+                    submitted_on=row.session.opens_on,
+                    status=ProposalStatus.ASSIGNED,
+                )
+                Event.record(proposal=proposal, verb="登记", actor=user, note=_("交办清单导入"))
+                created["proposals"] += 1
+            for unit, role in row.units:
+                assignment = Assignment.objects.create(
+                    proposal=proposal,
+                    unit=unit,
+                    role=role,
+                    assigned_on=row.assigned_on,
+                    due_on=row.session.due_on(row.assigned_on, role),
+                    assigned_by=user,
+                )
+                Event.record(
+                    proposal=proposal,
+                    assignment=assignment,
+                    verb="交办",
+                    actor=user,
+                    note=_("交办清单导入：%(unit)s（%(role)s）")
+                    % {"unit": unit.short_name, "role": assignment.get_role_display()},
+                )
+                created["assignments"] += 1
+    return created
+
+
+def _saved(member, cache):
+    if member.pk:
+        return member
+    key = (member.body, member.name)
+    if key not in cache:
+        cache[key], _created = Member.objects.get_or_create(body=member.body, name=member.name, group="")
+    return cache[key]

@@ -1,0 +1,66 @@
+"""Search over proposals and replies, always inside the user's scope.
+
+On PostgreSQL the columns carry pg_trgm GIN indexes on UPPER(column) (migration 0002), which
+serve Django's icontains (UPPER(col::text) LIKE UPPER('%q%')) for Chinese text, where word-based
+full text search would find nothing (Chinese has no spaces between words); results are ranked
+by trigram similarity of the title. A trigram index needs a term of three characters or more;
+a two-character term ("养老") is a scan, as it is on SQLite, where icontains is always a scan.
+"""
+
+from django.db import connection
+from django.db.models import FloatField, Q, Value
+
+from proposals.models import Member, Proposal
+from replies.models import Reply
+
+PROPOSAL_FIELDS = ["number", "title", "body"]
+REPLY_FIELDS = ["doc_number", "title", "body", "index_number"]
+MAX_TERMS = 5
+
+
+def terms_of(query):
+    return [t for t in (query or "").split() if t][:MAX_TERMS]
+
+
+def matching(qs, fields, terms, extra=None):
+    """Rows in which every term appears in at least one of the fields (or meets extra(term))."""
+    for term in terms:
+        any_field = Q()
+        for f in fields:
+            any_field |= Q(**{f"{f}__icontains": term})
+        if extra:
+            any_field |= extra(term)
+        qs = qs.filter(any_field)
+    return qs
+
+
+def _lead_named(term):
+    # The matching members' ids as a list (one small query on the member table) rather than a
+    # join or a subquery: with plain values PostgreSQL can combine the trigram indexes of the
+    # proposal's own columns and the lead index in one BitmapOr.
+    ids = list(Member.objects.filter(name__icontains=term).values_list("pk", flat=True)[:1000])
+    return Q(lead_id__in=ids)
+
+
+def _ranked(qs, query):
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return qs.annotate(rank=TrigramSimilarity("title", query)).order_by("-rank", "-pk")
+    return qs.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-pk")
+
+
+def proposals(user, query):
+    terms = terms_of(query)
+    if not terms:
+        return Proposal.objects.none()
+    qs = matching(Proposal.objects.visible_to(user), PROPOSAL_FIELDS, terms, extra=_lead_named)
+    return _ranked(qs, query).select_related("session", "lead")
+
+
+def replies(user, query):
+    terms = terms_of(query)
+    if not terms:
+        return Reply.objects.none()
+    qs = matching(Reply.objects.visible_to(user), REPLY_FIELDS, terms)
+    return _ranked(qs, query).select_related("assignment__proposal", "assignment__unit")

@@ -1,0 +1,422 @@
+"""Pages of the 督查室 (and of each body's office, for its own body): the dashboard, the
+overdue and due-soon lists with 催办, exports, the 交办清单 import, search, and the public
+disclosure pages (the only pages here open without login)."""
+
+import hashlib
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from proposals import access
+from proposals.models import Assignment, Event
+
+from . import charts, exports, importer, public, search, stats
+from .filters import AssignmentFilter, ImportForm, SearchForm, UrgeForm
+from .mail import send_reminder_once
+from .models import Urge
+
+LISTS = {
+    "overdue": _l("逾期未办复"),
+    "due_soon": _l("即将到期"),
+    "all": _l("全部交办"),
+}
+
+
+# --- access --------------------------------------------------------------------------
+
+
+def oversight_scope(user):
+    """The 督查室 sees every body; an office (代表室/提案委) sees its own body; anyone else gets 404."""
+    scope = access.scope_of(user)
+    if not (access.can_supervise(user) or scope.bodies):
+        raise Http404
+    return scope
+
+
+def _filtered(request):
+    """The filter form, the criteria it and the user's reach add up to (a Q on Assignment), and
+    the assignments in the user's scope that meet them.
+
+    An office's reach is the same body clause `access.assignments_visible_to` applies, so the
+    criteria never reach beyond `.visible_to(user)`; the dashboard passes them on to the
+    statistics, which apply them to replies, contacts and feedback through their joins.
+    """
+    scope = oversight_scope(request.user)
+    criteria = Q() if scope.everything else Q(proposal__session__body__in=sorted(scope.bodies))
+    qs = Assignment.objects.visible_to(request.user)
+    f = AssignmentFilter(request.GET or None, queryset=qs, scope=scope)
+    if f.is_bound and f.is_valid():
+        for name, flt in f.filters.items():
+            value = f.form.cleaned_data.get(name)
+            if value not in (None, ""):
+                criteria &= Q(**{flt.field_name: getattr(value, "pk", value)})
+    return f, criteria, qs.filter(criteria)
+
+
+def _fmt(request):
+    fmt = request.GET.get("export")
+    return fmt if fmt in ("xlsx", "csv") else None
+
+
+# --- dashboard -------------------------------------------------------------------------
+
+PCT = "%"
+
+
+def _pct(value):
+    return "—" if value is None else f"{value}{PCT}"
+
+
+UNIT_HEADERS = [
+    _l("承办单位"),
+    _l("办理方式"),
+    _l("交办"),
+    _l("签收"),
+    _l("签收率"),
+    _l("已办复"),
+    _l("办复率"),
+    _l("按期办复"),
+    _l("按期办复率"),
+    _l("已沟通"),
+    _l("沟通率"),
+    _l("收到反馈"),
+    _l("反馈回收率"),
+    _l("意见表份数"),
+    _l("满意"),
+    _l("基本满意"),
+    _l("满意率"),
+    _l("不满意"),
+    _l("未表态"),
+    "A",
+    "B",
+    "C",
+    "D",
+]
+
+
+def _unit_row(r):
+    return [
+        r["unit"],
+        r["role_label"],
+        r["assigned"],
+        r["signed"],
+        _pct(r["signed_rate"]),
+        r["replied"],
+        _pct(r["replied_rate"]),
+        r["on_time"],
+        _pct(r["on_time_rate"]),
+        r["contacted"],
+        _pct(r["contact_rate"]),
+        r["returned"],
+        _pct(r["returned_rate"]),
+        r["forms"],
+        r["satisfied"],
+        r["basically"],
+        _pct(r["satisfied_rate"]),
+        r["dissatisfied"],
+        r["silent"],
+        r["class_A"],
+        r["class_B"],
+        r["class_C"],
+        r["class_D"],
+    ]
+
+
+def _summary_rows(s):
+    return [
+        (_("交办"), s["assigned"], ""),
+        (_("签收"), s["signed"], _pct(s["signed_rate"])),
+        (_("已办复（办复率）"), s["replied"], _pct(s["replied_rate"])),
+        (_("按期办复（按期办复率）"), s["on_time"], _pct(s["on_time_rate"])),
+        (_("已沟通（沟通率）"), s["contacted"], _pct(s["contact_rate"])),
+        (_("收到反馈（反馈回收率）"), s["returned"], _pct(s["returned_rate"])),
+        (_("收回意见表份数"), s["forms"], ""),
+        (_("满意 + 基本满意（满意率）"), s["satisfied"] + s["basically"], _pct(s["satisfied_rate"])),
+        (_("不满意"), s["dissatisfied"], ""),
+        (_("未表态"), s["silent"], ""),
+        (_("A 类答复"), s["class_A"], ""),
+        (_("B 类答复"), s["class_B"], ""),
+        (_("C 类答复"), s["class_C"], ""),
+        (_("D 类答复"), s["class_D"], ""),
+    ]
+
+
+def dashboard(request):
+    f, criteria, _qs = _filtered(request)
+    figures = stats.figures(criteria)
+    summary, units = figures["summary"], figures["units"]
+    if fmt := _fmt(request):
+        sheets = [
+            (_("总体"), [_("指标"), _("件数/份数"), _("比率")], _summary_rows(summary)),
+            (_("分单位"), UNIT_HEADERS, [_unit_row(r) for r in units]),
+        ]
+        return exports.download(fmt, _("办理情况统计"), sheets)
+    context = {
+        "filter": f,
+        "query": f.query_string,
+        "summary": summary,
+        "units": units,
+        "unit_chart": charts.unit_bars(units),
+        "timeline": charts.timeline_bars(figures["months"]),
+        "definitions": stats.DEFINITIONS,
+        "overdue_count": figures["overdue"],
+        "due_soon_count": figures["due_soon"],
+        "computed_at": figures["computed_at"],
+    }
+    return render(request, "supervision/dashboard.html", context)
+
+
+# --- lists and 催办 ------------------------------------------------------------------------
+
+LIST_HEADERS = [
+    _l("编号"),
+    _l("案由"),
+    _l("会次"),
+    _l("领衔人"),
+    _l("承办单位"),
+    _l("办理方式"),
+    _l("状态"),
+    _l("交办日期"),
+    _l("签收日期"),
+    _l("办理期限"),
+    _l("剩余天数（负数为已超期）"),
+    _l("催办次数"),
+    _l("最近催办"),
+]
+
+
+def _list_queryset(qs, which, today):
+    if which == "overdue":
+        return qs.overdue(today).order_by("due_on", "pk")
+    if which == "due_soon":
+        return qs.due_soon(today).order_by("due_on", "pk")
+    return qs.order_by("due_on", "pk")
+
+
+def assignment_list(request, which):
+    if which not in LISTS:
+        raise Http404
+    f, _criteria, qs = _filtered(request)
+    today = timezone.localdate()
+    qs = _list_queryset(qs, which, today)
+    urges = Urge.objects.filter(assignment=OuterRef("pk"))
+    qs = qs.select_related("proposal__session", "proposal__lead", "unit").annotate(
+        urge_count=Subquery(urges.order_by().values("assignment").annotate(n=Count("pk")).values("n")[:1]),
+        last_urged_at=Subquery(urges.order_by("-urged_at").values("urged_at")[:1]),
+    )
+    if fmt := _fmt(request):
+        rows = (
+            [
+                a.proposal.number,
+                a.proposal.title,
+                a.proposal.session.name,
+                a.proposal.lead.name,
+                a.unit.short_name,
+                a.get_role_display(),
+                a.get_status_display(),
+                a.assigned_on,
+                a.signed_for_on,
+                a.due_on,
+                a.days_left(today),
+                a.urge_count or 0,
+                timezone.localtime(a.last_urged_at).strftime("%Y-%m-%d %H:%M") if a.last_urged_at else "",
+            ]
+            for a in qs.iterator(chunk_size=2000)
+        )
+        return exports.download(fmt, str(LISTS[which]), [(LISTS[which], LIST_HEADERS, rows)])
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for a in page.object_list:
+        a.left_days = a.days_left(today)
+        a.wait_days = -a.left_days
+    context = {
+        "filter": f,
+        "query": f.query_string,
+        "which": which,
+        "title": LISTS[which],
+        "lists": LISTS,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "object_list": page.object_list,
+        "urge_form": UrgeForm(),
+    }
+    return render(request, "supervision/assignment_list.html", context)
+
+
+@require_POST
+def urge(request, pk):
+    scope = oversight_scope(request.user)
+    qs = Assignment.objects.visible_to(request.user)
+    if not scope.everything:
+        qs = qs.filter(proposal__session__body__in=scope.bodies)
+    assignment = get_object_or_404(qs.select_related("proposal", "unit"), pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("supervision:list", args=["overdue"])
+    form = UrgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择催办方式。"))
+        return redirect(back)
+    with transaction.atomic():
+        record = Urge.objects.create(
+            assignment=assignment,
+            method=form.cleaned_data["method"],
+            note=form.cleaned_data["note"],
+            due_on=assignment.due_on,
+            urged_by=request.user,
+        )
+        Event.record(
+            proposal=assignment.proposal,
+            assignment=assignment,
+            verb="催办",
+            actor=request.user,
+            note=f"{record.get_method_display()} · {assignment.unit.short_name}"
+            + (f"：{record.note}" if record.note else ""),
+        )
+        sent = send_reminder_once(record)
+    if sent is True:
+        messages.success(request, _("已催办%(unit)s，并已发送提醒邮件。") % {"unit": assignment.unit.short_name})
+    elif sent is None:
+        messages.success(
+            request,
+            _("已记录对%(unit)s的催办；该单位没有登记电子邮箱，未发邮件。") % {"unit": assignment.unit.short_name},
+        )
+    else:
+        messages.success(
+            request, _("已记录对%(unit)s的催办；本期限的提醒邮件此前已发送过。") % {"unit": assignment.unit.short_name}
+        )
+    return redirect(back)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _import_path(sha):
+    return f"imports/{sha}.xlsx"
+
+
+def import_assignments(request):
+    oversight_scope(request.user)
+    context = {"form": ImportForm()}
+    if request.method == "POST" and "confirm" in request.POST:
+        sha = request.POST.get("sha", "")
+        if not SHA.match(sha) or not default_storage.exists(_import_path(sha)):
+            messages.error(request, _("找不到待确认的文件，请重新上传。"))
+            return redirect("supervision:import")
+        with default_storage.open(_import_path(sha), "rb") as fh:
+            data = fh.read()
+        try:
+            plan = importer.Planner(request.user).plan(data)
+        except importer.ImportFileError as exc:
+            messages.error(request, str(exc))
+            return redirect("supervision:import")
+        if not plan.ok:
+            context.update(plan=plan, sha=sha)
+            messages.error(request, _("清单有错误，未导入任何数据。"))
+            return render(request, "supervision/import.html", context)
+        try:
+            created = importer.apply(plan, user=request.user)
+        except IntegrityError:
+            # Someone registered the same numbers between the check and the write: nothing was kept.
+            messages.error(request, _("导入期间数据已发生变化，未导入任何数据，请重新上传预览。"))
+            return redirect("supervision:import")
+        default_storage.delete(_import_path(sha))
+        messages.success(
+            request,
+            _("导入完成：新增建议提案 %(p)s 件，交办 %(a)s 条。")
+            % {"p": created["proposals"], "a": created["assignments"]},
+        )
+        return redirect("supervision:import")
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            try:
+                plan = importer.Planner(request.user).plan(data)
+            except importer.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                sha = hashlib.sha256(data).hexdigest()
+                if plan.ok and not default_storage.exists(_import_path(sha)):
+                    default_storage.save(_import_path(sha), ContentFile(data))
+                context.update(plan=plan, sha=sha)
+    return render(request, "supervision/import.html", context)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def search_view(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"form": form, "q": query}
+    if query:
+        proposals = search.proposals(request.user, query)
+        replies = search.replies(request.user, query)
+        context.update(proposals=proposals[:50], replies=replies[:50])
+    return render(request, "supervision/search.html", context)
+
+
+# --- public disclosure ---------------------------------------------------------------------------
+
+
+def _public_item(reply):
+    return {
+        "pk": reply.pk,
+        "title": public.redact(reply.title),
+        "index_number": reply.index_number,
+        "publisher": reply.closing,
+        "written_on": reply.written_on,
+        "publication": reply.get_publication_display(),
+        "doc_number": reply.doc_number,
+    }
+
+
+@login_not_required
+def public_list(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    qs = public.public_replies().select_related("assignment__unit").order_by("-written_on", "-pk")
+    if query:
+        terms = public.searchable_terms(search.terms_of(query))
+        qs = search.matching(qs, ["title", "body", "doc_number", "index_number"], terms) if terms else qs.none()
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "q": query,
+        "items": [_public_item(r) for r in page.object_list],
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "query": f"q={query}" if query else "",
+    }
+    return render(request, "supervision/public_list.html", context)
+
+
+@login_not_required
+def public_detail(request, pk):
+    reply = get_object_or_404(public.public_replies().select_related("assignment__unit"), pk=pk)
+    item = _public_item(reply)
+    item.update(
+        addressees=reply.addressees,
+        paragraphs=[public.redact(p) for p in reply.paragraphs],
+        result_class=reply.get_result_class_display(),
+    )
+    return render(request, "supervision/public_detail.html", {"item": item})
