@@ -37,6 +37,7 @@ lint:
 	$(PY) -m ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) manage.py check
+	$(PY) -m bandit -q -r . -x ./.venv,./tests,./test-output --severity-level medium
 
 setup: system-packages $(VENV)/.installed
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
