@@ -6,11 +6,11 @@
 
 What it does, as an operator would:
 1. builds a fresh demo database (migrate, load_demo --volume N) in a scratch place: a temporary
-   SQLite file, or the PostgreSQL database `banli_drill` on the server named in DATABASE_URL
-   (the database named there is never touched), and stores a sealed scan on some replies;
+   SQLite file, or the PostgreSQL database `<name>_drill` beside the one named in DATABASE_URL
+   (which is never touched), and stores a sealed scan on some replies;
 2. backs it up with the engine's own tool (SQLite's online backup API; `pg_dump -Fc`) and the
    media directory as a tar archive;
-3. restores both into a fresh database (`banli_drill_restored`) and a fresh media directory;
+3. restores both into a fresh database (`<name>_drill_restored`) and a fresh media directory;
 4. compares every table's row count and a digest of its rows, every file's SHA-256, and that
    every file field in the restored database points to a file that exists; prints the result
    and exits 1 on any difference.
@@ -76,7 +76,8 @@ def main():
         import dj_database_url
 
         server = dj_database_url.parse(database_url)
-        os.environ["DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/banli_drill"
+        drill_db, restored_db = f"{server['NAME']}_drill", f"{server['NAME']}_drill_restored"
+        os.environ["DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + drill_db
     else:
         os.environ["BANLI_SQLITE_PATH"] = str(scratch / "demo.sqlite3")
     os.environ["BANLI_MEDIA_ROOT"] = str(media)
@@ -84,11 +85,11 @@ def main():
 
     if database_url:
         # A fresh drill database every time; the restored one is recreated below.
-        for name in ("banli_drill", "banli_drill_restored"):
+        for name in (drill_db, restored_db):
             subprocess.run(
                 ["dropdb", "--if-exists", *pg_args(server), name], check=True, env=pg_env(server), capture_output=True
             )
-        subprocess.run(["createdb", *pg_args(server), "banli_drill"], check=True, env=pg_env(server))
+        subprocess.run(["createdb", *pg_args(server), drill_db], check=True, env=pg_env(server))
 
     import django
 
@@ -139,7 +140,7 @@ def main():
     started = time.monotonic()
     restored = dict(default)
     if database_url:
-        restored["NAME"] = "banli_drill_restored"
+        restored["NAME"] = restored_db
         subprocess.run(["createdb", *pg_args(default), restored["NAME"]], check=True, env=pg_env(default))
         subprocess.run(
             ["pg_restore", "--no-owner", *pg_args(default), "-d", restored["NAME"], str(dump)],
@@ -204,7 +205,7 @@ def main():
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     connections.close_all()
     if database_url and not problems:
-        for name in ("banli_drill", "banli_drill_restored"):
+        for name in (drill_db, restored_db):
             subprocess.run(["dropdb", *pg_args(server), name], check=True, env=pg_env(server))
     if problems:
         print(f"DRILL FAILED (the scratch copies are kept in {scratch}):")

@@ -6,8 +6,7 @@
     make load                                  # both databases
 
 Steps: build a fresh copy of the demo database (`load_demo --volume N`; a temporary SQLite file,
-or the PostgreSQL database `banli_load` on the server in DATABASE_URL; the database named there
-is never touched), start gunicorn with deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1,
+or the PostgreSQL database `<name>_load` beside the one in DATABASE_URL, which is never touched), start gunicorn with deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1,
 then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint:
 
 - `bare`: a bare Django page (config/bench_urls.py: a small template, no query), the ceiling;
@@ -145,9 +144,9 @@ def prepare(args, scratch):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     database_url = os.environ.get("DATABASE_URL")
     if database_url:
-        server = database_url.rsplit("/", 1)[0]
-        subprocess.run([sys.executable, "-c", PG_DATABASE, server, "banli_load", "create"], check=True)
-        env["DATABASE_URL"] = f"{server}/banli_load"
+        server, name = database_url.rsplit("/", 1)
+        subprocess.run([sys.executable, "-c", PG_DATABASE, server, f"{name}_load", "create"], check=True)
+        env["DATABASE_URL"] = f"{server}/{name}_load"
     else:
         env["BANLI_SQLITE_PATH"] = str(scratch / "load.sqlite3")
     env.update(
@@ -259,6 +258,7 @@ def main():
     print(
         f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}, {engine}; {os.cpu_count()} CPUs shared with the load generator"
     )
+    print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     results, errors = {}, 0
     try:
         for name in args.phase or DEFAULT_PHASES:
@@ -275,9 +275,10 @@ def main():
                     f"{name}: {rps:.0f} req/s = {100 * rps / results['bare']:.0f}% of the bare page's {results['bare']:.0f} req/s ({engine})"
                 )
     print(f"errors: {errors}")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     if env.get("DATABASE_URL"):
-        server = env["DATABASE_URL"].rsplit("/", 1)[0]
-        subprocess.run([sys.executable, "-c", PG_DATABASE, server, "banli_load", "drop"], check=True)
+        server, name = env["DATABASE_URL"].rsplit("/", 1)
+        subprocess.run([sys.executable, "-c", PG_DATABASE, server, name, "drop"], check=True)
     shutil.rmtree(scratch, ignore_errors=True)
     return 1 if errors else 0
 

@@ -1,5 +1,8 @@
 """The backup drill (bench/backup_drill.py) restores every row and file, and notices what was lost.
 
+It runs on the database of this test run: SQLite's backup API in the SQLite pass, pg_dump and
+pg_restore (into `<name>_drill*` beside the test database) in the PostgreSQL pass.
+
 One run with `--sabotage`: after the restore the drill deletes one restored file and alters one
 restored reply, so the run must report exactly those two losses and nothing else.
 """
@@ -14,11 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_drill_restores_everything_except_what_was_sabotaged_and_says_so():
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("BANLI_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANLI_") and k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(
         [sys.executable, "bench/backup_drill.py", "--volume", "0", "--scans", "3", "--sabotage"],
         cwd=ROOT,
@@ -31,6 +30,11 @@ def test_the_drill_restores_everything_except_what_was_sabotaged_and_says_so():
     assert result.returncode == 1, out + result.stderr
     scratch = out.split("kept in ")[1].split(")")[0]
     shutil.rmtree(scratch)
+    if os.environ.get("DATABASE_URL"):
+        assert "Backup drill on PostgreSQL" in out
+        name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+        for db in (f"{name}_drill", f"{name}_drill_restored"):  # kept by a failed drill for inspection
+            subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", db], capture_output=True)
 
     assert "files: 3 backed up, 2 restored, 1 differ; rows pointing to missing files: 1" in out
     problems = out.split("DRILL FAILED")[1].splitlines()[1:]

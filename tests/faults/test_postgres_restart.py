@@ -261,11 +261,11 @@ def test_requests_succeed_after_postgresql_restarts_and_nothing_is_half_written(
         writers = [threading.Thread(target=writer, args=(n,)) for n in range(1, 5)]
         for w in writers:
             w.start()
-        time.sleep(1.5)
+        time.sleep(1.0)
         crash = time.monotonic()
         cluster.pg_ctl("-m", "immediate", "restart")  # a crash: in-flight transactions die, WAL recovery on start
         back = time.monotonic()
-        time.sleep(2.0)
+        time.sleep(1.5)
         stop.set()
         for w in writers:
             w.join(timeout=60)
