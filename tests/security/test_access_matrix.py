@@ -122,6 +122,18 @@ ROWS = [
     Row("admin add session", lambda w: "/admin/proposals/session/add/", staff_only(403, **{SUPERVISOR: 200})),
     Row("admin add role", lambda w: "/admin/proposals/role/add/", staff_only(403, **{SUPERVISOR: 200})),
     Row("admin delete proposal A", lambda w: f"/admin/proposals/proposal/{w.p_a.pk}/delete/", staff_only(403)),
+    Row(
+        "admin save proposal A (empty form: errors for those who may edit)",
+        lambda w: f"/admin/proposals/proposal/{w.p_a.pk}/change/",
+        staff_only(200, **{CLERK_X: 403, CLERK_Y: 403}),
+        method="post",
+    ),
+    Row(
+        "admin save reply A",
+        lambda w: f"/admin/replies/reply/{w.reply_a.pk}/change/",
+        staff_only(403, **{CLERK_Y: 302}),  # an issued reply is never edited in place, even by a supervisor
+        method="post",
+    ),
     Row("logout", lambda w: "/logout/", everyone(302), method="post"),
     Row("switch language", lambda w: "/i18n/setlang/", everyone(302), method="post", data={"language": "zh-hans"}),
 ]
