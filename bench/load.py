@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import gevent
@@ -114,14 +114,23 @@ class SupervisorBrowsing(BanliUser):
 class Scenario:
     users: dict  # user class -> how many of them
     description: str
-    check: object = None  # callable(stats, run_sql) -> list of problems, for scenarios that write
-    extra: dict = field(default_factory=dict)
+    # For scenarios that write: check(stats, query) -> list of problems, where `stats` is locust's
+    # RequestStats and `query(code)` runs Python in `manage.py shell` against the tested database
+    # and returns what it printed. Problems count as errors.
+    check: object = None
 
 
 SCENARIOS = {
     "bare": Scenario({BareViewer: 1}, "a bare page, no database: the ceiling"),
     "browse": Scenario({SupervisorBrowsing: 1}, "supervisors browsing lists, details and admin changelists"),
-    # "feedback": Scenario({MemberSubmittingFeedback: 50, SupervisorPrinting: 5}, "...", check=feedback_rows_match),
+    # When feedback and printing land, for example:
+    # "feedback": Scenario(
+    #     {MemberSubmittingFeedback: 50, SupervisorPrinting: 5},
+    #     "members submitting signed feedback while supervisors print PDFs",
+    #     check=lambda stats, query: [] if int(query("print(Feedback.objects.submitted().count())"))
+    #         == stats.get("submit feedback", "POST").num_requests - stats.get("submit feedback", "POST").num_failures
+    #         else ["stored feedback rows differ from successful submissions"],
+    # ),
 }
 DEFAULT_PHASES = ["bare", "browse"]
 
@@ -155,7 +164,7 @@ def prepare(args, scratch):
         BANLI_BENCH="1",
         BANLI_WORKERS=str(args.workers),
         BANLI_THREADS=str(args.threads),
-        BANLI_LOGIN_FAILURE_LIMIT="1000",
+        BANLI_LOGIN_FAILURE_LIMIT="1000",  # many users log in as one demo account from one address
     )
     started = time.monotonic()
     manage(env, "migrate", "-v0")
@@ -203,7 +212,7 @@ def start_gunicorn(env, port, scratch):
     raise SystemExit("gunicorn did not start; see " + str(scratch / "gunicorn.log"))
 
 
-def run_phase(name, scenario, host, users, seconds):
+def run_phase(name, scenario, host, users, seconds, query):
     user_classes = []
     for user_class, count in scenario.users.items():
         user_class.host = host
@@ -226,7 +235,7 @@ def run_phase(name, scenario, host, users, seconds):
     runner.quit()
     print(f"\n== {name}: {scenario.description}; {total_users} users, {elapsed:.0f} s")
     print(f"{'endpoint':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
-    rows = sorted(environment.stats.entries.values(), key=lambda e: -e.num_requests)
+    rows = sorted((e for e in environment.stats.entries.values() if e.num_requests), key=lambda e: -e.num_requests)
     for entry in [*rows, environment.stats.total]:
         label = "total" if entry is environment.stats.total else entry.name
         print(
@@ -235,7 +244,10 @@ def run_phase(name, scenario, host, users, seconds):
         )
     for error in environment.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
-    return environment.stats.total.num_requests / elapsed, environment.stats.total.num_failures
+    problems = scenario.check(environment.stats, query) if scenario.check else []
+    for problem in problems:
+        print(f"  check failed: {problem}")
+    return environment.stats.total.num_requests / elapsed, environment.stats.total.num_failures + len(problems)
 
 
 def main():
@@ -260,9 +272,13 @@ def main():
     )
     print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     results, errors = {}, 0
+
+    def query(code):
+        return manage(env, "shell", "-v0", "-c", "from feedback.models import Feedback\n" + code)
+
     try:
         for name in args.phase or DEFAULT_PHASES:
-            rps, failed = run_phase(name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds)
+            rps, failed = run_phase(name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds, query)
             results[name], errors = rps, errors + failed
     finally:
         app.send_signal(signal.SIGTERM)
