@@ -23,6 +23,7 @@ from django import forms
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.utils._os import safe_makedirs
 from django.utils.translation import gettext_lazy as _
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,10 @@ class AtomicFileSystemStorage(FileSystemStorage):
 
     def _save(self, name, content):
         directory = os.path.dirname(self.path(name))
-        os.makedirs(directory, exist_ok=True)
+        if self.directory_permissions_mode is not None:  # as FileSystemStorage does
+            safe_makedirs(directory, self.directory_permissions_mode, exist_ok=True)
+        else:
+            os.makedirs(directory, exist_ok=True)
         fd, part = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
         try:
             with self._open_part(fd) as out:
