@@ -11,7 +11,7 @@ DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
 DEB_TEST_PACKAGES := chromium poppler-utils
 PG_URL ?= postgres://postgres@127.0.0.1:5432/banli
 
-.PHONY: run test setup setup-dev system-packages system-test-packages lint test-sqlite test-postgres
+.PHONY: run test setup setup-dev system-packages system-test-packages lint test-sqlite test-postgres backup-drill load
 
 run: setup
 	$(PY) manage.py load_demo
@@ -37,6 +37,21 @@ lint:
 	$(PY) -m ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) manage.py check
+	$(PY) -m bandit -q -r . -x ./.venv,./tests,./test-output --severity-level medium
+
+# Back up a demo database and its files, restore them into fresh ones, compare (bench/backup_drill.py).
+backup-drill: setup-dev
+	env -u DATABASE_URL $(PY) bench/backup_drill.py
+	@if [ -n "$$DATABASE_URL" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) bench/backup_drill.py; \
+	fi
+
+# Load test against gunicorn on 127.0.0.1 (bench/load.py); LOAD_ARGS="--seconds 60 --users 50" to change.
+load: setup-dev
+	env -u DATABASE_URL $(PY) bench/load.py $(LOAD_ARGS)
+	@if [ -n "$$DATABASE_URL" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) bench/load.py $(LOAD_ARGS); \
+	fi
 
 setup: system-packages $(VENV)/.installed
 	$(PY) manage.py compilemessages -v0 --ignore=.venv

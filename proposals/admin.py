@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .files import UploadSafeModelForm
 from .models import (
     Assignment,
     AssignmentRequest,
@@ -24,6 +25,7 @@ class AccessAdmin(admin.ModelAdmin):
     """
 
     scoped = True
+    form = UploadSafeModelForm  # a full disk is an error next to the file field, not a 500
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -6,8 +6,25 @@ def pytest_configure(config):
 
     # Password hashing is not what these tests measure (and setUpTestData runs before fixtures).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Django's test client logs in without a request, which django-axes refuses; the login
+    # throttling tests (tests/security/test_login.py) switch it back on with override_settings.
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file (WAL, like production) rather than Django's in-memory default.
+
+    An in-memory test database is one connection's private memory (or, shared-cache, a table
+    lock that fails instead of waiting), so threads and live servers would not see one database.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.setdefault("TEST", {}).get("NAME"):
+        db["TEST"]["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")

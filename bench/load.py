@@ -1,0 +1,303 @@
+"""Load test: locust, headless, against gunicorn on 127.0.0.1, bounded in time.
+
+    python bench/load.py                       # SQLite copy of the demo
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/banli python bench/load.py
+    python bench/load.py --seconds 60 --users 50 --workers 2 --volume 2000
+    make load                                  # both databases
+
+Steps: build a fresh copy of the demo database (`load_demo --volume N`; a temporary SQLite file,
+or the PostgreSQL database `<name>_load` beside the one in DATABASE_URL, which is never touched), start gunicorn with deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1,
+then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint:
+
+- `bare`: a bare Django page (config/bench_urls.py: a small template, no query), the ceiling;
+- `browse`: supervisors browsing the proposal list and detail pages and the admin changelists.
+
+Adding a scenario when a feature lands (feedback submission, PDF printing): write a locust user
+class below, add a `Scenario` to SCENARIOS with its user count and, if it writes, a `check`
+that compares what the database holds with the successful requests (e.g. stored feedback rows
+== successful submissions), then name it in DEFAULT_PHASES or pass `--phase NAME`.
+
+Users wait 0 s between requests (a closed loop): the figures are capacity, not a day's traffic.
+The load generator shares the machine's cores with gunicorn, so the ceiling is conservative.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import gevent
+from locust import constant, task
+from locust.contrib.fasthttp import FastHttpUser
+from locust.env import Environment
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "banli-demo"  # the demo users' password, printed by load_demo
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+# Filled in by prepare(): what the users browse. `logged_in` counts users past on_start.
+WORLD = {"proposal_ids": [], "list_pages": 1, "logged_in": 0}
+
+
+class BanliUser(FastHttpUser):
+    abstract = True
+    wait_time = constant(0)
+    username = ""
+
+    def on_start(self):
+        page = self.client.get("/login/", name="login page")
+        token = CSRF.search(page.text).group(1)
+        with self.client.post(
+            "/login/",
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            allow_redirects=False,
+            catch_response=True,
+            name="log in",
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"login as {self.username} answered {response.status_code}")
+        WORLD["logged_in"] += 1
+
+    def page(self, url, name):
+        """GET a page; anything but a 200 (a redirect to the login page included) is an error."""
+        with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{response.status_code}")
+
+
+class BareViewer(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def bare(self):
+        self.client.get("/bench/bare/", name="bare page (ceiling)")
+
+
+class SupervisorBrowsing(BanliUser):
+    username = "supervisor"
+
+    @task(4)
+    def proposal_list(self):
+        self.page(f"/?page={random.randint(1, WORLD['list_pages'])}", "proposal list")
+
+    @task(4)
+    def proposal_detail(self):
+        self.page(f"/proposals/{random.choice(WORLD['proposal_ids'])}/", "proposal detail")
+
+    @task(1)
+    def admin_proposals(self):
+        self.page("/admin/proposals/proposal/", "admin: proposals")
+
+    @task(1)
+    def admin_assignments(self):
+        self.page("/admin/proposals/assignment/", "admin: assignments")
+
+    @task(1)
+    def admin_replies(self):
+        self.page("/admin/replies/reply/", "admin: replies")
+
+    @task(1)
+    def admin_feedback(self):
+        self.page("/admin/feedback/feedback/", "admin: feedback")
+
+
+@dataclass
+class Scenario:
+    users: dict  # user class -> how many of them
+    description: str
+    # For scenarios that write: check(stats, query) -> list of problems, where `stats` is locust's
+    # RequestStats and `query(code)` runs Python in `manage.py shell` against the tested database
+    # and returns what it printed. Problems count as errors.
+    check: object = None
+
+
+SCENARIOS = {
+    "bare": Scenario({BareViewer: 1}, "a bare page, no database: the ceiling"),
+    "browse": Scenario({SupervisorBrowsing: 1}, "supervisors browsing lists, details and admin changelists"),
+    # When feedback and printing land, for example:
+    # "feedback": Scenario(
+    #     {MemberSubmittingFeedback: 50, SupervisorPrinting: 5},
+    #     "members submitting signed feedback while supervisors print PDFs",
+    #     check=lambda stats, query: [] if int(query("print(Feedback.objects.submitted().count())"))
+    #         == stats.get("submit feedback", "POST").num_requests - stats.get("submit feedback", "POST").num_failures
+    #         else ["stored feedback rows differ from successful submissions"],
+    # ),
+}
+DEFAULT_PHASES = ["bare", "browse"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def prepare(args, scratch):
+    """A fresh demo database for this run, and the environment gunicorn will use."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANLI_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        server, name = database_url.rsplit("/", 1)
+        subprocess.run([sys.executable, "-c", PG_DATABASE, server, f"{name}_load", "create"], check=True)
+        env["DATABASE_URL"] = f"{server}/{name}_load"
+    else:
+        env["BANLI_SQLITE_PATH"] = str(scratch / "load.sqlite3")
+    env.update(
+        BANLI_MEDIA_ROOT=str(scratch / "media"),
+        BANLI_ALLOWED_HOSTS="127.0.0.1",
+        BANLI_BENCH="1",
+        BANLI_WORKERS=str(args.workers),
+        BANLI_THREADS=str(args.threads),
+        BANLI_LOGIN_FAILURE_LIMIT="1000",  # many users log in as one demo account from one address
+    )
+    started = time.monotonic()
+    manage(env, "migrate", "-v0")
+    manage(env, "load_demo", "--volume", str(args.volume))
+    ids = manage(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        "from proposals.models import Proposal; print(*Proposal.objects.values_list('pk', flat=True))",
+    )
+    WORLD["proposal_ids"] = [int(pk) for pk in ids.split()]
+    WORLD["list_pages"] = max(1, -(-len(WORLD["proposal_ids"]) // 50))  # the list shows 50 a page
+    print(f"demo copy: {len(WORLD['proposal_ids'])} proposals, built in {time.monotonic() - started:.0f} s")
+    return env
+
+
+# Run in a subprocess: this process is gevent-patched for locust and never imports Django.
+PG_DATABASE = """
+import sys, psycopg
+from psycopg import sql
+server, name, action = sys.argv[1:4]
+with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    if action == "create":
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+"""
+
+
+def start_gunicorn(env, port, scratch):
+    log = open(scratch / "gunicorn.log", "w")
+    app = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return app
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start; see " + str(scratch / "gunicorn.log"))
+
+
+def run_phase(name, scenario, host, users, seconds, query):
+    user_classes = []
+    for user_class, count in scenario.users.items():
+        user_class.host = host
+        user_class.fixed_count = max(1, round(users * count / sum(scenario.users.values())))
+        user_classes.append(user_class)
+    environment = Environment(user_classes=user_classes, host=host)
+    runner = environment.create_local_runner()
+    total_users = sum(c.fixed_count for c in user_classes)
+    WORLD["logged_in"] = 0
+    runner.start(total_users, spawn_rate=total_users)
+    expected_logins = sum(c.fixed_count for c in user_classes if issubclass(c, BanliUser))
+    deadline = time.monotonic() + 60
+    while WORLD["logged_in"] < expected_logins and time.monotonic() < deadline:
+        gevent.sleep(0.2)  # logging in is not what is measured
+    gevent.sleep(0.5)
+    environment.stats.reset_all()
+    started = time.monotonic()
+    gevent.sleep(seconds)
+    elapsed = time.monotonic() - started
+    runner.quit()
+    print(f"\n== {name}: {scenario.description}; {total_users} users, {elapsed:.0f} s")
+    print(f"{'endpoint':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
+    rows = sorted((e for e in environment.stats.entries.values() if e.num_requests), key=lambda e: -e.num_requests)
+    for entry in [*rows, environment.stats.total]:
+        label = "total" if entry is environment.stats.total else entry.name
+        print(
+            f"{label:<28}{entry.num_requests:>9}{entry.num_failures:>8}{entry.num_requests / elapsed:>8.1f}"
+            f"{entry.median_response_time or 0:>8.0f}{entry.get_response_time_percentile(0.95) or 0:>8.0f}"
+        )
+    for error in environment.stats.errors.values():
+        print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
+    problems = scenario.check(environment.stats, query) if scenario.check else []
+    for problem in problems:
+        print(f"  check failed: {problem}")
+    return environment.stats.total.num_requests / elapsed, environment.stats.total.num_failures + len(problems)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Banli load test (locust, headless, 127.0.0.1 only)")
+    parser.add_argument("--seconds", type=int, default=30, help="measured seconds per phase (default 30)")
+    parser.add_argument("--users", type=int, default=20, help="concurrent users per phase (default 20)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument("--volume", type=int, default=1000, help="synthetic proposals in the demo copy (default 1000)")
+    parser.add_argument(
+        "--phase", action="append", choices=sorted(SCENARIOS), help="phases to run (default: bare, browse)"
+    )
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="banli-load-"))
+    env = prepare(args, scratch)
+    engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    port = free_port()
+    app = start_gunicorn(env, port, scratch)
+    print(
+        f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}, {engine}; {os.cpu_count()} CPUs shared with the load generator"
+    )
+    print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    results, errors = {}, 0
+
+    def query(code):
+        return manage(env, "shell", "-v0", "-c", "from feedback.models import Feedback\n" + code)
+
+    try:
+        for name in args.phase or DEFAULT_PHASES:
+            rps, failed = run_phase(name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds, query)
+            results[name], errors = rps, errors + failed
+    finally:
+        app.send_signal(signal.SIGTERM)
+        app.wait(timeout=60)
+    print()
+    if "bare" in results:
+        for name, rps in results.items():
+            if name != "bare":
+                print(
+                    f"{name}: {rps:.0f} req/s = {100 * rps / results['bare']:.0f}% of the bare page's {results['bare']:.0f} req/s ({engine})"
+                )
+    print(f"errors: {errors}")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    if env.get("DATABASE_URL"):
+        server, name = env["DATABASE_URL"].rsplit("/", 1)
+        subprocess.run([sys.executable, "-c", PG_DATABASE, server, name, "drop"], check=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""gunicorn settings for Banli: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
+
+Every value can be set from the environment, so one file serves a laptop, the load test
+(bench/load.py) and each app server behind the proxy. Nothing here is shared between
+processes: sessions, cache and login-throttling counts live in PostgreSQL/Redis.
+"""
+
+import multiprocessing
+import os
+
+# Behind nginx on the same host: listen on loopback (or a unix socket: "unix:/run/banli/gunicorn.sock").
+bind = os.environ.get("BANLI_BIND", "127.0.0.1:8000")
+
+# Processes x threads. gthread lets a worker overlap the time its requests wait on PostgreSQL;
+# each thread keeps its own database connection (CONN_MAX_AGE), so the connections used are
+# about workers x threads per app server: size PostgreSQL's max_connections (or pgbouncer) for it.
+workers = int(os.environ.get("BANLI_WORKERS", multiprocessing.cpu_count() + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("BANLI_THREADS", 4))
+
+# A request (a PDF batch included) finishes within this, or the worker is restarted.
+timeout = int(os.environ.get("BANLI_WORKER_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then so a slow leak (fonts, PDF rendering) never grows unbounded.
+max_requests = int(os.environ.get("BANLI_MAX_REQUESTS", 2000))
+max_requests_jitter = max_requests // 10
+
+# Only the proxy on this host may set X-Forwarded-* (see BANLI_BEHIND_PROXY in settings).
+forwarded_allow_ips = os.environ.get("BANLI_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Logs to stdout/stderr for journald; access log off unless asked for.
+accesslog = os.environ.get("BANLI_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()

@@ -1,0 +1,59 @@
+"""In a real browser: the Content-Security-Policy blocks nothing the app needs, and a lockout reads clearly."""
+
+import pytest
+
+from proposals.models import Body
+from tests import factories as f
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def csp_violations(page):
+    seen = []
+    page.on("console", lambda msg: seen.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return seen
+
+
+def test_the_admin_works_under_the_content_security_policy(page):
+    f.user("boss", is_staff=True, is_superuser=True)
+    proposal = f.proposal(f.session(Body.CPPCC), cosigners=[f.member()])
+    violations = csp_violations(page)
+    login(page, "boss")
+    page.goto(f"{page.base_url}/admin/proposals/proposal/{proposal.pk}/change/")
+    # Both appear only when the admin's JavaScript ran: the inline "add another" row and the date shortcuts.
+    page.get_by_text("添加另一个 联名人").wait_for()
+    page.get_by_role("link", name="今天").first.wait_for()
+    page.goto(f"{page.base_url}/admin/proposals/proposal/add/")
+    page.locator("#id_lead").locator("..").locator(".select2-selection").click()  # the autocomplete widget opens
+    page.locator(".select2-search__field").wait_for()
+    screenshot(page, "admin-under-csp")
+    assert violations == []
+
+
+def test_the_language_switch_works_without_inline_script(page):
+    f.user("member1")
+    violations = csp_violations(page)
+    login(page, "member1")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "zh-hans")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert violations == []
+
+
+def test_too_many_wrong_passwords_lock_the_login_with_a_chinese_message(page, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    f.user("clerkx")
+    for _ in range(3):
+        login(page, "clerkx", password="wrong")
+    alert = page.get_by_role("alert").inner_text()
+    screenshot(page, "login-locked-out")
+    assert "登录失败次数过多" in alert
+    assert "15 分钟后再试" in alert
+    assert page.input_value("#id_username") == "clerkx"
+    login(page, "clerkx")  # the right password does not get through while locked
+    assert "登录失败次数过多" in page.get_by_role("alert").inner_text()

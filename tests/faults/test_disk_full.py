@@ -1,0 +1,197 @@
+"""A full disk while saving an upload: a clear message, the input kept, no row pointing to a missing file.
+
+`DiskFullStorage` is the app's storage with a disk that fills up after a few kilobytes; the
+last test does it for real on a 64 KiB tmpfs when the tests run as root.
+"""
+
+import errno
+import os
+import subprocess
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
+from django.test import TestCase
+
+from feedback.models import Feedback
+from proposals.files import NO_SPACE, AtomicFileSystemStorage, UploadError, save_with_file
+from replies.models import Reply, ReplyStatus
+from tests import factories as f
+
+SCAN = b"%PDF-1.4\n" + b"0" * 200_000  # a 200 KB "sealed scan"
+
+
+class _FillingFile:
+    """A file on a disk with `room` bytes left: writes up to that, then fails as Linux does."""
+
+    def __init__(self, real, room):
+        self.real, self.room = real, room
+
+    def write(self, data):
+        if len(data) > self.room:
+            self.real.write(data[: self.room])
+            self.room = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room -= len(data)
+        return self.real.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.real.close()
+
+
+class DiskFullStorage(AtomicFileSystemStorage):
+    room = 4096
+
+    def _open_part(self, fd):
+        return _FillingFile(os.fdopen(fd, "wb"), self.room)
+
+
+def files_under(root):
+    root = Path(root)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def reply_form_data(reply, **changes):
+    data = {
+        "assignment": reply.assignment_id,
+        "round": reply.round,
+        "doc_number": reply.doc_number,
+        "title": reply.title,
+        "addressees": reply.addressees,
+        "body": reply.body,
+        "result_class": reply.result_class,
+        "signer": "",
+        "written_on": "",
+        "closing_name": "",
+        "contact_person": "",
+        "contact_phone": "",
+        "cc": "",
+        "publication": reply.publication,
+        "index_number": "",
+        "status": reply.status,
+        "issued_at_0": "",
+        "issued_at_1": "",
+        "created_at_0": reply.created_at.strftime("%Y-%m-%d"),
+        "created_at_1": reply.created_at.strftime("%H:%M:%S"),
+    }
+    data.update(changes)
+    return data
+
+
+class AdminUploadTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        proposal = f.proposal()
+        cls.reply = f.reply(f.assignment(proposal, f.unit()), status=ReplyStatus.DRAFT)
+        cls.supervisor = f.supervisor()
+
+    def setUp(self):
+        self.client.force_login(self.supervisor)
+        self.url = f"/admin/replies/reply/{self.reply.pk}/change/"
+
+    def post_scan(self, **changes):
+        scan = SimpleUploadedFile("盖章件.pdf", SCAN, content_type="application/pdf")
+        return self.client.post(self.url, reply_form_data(self.reply, sealed_scan=scan, **changes))
+
+    def test_a_full_disk_shows_a_clear_message_next_to_the_file_and_keeps_the_input(self):
+        field = Reply._meta.get_field("sealed_scan")
+        with mock.patch.object(field, "storage", DiskFullStorage()):
+            response = self.post_scan(title="修改后的答复函标题")
+        self.assertEqual(response.status_code, 200)  # the form again, not a 500 and not a redirect
+        self.assertContains(response, str(NO_SPACE))
+        self.assertContains(response, "修改后的答复函标题")
+        self.reply.refresh_from_db()
+        self.assertEqual(self.reply.sealed_scan.name, "")
+        self.assertNotEqual(self.reply.title, "修改后的答复函标题")
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])  # no truncated scan, no .part file
+
+    def test_with_room_on_the_disk_the_scan_is_saved_whole(self):
+        response = self.post_scan()
+        self.assertEqual(response.status_code, 302)
+        self.reply.refresh_from_db()
+        with self.reply.sealed_scan.open("rb") as stored:
+            self.assertEqual(stored.read(), SCAN)
+        self.assertTrue(self.reply.sealed_scan.name.startswith("replies/scans/"))
+
+
+class SaveWithFileTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        proposal = f.proposal()
+        cls.reply = f.reply(f.assignment(proposal, f.unit()))
+        cls.member = proposal.lead
+
+    def new_feedback(self):
+        return Feedback(reply=self.reply, member=self.member, by_phone=True)
+
+    def test_a_full_disk_raises_a_message_for_the_user_and_saves_no_row(self):
+        field = Feedback._meta.get_field("signature")
+        with mock.patch.object(field, "storage", DiskFullStorage()):
+            with self.assertRaises(UploadError) as caught:
+                save_with_file(
+                    self.new_feedback(), "signature", ContentFile(b"\x89PNG" + b"1" * 10_000, name="sig.png")
+                )
+        self.assertEqual(str(caught.exception), str(NO_SPACE))
+        self.assertFalse(Feedback.objects.exists())
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])
+
+    def test_a_database_error_after_the_file_is_stored_removes_the_file(self):
+        f.feedback(self.reply, self.member)  # the member already answered: the second row is refused
+        with self.assertRaises(IntegrityError):
+            save_with_file(self.new_feedback(), "signature", ContentFile(b"\x89PNG" + b"1" * 100, name="sig.png"))
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])
+        self.assertEqual(Feedback.objects.count(), 1)
+
+    def test_it_stores_the_file_and_the_row_together(self):
+        saved = save_with_file(self.new_feedback(), "signature", ContentFile(b"\x89PNG-ok", name="sig.png"))
+        saved.refresh_from_db()
+        with saved.signature.open("rb") as stored:
+            self.assertEqual(stored.read(), b"\x89PNG-ok")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real 64 KiB filesystem (tmpfs), mounted for the test; needs root."""
+    mountpoint = tmp_path / "tiny"
+    mountpoint.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a 64 KiB tmpfs needs root; the simulated disk-full tests above still ran")
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mountpoint)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", str(mountpoint)], check=False)
+
+
+@pytest.mark.django_db
+def test_a_really_full_disk_leaves_no_truncated_file_where_djangos_own_storage_would(tiny_disk, settings):
+    settings.MEDIA_ROOT = tiny_disk
+    content = ContentFile(SCAN, name="scan.pdf")
+
+    # Django's plain storage leaves a truncated file under the final name: the reason for ours.
+    with pytest.raises(OSError) as plain:
+        FileSystemStorage(location=tiny_disk).save("plain/scan.pdf", content)
+    assert plain.value.errno == errno.ENOSPC
+    truncated = files_under(tiny_disk)
+    assert truncated == ["plain/scan.pdf"]
+    (tiny_disk / truncated[0]).unlink()
+
+    reply = f.reply(f.assignment(f.proposal(), f.unit()), status=ReplyStatus.DRAFT)
+    with pytest.raises(UploadError):
+        save_with_file(reply, "sealed_scan", ContentFile(SCAN, name="scan.pdf"))
+    reply.refresh_from_db()
+    assert reply.sealed_scan.name == ""
+    assert files_under(tiny_disk) == []
