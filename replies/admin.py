@@ -53,6 +53,13 @@ class ReplyAdmin(AccessAdmin):
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__proposal", "assignment__unit"]
     date_hierarchy = "written_on"
+    readonly_fields = ["version", "delivered_at"]
+
+    def save_model(self, request, obj, form, change):
+        # An admin edit is an edit like any other: the workspace's optimistic lock must see it.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "signer":

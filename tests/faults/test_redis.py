@@ -63,7 +63,7 @@ def test_a_session_started_on_one_server_is_recognised_on_another(redis_url, set
     assert first.post("/login/", {"username": user.username, "password": "pw-for-tests"}).status_code == 302
     second = Client()
     second.cookies = first.cookies  # the proxy sends the next request to another app server
-    response = second.get("/")
+    response = second.get("/me/")
     assert response.status_code == 200
     assert proposal.title in response.content.decode()
 

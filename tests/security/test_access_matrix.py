@@ -88,7 +88,12 @@ def admin_rows():
 
 ROWS = [
     Row("login page", lambda w: "/login/", everyone(200)),
-    Row("proposal list", lambda w: "/", everyone(200, **{ANON: LOGIN})),
+    Row(
+        "home: a staff user's inbox, a member is sent to /me/",
+        lambda w: "/",
+        everyone(200, **{ANON: LOGIN, MEMBER_A: 302, MEMBER_B: 302}),
+    ),
+    Row("proposal list", lambda w: "/proposals/", everyone(200, **{ANON: LOGIN})),
     Row("proposal A", lambda w: w.p_a.get_absolute_url(), only(200, MEMBER_A, CLERK_X, OFFICE, SUPERVISOR)),
     Row("proposal B", lambda w: w.p_b.get_absolute_url(), only(200, MEMBER_B, CLERK_Y, OFFICE, SUPERVISOR)),
     Row("proposal that does not exist", lambda w: "/proposals/999999/", only(404)),

@@ -44,7 +44,7 @@ class HeaderTests(TestCase):
 
     def test_a_members_pages_are_hardened_and_never_stored(self):
         self.client.force_login(self.user)
-        for url in ["/", self.proposal.get_absolute_url()]:
+        for url in ["/me/", self.proposal.get_absolute_url()]:
             with self.subTest(url=url):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 200)
