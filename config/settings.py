@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "proposals",
     "replies",
     "feedback",
+    "printing",
     "demo",
 ]
 
@@ -194,3 +195,17 @@ BANLI_OFFICE_NAMES = {
     "npc": _("人大代表室"),
     "cppcc": _("政协提案委"),
 }
+
+# --- Printing (printing/) -------------------------------------------------------------
+# Font families for PDFs, first installed one wins; comma-separated in the environment.
+# Debian's fonts-noto-cjk by default; an office with licensed fonts sets e.g.
+# BANLI_PDF_SERIF="仿宋_GB2312,Noto Serif CJK SC" and BANLI_PDF_TITLE="方正小标宋简体,Noto Serif CJK SC".
+BANLI_PDF_TITLE = env_list("BANLI_PDF_TITLE", "方正小标宋简体,Noto Serif CJK SC")  # 标题、版头 (小标宋)
+BANLI_PDF_SERIF = env_list("BANLI_PDF_SERIF", "仿宋_GB2312,FangSong,Noto Serif CJK SC")  # 正文 (仿宋)
+BANLI_PDF_SANS = env_list("BANLI_PDF_SANS", "黑体,SimHei,Noto Sans CJK SC")  # 一级标题 (黑体)
+BANLI_PDF_KAI = env_list("BANLI_PDF_KAI", "楷体_GB2312,KaiTi,Noto Serif CJK SC")  # 二级标题 (楷体)
+BANLI_PDF_SYMBOL = env_list("BANLI_PDF_SYMBOL", "DejaVu Sans,Noto Sans CJK SC")  # ☑ ☐ on the feedback form
+# The address printed in the QR code of a signed feedback form; blank = the address of the request.
+BANLI_SITE_URL = env_str("BANLI_SITE_URL").rstrip("/")
+# Most documents one batch print may hold (each letter is a few pages).
+BANLI_PDF_BATCH_MAX = env_int("BANLI_PDF_BATCH_MAX", 300)

@@ -1,0 +1,80 @@
+"""Stored renders: each PDF is rendered once per content version and kept on the default storage.
+
+The version is a SHA-256 over everything that goes into the PDF (the rendered HTML, which
+holds every printed field and the configured fonts, plus the bytes of its images), so any
+change to a reply, its unit, its proposal or a feedback form gives a new version, and an
+unchanged document is served from storage with that hash as its ETag.
+"""
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import choice_constraint
+
+
+class DocumentKind(models.TextChoices):
+    REPLY_LETTER = "reply_letter", _("答复函")
+    FEEDBACK_FORM = "feedback_form", _("征询意见表")
+    REPLY_FORM = "reply_form", _("征询意见表（预填）")
+    BLANK_FORM = "blank_form", _("征询意见表（空白）")
+
+
+class RenderedDocumentQuerySet(models.QuerySet):
+    def lookup(self, kind, object_id, content_hash):
+        return self.filter(kind=kind, object_id=object_id, content_hash=content_hash).first()
+
+
+class RenderedDocument(models.Model):
+    kind = models.CharField(_("文档类型"), max_length=20, choices=DocumentKind.choices)
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    content_hash = models.CharField(_("内容摘要"), max_length=64)
+    file = models.FileField(_("文件"), upload_to="printing/", max_length=200)
+    size = models.PositiveIntegerField(_("字节数"))
+    render_ms = models.PositiveIntegerField(_("生成耗时（毫秒）"), default=0)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    objects = RenderedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("已生成文档")
+        verbose_name_plural = _("已生成文档")
+        ordering = ["-created_at"]
+        constraints = [
+            choice_constraint("kind", DocumentKind),
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "content_hash"], name="%(app_label)s_%(class)s_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.object_id} {self.content_hash[:12]}"
+
+    @property
+    def etag(self):
+        return f'"{self.content_hash}"'
+
+    @classmethod
+    def store(cls, *, kind, object_id, content_hash, data, render_ms=0):
+        """Keep one render; older versions of the same document are removed with their files."""
+        name = default_storage.save(f"printing/{kind}/{object_id}/{content_hash}.pdf", ContentFile(data))
+        try:
+            with transaction.atomic():
+                doc = cls.objects.create(
+                    kind=kind,
+                    object_id=object_id,
+                    content_hash=content_hash,
+                    file=name,
+                    size=len(data),
+                    render_ms=render_ms,
+                )
+        except IntegrityError:
+            # Another process stored the same version meanwhile: keep theirs.
+            default_storage.delete(name)
+            return cls.objects.lookup(kind, object_id, content_hash)
+        for old in cls.objects.filter(kind=kind, object_id=object_id).exclude(pk=doc.pk):
+            old.file.delete(save=False)
+            old.delete()
+        return doc
