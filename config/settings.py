@@ -209,3 +209,7 @@ BANLI_PDF_SYMBOL = env_list("BANLI_PDF_SYMBOL", "DejaVu Sans,Noto Sans CJK SC") 
 BANLI_SITE_URL = env_str("BANLI_SITE_URL").rstrip("/")
 # Most documents one batch print may hold (each letter is a few pages).
 BANLI_PDF_BATCH_MAX = env_int("BANLI_PDF_BATCH_MAX", 300)
+# How batch prints run: "thread" (background thread of the web process) or "inline" (tests).
+BANLI_PRINT_JOBS = env_str("BANLI_PRINT_JOBS", "thread")
+if BANLI_PRINT_JOBS not in ("thread", "inline"):
+    raise ImproperlyConfigured(f"BANLI_PRINT_JOBS must be thread or inline, not {BANLI_PRINT_JOBS!r}")

@@ -6,6 +6,7 @@ change to a reply, its unit, its proposal or a feedback form gives a new version
 unchanged document is served from storage with that hash as its ETag.
 """
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
@@ -78,3 +79,66 @@ class RenderedDocument(models.Model):
             old.file.delete(save=False)
             old.delete()
         return doc
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class BatchJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A supervisor's own batch jobs (only supervisors print batches)."""
+        from proposals import access
+
+        if not access.can_supervise(user):
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class BatchJob(models.Model):
+    """One batch print a supervisor asked for: built in the background, progress kept here."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.ForeignKey("proposals.Session", verbose_name=_("会次"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "proposals.HandlingUnit",
+        verbose_name=_("承办单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    with_forms = models.BooleanField(_("附征询意见表"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    total = models.PositiveIntegerField(_("文件数"), default=0)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    file = models.FileField(_("文件"), upload_to="printing/batches/", blank=True, max_length=200)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = BatchJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("批量打印")
+        verbose_name_plural = _("批量打印")
+        ordering = ["-created_at"]
+        constraints = [choice_constraint("status", BatchStatus)]
+
+    def __str__(self):
+        return f"{self.session} {self.get_status_display()}"
+
+    @property
+    def percent(self):
+        if self.status == BatchStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self):
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)

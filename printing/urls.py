@@ -14,4 +14,7 @@ urlpatterns = [
     path("feedback/<int:pk>/pdf/", views.feedback_pdf, name="feedback_pdf"),
     path("feedback/blank-form.pdf", views.blank_feedback_form, name="blank_feedback_form"),
     path("printing/batch/", views.batch_print, name="batch"),
+    path("printing/batch/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("printing/batch/<int:pk>/status/", views.batch_status, name="batch_status"),
+    path("printing/batch/<int:pk>/pdf/", views.batch_download, name="batch_download"),
 ]

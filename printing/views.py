@@ -8,18 +8,20 @@ If-None-Match → 304); a render failure shows a Chinese error page and stores n
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from feedback.models import Feedback
 from proposals import access
-from proposals.models import HandlingUnit, Session
 from replies.models import Reply
 
-from . import batch, documents
+from . import batch, documents, jobs
 from .docx import reply_docx, safe_filename
+from .forms import BatchForm
+from .models import BatchJob, BatchStatus
 from .pdf import PrintError
 
 REPLY_RELATED = ("assignment__unit", "assignment__proposal__lead", "signer")
@@ -49,6 +51,7 @@ def pdf_response(request, printable, *, download_name=None):
     except PrintError as exc:
         return _error(request, str(exc))
     response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+    response.block_size = 256 * 1024
     response["Content-Length"] = stored.size
     response["ETag"] = stored.etag
     response["Cache-Control"] = "private, no-cache"
@@ -111,30 +114,68 @@ def feedback_pdf(request, pk):
     return pdf_response(request, documents.feedback_form(feedback, site_url=request.build_absolute_uri("/")))
 
 
-@require_GET
 def batch_print(request):
-    """Supervisors: the issued replies of a session (optionally one unit), with their signed forms, as one PDF."""
+    """Supervisors: ask for the issued replies of a session (optionally one unit) as one PDF, built in the background."""
     if not access.can_supervise(request.user):
         raise Http404
-    sessions = Session.objects.all()
-    units = HandlingUnit.objects.all()
-    context = {"sessions": sessions, "units": units, "limit": settings.BANLI_PDF_BATCH_MAX, "values": request.GET}
-    if "session" not in request.GET:
-        return render(request, "printing/batch.html", context)
-    session = sessions.filter(pk=request.GET["session"]).first() if request.GET["session"].isdigit() else None
-    unit_id = request.GET.get("unit", "")
-    unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else None
-    if session is None or (unit_id and unit is None):
-        context["error"] = _("请选择会次。") if session is None else _("承办单位不存在。")
-        return render(request, "printing/batch.html", context, status=400)
-    replies = list(batch.replies_for(session=session, unit=unit, user=request.user))
-    jobs = batch.jobs_for(replies, with_forms=bool(request.GET.get("with_forms")))
-    try:
-        data = batch.build(jobs, limit=settings.BANLI_PDF_BATCH_MAX, site_url=request.build_absolute_uri("/"))
-    except PrintError as exc:
-        context["error"] = str(exc)
-        return render(request, "printing/batch.html", context, status=400)
-    response = HttpResponse(data, content_type="application/pdf")
-    name = f"{session.name}{'-' + unit.short_name if unit else ''}.pdf"
-    response["Content-Disposition"] = f"attachment; filename=\"batch-{session.pk}.pdf\"; filename*=UTF-8''{quote(name)}"
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        replies = list(batch.replies_for(session=data["session"], unit=data["unit"], user=request.user))
+        count = len(batch.jobs_for(replies, with_forms=data["with_forms"]))
+        if count == 0:
+            form.add_error(None, _("所选范围内没有已发出的答复函。"))
+        elif count > settings.BANLI_PDF_BATCH_MAX:
+            form.add_error(
+                None,
+                _("一次最多打印 %(limit)d 份文件，本次选择了 %(count)d 份，请按承办单位分批打印。")
+                % {"limit": settings.BANLI_PDF_BATCH_MAX, "count": count},
+            )
+        else:
+            job = form.save(commit=False)
+            job.requested_by = request.user
+            job.total = count
+            job.save()
+            jobs.start(job)
+            return redirect("printing:batch_detail", pk=job.pk)
+    recent = BatchJob.objects.visible_to(request.user).select_related("session", "unit")[:10]
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "jobs": recent, "limit": settings.BANLI_PDF_BATCH_MAX}
+    return render(request, "printing/batch.html", context, status=status)
+
+
+def _job(request, pk):
+    return access.get_visible_or_404(BatchJob.objects.select_related("session", "unit"), request.user, pk=pk)
+
+
+@require_GET
+def batch_detail(request, pk):
+    return render(request, "printing/batch_detail.html", {"job": _job(request, pk)})
+
+
+@require_GET
+def batch_status(request, pk):
+    job = _job(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "error": job.error,
+            "download_url": reverse("printing:batch_download", args=[job.pk]) if job.status == BatchStatus.DONE else "",
+        }
+    )
+
+
+@require_GET
+def batch_download(request, pk):
+    job = _job(request, pk)
+    if job.status != BatchStatus.DONE or not job.file:
+        raise Http404
+    response = FileResponse(job.file.open("rb"), content_type="application/pdf")
+    response.block_size = 256 * 1024
+    name = f"{job.session.name}{'-' + job.unit.short_name if job.unit else ''}.pdf"
+    response["Content-Disposition"] = f"attachment; filename=\"batch-{job.pk}.pdf\"; filename*=UTF-8''{quote(name)}"
     return response

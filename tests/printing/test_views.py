@@ -4,11 +4,11 @@ import io
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from printing.models import DocumentKind, RenderedDocument
+from printing.models import BatchJob, DocumentKind, RenderedDocument
 from printing.pdf import PrintError
 from proposals.models import Body
 from replies.models import ReplyStatus
@@ -278,6 +278,7 @@ class PreviewAndDocxTests(Cast, TestCase):
         self.assertAlmostEqual(doc.sections[0].left_margin.mm, 28, places=0)
 
 
+@override_settings(BANLI_PRINT_JOBS="inline")
 class BatchTests(Cast, TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -286,35 +287,67 @@ class BatchTests(Cast, TestCase):
         cls.second = f.reply(f.assignment(f.proposal(session=cls.session, serial=200), f.unit()))
         f.reply(f.assignment(f.proposal(session=cls.session), f.unit()), status=ReplyStatus.DRAFT)
 
+    def ask(self, **data):
+        return self.client.post(reverse("printing:batch"), {"session": self.session.pk, **data})
+
     def test_a_supervisor_gets_the_issued_letters_of_a_session_in_one_pdf(self):
         self.client.force_login(self.supervisor)
         page = self.client.get(reverse("printing:batch"))
         self.assertContains(page, self.session.name)
-        response = self.client.get(reverse("printing:batch"), {"session": self.session.pk, "with_forms": "1"})
-        self.assertEqual(response.status_code, 200)
-        data = response.content
+        response = self.ask(with_forms="on")
+        job = BatchJob.objects.get()
+        self.assertRedirects(response, reverse("printing:batch_detail", args=[job.pk]))
+        status = self.client.get(reverse("printing:batch_status", args=[job.pk])).json()
+        self.assertEqual((status["status"], status["done"], status["total"], status["percent"]), ("done", 3, 3, 100))
+        detail = self.client.get(reverse("printing:batch_detail", args=[job.pk]))
+        self.assertContains(detail, 'value="100"')
+        self.assertContains(detail, status["download_url"])
+        data = b"".join(self.client.get(status["download_url"]).streaming_content)
         single = b"".join(self.client.get(reverse("printing:reply_pdf", args=[self.reply.pk])).streaming_content)
         single_pages = len(pdfutil.reader(single).pages)
         pages = pdfutil.page_texts(data)
         # seed letter, its paper form, the second (one-page) letter; the draft is left out
         self.assertEqual(len(pages), single_pages + 2)
         self.assertIn("征询意见表", pages[single_pages])
-        # each letter keeps its own numbering: the second letter's page 1 has no number
-        self.assertNotIn("—", pages[-1].split("2026年")[-1])
+        # each letter keeps its own numbering: the second letter's only page has no number
+        self.assertNotIn("— ", pages[-1])
 
     def test_others_get_404(self):
-        for user in (self.clerk, self.office, self.member_user):
+        self.client.force_login(self.supervisor)
+        self.ask()
+        job = BatchJob.objects.get()
+        other_supervisor = f.supervisor()
+        for user in (self.clerk, self.office, self.member_user, other_supervisor):
             self.client.force_login(user)
-            self.assertEqual(self.client.get(reverse("printing:batch"), {"session": self.session.pk}).status_code, 404)
+            if user != other_supervisor:
+                self.assertEqual(self.client.get(reverse("printing:batch")).status_code, 404)
+                self.assertEqual(self.ask().status_code, 404)
+            for name in ("printing:batch_detail", "printing:batch_status", "printing:batch_download"):
+                self.assertEqual(self.client.get(reverse(name, args=[job.pk])).status_code, 404, (user, name))
 
     def test_a_batch_over_the_limit_is_refused_with_a_message(self):
         self.client.force_login(self.supervisor)
         with self.settings(BANLI_PDF_BATCH_MAX=1):
-            response = self.client.get(reverse("printing:batch"), {"session": self.session.pk})
-        self.assertContains(response, "一次最多打印 1 份文件", status_code=400)
+            response = self.ask()
+        self.assertContains(response, "一次最多打印 1 份文件，本次选择了 2 份", status_code=400)
+        self.assertFalse(BatchJob.objects.exists())
+
+    def test_a_missing_session_is_an_error_next_to_the_field(self):
+        self.client.force_login(self.supervisor)
+        response = self.client.post(reverse("printing:batch"), {"session": ""})
+        self.assertContains(response, "请选择会次。", status_code=400)
+
+    def test_a_failed_render_marks_the_job_failed_with_a_message(self):
+        self.client.force_login(self.supervisor)
+        with mock.patch("printing.pdf.render_pdf", side_effect=PrintError("生成 PDF 失败：测试")):
+            self.ask()
+        job = BatchJob.objects.get()
+        self.assertEqual(job.status, "failed")
+        self.assertIn("生成 PDF 失败", job.error)
+        self.assertEqual(self.client.get(reverse("printing:batch_download", args=[job.pk])).status_code, 404)
 
     def test_the_command_writes_the_merged_pdf(self):
-        out = self.settings_tmp = f"{self._media()}/batch.pdf"
+        out = f"{self._media()}/batch.pdf"
         call_command("print_batch", "--session", self.session.pk, "-o", out, "--workers", "1", stdout=io.StringIO())
         with open(out, "rb") as fh:
             self.assertGreaterEqual(len(pdfutil.reader(fh.read()).pages), 3)
