@@ -5,6 +5,7 @@ templates under templates/printing/, and cached in `RenderedDocument` by a hash 
 HTML, the images and the stylesheet, so a change anywhere makes a new version.
 """
 
+import functools
 import hashlib
 import re
 import time
@@ -15,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import HandlingEffect, Satisfaction
+from feedback.models import Channel, HandlingEffect, Satisfaction
 from replies.models import ContactMethod
 
 from . import pdf
@@ -41,7 +42,7 @@ class Printable:
     assets: list = field(default_factory=list)
     filename: str = "document.pdf"
 
-    @property
+    @functools.cached_property
     def content_hash(self):
         digest = hashlib.sha256()
         digest.update(self.kind.encode())
@@ -172,7 +173,7 @@ def form_context(*, reply=None, member=None, feedback=None, site_url=""):
         "publish": _boxes([("yes", _("是")), ("no", _("否"))], ticks["publish"]),
         "opinion": feedback.opinion if signed else "",
         "needs_attention": feedback.needs_attention if signed else "",
-        "paper": signed and feedback.channel == "paper",
+        "paper": signed and feedback.channel == Channel.PAPER,
         "signed_on": timezone.localtime(feedback.submitted_at).date() if signed else None,
         "received_by": _person(feedback.received_by) if signed and feedback.received_by else "",
         "received_on": timezone.localtime(feedback.received_at).date() if signed and feedback.received_at else None,

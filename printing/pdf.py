@@ -81,6 +81,7 @@ class Asset:
         return cls(name, out.getvalue(), "image/svg+xml")
 
 
+@functools.cache
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
