@@ -6,6 +6,8 @@ change to a reply, its unit, its proposal or a feedback form gives a new version
 unchanged document is served from storage with that hash as its ETag.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -81,6 +83,10 @@ class RenderedDocument(models.Model):
         return doc
 
 
+# A batch job that has not finished this long after it was asked for is reported as interrupted.
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
 class BatchStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("生成中")
@@ -142,3 +148,8 @@ class BatchJob(models.Model):
     @property
     def is_finished(self):
         return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+    @property
+    def is_stale(self):
+        """Unfinished long after it started: the process that ran it has gone (restart, crash)."""
+        return not self.is_finished and timezone.now() - self.created_at > STALE_AFTER

@@ -150,12 +150,17 @@ def _job(request, pk):
 
 @require_GET
 def batch_detail(request, pk):
-    return render(request, "printing/batch_detail.html", {"job": _job(request, pk)})
+    job = _job(request, pk)
+    if job.is_stale:
+        job.status, job.error = BatchStatus.FAILED, _("生成中断（服务器曾重启），请重新生成。")
+    return render(request, "printing/batch_detail.html", {"job": job})
 
 
 @require_GET
 def batch_status(request, pk):
     job = _job(request, pk)
+    if job.is_stale:
+        job.status, job.error = BatchStatus.FAILED, _("生成中断（服务器曾重启），请重新生成。")
     return JsonResponse(
         {
             "status": job.status,

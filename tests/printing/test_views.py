@@ -346,6 +346,36 @@ class BatchTests(Cast, TestCase):
         self.assertIn("生成 PDF 失败", job.error)
         self.assertEqual(self.client.get(reverse("printing:batch_download", args=[job.pk])).status_code, 404)
 
+    def test_a_job_left_unfinished_by_a_restart_is_reported_as_interrupted(self):
+        self.client.force_login(self.supervisor)
+        job = BatchJob.objects.create(
+            requested_by=self.supervisor,
+            session=self.session,
+            status="running",
+            total=2,
+            created_at=timezone.now() - timezone.timedelta(hours=1),
+        )
+        status = self.client.get(reverse("printing:batch_status", args=[job.pk])).json()
+        self.assertEqual(status["status"], "failed")
+        self.assertIn("请重新生成", status["error"])
+
+    def test_the_command_prints_only_the_given_replies(self):
+        out = f"{self._media()}/one.pdf"
+        call_command(
+            "print_batch",
+            "--session",
+            self.session.pk,
+            "--ids",
+            str(self.second.pk),
+            "-o",
+            out,
+            "--workers",
+            "1",
+            stdout=io.StringIO(),
+        )
+        with open(out, "rb") as fh:
+            self.assertEqual(len(pdfutil.reader(fh.read()).pages), 1)
+
     def test_the_command_writes_the_merged_pdf(self):
         out = f"{self._media()}/batch.pdf"
         call_command("print_batch", "--session", self.session.pk, "-o", out, "--workers", "1", stdout=io.StringIO())

@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--session", type=int, required=True, help="会次编号")
+        parser.add_argument("--ids", default="", help="只打印这些答复函（编号，逗号分隔）")
         parser.add_argument("--unit", type=int, help="承办单位编号")
         parser.add_argument("--with-forms", action="store_true", help="附上已签名的征询意见表")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=settings.BANLI_PDF_BATCH_MAX, help="最多文件数")
         parser.add_argument("--site-url", default=settings.BANLI_SITE_URL, help="二维码中的网址前缀")
 
-    def handle(self, *args, session, unit, with_forms, output, workers, limit, site_url, **options):
+    def handle(self, *args, session, ids, unit, with_forms, output, workers, limit, site_url, **options):
         session_obj = Session.objects.filter(pk=session).first()
         if session_obj is None:
             raise CommandError(f"会次 {session} 不存在。")
@@ -32,7 +33,11 @@ class Command(BaseCommand):
             unit_obj = HandlingUnit.objects.filter(pk=unit).first()
             if unit_obj is None:
                 raise CommandError(f"承办单位 {unit} 不存在。")
-        replies = list(batch.replies_for(session=session_obj, unit=unit_obj))
+        try:
+            id_list = [int(part) for part in ids.split(",") if part.strip()]
+        except ValueError:
+            raise CommandError("--ids 须为逗号分隔的编号。") from None
+        replies = list(batch.replies_for(session=session_obj, unit=unit_obj, ids=id_list))
         jobs = batch.jobs_for(replies, with_forms=with_forms)
         started = time.perf_counter()
 
