@@ -134,19 +134,19 @@ def font_config():
     return FontConfiguration()
 
 
-@functools.cache
-def _stylesheet(path):
+@functools.lru_cache(maxsize=16)
+def _parsed_stylesheet(css_text):
     from weasyprint import CSS
 
-    data, _mime = read_static(path)
-    if data is None:
-        raise PrintError(_("缺少打印样式表 %(path)s。") % {"path": path})
-    return CSS(string=data.decode("utf-8"), url_fetcher=make_fetcher(), font_config=font_config())
+    return CSS(string=css_text, url_fetcher=make_fetcher(), font_config=font_config())
 
 
 def stylesheet(path):
-    """The parsed print stylesheet, parsed once per process."""
-    return _stylesheet(path)
+    """The parsed print stylesheet; parsed once per process for each content of the file."""
+    data, _mime = read_static(path)
+    if data is None:
+        raise PrintError(_("缺少打印样式表 %(path)s。") % {"path": path})
+    return _parsed_stylesheet(data.decode("utf-8"))
 
 
 def render_pdf(html, *, stylesheets=(), assets=()):
