@@ -205,6 +205,8 @@ BANLI_PDF_SERIF = env_list("BANLI_PDF_SERIF", "仿宋_GB2312,FangSong,Noto Serif
 BANLI_PDF_SANS = env_list("BANLI_PDF_SANS", "黑体,SimHei,Noto Sans CJK SC")  # 一级标题 (黑体)
 BANLI_PDF_KAI = env_list("BANLI_PDF_KAI", "楷体_GB2312,KaiTi,Noto Serif CJK SC")  # 二级标题 (楷体)
 BANLI_PDF_SYMBOL = env_list("BANLI_PDF_SYMBOL", "DejaVu Sans,Noto Sans CJK SC")  # ☑ ☐ on the feedback form
+# Embed CJK fonts with only the glyphs used (printing/fontpack.py): ~150 KB instead of ~500 KB a letter.
+BANLI_PDF_COMPACT_FONTS = env_bool("BANLI_PDF_COMPACT_FONTS", default=True)
 # The address printed in the QR code of a signed feedback form; blank = the address of the request.
 BANLI_SITE_URL = env_str("BANLI_SITE_URL").rstrip("/")
 # Most documents one batch print may hold (each letter is a few pages).

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils.translation import gettext as _
 
+from . import fontpack
+
 logger = logging.getLogger(__name__)
 
 STATIC_SCHEME = "banli-static"
@@ -163,6 +165,7 @@ def render_pdf(html, *, stylesheets=(), assets=()):
             font_config=font_config(),
             pdf_identifier=False,
             uncompressed_pdf=False,
+            finisher=fontpack.finisher if settings.BANLI_PDF_COMPACT_FONTS else None,
         )
     except PrintError:
         raise

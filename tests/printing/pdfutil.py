@@ -94,3 +94,31 @@ def image_count(data):
         return total
 
     return sum(count(page.get("/Resources")) for page in reader(data).pages)
+
+
+def page_pixels(data, page, dpi=60):
+    """The grey pixels of one page as rendered by poppler (pdftoppm)."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf_path = f"{tmp}/doc.pdf"
+        with open(pdf_path, "wb") as fh:
+            fh.write(data)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-gray",
+                "-r",
+                str(dpi),
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                pdf_path,
+                f"{tmp}/p",
+            ],
+            check=True,
+        )
+        with Image.open(f"{tmp}/p.pgm") as image:
+            return image.tobytes()

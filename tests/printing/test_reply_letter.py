@@ -90,6 +90,16 @@ class SeedLetterTests(TestCase):
             self.assertIn("CJK", name)
             self.assertTrue(embedded and subset, name)
 
+    def test_the_letter_stays_small(self):
+        self.assertLess(len(self.pdf), 300 * 1024)
+
+    def test_compacted_fonts_draw_exactly_the_same_pages(self):
+        with self.settings(BANLI_PDF_COMPACT_FONTS=False):
+            full = documents.reply_letter(self.reply).render()
+        self.assertGreater(len(full), len(self.pdf) * 2)
+        for page in (1, 2):
+            self.assertEqual(pdfutil.page_pixels(self.pdf, page), pdfutil.page_pixels(full, page))
+
     def test_body_lines_start_at_the_left_margin_or_two_characters_in(self):
         body = [line for line in self.lines[1] if len(line["text"]) > 10]
         for line in body:
