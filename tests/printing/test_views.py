@@ -216,6 +216,19 @@ class FeedbackFormTests(Cast, TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(pdfutil.image_count(b"".join(response.streaming_content)), 0)
 
+    def test_an_unsubmitted_form_prints_pre_filled_without_the_drafts_ticks(self):
+        draft = f.feedback(
+            f.reply(f.assignment(f.proposal(lead=self.lead), self.unit)),
+            self.lead,
+            submitted_at=None,
+            opinion="草稿意见",
+        )
+        text = pdfutil.squash(pdfutil.page_texts(b"".join(self.get(self.member_user, draft).streaming_content))[0])
+        self.assertIn("程玮", text)
+        self.assertNotIn("☑", text)
+        self.assertNotIn("草稿意见", text)
+        self.assertNotIn("验证码", text)
+
     def test_the_paper_form_for_a_reply_is_pre_filled_and_blank_below(self):
         self.client.force_login(self.clerk)
         response = self.client.get(reverse("printing:reply_feedback_form", args=[self.reply.pk]))
