@@ -45,6 +45,7 @@ def pdf_response(request, printable, *, download_name=None):
     if _etag_matches(request, etag):
         response = HttpResponseNotModified()
         response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
         return response
     try:
         stored = documents.stored_pdf(printable)
