@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "legacy",
     "workspace",
     "supervision",
+    "printing",
     "demo",
 ]
 
@@ -246,7 +247,7 @@ if BANLI_FEEDBACK_FROM not in ("lead", "all"):
 # A one-time feedback link is valid this many days; once opened it becomes a session this short.
 BANLI_FEEDBACK_LINK_DAYS = env_int("BANLI_FEEDBACK_LINK_DAYS", 30)
 BANLI_FEEDBACK_LINK_SESSION_SECONDS = env_int("BANLI_FEEDBACK_LINK_SESSION_SECONDS", 3600)
-# Where the links in e-mails point.
+# The site's public address: links in e-mails and the QR code on a signed feedback form point here.
 BANLI_SITE_URL = env_str("BANLI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Uploaded signatures: PNG or JPEG, at most this many bytes and pixels (checked before decoding).
 BANLI_SIGNATURE_MAX_BYTES = env_int("BANLI_SIGNATURE_MAX_BYTES", 2 * 1024 * 1024)
@@ -272,3 +273,20 @@ BANLI_SUPERVISOR_REVIEW = env_bool("BANLI_SUPERVISOR_REVIEW", default=False)
 BANLI_SCAN_MAX_BYTES = env_int("BANLI_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 # Rows per page of the inbox.
 BANLI_INBOX_PAGE_SIZE = env_int("BANLI_INBOX_PAGE_SIZE", 30)
+# --- Printing (printing/) -------------------------------------------------------------
+# Font families for PDFs, first installed one wins; comma-separated in the environment.
+# Debian's fonts-noto-cjk by default; an office with licensed fonts sets e.g.
+# BANLI_PDF_SERIF="仿宋_GB2312,Noto Serif CJK SC" and BANLI_PDF_TITLE="方正小标宋简体,Noto Serif CJK SC".
+BANLI_PDF_TITLE = env_list("BANLI_PDF_TITLE", "方正小标宋简体,Noto Serif CJK SC")  # 标题、版头 (小标宋)
+BANLI_PDF_SERIF = env_list("BANLI_PDF_SERIF", "仿宋_GB2312,FangSong,Noto Serif CJK SC")  # 正文 (仿宋)
+BANLI_PDF_SANS = env_list("BANLI_PDF_SANS", "黑体,SimHei,Noto Sans CJK SC")  # 一级标题 (黑体)
+BANLI_PDF_KAI = env_list("BANLI_PDF_KAI", "楷体_GB2312,KaiTi,Noto Serif CJK SC")  # 二级标题 (楷体)
+BANLI_PDF_SYMBOL = env_list("BANLI_PDF_SYMBOL", "DejaVu Sans,Noto Sans CJK SC")  # ☑ ☐ on the feedback form
+# Embed CJK fonts with only the glyphs used (printing/fontpack.py): ~150 KB instead of ~500 KB a letter.
+BANLI_PDF_COMPACT_FONTS = env_bool("BANLI_PDF_COMPACT_FONTS", default=True)
+# Most documents one batch print may hold (each letter is a few pages).
+BANLI_PDF_BATCH_MAX = env_int("BANLI_PDF_BATCH_MAX", 300)
+# How batch prints run: "thread" (background thread of the web process) or "inline" (tests).
+BANLI_PRINT_JOBS = env_str("BANLI_PRINT_JOBS", "thread")
+if BANLI_PRINT_JOBS not in ("thread", "inline"):
+    raise ImproperlyConfigured(f"BANLI_PRINT_JOBS must be thread or inline, not {BANLI_PRINT_JOBS!r}")

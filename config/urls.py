@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("feedback.urls")),
     path("", include("supervision.urls")),
+    path("", include("printing.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,274 @@
+"""PDF benchmark: prints one JSON line per figure.
+
+    .venv/bin/python bench/pdf.py [--renders 100] [--letters 200] [--workers 2]
+
+Builds the demo data in a throw-away SQLite file and media folder, then measures on the
+seed 000 letter (委员提案〔2021〕110号) and its feedback form:
+- render: median warm render with printing.pdf (one FontConfiguration, stylesheet parsed
+  once, safe fetcher) vs naive WeasyPrint in the same run (new FontConfiguration and CSS
+  each time, default fetcher); cold = the first render in the process;
+- cached: median download of the stored PDF through the view (ETag) vs a render;
+- memory: RSS growth over N renders;
+- batch: N letters merged into one PDF with a process pool vs a naive single-process loop,
+  wall time and peak RSS (children included).
+"""
+
+import argparse
+import io
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_mb(who=resource.RUSAGE_SELF):
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def emit(**figures):
+    print(json.dumps(figures, ensure_ascii=False), flush=True)
+
+
+def median_time(fn, runs):
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--renders", type=int, default=100, help="renders for the memory figure")
+    parser.add_argument("--runs", type=int, default=7, help="runs per median")
+    parser.add_argument("--letters", type=int, default=200, help="letters in the batch figure")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="banli-bench-")
+    os.environ["BANLI_SQLITE_PATH"] = f"{tmp}/bench.sqlite3"
+    os.environ["BANLI_MEDIA_ROOT"] = f"{tmp}/media"
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from feedback.models import Feedback
+    from printing import batch, documents, pdf
+    from replies.models import Reply
+
+    reply = Reply.objects.select_related("assignment__unit", "assignment__proposal").get(
+        assignment__proposal__number__contains="〔2021〕110号"
+    )
+    form = Feedback.objects.get(reply=reply)
+
+    from pypdf import PdfReader
+
+    # --- cold and warm render -----------------------------------------------------------
+    letter = documents.reply_letter(reply)
+    started = time.perf_counter()
+    data = letter.render()
+    cold = time.perf_counter() - started
+    warm = median_time(letter.render, args.runs)
+    emit(
+        figure="letter_render",
+        cold_s=round(cold, 3),
+        warm_median_s=round(warm, 3),
+        pages=len(PdfReader(io.BytesIO(data)).pages),
+        pdf_kb=round(len(data) / 1024, 1),
+    )
+    emit(figure="letter_size", pdf_kb=round(len(data) / 1024, 1), target_kb=300)
+
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    css_text = pdf.read_static(documents.LETTER_CSS)[0].decode()
+
+    def render_uncompacted():
+        with override_settings(BANLI_PDF_COMPACT_FONTS=False):
+            return letter.render()
+
+    def naive():
+        font_config = FontConfiguration()
+        HTML(string=letter.html, base_url=str(ROOT)).write_pdf(
+            stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
+        )
+
+    # Interleave the runs so both sides see the same machine load.
+    ours_times, naive_times, plain_times = [], [], []
+    for _ in range(args.runs):
+        for fn, times in ((letter.render, ours_times), (naive, naive_times), (render_uncompacted, plain_times)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    warm, naive_warm = statistics.median(ours_times), statistics.median(naive_times)
+    emit(
+        figure="letter_vs_naive",
+        ours_s=round(warm, 3),
+        naive_s=round(naive_warm, 3),
+        ratio=round(warm / naive_warm, 2),
+        target_ratio=0.5,
+        ours_without_font_compaction_s=round(statistics.median(plain_times), 3),
+    )
+
+    form_doc = documents.feedback_form(form)
+    started = time.perf_counter()
+    form_doc.render()
+    form_cold = time.perf_counter() - started
+    emit(
+        figure="form_render",
+        cold_s=round(form_cold, 3),
+        warm_median_s=round(median_time(form_doc.render, args.runs), 3),
+    )
+
+    # --- cached download through the view -------------------------------------------------
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="supervisor"))
+    for name, url in (
+        ("letter", reverse("printing:reply_pdf", args=[reply.pk])),
+        ("form", reverse("printing:feedback_pdf", args=[form.pk])),
+    ):
+        started = time.perf_counter()
+        b"".join(client.get(url).streaming_content)
+        first = time.perf_counter() - started
+        cached = median_time(lambda url=url: b"".join(client.get(url).streaming_content), args.runs)
+        etag = client.get(url)["ETag"]
+        not_modified = median_time(
+            lambda url=url, etag=etag: client.get(url, headers={"If-None-Match": etag}), args.runs
+        )
+        emit(
+            figure=f"{name}_download",
+            first_s=round(first, 3),
+            cached_median_s=round(cached, 4),
+            not_modified_median_s=round(not_modified, 4),
+            cached_vs_render=round(cached / warm, 3),
+            target=0.05,
+        )
+
+    # --- memory over many renders ------------------------------------------------------------
+    before = rss_mb()
+    for _ in range(args.renders):
+        letter.render()
+    emit(
+        figure="rss_growth",
+        renders=args.renders,
+        before_mb=round(before, 1),
+        after_mb=round(rss_mb(), 1),
+        growth_mb=round(rss_mb() - before, 1),
+        target_mb=50,
+    )
+
+    # --- batch ---------------------------------------------------------------------------------
+    from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, Session
+
+    session = Session.objects.create(
+        body=reply.assignment.proposal.session.body,
+        name="基准测试会次",
+        year=2021,
+        opens_on=reply.assignment.proposal.session.opens_on,
+        closes_on=reply.assignment.proposal.session.closes_on,
+    )
+    source = reply.assignment.proposal
+    for serial in range(1, args.letters + 1):
+        proposal = Proposal.objects.create(
+            kind=source.kind,
+            session=session,
+            serial=serial,
+            number=f"基准〔2021〕{serial}号",
+            title=f"{source.title}（{serial}）",
+            lead=source.lead,
+            submitted_on=source.submitted_on,
+        )
+        assignment = Assignment.objects.create(
+            proposal=proposal,
+            unit=reply.assignment.unit,
+            role=AssignmentRole.LEAD,
+            status=AssignmentStatus.REPLIED,
+            assigned_on=reply.assignment.assigned_on,
+            due_on=reply.assignment.due_on,
+        )
+        Reply.objects.create(
+            assignment=assignment,
+            title=f"{reply.title}（{serial}）",
+            addressees=reply.addressees,
+            body=reply.body,
+            result_class=reply.result_class,
+            written_on=reply.written_on,
+            closing_name=reply.closing_name,
+            contact_person=reply.contact_person,
+            contact_phone=reply.contact_phone,
+            status=reply.status,
+            issued_at=reply.issued_at,
+        )
+    replies = list(batch.replies_for(session=session))
+    jobs = batch.jobs_for(replies)
+
+    # naive: one process, new FontConfiguration and CSS per letter, then merge
+    from pypdf import PdfWriter
+
+    started = time.perf_counter()
+    writer = PdfWriter()
+    for r in replies:
+        html = documents.reply_letter(r).html
+        font_config = FontConfiguration()
+        one = HTML(string=html, base_url=str(ROOT)).write_pdf(
+            stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
+        )
+        writer.append(io.BytesIO(one))
+    out = io.BytesIO()
+    writer.write(out)
+    naive_batch = time.perf_counter() - started
+    naive_peak = peak_mb()
+
+    started = time.perf_counter()
+    merged = batch.build(jobs, limit=10_000, workers=args.workers)
+    ours_batch = time.perf_counter() - started
+    emit(
+        figure="batch",
+        letters=len(jobs),
+        workers=args.workers,
+        ours_s=round(ours_batch, 1),
+        naive_s=round(naive_batch, 1),
+        ratio=round(ours_batch / naive_batch, 2),
+        target_ratio=0.5,
+        merged_mb=round(len(merged) / 2**20, 1),
+        peak_rss_parent_mb=round(peak_mb(), 1),
+        peak_rss_worker_mb=round(peak_mb(resource.RUSAGE_CHILDREN), 1),
+        naive_peak_rss_mb=round(naive_peak, 1),
+    )
+    started = time.perf_counter()
+    batch.build(jobs, limit=10_000, workers=1)
+    emit(figure="batch_cached", letters=len(jobs), seconds=round(time.perf_counter() - started, 1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""print_batch: the issued replies of a session (optionally one unit, with forms) merged into one PDF."""
+
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from printing import batch
+from printing.pdf import PrintError
+from proposals.models import HandlingUnit, Session
+
+
+class Command(BaseCommand):
+    help = "批量打印：把一个会次（可限定承办单位）已发出的答复函合并为一个 PDF。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--session", type=int, required=True, help="会次编号")
+        parser.add_argument("--ids", default="", help="只打印这些答复函（编号，逗号分隔）")
+        parser.add_argument("--unit", type=int, help="承办单位编号")
+        parser.add_argument("--with-forms", action="store_true", help="附上已签名的征询意见表")
+        parser.add_argument("-o", "--output", required=True, help="输出文件")
+        parser.add_argument("--workers", type=int, default=batch.default_workers(), help="并行进程数")
+        parser.add_argument("--limit", type=int, default=settings.BANLI_PDF_BATCH_MAX, help="最多文件数")
+        parser.add_argument("--site-url", default=settings.BANLI_SITE_URL, help="二维码中的网址前缀")
+
+    def handle(self, *args, session, ids, unit, with_forms, output, workers, limit, site_url, **options):
+        session_obj = Session.objects.filter(pk=session).first()
+        if session_obj is None:
+            raise CommandError(f"会次 {session} 不存在。")
+        unit_obj = None
+        if unit is not None:
+            unit_obj = HandlingUnit.objects.filter(pk=unit).first()
+            if unit_obj is None:
+                raise CommandError(f"承办单位 {unit} 不存在。")
+        try:
+            id_list = [int(part) for part in ids.split(",") if part.strip()]
+        except ValueError:
+            raise CommandError("--ids 须为逗号分隔的编号。") from None
+        replies = list(batch.replies_for(session=session_obj, unit=unit_obj, ids=id_list))
+        jobs = batch.jobs_for(replies, with_forms=with_forms)
+        started = time.perf_counter()
+
+        def progress(done, total):
+            if options["verbosity"] > 1 or sys.stderr.isatty():
+                self.stderr.write(f"\r{done}/{total}", ending="")
+
+        try:
+            data = batch.build(jobs, limit=limit, site_url=site_url, workers=workers, progress=progress)
+        except PrintError as exc:
+            raise CommandError(str(exc)) from exc
+        with open(output, "wb") as fh:
+            fh.write(data)
+        self.stdout.write(
+            f"{len(jobs)} 份文件 → {output}（{len(data) // 1024} KB，{time.perf_counter() - started:.1f} 秒）"
+        )

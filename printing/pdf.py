@@ -1,0 +1,208 @@
+"""The PDF engine shared by reply letters and feedback forms.
+
+- One `FontConfiguration` per process and the print stylesheets parsed once per process:
+  both are costly to build and never change while the process runs.
+- WeasyPrint only sees what the app hands it. `SafeFetcher` answers two kinds of URL:
+  `banli-static:<path>` (the app's own static files, e.g. the print CSS) and
+  `banli-asset:<name>` (the images that belong to the document being printed: a feedback
+  form's signature, a unit's seal, the QR code). Everything else — file://, http(s)://,
+  data:, attachments — is refused before any I/O, and the render goes on without it.
+- Templates receive user text through Django's autoescaping; nothing here marks user
+  text safe (see `printing.templatetags.printing` for the one markup we allow: **bold**).
+"""
+
+import functools
+import io
+import logging
+import mimetypes
+import re
+import subprocess
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.utils.translation import gettext as _
+
+from . import fontpack
+
+logger = logging.getLogger(__name__)
+
+STATIC_SCHEME = "banli-static"
+ASSET_SCHEME = "banli-asset"
+# Largest image (pixels) we re-encode for a signature or seal; bigger uploads are refused.
+MAX_ASSET_PIXELS = 4000 * 4000
+
+
+class PrintError(Exception):
+    """Rendering failed; the message is for the user (Chinese), the cause is logged."""
+
+
+class Asset:
+    """An image that belongs to the document being printed, handed to the fetcher by name."""
+
+    def __init__(self, name, data, mime):
+        self.name = name
+        self.data = data
+        self.mime = mime
+
+    @property
+    def url(self):
+        return f"{ASSET_SCHEME}:{self.name}"
+
+    @classmethod
+    def from_image_file(cls, name, field_file):
+        """Re-encode an uploaded image (signature, seal) to PNG; None when it cannot be read.
+
+        Re-encoding means WeasyPrint never parses an uploaded file as-is (no SVG with
+        external references, no odd formats), only a PNG that Pillow wrote.
+        """
+        if not field_file:
+            return None
+        from PIL import Image
+
+        try:
+            with field_file.open("rb") as fh:
+                image = Image.open(fh)
+                if image.width * image.height > MAX_ASSET_PIXELS:
+                    return None
+                image.load()
+            if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                image = image.convert("RGBA")
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=True)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            logger.warning("Unreadable image %s for printing", field_file.name)
+            return None
+        return cls(name, out.getvalue(), "image/png")
+
+    @classmethod
+    def qr_code(cls, name, text):
+        import segno
+
+        out = io.BytesIO()
+        segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, svgns=True)
+        return cls(name, out.getvalue(), "image/svg+xml")
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeFetcher(URLFetcher):
+        """Answers banli-static: and banli-asset: URLs from memory or the static dirs; refuses the rest."""
+
+        def __init__(self, assets=()):
+            super().__init__(timeout=1, allowed_protocols=(STATIC_SCHEME, ASSET_SCHEME), allow_redirects=False)
+            self.assets = {asset.name: asset for asset in assets}
+            self.refused = []
+
+        def fetch(self, url, headers=None):
+            scheme, _sep, rest = url.partition(":")
+            scheme = scheme.lower()
+            if scheme == ASSET_SCHEME and rest in self.assets:
+                asset = self.assets[rest]
+                return URLFetcherResponse(url, asset.data, {"Content-Type": asset.mime})
+            if scheme == STATIC_SCHEME:
+                data, mime = read_static(rest)
+                if data is not None:
+                    return URLFetcherResponse(url, data, {"Content-Type": mime})
+            self.refused.append(url)
+            raise ValueError(f"refused by the print fetcher: {url[:200]}")
+
+    return SafeFetcher
+
+
+def make_fetcher(assets=()):
+    return _fetcher_class()(assets)
+
+
+def read_static(path):
+    """Bytes and type of one of the app's own static files, or (None, None)."""
+    path = path.lstrip("/")
+    if not path or ".." in path.split("/") or "\\" in path:
+        return None, None
+    found = finders.find(path)
+    if not found:
+        return None, None
+    with open(found, "rb") as fh:
+        data = fh.read()
+    return data, mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+@functools.cache
+def font_config():
+    """One FontConfiguration per process (fontconfig setup is the slow part of a first render)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_stylesheet(css_text):
+    from weasyprint import CSS
+
+    return CSS(string=css_text, url_fetcher=make_fetcher(), font_config=font_config())
+
+
+def stylesheet(path):
+    """The parsed print stylesheet; parsed once per process for each content of the file."""
+    data, _mime = read_static(path)
+    if data is None:
+        raise PrintError(_("缺少打印样式表 %(path)s。") % {"path": path})
+    return _parsed_stylesheet(data.decode("utf-8"))
+
+
+def render_pdf(html, *, stylesheets=(), assets=()):
+    """Render `html` (already escaped by a template) to PDF bytes with our fonts and fetcher.
+
+    Raises PrintError with a Chinese message on any failure; nothing is cached by callers then.
+    """
+    try:
+        from weasyprint import HTML
+
+        document = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
+        return document.write_pdf(
+            stylesheets=[stylesheet(path) for path in stylesheets],
+            font_config=font_config(),
+            pdf_identifier=False,
+            uncompressed_pdf=False,
+            finisher=fontpack.finisher if settings.BANLI_PDF_COMPACT_FONTS else None,
+        )
+    except PrintError:
+        raise
+    except Exception as exc:
+        logger.exception("PDF rendering failed")
+        raise PrintError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
+
+
+# --- fonts ---------------------------------------------------------------------------
+
+
+def font_families():
+    """The configured CSS font-family lists, by role."""
+    return {
+        "title": settings.BANLI_PDF_TITLE,
+        "serif": settings.BANLI_PDF_SERIF,
+        "sans": settings.BANLI_PDF_SANS,
+        "kai": settings.BANLI_PDF_KAI,
+        "symbol": settings.BANLI_PDF_SYMBOL,
+    }
+
+
+def css_family(names):
+    """A CSS font-family value from a list of names, each quoted."""
+    cleaned = (re.sub(r'[\\"<>{};]', "", name) for name in names)
+    return ", ".join(f'"{name}"' for name in cleaned if name)
+
+
+def installed_cjk_families():
+    """Font families fontconfig knows that cover Chinese, or None when fontconfig cannot be asked."""
+    try:
+        out = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families = set()
+    for line in out.splitlines():
+        families.update(name.strip() for name in line.split(",") if name.strip())
+    return families

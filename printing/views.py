@@ -1,0 +1,187 @@
+"""Downloads: reply letters (PDF, print preview, DOCX), feedback forms, batch printing.
+
+Every view fetches its object through `.visible_to(request.user)`: what a user may not
+see is 404. PDFs come from storage when their version was rendered before (ETag,
+If-None-Match → 304); a render failure shows a Chinese error page and stores nothing.
+"""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from feedback.models import Feedback
+from proposals import access
+from replies.models import Reply
+
+from . import batch, documents, jobs
+from .docx import reply_docx, safe_filename
+from .forms import BatchForm
+from .models import BatchJob, BatchStatus
+from .pdf import PrintError
+
+REPLY_RELATED = ("assignment__unit", "assignment__proposal__lead", "signer")
+
+
+def _reply(request, pk):
+    return access.get_visible_or_404(Reply.objects.select_related(*REPLY_RELATED), request.user, pk=pk)
+
+
+def _etag_matches(request, etag):
+    header = request.headers.get("If-None-Match", "")
+    return etag in [tag.strip() for tag in header.split(",")] or header.strip() == "*"
+
+
+def _error(request, message, status=503):
+    return render(request, "printing/error.html", {"message": message}, status=status)
+
+
+def pdf_response(request, printable, *, download_name=None):
+    etag = f'"{printable.content_hash}"'
+    if _etag_matches(request, etag):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    try:
+        stored = documents.stored_pdf(printable)
+    except PrintError as exc:
+        return _error(request, str(exc))
+    response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+    response.block_size = 256 * 1024
+    response["Content-Length"] = stored.size
+    response["ETag"] = stored.etag
+    response["Cache-Control"] = "private, no-cache"
+    name = download_name or printable.filename
+    response["Content-Disposition"] = f"inline; filename=\"{printable.filename}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_GET
+def reply_pdf(request, pk):
+    reply = _reply(request, pk)
+    return pdf_response(request, documents.reply_letter(reply), download_name=f"{reply.title}.pdf")
+
+
+@require_GET
+def reply_print(request, pk):
+    reply = _reply(request, pk)
+    return HttpResponse(documents.reply_letter(reply, for_screen=True).html)
+
+
+@require_GET
+def reply_docx_view(request, pk):
+    reply = _reply(request, pk)
+    response = HttpResponse(
+        reply_docx(reply), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    name = f"{safe_filename(reply.title)}.docx"
+    response["Content-Disposition"] = f"attachment; filename=\"reply-{reply.pk}.docx\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_GET
+def reply_feedback_form(request, pk):
+    """The paper form to send with a reply, pre-filled for its lead member (or ?member= one of its members)."""
+    reply = _reply(request, pk)
+    members = reply.assignment.proposal.members_in_order
+    member = members[0]
+    wanted = request.GET.get("member", "")
+    if wanted:
+        member = next((m for m in members if str(m.pk) == wanted), None)
+        if member is None:
+            raise Http404
+    return pdf_response(request, documents.reply_form(reply, member))
+
+
+@require_GET
+def blank_feedback_form(request):
+    return pdf_response(request, documents.blank_form())
+
+
+@require_GET
+def feedback_pdf(request, pk):
+    feedback = access.get_visible_or_404(
+        Feedback.objects.select_related(
+            "reply__assignment__unit", "reply__assignment__proposal", "member", "received_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+    return pdf_response(request, documents.feedback_form(feedback, site_url=request.build_absolute_uri("/")))
+
+
+def batch_print(request):
+    """Supervisors: ask for the issued replies of a session (optionally one unit) as one PDF, built in the background."""
+    if not access.can_supervise(request.user):
+        raise Http404
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        replies = list(batch.replies_for(session=data["session"], unit=data["unit"], user=request.user))
+        count = len(batch.jobs_for(replies, with_forms=data["with_forms"]))
+        if count == 0:
+            form.add_error(None, _("所选范围内没有已发出的答复函。"))
+        elif count > settings.BANLI_PDF_BATCH_MAX:
+            form.add_error(
+                None,
+                _("一次最多打印 %(limit)d 份文件，本次选择了 %(count)d 份，请按承办单位分批打印。")
+                % {"limit": settings.BANLI_PDF_BATCH_MAX, "count": count},
+            )
+        else:
+            job = form.save(commit=False)
+            job.requested_by = request.user
+            job.total = count
+            job.save()
+            jobs.start(job)
+            return redirect("printing:batch_detail", pk=job.pk)
+    recent = BatchJob.objects.visible_to(request.user).select_related("session", "unit")[:10]
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "jobs": recent, "limit": settings.BANLI_PDF_BATCH_MAX}
+    return render(request, "printing/batch.html", context, status=status)
+
+
+def _job(request, pk):
+    return access.get_visible_or_404(BatchJob.objects.select_related("session", "unit"), request.user, pk=pk)
+
+
+@require_GET
+def batch_detail(request, pk):
+    job = _job(request, pk)
+    if job.is_stale:
+        job.status, job.error = BatchStatus.FAILED, _("生成中断（服务器曾重启），请重新生成。")
+    return render(request, "printing/batch_detail.html", {"job": job})
+
+
+@require_GET
+def batch_status(request, pk):
+    job = _job(request, pk)
+    if job.is_stale:
+        job.status, job.error = BatchStatus.FAILED, _("生成中断（服务器曾重启），请重新生成。")
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "error": job.error,
+            "download_url": reverse("printing:batch_download", args=[job.pk]) if job.status == BatchStatus.DONE else "",
+        }
+    )
+
+
+@require_GET
+def batch_download(request, pk):
+    job = _job(request, pk)
+    if job.status != BatchStatus.DONE or not job.file:
+        raise Http404
+    response = FileResponse(job.file.open("rb"), content_type="application/pdf")
+    response.block_size = 256 * 1024
+    name = f"{job.session.name}{'-' + job.unit.short_name if job.unit else ''}.pdf"
+    response["Content-Disposition"] = f"attachment; filename=\"batch-{job.pk}.pdf\"; filename*=UTF-8''{quote(name)}"
+    return response
