@@ -22,14 +22,14 @@ def terms_of(query):
     return [t for t in (query or "").split() if t][:MAX_TERMS]
 
 
-def matching(qs, fields, terms, extra=None):
-    """Rows in which every term appears in at least one of the fields (or meets extra(term))."""
+def matching(qs, fields, terms, also=None):
+    """Rows in which every term appears in at least one of the fields (or meets also(term))."""
     for term in terms:
         any_field = Q()
         for f in fields:
             any_field |= Q(**{f"{f}__icontains": term})
-        if extra:
-            any_field |= extra(term)
+        if also:
+            any_field |= also(term)
         qs = qs.filter(any_field)
     return qs
 
@@ -54,7 +54,7 @@ def proposals(user, query):
     terms = terms_of(query)
     if not terms:
         return Proposal.objects.none()
-    qs = matching(Proposal.objects.visible_to(user), PROPOSAL_FIELDS, terms, extra=_lead_named)
+    qs = matching(Proposal.objects.visible_to(user), PROPOSAL_FIELDS, terms, also=_lead_named)
     return _ranked(qs, query).select_related("session", "lead")
 
 

@@ -3,8 +3,7 @@
 import re
 
 from django import template
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -15,8 +14,9 @@ BOLD = re.compile(r"\*\*(.+?)\*\*")
 def bold_marks(text):
     """Escape `text`, then print **…** (bold in the original letter) as <strong>…</strong>."""
     parts = BOLD.split(str(text))
-    html = "".join(format_html("<strong>{}</strong>", part) if odd else escape(part) for odd, part in _odd(parts))
-    return mark_safe(html)  # every part went through escape()/format_html() above
+    pieces = (format_html("<strong>{}</strong>", part) if odd else part for odd, part in _odd(parts))
+    # format_html_join escapes the plain pieces and keeps the <strong> ones as built above.
+    return format_html_join("", "{}", ((piece,) for piece in pieces))
 
 
 def _odd(parts):

@@ -181,7 +181,9 @@ class FeedbackFormTests(Cast, TestCase):
     def test_the_signed_form_carries_a_qr_code_of_the_verify_address(self):
         from printing import documents
 
-        printable = documents.feedback_form(self.online, site_url="https://banli.example.org/")
+        # The configured public address wins; the request's own address is the fallback.
+        with self.settings(BANLI_SITE_URL=""):
+            printable = documents.feedback_form(self.online, site_url="https://banli.example.org/")
         qr = next(a for a in printable.assets if a.name == "qr")
         self.assertTrue(qr.data.startswith(b"<svg"))
         self.assertIn('src="banli-asset:qr"', printable.html)
@@ -198,21 +200,26 @@ class FeedbackFormTests(Cast, TestCase):
         self.assertIn("同时勾选了“满意”、“不满意”", text)
         self.assertIn("工作已推进措施得力", text)
 
-    def test_the_signature_image_is_embedded(self):
+    def signed_with(self, data):
+        """A form submitted with `data` as its signature file (a sealed form's signature never changes later)."""
         from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        name = default_storage.save("signatures/sig.png", ContentFile(data))
+        return f.feedback(f.reply(f.assignment(f.proposal(lead=self.lead), self.unit)), self.lead, signature=name)
+
+    def test_the_signature_image_is_embedded(self):
         from PIL import Image
 
         out = io.BytesIO()
         Image.new("RGB", (300, 100), "white").save(out, "PNG")
-        self.online.signature.save("sig.png", ContentFile(out.getvalue()))
-        data = b"".join(self.get(self.member_user, self.online).streaming_content)
+        form = self.signed_with(out.getvalue())
+        data = b"".join(self.get(self.member_user, form).streaming_content)
         self.assertEqual(pdfutil.image_count(data), 1)
 
     def test_an_unreadable_signature_is_left_out_not_fatal(self):
-        from django.core.files.base import ContentFile
-
-        self.online.signature.save("sig.png", ContentFile(b"<svg><image href='file:///etc/passwd'/></svg>"))
-        response = self.get(self.member_user, self.online)
+        form = self.signed_with(b"<svg><image href='file:///etc/passwd'/></svg>")
+        response = self.get(self.member_user, form)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(pdfutil.image_count(b"".join(response.streaming_content)), 0)
 
