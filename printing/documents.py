@@ -99,7 +99,8 @@ def letterhead_size(name):
     return max(16, min(30, int(400 / max(len(name), 1))))
 
 
-def reply_letter(reply, *, for_screen=False):
+def reply_letter(reply, *, for_screen=False, csp_nonce=""):
+    """The letter as printable HTML; `for_screen` gives the browser preview (which needs the CSP nonce)."""
     unit = reply.assignment.unit
     seal = pdf.Asset.from_image_file("seal", unit.seal) if unit.seal else None
     assets = [seal] if seal else []
@@ -112,6 +113,7 @@ def reply_letter(reply, *, for_screen=False):
         "seal_url": _asset_src(seal, for_screen),
         "fonts": fonts_context(),
         "for_screen": for_screen,
+        "csp_nonce": csp_nonce,
     }
     html = render_to_string("printing/reply_letter.html", context)
     return Printable(

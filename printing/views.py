@@ -70,7 +70,8 @@ def reply_pdf(request, pk):
 @require_GET
 def reply_print(request, pk):
     reply = _reply(request, pk)
-    return HttpResponse(documents.reply_letter(reply, for_screen=True).html)
+    nonce = getattr(request, "csp_nonce", "")
+    return HttpResponse(documents.reply_letter(reply, for_screen=True, csp_nonce=nonce).html)
 
 
 @require_GET
