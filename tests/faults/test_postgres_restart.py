@@ -191,12 +191,13 @@ def test_requests_succeed_after_postgresql_restarts_and_nothing_is_half_written(
     )
     base = f"http://127.0.0.1:{port}"
     try:
+        # Wait for gunicorn to answer (slowly, on a busy machine) before the test starts.
         for _ in range(100):
             try:
-                requests.get(f"{base}/login/", timeout=2)
+                requests.get(f"{base}/login/", timeout=10)
                 break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except requests.RequestException:
+                time.sleep(0.2)
 
         def logged_in():
             s = requests.Session()
