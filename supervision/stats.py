@@ -75,17 +75,32 @@ def _grouped(qs, prefix, **aggregates):
     return {(r.pop(unit), r.pop(role)): r for r in rows}
 
 
-def _facts(criteria):
+def _facts(criteria, today=None):
     """Every count of the dashboard, grouped by (unit, role), for the assignments matching `criteria`.
 
-    `criteria` is a Q on Assignment (scope and filters); the related tables join to the
-    assignment and apply it there, rather than testing membership in a list of ids.
+    `criteria` is a Q on Assignment (scope and filters). Three queries:
+
+    - one pass over the matching assignments, where "has an issued reply", "has a contact"
+      and the like are tests of the assignment's id against the ids the related table holds
+      (`id IN (SELECT assignment_id ...)`, uncorrelated: PostgreSQL hashes the ids once, SQLite
+      builds one temporary index), so no related table is joined to the assignments and no
+      COUNT(DISTINCT) runs over a join; the overdue and due-soon counts ride along;
+    - the result class of each assignment's latest issued round;
+    - the feedback forms, counted per form (an assignment can have several).
     """
     from proposals.models import Assignment
 
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.BANLI_DUE_SOON_DAYS)
     criteria = criteria & ~Q(status=AssignmentStatus.RETURNED)
     via_assignment = prefixed(criteria, "assignment__")
-    issued = Reply.objects.filter(via_assignment, status=ReplyStatus.ISSUED)
+    issued = Reply.objects.filter(status=ReplyStatus.ISSUED)
+    opinions = CoHandlingOpinion.objects.all()
+    open_ = ~Q(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED])
+
+    def has(qs):
+        return Q(pk__in=qs.values("assignment_id"))
+
     later = Reply.objects.filter(
         status=ReplyStatus.ISSUED, assignment_id=OuterRef("assignment_id"), round__gt=OuterRef("round")
     )
@@ -95,36 +110,38 @@ def _facts(criteria):
             "",
             assigned=Count("pk"),
             signed=Count("pk", filter=Q(signed_for_on__isnull=False)),
-        ),
-        # A lead or separate unit has replied when a reply went out, on time if one went out by the deadline.
-        _grouped(
-            issued,
-            "assignment__",
-            replied=Count("assignment", distinct=True),
-            on_time=Count("assignment", distinct=True, filter=Q(written_on__lte=F("assignment__due_on"))),
+            # A lead or separate unit has replied when a reply went out, on time if one went out by
+            # the deadline; a co-handling unit when it sent its opinion to the lead unit.
+            replied_by_letter=Count("pk", filter=has(issued)),
+            on_time_by_letter=Count("pk", filter=has(issued.filter(written_on__lte=F("assignment__due_on")))),
+            replied_by_opinion=Count("pk", filter=has(opinions)),
+            on_time_by_opinion=Count(
+                "pk", filter=has(opinions.filter(submitted_at__date__lte=F("assignment__due_on")))
+            ),
+            contacted=Count("pk", filter=has(ContactRecord.objects.all())),
+            returned=Count(
+                "pk",
+                filter=has(
+                    Reply.objects.filter(
+                        status=ReplyStatus.ISSUED,
+                        pk__in=Feedback.objects.filter(submitted_at__isnull=False).values("reply_id"),
+                    )
+                ),
+            ),
+            overdue=Count("pk", filter=open_ & Q(due_on__lt=today)),
+            due_soon=Count("pk", filter=open_ & Q(due_on__gte=today, due_on__lte=horizon)),
         ),
         # The result class of each assignment's latest issued round.
         _grouped(
-            issued.exclude(Exists(later)),
+            Reply.objects.filter(via_assignment, status=ReplyStatus.ISSUED).exclude(Exists(later)),
             "assignment__",
             **{f"class_{code}": Count("pk", filter=Q(result_class=code)) for code in ResultClass.values},
-        ),
-        # A co-handling unit has replied when it sent its opinion to the lead unit.
-        _grouped(
-            CoHandlingOpinion.objects.filter(via_assignment),
-            "assignment__",
-            replied=Count("assignment", distinct=True),
-            on_time=Count("assignment", distinct=True, filter=Q(submitted_at__date__lte=F("assignment__due_on"))),
-        ),
-        _grouped(
-            ContactRecord.objects.filter(via_assignment), "assignment__", contacted=Count("assignment", distinct=True)
         ),
         _grouped(
             Feedback.objects.filter(
                 prefixed(criteria, "reply__assignment__"), submitted_at__isnull=False, reply__status=ReplyStatus.ISSUED
             ),
             "reply__assignment__",
-            returned=Count("reply__assignment", distinct=True),
             forms=Count("pk"),
             satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
             basically=Count("pk", filter=Q(satisfaction=Satisfaction.BASICALLY)),
@@ -135,8 +152,10 @@ def _facts(criteria):
     facts = {}
     for part in parts:
         for key, counts in part.items():
-            row = facts.setdefault(key, dict.fromkeys(COUNTS, 0))
+            row = facts.setdefault(key, dict.fromkeys(COUNTS + ["overdue", "due_soon"], 0))
             for name, value in counts.items():
+                if name.endswith(("_by_letter", "_by_opinion")):
+                    name = name.rsplit("_by_", 1)[0]
                 row[name] += value
     return facts
 
@@ -156,20 +175,23 @@ def with_rates(row):
     return row
 
 
-def dashboard(criteria):
+def dashboard(criteria, today=None):
     """(summary, per-unit rows) for the assignments matching the Q `criteria`.
 
-    The summary adds up the 主办 and 分办 rows: those owe a formal reply.
+    The summary adds up the 主办 and 分办 rows: those owe a formal reply. Its `overdue` and
+    `due_soon` count every open assignment, co-handling ones included (as the lists do).
     """
     from proposals.models import HandlingUnit
 
-    facts = _facts(criteria)
+    facts = _facts(criteria, today)
     names = dict(HandlingUnit.objects.filter(pk__in={unit for unit, _role in facts}).values_list("pk", "short_name"))
     role_labels = dict(AssignmentRole.choices)
     role_order = {role: i for i, role in enumerate(AssignmentRole.values)}
     rows, totals = [], {}
-    summary = dict.fromkeys(COUNTS, 0)
+    summary = dict.fromkeys(COUNTS + ["overdue", "due_soon"], 0)
     for (unit_id, role), counts in facts.items():
+        summary["overdue"] += counts["overdue"]
+        summary["due_soon"] += counts["due_soon"]
         rows.append(
             with_rates(
                 {"unit_id": unit_id, "unit": names[unit_id], "role": role, "role_label": role_labels[role], **counts}
@@ -247,21 +269,18 @@ def figures(criteria, today=None):
     server shares it): the figures cover whole sessions and move slowly, and several people
     opening the same dashboard should not each rescan every assignment. 0 turns it off.
     """
-    from proposals.models import Assignment
-
     today = today or timezone.localdate()
     seconds = settings.BANLI_DASHBOARD_CACHE_SECONDS
     key = "supervision:figures:" + hashlib.sha256(f"{criteria!r}|{today}".encode()).hexdigest()
     if seconds and (cached := cache.get(key)) is not None:
         return cached
-    summary, units = dashboard(criteria)
-    assignments = Assignment.objects.filter(criteria)
+    summary, units = dashboard(criteria, today)
     result = {
         "summary": summary,
         "units": units,
         "months": timeline(criteria),
-        "overdue": assignments.overdue(today).count(),
-        "due_soon": assignments.due_soon(today).count(),
+        "overdue": summary["overdue"],
+        "due_soon": summary["due_soon"],
         "computed_at": timezone.now(),
     }
     if seconds:
