@@ -455,9 +455,9 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "due_on"]),
-            # The dashboard's per-unit counts (supervision/stats.py) group by unit and role and test
-            # only these columns: read in this order from the index alone, without a sort.
-            models.Index(fields=["unit", "role", "status", "due_on", "signed_for_on"], name="assignment_unit_role_idx"),
+            # The dashboard's counts (supervision/stats.py) group by unit, role and deadline and read
+            # only these columns: in this order from the index alone, without a sort.
+            models.Index(fields=["unit", "role", "due_on", "status", "signed_for_on"], name="assignment_unit_role_idx"),
         ]
 
     def __str__(self):

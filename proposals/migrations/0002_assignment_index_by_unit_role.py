@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='assignment',
-            index=models.Index(fields=['unit', 'role', 'status', 'due_on', 'signed_for_on'], name='assignment_unit_role_idx'),
+            index=models.Index(fields=['unit', 'role', 'due_on', 'status', 'signed_for_on'], name='assignment_unit_role_idx'),
         ),
     ]
