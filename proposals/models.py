@@ -452,7 +452,19 @@ class Assignment(models.Model):
                 name="%(app_label)s_%(class)s_due_after_assigned",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["status", "due_on"]),
+            # The dashboard's counts (supervision/stats.py) group by unit, role and deadline and read
+            # only these columns (the proposal for filters by body or session): in this order from
+            # the index alone, without a sort.
+            models.Index(
+                fields=["unit", "role", "due_on", "status", "signed_for_on", "proposal"],
+                name="assignment_unit_role_idx",
+            ),
+            # The inbox's count per state for an office, which reaches its body through the proposal.
+            models.Index(fields=["status", "proposal"], name="assignment_status_proposal_idx"),
+        ]
 
     def __str__(self):
         return f"{self.proposal.number} → {self.unit}（{self.get_role_display()}）"

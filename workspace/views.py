@@ -91,6 +91,9 @@ def _inbox_scope(user):
     return qs.filter(Q(unit_id__in=scope.unit_ids) | Q(proposal__session__body__in=scope.bodies))
 
 
+INBOX_RELATED = ["proposal__session", "proposal__lead", "proposal__category", "unit"]
+
+
 class InboxView(ListView):
     """`/`: a clerk's or signer's unit inbox; for the office and supervisors, every unit's."""
 
@@ -112,9 +115,7 @@ class InboxView(ListView):
         return self.scope.everything or bool(self.scope.bodies)
 
     def get_queryset(self):
-        base = _inbox_scope(self.request.user).select_related(
-            "proposal__session", "proposal__lead", "proposal__category", "unit"
-        )
+        base = _inbox_scope(self.request.user)
         self.filterset = InboxFilter(self.request.GET or None, queryset=base, show_units=self.all_units)
         without_state = self.request.GET.copy()
         without_state.pop("state", None)
@@ -125,6 +126,22 @@ class InboxView(ListView):
         return self.filterset.qs.alias(finished=Case(When(status__in=finished, then=1), default=0)).order_by(
             "finished", "due_on", "pk"
         )
+
+    def paginate_queryset(self, queryset, page_size):
+        # Sort and cut the page on the assignments' own columns, then read that page's rows with
+        # their proposals: the database never sorts a whole body's proposals to show one page.
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
+        rows = Assignment.objects.select_related(*INBOX_RELATED).in_bulk(list(ids))
+        page.object_list = [rows[pk] for pk in ids]
+        return paginator, page, page.object_list, is_paginated
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The tabs' counts (every filter but the state, grouped by state) already add up to the
+        # list's length: no second COUNT over the same rows.
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        state = self.filterset.form.cleaned_data.get("state") if self.filterset.is_bound else None
+        paginator.count = self.counts.get(state, 0) if state else sum(self.counts.values())
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

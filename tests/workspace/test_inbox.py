@@ -154,6 +154,29 @@ class InboxQueryCountTests(WorkspaceTestCase):
         self.assertEqual(len(response.context["assignments"]), 30)
         self.assertContains(response, "第 1 / 2 页")
 
+    @override_settings(BANLI_INBOX_PAGE_SIZE=10)
+    def test_the_page_count_follows_the_state_tab_and_the_filters(self):
+        # The list's length comes from the tabs' counts (no second COUNT): it must match the rows.
+        self.fill(25)
+        for a in self.unit_x.assignments.filter(proposal__title__contains="批量")[:12]:
+            a.status = AssignmentStatus.HANDLING
+            a.save()
+        clerk = self.as_user(self.clerk_x)
+        cases = [
+            ({}, 26),  # the 25 filled in and the lead assignment of the fixture
+            ({"state": AssignmentStatus.HANDLING}, 12),
+            ({"state": AssignmentStatus.PENDING, "q": "批量"}, 13),
+            ({"state": "nonsense"}, 26),  # an unknown state filters nothing, as before
+        ]
+        for params, expected in cases:
+            with self.subTest(params=params):
+                response = clerk.get("/", params)
+                page = response.context["page_obj"]
+                self.assertEqual(page.paginator.count, expected)
+                self.assertEqual(page.paginator.num_pages, (expected + 9) // 10)
+                last = clerk.get("/", {**params, "page": page.paginator.num_pages}).context["page_obj"]
+                self.assertEqual(len(last.object_list), expected - 10 * (page.paginator.num_pages - 1))
+
 
 class ProposalListTests(WorkspaceTestCase):
     def test_the_proposal_list_moved_to_proposals(self):
