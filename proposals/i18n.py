@@ -1,0 +1,24 @@
+"""Language of what leaves the system.
+
+The screens follow the user's language (Chinese first, English available), but printed
+documents (reply letters, feedback forms, their Word versions) are Chinese official
+documents, and e-mails go to deputies, members and units who read Chinese. Both are
+produced in Chinese whatever language the person who triggers them has chosen.
+"""
+
+import functools
+
+from django.utils import translation
+
+DOCUMENT_LANGUAGE = "zh-hans"
+
+
+def in_chinese(func):
+    """Run `func` with Chinese active (a fresh override per call, so it is thread-safe)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(DOCUMENT_LANGUAGE):
+            return func(*args, **kwargs)
+
+    return wrapper
