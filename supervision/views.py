@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
@@ -138,7 +139,7 @@ def _unit_row(r):
 
 def _summary_rows(s):
     return [
-        (_("交办"), s["assigned"], ""),
+        (pgettext("count", "交办"), s["assigned"], ""),
         (_("签收"), s["signed"], _pct(s["signed_rate"])),
         (_("已办复（办复率）"), s["replied"], _pct(s["replied_rate"])),
         (_("按期办复（按期办复率）"), s["on_time"], _pct(s["on_time_rate"])),
