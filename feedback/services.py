@@ -83,6 +83,7 @@ def enter_paper(*, reply, form, by, now=None):
     return feedback
 
 
+@in_chinese
 def _after_submission(feedback, *, by):
     reply = feedback.reply
     assignment = reply.assignment

@@ -23,6 +23,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
+from proposals.i18n import stored_text
 from proposals.models import Assignment, Event
 
 from . import charts, exports, importer, public, search, stats
@@ -280,14 +281,15 @@ def urge(request, pk):
             due_on=assignment.due_on,
             urged_by=request.user,
         )
-        Event.record(
-            proposal=assignment.proposal,
-            assignment=assignment,
-            verb="催办",
-            actor=request.user,
-            note=f"{record.get_method_display()} · {assignment.unit.short_name}"
-            + (f"：{record.note}" if record.note else ""),
-        )
+        with stored_text():
+            Event.record(
+                proposal=assignment.proposal,
+                assignment=assignment,
+                verb="催办",
+                actor=request.user,
+                note=f"{record.get_method_display()} · {assignment.unit.short_name}"
+                + (f"：{record.note}" if record.note else ""),
+            )
         sent = send_reminder_once(record)
     if sent is True:
         messages.success(request, _("已催办%(unit)s，并已发送提醒邮件。") % {"unit": assignment.unit.short_name})
