@@ -27,7 +27,7 @@ from replies.models import CoHandlingOpinion, ContactRecord, Reply, ReplyStatus,
 
 DEFINITIONS = [
     (
-        pgettext_lazy("count", "交办"),
+        pgettext_lazy("assigned", "交办"),
         _("交办给承办单位的件数（已退回的不计）。总体数字只计主办和分办（须正式答复的件），会办在分单位表中单列。"),
     ),
     (_("签收率"), _("已签收件数 ÷ 交办件数。")),

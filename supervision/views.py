@@ -140,7 +140,7 @@ def _unit_row(r):
 
 def _summary_rows(s):
     return [
-        (pgettext("count", "交办"), s["assigned"], ""),
+        (pgettext("assigned", "交办"), s["assigned"], ""),
         (_("签收"), s["signed"], _pct(s["signed_rate"])),
         (_("已办复（办复率）"), s["replied"], _pct(s["replied_rate"])),
         (_("按期办复（按期办复率）"), s["on_time"], _pct(s["on_time_rate"])),

@@ -11,13 +11,16 @@ from html.parser import HTMLParser
 
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
-from proposals.models import AssignmentRole, Body
-from replies.models import ReplyStatus
+from proposals.models import AssignmentRequest, AssignmentRole, Body, Event, RequestKind
+from replies.models import ContactMethod, ContactRecord, ReplyStatus
 from tests import factories as f
 
-from .catalogue import CJK, ensure_compiled
+from .catalogue import ensure_compiled
 
+# Chinese characters, and the full-width punctuation (：（），、。《》) that only Chinese text uses.
+CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 LABEL_ATTRS = ("placeholder", "aria-label", "title", "data-label", "alt")
 
@@ -63,7 +66,7 @@ class VisibleText(HTMLParser):
 def chinese_left(html):
     parser = VisibleText()
     parser.feed(html)
-    return [chunk for chunk in parser.chunks if CJK.search(chunk)]
+    return [chunk for chunk in parser.chunks if CHINESE.search(chunk)]
 
 
 class EnglishPagesTest(TestCase):
@@ -86,6 +89,22 @@ class EnglishPagesTest(TestCase):
         cls.clerk = f.clerk(cls.unit)
         cls.supervisor = f.supervisor()
         cls.office = f.office(Body.CPPCC)
+        ContactRecord.objects.create(
+            assignment=cls.assignment,
+            contacted_on=cls.assignment.assigned_on,
+            method=ContactMethod.PHONE,
+            summary="Called",
+            recorded_by=cls.clerk,
+        )
+        AssignmentRequest.objects.create(
+            assignment=cls.assignment,
+            kind=RequestKind.EXTENSION,
+            reason="Needs a survey",
+            requested_due_on=cls.assignment.due_on + timezone.timedelta(days=30),
+            requested_by=cls.clerk,
+        )
+        for verb in ("登记", "交办", "签收", "申请延期：同意"):  # timeline lines are stored in Chinese
+            Event.record(proposal=cls.proposal, assignment=cls.assignment, verb=verb, actor=cls.clerk)
         other = f.proposal(session, lead=cosigner, title="On school meals")
         f.reply(f.assignment(other, cls.unit), status=ReplyStatus.DRAFT, title="Draft", body="Draft text")
 
@@ -117,7 +136,10 @@ class EnglishPagesTest(TestCase):
     def test_the_proposal_page_and_list(self):
         self.english(self.clerk)
         self.assertEnglish("/proposals/", expect=["Proposals"])
-        self.assertEnglish(self.proposal.get_absolute_url(), expect=["Reply, round 1", "History"])
+        self.assertEnglish(
+            self.proposal.get_absolute_url(),
+            expect=["Reply, round 1", "Timeline", "Extension approved", ">Sign for<", "Request return"],
+        )
 
     def test_the_member_portal(self):
         self.english(self.member_user)
@@ -149,6 +171,5 @@ class EnglishPagesTest(TestCase):
         self.assertNotIn("Workbench", html)
 
     def test_the_checker_would_notice_untranslated_labels(self):
-        page = '<h1>Items</h1><th data-label="状态">x</th><div class="letter">二〇二六年</div><p>办理</p>'
-        self.assertEqual(chinese_left(page), ["状态", "办理"])
-        self.assertTrue(re.search("Items", page))
+        page = '<h1>Items</h1><th data-label="状态">x</th><div class="letter">二〇二六年</div><p>办理</p><p>A（1）</p>'
+        self.assertEqual(chinese_left(page), ["状态", "办理", "A（1）"])
