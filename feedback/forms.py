@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from proposals.i18n import in_chinese
 from replies.models import ContactMethod
 
 from . import signatures
@@ -176,6 +177,7 @@ class PaperFeedbackForm(forms.Form):
             raise ValidationError(_("扫描件只能是 PDF、PNG 或 JPEG 文件"), code="format")
         return scan
 
+    @in_chinese
     def attention_note(self):
         data, notes = self.cleaned_data, []
         for name in ("handling_effect", "satisfaction", "publish_consent"):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from proposals.i18n import in_chinese
 from proposals.models import AssignmentStatus, Event, RoleKind
 
 from . import signatures
@@ -82,6 +83,7 @@ def enter_paper(*, reply, form, by, now=None):
     return feedback
 
 
+@in_chinese
 def _after_submission(feedback, *, by):
     reply = feedback.reply
     assignment = reply.assignment
@@ -146,6 +148,7 @@ def link_url(token):
     return settings.BANLI_SITE_URL + reverse("feedback:link", args=[token])
 
 
+@in_chinese
 def notify_reply_issued(reply, by=None):
     """Mail each expected member a one-time link to the form (once per member and reply)."""
     reply = type(reply).objects.select_related("assignment__proposal__lead__user", "assignment__unit").get(pk=reply.pk)
@@ -169,6 +172,7 @@ def notify_reply_issued(reply, by=None):
             )
 
 
+@in_chinese
 def send_new_link(*, reply, member, by):
     """The office sends a fresh link (the old one expired or was lost); returns (url, sent)."""
     link, token = FeedbackLink.issue(reply=reply, member=member)
@@ -187,6 +191,7 @@ def send_new_link(*, reply, member, by):
     return url, sent
 
 
+@in_chinese
 def notify_feedback_received(feedback):
     """Mail the unit that wrote the reply: its address and its clerks' and signers' addresses."""
     feedback = Feedback.objects.select_related("reply__assignment__unit", "reply__assignment__proposal", "member").get(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.models import Channel, HandlingEffect, Satisfaction
+from proposals.i18n import in_chinese
 from replies.models import ContactMethod
 
 from . import pdf
@@ -99,6 +100,7 @@ def letterhead_size(name):
     return max(16, min(30, int(400 / max(len(name), 1))))
 
 
+@in_chinese
 def reply_letter(reply, *, for_screen=False, csp_nonce=""):
     """The letter as printable HTML; `for_screen` gives the browser preview (which needs the CSP nonce)."""
     unit = reply.assignment.unit
@@ -193,6 +195,7 @@ def _verify_url(feedback, site_url):
     return (settings.BANLI_SITE_URL or site_url.rstrip("/")) + VERIFY_PATH.format(code=feedback.verification_code)
 
 
+@in_chinese
 def feedback_form(feedback, *, site_url=""):
     """The form of one member on one reply: signed when submitted, pre-filled before."""
     context = form_context(reply=feedback.reply, member=feedback.member, feedback=feedback, site_url=site_url)
@@ -215,6 +218,7 @@ def feedback_form(feedback, *, site_url=""):
     )
 
 
+@in_chinese
 def reply_form(reply, member):
     """The paper form that goes out with a reply, pre-filled with the member, unit, title and number."""
     context = form_context(reply=reply, member=member)
@@ -229,6 +233,7 @@ def reply_form(reply, member):
     )
 
 
+@in_chinese
 def blank_form():
     context = form_context()
     context.update(signature_url="", qr_url="")

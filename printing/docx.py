@@ -15,6 +15,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from proposals.i18n import in_chinese
+
 from . import documents, pdf
 from .templatetags.printing import BOLD, cn_date
 
@@ -71,6 +73,7 @@ def _text_runs(paragraph, text, family, size):
             _font(paragraph.add_run(part), family, size, bold=index % 2 == 1)
 
 
+@in_chinese
 def reply_docx(reply):
     fonts = pdf.font_families()
     serif, sans, title_font, kai = fonts["serif"][0], fonts["sans"][0], fonts["title"][0], fonts["kai"][0]

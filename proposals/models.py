@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .i18n import stored_text
 
 
 class Body(models.TextChoices):
@@ -589,7 +590,8 @@ class AssignmentRequest(models.Model):
         if approve and self.kind == RequestKind.RETURN:
             assignment.status = AssignmentStatus.RETURNED
             assignment.save(update_fields=["status"])
-        verb = f"{self.get_kind_display()}：{self.get_decision_display()}"
+        with stored_text():
+            verb = f"{self.get_kind_display()}：{self.get_decision_display()}"
         Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
 
 

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from proposals import access
+from proposals.i18n import stored_text
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -324,7 +325,8 @@ def apply(plan, *, user):
                     submitted_on=row.session.opens_on,
                     status=ProposalStatus.ASSIGNED,
                 )
-                Event.record(proposal=proposal, verb="登记", actor=user, note=_("交办清单导入"))
+                with stored_text():
+                    Event.record(proposal=proposal, verb="登记", actor=user, note=_("交办清单导入"))
                 created["proposals"] += 1
             for unit, role in row.units:
                 assignment = Assignment.objects.create(
@@ -335,14 +337,15 @@ def apply(plan, *, user):
                     due_on=row.session.due_on(row.assigned_on, role),
                     assigned_by=user,
                 )
-                Event.record(
-                    proposal=proposal,
-                    assignment=assignment,
-                    verb="交办",
-                    actor=user,
-                    note=_("交办清单导入：%(unit)s（%(role)s）")
-                    % {"unit": unit.short_name, "role": assignment.get_role_display()},
-                )
+                with stored_text():
+                    Event.record(
+                        proposal=proposal,
+                        assignment=assignment,
+                        verb="交办",
+                        actor=user,
+                        note=_("交办清单导入：%(unit)s（%(role)s）")
+                        % {"unit": unit.short_name, "role": assignment.get_role_display()},
+                    )
                 created["assignments"] += 1
     return created
 

@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from proposals.i18n import in_chinese
 from proposals.models import RoleKind
 
 from .models import ReminderEmail
@@ -24,6 +25,7 @@ def recipients_of(unit):
     return sorted(set(addresses))
 
 
+@in_chinese
 def send_reminder_once(urge):
     """True if an e-mail goes out, False if one already went for this deadline, None if nobody to write to."""
     assignment = urge.assignment

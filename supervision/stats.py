@@ -24,6 +24,7 @@ from django.db.models import Case, CharField, Count, F, IntegerField, Max, Min, 
 from django.db.models.functions import Cast, Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from feedback.models import Satisfaction
 from proposals.models import AssignmentRole, AssignmentStatus
@@ -31,7 +32,7 @@ from replies.models import CoHandlingOpinion, ContactRecord, Reply, ReplyStatus,
 
 DEFINITIONS = [
     (
-        _("交办"),
+        pgettext_lazy("assigned", "交办"),
         _("交办给承办单位的件数（已退回的不计）。总体数字只计主办和分办（须正式答复的件），会办在分单位表中单列。"),
     ),
     (_("签收率"), _("已签收件数 ÷ 交办件数。")),

@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
+from proposals.i18n import stored_text
 from proposals.models import Assignment, Event
 
 from . import charts, exports, importer, public, search, stats
@@ -138,7 +140,7 @@ def _unit_row(r):
 
 def _summary_rows(s):
     return [
-        (_("交办"), s["assigned"], ""),
+        (pgettext("assigned", "交办"), s["assigned"], ""),
         (_("签收"), s["signed"], _pct(s["signed_rate"])),
         (_("已办复（办复率）"), s["replied"], _pct(s["replied_rate"])),
         (_("按期办复（按期办复率）"), s["on_time"], _pct(s["on_time_rate"])),
@@ -287,14 +289,15 @@ def urge(request, pk):
             due_on=assignment.due_on,
             urged_by=request.user,
         )
-        Event.record(
-            proposal=assignment.proposal,
-            assignment=assignment,
-            verb="催办",
-            actor=request.user,
-            note=f"{record.get_method_display()} · {assignment.unit.short_name}"
-            + (f"：{record.note}" if record.note else ""),
-        )
+        with stored_text():
+            Event.record(
+                proposal=assignment.proposal,
+                assignment=assignment,
+                verb="催办",
+                actor=request.user,
+                note=f"{record.get_method_display()} · {assignment.unit.short_name}"
+                + (f"：{record.note}" if record.note else ""),
+            )
         sent = send_reminder_once(record)
     if sent is True:
         messages.success(request, _("已催办%(unit)s，并已发送提醒邮件。") % {"unit": assignment.unit.short_name})

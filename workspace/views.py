@@ -24,6 +24,7 @@ from django.views.generic import DetailView, ListView
 
 from feedback.models import Feedback
 from proposals.access import can_route, can_sign_off, can_supervise, can_work_on, get_visible_or_404, scope_of
+from proposals.i18n import stored_text
 from proposals.models import (
     Assignment,
     AssignmentRequest,
@@ -364,14 +365,15 @@ def _request_page(request, pk, kind):
         with transaction.atomic():
             req.save()
             note = req.reason
-            if kind == RequestKind.EXTENSION:
-                note = _("申请延至 %(day)s：%(reason)s") % {
-                    "day": f"{req.requested_due_on:%Y-%m-%d}",
-                    "reason": req.reason,
-                }
-            Event.record(
-                proposal=a.proposal, assignment=a, verb=str(req.get_kind_display()), actor=request.user, note=note
-            )
+            with stored_text():
+                if kind == RequestKind.EXTENSION:
+                    note = _("申请延至 %(day)s：%(reason)s") % {
+                        "day": f"{req.requested_due_on:%Y-%m-%d}",
+                        "reason": req.reason,
+                    }
+                Event.record(
+                    proposal=a.proposal, assignment=a, verb=str(req.get_kind_display()), actor=request.user, note=note
+                )
         messages.success(request, _("申请已提交，等待决定。"))
         return redirect(a.get_absolute_url())
     intro = _("%(number)s %(title)s · 现办理期限 %(due)s") % {
@@ -467,13 +469,14 @@ def contact_create(request, pk):
         contact.assignment, contact.recorded_by = a, request.user
         with transaction.atomic():
             contact.save()
-            Event.record(
-                proposal=a.proposal,
-                assignment=a,
-                verb="沟通",
-                actor=request.user,
-                note=f"{contact.contacted_on:%Y-%m-%d} {contact.get_method_display()}",
-            )
+            with stored_text():
+                Event.record(
+                    proposal=a.proposal,
+                    assignment=a,
+                    verb="沟通",
+                    actor=request.user,
+                    note=f"{contact.contacted_on:%Y-%m-%d} {contact.get_method_display()}",
+                )
         messages.success(request, _("沟通记录已保存。"))
         return redirect(a.get_absolute_url())
     return _form_page(
@@ -836,13 +839,14 @@ def assign(request, pk):
             a.save()
             if proposal.status == ProposalStatus.REGISTERED:
                 Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.ASSIGNED)
-            Event.record(
-                proposal=proposal,
-                assignment=a,
-                verb="交办",
-                actor=request.user,
-                note=f"{a.unit}（{a.get_role_display()}），期限 {a.due_on:%Y-%m-%d}",
-            )
+            with stored_text():
+                Event.record(
+                    proposal=proposal,
+                    assignment=a,
+                    verb="交办",
+                    actor=request.user,
+                    note=f"{a.unit}（{a.get_role_display()}），期限 {a.due_on:%Y-%m-%d}",
+                )
         messages.success(request, _("已交办 %(unit)s（%(role)s）。") % {"unit": a.unit, "role": a.get_role_display()})
         return redirect("proposals:assign", pk=proposal.pk)
     assignments = proposal.assignments.select_related("unit")
