@@ -27,8 +27,6 @@ The load generator shares the machine's cores with gunicorn, so the ceiling is c
 """
 
 import argparse
-import base64
-import io
 import json
 import os
 import random
@@ -45,10 +43,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import gevent
+from feedback_answers import ANSWERS
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
-from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banli-demo"  # the demo users' password, printed by load_demo
@@ -59,33 +57,6 @@ WORLD = {"proposal_ids": [], "list_pages": 1, "logged_in": 0}
 # The feedback scenario: bench/load_data.py's accounts, replies and links; what was submitted.
 FEEDBACK = {"form_members": [], "link_members": [], "print_replies": [], "submitted": [], "ran_out": 0}
 FEEDBACK_URL = re.compile(r"/feedback/(\d+)/$")
-
-
-def signature_data_url():
-    """A signature as the pad posts it: a transparent PNG the size of a phone's canvas (x2), a few strokes."""
-    image = Image.new("RGBA", (700, 300), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    for stroke in (
-        [(60, 200), (110, 90), (160, 210), (210, 80), (260, 190)],
-        [(300, 120), (360, 220), (420, 100), (470, 230)],
-        [(500, 160), (560, 90), (640, 200)],
-    ):
-        draw.line(stroke, fill=(17, 17, 17, 255), width=6, joint="curve")
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
-
-
-SIGNATURE = signature_data_url()
-ANSWERS = {
-    "methods": ["visit", "phone"],
-    "other_method": "",
-    "handling_effect": "solved",
-    "satisfaction": "satisfied",
-    "publish_consent": "yes",
-    "opinion": "承办单位与我当面沟通，答复具体，措施可行，满意。",
-    "signature_data": SIGNATURE,
-}
 
 
 class BanliUser(FastHttpUser):
