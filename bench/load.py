@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import gevent
+import psutil
 from feedback_answers import ANSWERS
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -349,7 +350,20 @@ def start_gunicorn(env, port, scratch):
     raise SystemExit("gunicorn did not start; see " + str(scratch / "gunicorn.log"))
 
 
-def run_phase(name, scenario, host, users, seconds, query):
+def server_cpu(app):
+    """CPU seconds used so far by gunicorn's master and its live workers (user + system)."""
+    total = 0.0
+    try:
+        master = psutil.Process(app.pid)
+        for process in [master, *master.children(recursive=True)]:
+            times = process.cpu_times()
+            total += times.user + times.system
+    except psutil.Error:
+        pass
+    return total
+
+
+def run_phase(name, scenario, host, users, seconds, query, app=None):
     user_classes = []
     for user_class, count in scenario.users.items():
         user_class.host = host
@@ -370,10 +384,11 @@ def run_phase(name, scenario, host, users, seconds, query):
         gevent.sleep(0.2)  # logging in is not what is measured
     gevent.sleep(0.5)
     environment.stats.reset_all()
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), server_cpu(app) if app else 0.0
     gevent.sleep(seconds)
     runner.quit()
     elapsed = time.monotonic() - started
+    cpu = server_cpu(app) - cpu_started if app else 0.0
     print(f"\n== {name}: {scenario.description}; {total_users} users, {elapsed:.0f} s")
     print(f"{'endpoint':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
     rows = sorted((e for e in environment.stats.entries.values() if e.num_requests), key=lambda e: -e.num_requests)
@@ -382,6 +397,14 @@ def run_phase(name, scenario, host, users, seconds, query):
         print(
             f"{label:<28}{entry.num_requests:>9}{entry.num_failures:>8}{entry.num_requests / elapsed:>8.1f}"
             f"{entry.median_response_time or 0:>8.0f}{entry.get_response_time_percentile(0.95) or 0:>8.0f}"
+        )
+    # On a shared machine the wall-clock figures depend on the neighbours; the server's own CPU
+    # per request does not (a worker recycled by max_requests takes its CPU time with it).
+    served = environment.stats.total.num_requests
+    if app and served:
+        print(
+            f"server CPU: {cpu:.0f} s in {elapsed:.0f} s ({100 * cpu / elapsed / (os.cpu_count() or 1):.0f}% of "
+            f"{os.cpu_count()} CPUs), {1000 * cpu / served:.1f} ms a request; load average {os.getloadavg()[0]:.1f}"
         )
     for error in environment.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
@@ -393,7 +416,7 @@ def run_phase(name, scenario, host, users, seconds, query):
 
 def main():
     parser = argparse.ArgumentParser(description="Banli load test (locust, headless, 127.0.0.1 only)")
-    parser.add_argument("--seconds", type=int, default=30, help="measured seconds per phase (default 30)")
+    parser.add_argument("--seconds", type=int, default=60, help="measured seconds per phase (default 60)")
     parser.add_argument("--users", type=int, default=20, help="concurrent users per phase (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
@@ -424,7 +447,9 @@ def main():
 
     try:
         for name in args.phase or DEFAULT_PHASES:
-            rps, failed = run_phase(name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds, query)
+            rps, failed = run_phase(
+                name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds, query, app=app
+            )
             results[name], errors = rps, errors + failed
     finally:
         app.send_signal(signal.SIGTERM)
