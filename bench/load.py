@@ -351,12 +351,15 @@ def start_gunicorn(env, port, scratch):
 
 
 def server_cpu(app):
-    """CPU seconds used so far by gunicorn's master and its live workers (user + system)."""
+    """CPU seconds used so far by gunicorn: the master, its live workers, and the workers it has
+    reaped (recycled after max_requests), which the kernel adds to the master's children times."""
     total = 0.0
     try:
         master = psutil.Process(app.pid)
-        for process in [master, *master.children(recursive=True)]:
-            times = process.cpu_times()
+        times = master.cpu_times()
+        total += times.user + times.system + times.children_user + times.children_system
+        for worker in master.children(recursive=True):
+            times = worker.cpu_times()
             total += times.user + times.system
     except psutil.Error:
         pass
@@ -399,7 +402,7 @@ def run_phase(name, scenario, host, users, seconds, query, app=None):
             f"{entry.median_response_time or 0:>8.0f}{entry.get_response_time_percentile(0.95) or 0:>8.0f}"
         )
     # On a shared machine the wall-clock figures depend on the neighbours; the server's own CPU
-    # per request does not (a worker recycled by max_requests takes its CPU time with it).
+    # per request much less so.
     served = environment.stats.total.num_requests
     if app and served:
         print(
