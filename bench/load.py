@@ -48,6 +48,7 @@ from feedback_answers import ANSWERS
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
+from locust.exception import StopUser
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banli-demo"  # the demo users' password, printed by load_demo
@@ -77,6 +78,8 @@ class BanliUser(FastHttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login as {self.username} answered {response.status_code}")
+                WORLD["logged_in"] += 1
+                raise StopUser()  # one error, not one per request answered with the login page
         WORLD["logged_in"] += 1
 
     def page(self, url, name):
