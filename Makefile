@@ -46,7 +46,8 @@ backup-drill: setup-dev
 		DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) bench/backup_drill.py; \
 	fi
 
-# Load test against gunicorn on 127.0.0.1 (bench/load.py); LOAD_ARGS="--seconds 60 --users 50" to change.
+# Load test against gunicorn on 127.0.0.1 (bench/load.py): the bare ceiling, browsing, and 50 members
+# submitting signed feedback while 5 supervisors print, 60 s each; LOAD_ARGS="--phase feedback --seconds 30" to change.
 load: setup-dev
 	env -u DATABASE_URL $(PY) bench/load.py $(LOAD_ARGS)
 	@if [ -n "$$DATABASE_URL" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \

@@ -10,7 +10,12 @@ or the PostgreSQL database `<name>_load` beside the one in DATABASE_URL, which i
 then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint:
 
 - `bare`: a bare Django page (config/bench_urls.py: a small template, no query), the ceiling;
-- `browse`: supervisors browsing the proposal list and detail pages and the admin changelists.
+- `browse`: supervisors browsing the proposal list and detail pages and the admin changelists;
+- `feedback`: 50 members submitting the feedback form with a drawn signature (a PNG as the
+  signature pad posts it) while 5 supervisors print reply letters and signed forms (PDF).
+  Half the members are logged in (/me/replies/<pk>/feedback/), half open a one-time link
+  (/f/<token>/ -> /f/form/); bench/load_data.py prepares their accounts, issued replies and
+  links. Checked afterwards: stored feedback rows == successful submissions (0 lost).
 
 Adding a scenario when a feature lands (feedback submission, PDF printing): write a locust user
 class below, add a `Scenario` to SCENARIOS with its user count and, if it writes, a `check`
@@ -22,6 +27,7 @@ The load generator shares the machine's cores with gunicorn, so the ceiling is c
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -34,11 +40,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import gevent
+import psutil
+from feedback_answers import ANSWERS
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
+from locust.exception import StopUser
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banli-demo"  # the demo users' password, printed by load_demo
@@ -46,6 +56,9 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 # Filled in by prepare(): what the users browse. `logged_in` counts users past on_start.
 WORLD = {"proposal_ids": [], "list_pages": 1, "logged_in": 0}
+# The feedback scenario: bench/load_data.py's accounts, replies and links; what was submitted.
+FEEDBACK = {"form_members": [], "link_members": [], "print_replies": [], "submitted": [], "ran_out": 0}
+FEEDBACK_URL = re.compile(r"/feedback/(\d+)/$")
 
 
 class BanliUser(FastHttpUser):
@@ -65,6 +78,8 @@ class BanliUser(FastHttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login as {self.username} answered {response.status_code}")
+                WORLD["logged_in"] += 1
+                raise StopUser()  # one error, not one per request answered with the login page
         WORLD["logged_in"] += 1
 
     def page(self, url, name):
@@ -110,6 +125,114 @@ class SupervisorBrowsing(BanliUser):
         self.page("/admin/feedback/feedback/", "admin: feedback")
 
 
+class FeedbackMember(FastHttpUser):
+    """A member working through the replies waiting for their feedback, one form after another."""
+
+    abstract = True
+    wait_time = constant(0)
+
+    def submit(self, form_url, page_name):
+        """GET the form (its CSRF token), POST the answers and signature; a 302 to /feedback/<pk>/ is success."""
+        with self.client.get(form_url, name=page_name, catch_response=True) as page:
+            found = CSRF.search(page.text or "") if page.status_code == 200 else None
+            if found is None:
+                page.failure(f"form page answered {page.status_code}")
+                return
+        with self.client.post(
+            form_url,
+            # Encoded here: FastHttpUser would write a list (the ticked methods) as its repr.
+            data=urlencode({**ANSWERS, "csrfmiddlewaretoken": found.group(1)}, doseq=True),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            allow_redirects=False,
+            catch_response=True,
+            name="submit feedback",
+        ) as response:
+            stored = FEEDBACK_URL.search(response.headers.get("Location", "")) if response.status_code == 302 else None
+            if stored is None:
+                response.failure(f"submit answered {response.status_code}")
+                return
+            FEEDBACK["submitted"].append(int(stored.group(1)))
+
+    def out_of_work(self):
+        FEEDBACK["ran_out"] += 1
+        gevent.sleep(1)
+
+
+class MemberLoggedIn(FeedbackMember, BanliUser):
+    """Logs in with their account and fills the form from their reply page."""
+
+    def on_start(self):
+        account = FEEDBACK["form_members"].pop()
+        self.username, self.replies = account["username"], account["replies"]
+        super().on_start()
+
+    @task
+    def give_feedback(self):
+        if not self.replies:
+            return self.out_of_work()
+        self.submit(f"/me/replies/{self.replies.pop()}/feedback/", "form page (logged in)")
+
+
+class MemberWithLink(FeedbackMember):
+    """Opens the one-time link from the e-mail (a short session, no account), then the form."""
+
+    def on_start(self):
+        self.tokens = FEEDBACK["link_members"].pop()["tokens"]
+
+    @task
+    def give_feedback(self):
+        if not self.tokens:
+            return self.out_of_work()
+        with self.client.get(
+            f"/f/{self.tokens.pop()}/", name="open one-time link", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"link answered {response.status_code}")
+                return
+        self.submit("/f/form/", "form page (link)")
+
+
+class SupervisorPrinting(BanliUser):
+    """Prints reply letters (a fixed set: renders once, then stored) and the forms members just signed."""
+
+    username = "supervisor"
+
+    def pdf(self, url, name):
+        with self.client.get(url, name=name, catch_response=True) as response:
+            if response.status_code != 200 or not (response.content or b"").startswith(b"%PDF"):
+                response.failure(f"{response.status_code}, not a PDF")
+
+    @task(1)
+    def reply_letter(self):
+        self.pdf(f"/replies/{random.choice(FEEDBACK['print_replies'])}/pdf/", "PDF: reply letter")
+
+    @task(1)
+    def signed_form(self):
+        if FEEDBACK["submitted"]:
+            self.pdf(f"/feedback/{random.choice(FEEDBACK['submitted'][-200:])}/pdf/", "PDF: signed form")
+        else:
+            self.reply_letter()
+
+
+def check_feedback(stats, query):
+    """Every successful submission is one stored, submitted row; no other row appeared."""
+    stored = query(
+        "print(*Feedback.objects.submitted().filter(member__group='压测').values_list('pk', flat=True))"
+    ).split()
+    stored, confirmed = {int(pk) for pk in stored}, set(FEEDBACK["submitted"])
+    print(f"  feedback: {len(confirmed)} successful submissions, {len(stored)} stored rows")
+    problems = []
+    if confirmed - stored:
+        problems.append(f"{len(confirmed - stored)} confirmed submissions are not stored (lost)")
+    if stored - confirmed:
+        problems.append(f"{len(stored - confirmed)} stored rows were not confirmed to the member")
+    if len(FEEDBACK["submitted"]) != len(confirmed):
+        problems.append("a submission was confirmed twice with the same row")
+    if FEEDBACK["ran_out"]:
+        problems.append(f"members ran out of replies {FEEDBACK['ran_out']} times: prepare more (--replies-each)")
+    return problems
+
+
 @dataclass
 class Scenario:
     users: dict  # user class -> how many of them
@@ -118,21 +241,22 @@ class Scenario:
     # RequestStats and `query(code)` runs Python in `manage.py shell` against the tested database
     # and returns what it printed. Problems count as errors.
     check: object = None
+    # The user counts are the scenario's own (the feedback scenario: --members, --supervisors),
+    # not shares of --users.
+    fixed: bool = False
 
 
 SCENARIOS = {
     "bare": Scenario({BareViewer: 1}, "a bare page, no database: the ceiling"),
     "browse": Scenario({SupervisorBrowsing: 1}, "supervisors browsing lists, details and admin changelists"),
-    # When feedback and printing land, for example:
-    # "feedback": Scenario(
-    #     {MemberSubmittingFeedback: 50, SupervisorPrinting: 5},
-    #     "members submitting signed feedback while supervisors print PDFs",
-    #     check=lambda stats, query: [] if int(query("print(Feedback.objects.submitted().count())"))
-    #         == stats.get("submit feedback", "POST").num_requests - stats.get("submit feedback", "POST").num_failures
-    #         else ["stored feedback rows differ from successful submissions"],
-    # ),
+    "feedback": Scenario(
+        {MemberLoggedIn: 25, MemberWithLink: 25, SupervisorPrinting: 5},  # set from --members, --supervisors
+        "members submitting signed feedback while supervisors print PDFs",
+        check=check_feedback,
+        fixed=True,
+    ),
 }
-DEFAULT_PHASES = ["bare", "browse"]
+DEFAULT_PHASES = ["bare", "browse", "feedback"]
 
 
 def free_port():
@@ -178,6 +302,23 @@ def prepare(args, scratch):
     )
     WORLD["proposal_ids"] = [int(pk) for pk in ids.split()]
     WORLD["list_pages"] = max(1, -(-len(WORLD["proposal_ids"]) // 50))  # the list shows 50 a page
+    if "feedback" in (args.phase or DEFAULT_PHASES):
+        replies_each = args.replies_each or 2 * args.seconds
+        data = subprocess.run(
+            [sys.executable, "bench/load_data.py", "--members", str(args.members), "--replies-each", str(replies_each)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        FEEDBACK.update(json.loads(data.strip().splitlines()[-1]))
+        SCENARIOS["feedback"].users = {
+            MemberLoggedIn: len(FEEDBACK["form_members"]),
+            MemberWithLink: len(FEEDBACK["link_members"]),
+            SupervisorPrinting: args.supervisors,
+        }
+        print(f"feedback: {args.members} member accounts, {replies_each} issued replies each waiting for them")
     print(f"demo copy: {len(WORLD['proposal_ids'])} proposals, built in {time.monotonic() - started:.0f} s")
     return env
 
@@ -212,13 +353,33 @@ def start_gunicorn(env, port, scratch):
     raise SystemExit("gunicorn did not start; see " + str(scratch / "gunicorn.log"))
 
 
-def run_phase(name, scenario, host, users, seconds, query):
+def server_cpu(app):
+    """CPU seconds used so far by gunicorn: the master, its live workers, and the workers it has
+    reaped (recycled after max_requests), which the kernel adds to the master's children times."""
+    total = 0.0
+    try:
+        master = psutil.Process(app.pid)
+        times = master.cpu_times()
+        total += times.user + times.system + times.children_user + times.children_system
+        for worker in master.children(recursive=True):
+            times = worker.cpu_times()
+            total += times.user + times.system
+    except psutil.Error:
+        pass
+    return total
+
+
+def run_phase(name, scenario, host, users, seconds, query, app=None):
     user_classes = []
     for user_class, count in scenario.users.items():
         user_class.host = host
-        user_class.fixed_count = max(1, round(users * count / sum(scenario.users.values())))
+        user_class.fixed_count = (
+            count if scenario.fixed else max(1, round(users * count / sum(scenario.users.values())))
+        )
         user_classes.append(user_class)
-    environment = Environment(user_classes=user_classes, host=host)
+    # stop_timeout: at the end each user finishes the request it is in, so a submission the
+    # server stored is never cut off before its answer (it would look like a lost row).
+    environment = Environment(user_classes=user_classes, host=host, stop_timeout=30)
     runner = environment.create_local_runner()
     total_users = sum(c.fixed_count for c in user_classes)
     WORLD["logged_in"] = 0
@@ -229,10 +390,11 @@ def run_phase(name, scenario, host, users, seconds, query):
         gevent.sleep(0.2)  # logging in is not what is measured
     gevent.sleep(0.5)
     environment.stats.reset_all()
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), server_cpu(app) if app else 0.0
     gevent.sleep(seconds)
-    elapsed = time.monotonic() - started
     runner.quit()
+    elapsed = time.monotonic() - started
+    cpu = server_cpu(app) - cpu_started if app else 0.0
     print(f"\n== {name}: {scenario.description}; {total_users} users, {elapsed:.0f} s")
     print(f"{'endpoint':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
     rows = sorted((e for e in environment.stats.entries.values() if e.num_requests), key=lambda e: -e.num_requests)
@@ -241,6 +403,14 @@ def run_phase(name, scenario, host, users, seconds, query):
         print(
             f"{label:<28}{entry.num_requests:>9}{entry.num_failures:>8}{entry.num_requests / elapsed:>8.1f}"
             f"{entry.median_response_time or 0:>8.0f}{entry.get_response_time_percentile(0.95) or 0:>8.0f}"
+        )
+    # On a shared machine the wall-clock figures depend on the neighbours; the server's own CPU
+    # per request much less so.
+    served = environment.stats.total.num_requests
+    if app and served:
+        print(
+            f"server CPU: {cpu:.0f} s in {elapsed:.0f} s ({100 * cpu / elapsed / (os.cpu_count() or 1):.0f}% of "
+            f"{os.cpu_count()} CPUs), {1000 * cpu / served:.1f} ms a request; load average {os.getloadavg()[0]:.1f}"
         )
     for error in environment.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
@@ -252,13 +422,18 @@ def run_phase(name, scenario, host, users, seconds, query):
 
 def main():
     parser = argparse.ArgumentParser(description="Banli load test (locust, headless, 127.0.0.1 only)")
-    parser.add_argument("--seconds", type=int, default=30, help="measured seconds per phase (default 30)")
+    parser.add_argument("--seconds", type=int, default=60, help="measured seconds per phase (default 60)")
     parser.add_argument("--users", type=int, default=20, help="concurrent users per phase (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument("--members", type=int, default=50, help="feedback: members submitting (default 50)")
+    parser.add_argument("--supervisors", type=int, default=5, help="feedback: supervisors printing (default 5)")
+    parser.add_argument(
+        "--replies-each", type=int, default=0, help="feedback: replies prepared per member (default 2 x --seconds)"
+    )
     parser.add_argument("--volume", type=int, default=1000, help="synthetic proposals in the demo copy (default 1000)")
     parser.add_argument(
-        "--phase", action="append", choices=sorted(SCENARIOS), help="phases to run (default: bare, browse)"
+        "--phase", action="append", choices=sorted(SCENARIOS), help="phases to run (default: bare, browse, feedback)"
     )
     args = parser.parse_args()
 
@@ -278,7 +453,9 @@ def main():
 
     try:
         for name in args.phase or DEFAULT_PHASES:
-            rps, failed = run_phase(name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds, query)
+            rps, failed = run_phase(
+                name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds, query, app=app
+            )
             results[name], errors = rps, errors + failed
     finally:
         app.send_signal(signal.SIGTERM)

@@ -286,7 +286,11 @@ BANLI_PDF_SYMBOL = env_list("BANLI_PDF_SYMBOL", "DejaVu Sans,Noto Sans CJK SC") 
 BANLI_PDF_COMPACT_FONTS = env_bool("BANLI_PDF_COMPACT_FONTS", default=True)
 # Most documents one batch print may hold (each letter is a few pages).
 BANLI_PDF_BATCH_MAX = env_int("BANLI_PDF_BATCH_MAX", 300)
-# How batch prints run: "thread" (background thread of the web process) or "inline" (tests).
+# How batch prints run: "thread" (background thread of the web process; one server),
+# "queue" (the web process only records the job; `manage.py print_worker` processes build it,
+# surviving restarts; several app servers) or "inline" (tests).
 BANLI_PRINT_JOBS = env_str("BANLI_PRINT_JOBS", "thread")
-if BANLI_PRINT_JOBS not in ("thread", "inline"):
-    raise ImproperlyConfigured(f"BANLI_PRINT_JOBS must be thread or inline, not {BANLI_PRINT_JOBS!r}")
+if BANLI_PRINT_JOBS not in ("thread", "queue", "inline"):
+    raise ImproperlyConfigured(f"BANLI_PRINT_JOBS must be thread, queue or inline, not {BANLI_PRINT_JOBS!r}")
+# Queue mode: a running job whose worker has not reported progress for this long goes back in the queue.
+BANLI_PRINT_WORKER_STALE_SECONDS = env_int("BANLI_PRINT_WORKER_STALE_SECONDS", 300)

@@ -123,10 +123,7 @@ class OnlineFeedbackForm(FeedbackContentForm):
                 upload.seek(0)
                 self.signature_png = signatures.reencode(upload.read(settings.BANLI_SIGNATURE_MAX_BYTES + 1))
             elif drawn:
-                png = signatures.reencode(signatures.from_data_url(drawn))
-                if signatures.is_blank(png):
-                    raise ValidationError(_("请在签名框内签名"), code="blank")
-                self.signature_png = png
+                self.signature_png = signatures.reencode(signatures.from_data_url(drawn), drawn=True)
             else:
                 raise ValidationError(_("请在签名框内签名，或上传签名图片"), code="required")
         except ValidationError as error:

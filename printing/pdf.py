@@ -68,7 +68,9 @@ class Asset:
             if image.mode not in ("RGB", "RGBA", "L", "LA"):
                 image = image.convert("RGBA")
             out = io.BytesIO()
-            image.save(out, format="PNG", optimize=True)
+            # Not optimize=True: this runs on every request for a signed form (the bytes are part of
+            # the content hash that finds the stored render), and optimizing cost 3-4x the CPU.
+            image.save(out, format="PNG")
         except (OSError, ValueError, Image.DecompressionBombError):
             logger.warning("Unreadable image %s for printing", field_file.name)
             return None

@@ -26,6 +26,7 @@ urlpatterns = [
     path("replies/<int:pk>/send-back/", views.reply_send_back, name="reply_send_back"),
     path("replies/<int:pk>/review/", views.reply_review, name="reply_review"),
     path("replies/<int:pk>/scan/", views.reply_scan, name="reply_scan"),
+    path("replies/<int:pk>/scan/file/", views.reply_scan_file, name="reply_scan_file"),
     path("replies/<int:pk>/delivered/", views.reply_delivered, name="reply_delivered"),
     path("paragraphs/", views.templates_list, name="templates"),
     path("paragraphs/<int:pk>/edit/", views.template_edit, name="template_edit"),

@@ -14,12 +14,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Count, Prefetch, Q, When
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
 from feedback.models import Feedback
@@ -773,6 +773,26 @@ def reply_scan(request, pk):
         intro=_("PDF、JPEG 或 PNG，不超过 %(mb)s MB。") % {"mb": settings.BANLI_SCAN_MAX_BYTES // (1024 * 1024)},
         multipart=True,
     )
+
+
+@require_GET
+def reply_scan_file(request, pk):
+    """The sealed scan, to whoever may see the reply: media files are never served by the proxy."""
+    reply = _reply(request, pk)
+    if not reply.sealed_scan:
+        raise Http404
+    name = reply.sealed_scan.name.lower()
+    content_type = (
+        "application/pdf" if name.endswith(".pdf") else "image/png" if name.endswith(".png") else "image/jpeg"
+    )
+    try:
+        response = FileResponse(reply.sealed_scan.open("rb"), content_type=content_type)
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_POST

@@ -14,6 +14,7 @@ role may not open, 302 to the index for an object outside the scope).
 
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.test import TestCase
 
 from proposals.models import Body
@@ -96,6 +97,11 @@ ROWS = [
     Row("proposal list", lambda w: "/proposals/", everyone(200, **{ANON: LOGIN})),
     Row("proposal A", lambda w: w.p_a.get_absolute_url(), only(200, MEMBER_A, CLERK_X, OFFICE, SUPERVISOR)),
     Row("proposal B", lambda w: w.p_b.get_absolute_url(), only(200, MEMBER_B, CLERK_Y, OFFICE, SUPERVISOR)),
+    Row(
+        "sealed scan of reply A (media files only through the app)",
+        lambda w: f"/replies/{w.reply_a.pk}/scan/file/",
+        only(200, MEMBER_A, CLERK_X, OFFICE, SUPERVISOR),
+    ),
     Row("proposal that does not exist", lambda w: "/proposals/999999/", only(404)),
     Row("admin index", lambda w: "/admin/", staff_only(200)),
     *admin_rows(),
@@ -166,6 +172,10 @@ class AccessMatrixTests(TestCase):
             OFFICE: f.office(Body.CPPCC),
             SUPERVISOR: f.supervisor(),
         }
+
+    def setUp(self):
+        # In this test's media directory (tests/conftest.py gives each test its own).
+        self.reply_a.sealed_scan.save("scan.pdf", ContentFile(b"%PDF-1.4 sealed scan"))
 
     def test_every_row_names_every_role(self):
         for row in ROWS:

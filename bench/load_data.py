@@ -1,0 +1,158 @@
+"""Prepares the feedback scenario of bench/load.py in its database; prints what the users need as JSON.
+
+    python bench/load_data.py --members 50 --replies-each 70     (with the run's DATABASE_URL / BANLI_SQLITE_PATH)
+
+For each of `--members` members of the CPPCC session of this year: a member account
+(`loadmember01`...; password banli-demo) and `--replies-each` proposals they lead, each
+with an issued reply waiting for their feedback. Half of the members fill the form logged
+in (/me/replies/<pk>/feedback/); the other half get a one-time link per reply (/f/<token>/),
+as the e-mail sent when a reply is issued would carry. Run after `load_demo`.
+"""
+
+import datetime
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from demo.management.commands.load_demo import DEMO_PASSWORD, aware, reply_title  # noqa: E402
+from feedback.models import FeedbackLink  # noqa: E402
+from proposals.models import (  # noqa: E402
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Body,
+    Category,
+    HandlingUnit,
+    Member,
+    Period,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Session,
+)
+from replies.models import Reply, ReplyStatus, ResultClass  # noqa: E402
+
+
+def build(members_count, replies_each):
+    today = timezone.localdate()
+    session = Session.objects.get(body=Body.CPPCC, name=f"黄石市政协十四届{today.year}年会议")
+    units = list(HandlingUnit.objects.filter(name__startswith="黄石市").order_by("pk"))
+    category = Category.objects.order_by("pk").first()
+    password = make_password(DEMO_PASSWORD)  # hashed once: 50 PBKDF2 runs would cost more than the rest
+    User = get_user_model()
+    world = {"form_members": [], "link_members": [], "print_replies": []}
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            User(username=f"loadmember{i:02d}", password=password) for i in range(1, members_count + 1)
+        )
+        members = Member.objects.bulk_create(
+            Member(name=f"压测委员{i:02d}", body=Body.CPPCC, group="压测", user=user) for i, user in enumerate(users, 1)
+        )
+        serial = (
+            Proposal.objects.filter(session=session).order_by("-serial").values_list("serial", flat=True).first() or 0
+        ) + 1
+        proposals = []
+        for member in members:
+            for n in range(replies_each):
+                proposals.append(
+                    Proposal(
+                        kind=ProposalKind.PROPOSAL,
+                        session=session,
+                        serial=serial,
+                        number=session.format_number(serial),
+                        title=f"关于{member.name}第{n + 1}件压测事项的提案",
+                        body="压测用提案正文。",
+                        lead=member,
+                        category=category,
+                        period=Period.SESSION,
+                        status=ProposalStatus.HANDLING,
+                        submitted_on=session.opens_on + datetime.timedelta(days=1),
+                    )
+                )
+                serial += 1
+        Proposal.objects.bulk_create(proposals, batch_size=1000)
+        assigned_on = today - datetime.timedelta(days=40)
+        assignments = Assignment.objects.bulk_create(
+            (
+                Assignment(
+                    proposal=p,
+                    unit=units[i % len(units)],
+                    role=AssignmentRole.LEAD,
+                    status=AssignmentStatus.REPLIED,
+                    assigned_on=assigned_on,
+                    signed_for_on=assigned_on + datetime.timedelta(days=1),
+                    due_on=session.due_on(assigned_on, AssignmentRole.LEAD),
+                )
+                for i, p in enumerate(proposals)
+            ),
+            batch_size=1000,
+        )
+        written_on = today - datetime.timedelta(days=3)
+        replies = Reply.objects.bulk_create(
+            (
+                Reply(
+                    assignment=a,
+                    round=1,
+                    doc_number=f"{a.unit.doc_prefix}〔{today.year}〕{a.proposal.serial}号",
+                    title=reply_title(a.proposal),
+                    addressees=f"{a.proposal.lead.name}委员",
+                    body="现答复如下：\n一、基本情况\n相关工作正在推进。\n二、下一步工作\n我们将认真研究落实。",
+                    result_class=ResultClass.values[0],
+                    written_on=written_on,
+                    status=ReplyStatus.ISSUED,
+                    issued_at=aware(written_on),
+                )
+                for a in assignments
+            ),
+            batch_size=1000,
+        )
+        links, now = [], timezone.now()
+        for index, (user, member) in enumerate(zip(users, members, strict=True)):
+            mine = replies[index * replies_each : (index + 1) * replies_each]
+            if index % 2 == 0:
+                world["form_members"].append({"username": user.username, "replies": [r.pk for r in mine]})
+                continue
+            tokens = []
+            for reply in mine:
+                token = secrets.token_urlsafe(32)
+                tokens.append(token)
+                links.append(
+                    FeedbackLink(
+                        reply=reply,
+                        member=member,
+                        token_sha256=FeedbackLink.hash_token(token),
+                        created_at=now,
+                        expires_at=now + datetime.timedelta(days=30),
+                    )
+                )
+            world["link_members"].append({"member": member.name, "tokens": tokens})
+        FeedbackLink.objects.bulk_create(links, batch_size=1000)
+    # What supervisors print: a fixed set of reply letters (the first print of each renders it,
+    # later ones are served from the stored render, as in an office) and, during the run, the
+    # signed forms the members have just submitted (each one a fresh render).
+    world["print_replies"] = [r.pk for r in replies[:: max(1, len(replies) // 100)]][:100]
+    return world
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--replies-each", type=int, default=70)
+    args = parser.parse_args()
+    print(json.dumps(build(args.members, args.replies_each)))

@@ -1,0 +1,103 @@
+"""The member's submit path in one process, without the network: time per form page and per
+submission, and where the time goes (cProfile). For finding work done per request.
+
+    python bench/submit_profile.py              # 40 submissions on a temporary SQLite demo copy
+    python bench/submit_profile.py --profile 25 # and the 25 costliest functions (own time)
+
+Builds the copy (migrate, load_demo, bench/load_data.py for one member), then, as that member
+logged in, GETs /me/replies/<pk>/feedback/ and POSTs the answers with the signature bench/load.py
+sends (a 700x300 drawn PNG), one reply after another. Run it twice, interleaved, to compare.
+"""
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--profile", type=int, default=0, help="print this many functions by own time")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="banli-submit-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANLI_") and k != "DATABASE_URL"}
+    env.update(BANLI_SQLITE_PATH=str(scratch / "db.sqlite3"), BANLI_MEDIA_ROOT=str(scratch / "media"))
+    for argv in (["manage.py", "migrate", "-v0"], ["manage.py", "load_demo"]):
+        subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, check=True, capture_output=True)
+    world = json.loads(
+        subprocess.run(
+            [sys.executable, "bench/load_data.py", "--members", "1", "--replies-each", str(args.submissions + 5)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()[-1]
+    )
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from feedback_answers import ANSWERS
+
+    account = world["form_members"][0]
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=account["username"]))
+    replies = list(account["replies"])
+
+    def submit():
+        pk = replies.pop()
+        cpu_started = time.process_time()
+        started = time.perf_counter()
+        page = client.get(f"/me/replies/{pk}/feedback/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+        middle, cpu_middle = time.perf_counter(), time.process_time()
+        body = urlencode({**ANSWERS, "csrfmiddlewaretoken": token}, doseq=True)
+        response = client.post(f"/me/replies/{pk}/feedback/", body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 302, response.status_code
+        return (
+            (middle - started) * 1000,
+            (time.perf_counter() - middle) * 1000,
+            (cpu_middle - cpu_started) * 1000,
+            (time.process_time() - cpu_middle) * 1000,
+        )
+
+    for _ in range(3):
+        submit()  # warm caches (templates, fonts are not involved)
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    times = [submit() for _ in range(args.submissions - 3)]
+    if profiler:
+        profiler.disable()
+    pages, posts, page_cpu, post_cpu = zip(*times, strict=True)
+    # CPU time is what to compare on a busy machine: wall time includes waiting for a core.
+    print(
+        f"form page: median {statistics.median(page_cpu):.1f} ms CPU ({statistics.median(pages):.1f} ms wall); "
+        f"submission: median {statistics.median(post_cpu):.1f} ms CPU ({statistics.median(posts):.1f} ms wall); "
+        f"{len(times)} each{', under cProfile' if profiler else ''}; load average {os.getloadavg()[0]:.1f}"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The production files in deploy/ agree with the app: every setting is listed, the proxy's
+limits match the app's, personal files are never served from disk, the units start what exists."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from feedback.middleware import FORM_OVERHEAD
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+
+
+def env_file():
+    """{name: value} of the assignments in deploy/banli.env, and the names it mentions in comments."""
+    text = (DEPLOY / "banli.env").read_text()
+    values = dict(re.findall(r"^([A-Z_]+)=(.*)$", text, re.M))
+    mentioned = set(re.findall(r"^#?\s*([A-Z][A-Z_]+)=", text, re.M))
+    return values, mentioned
+
+
+def test_the_env_file_lists_every_variable_the_app_reads():
+    read = set()
+    for source in (ROOT / "config" / "settings.py", DEPLOY / "gunicorn.conf.py"):
+        read |= set(re.findall(r'(?:env_\w+|os\.environ\.get)\(\s*"([A-Z_]+)"', source.read_text()))
+    assert "DATABASE_URL" in read and "BANLI_BIND" in read
+    _values, mentioned = env_file()
+    assert sorted(read - mentioned) == []
+    assert sorted(mentioned - read) == []  # nothing listed that the app ignores
+
+
+def test_the_env_file_passes_the_deploy_check():
+    values, _ = env_file()
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    env.update(values, BANLI_SECRET_KEY=secrets.token_urlsafe(50))  # the file's is a placeholder
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert values["BANLI_PRINT_JOBS"] == "queue"  # several app servers: printing in the worker
+
+
+def test_nginx_serves_static_files_but_no_media():
+    site = (DEPLOY / "nginx" / "banli.conf").read_text()
+    assert re.search(r"location /static/ \{\s*alias /srv/banli/static/;", site)
+    media = re.search(r"location /media/ \{(.*?)\}", site, re.S).group(1)
+    assert media.strip() == "return 404;"
+    assert "/srv/banli/media" not in site  # no alias or root could reach signatures or scans
+
+
+def test_nginx_lets_through_the_largest_upload_the_app_accepts():
+    site = (DEPLOY / "nginx" / "banli.conf").read_text()
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", site).group(1))
+    largest = max(
+        settings.BANLI_SCAN_MAX_BYTES, settings.BANLI_PAPER_SCAN_MAX_BYTES, settings.BANLI_SIGNATURE_MAX_BYTES
+    )
+    # The app answers an oversized upload with its own message; nginx must not refuse first.
+    assert megabytes * 1024 * 1024 >= largest + FORM_OVERHEAD
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in site
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in site  # overwritten, not appended
+
+
+def test_the_systemd_units_start_what_the_repository_has():
+    web = (DEPLOY / "systemd" / "banli-gunicorn.service").read_text()
+    worker = (DEPLOY / "systemd" / "banli-print-worker@.service").read_text()
+    assert "gunicorn -c deploy/gunicorn.conf.py config.wsgi" in web
+    assert "manage.py print_worker --name %H-%i" in worker
+    assert (ROOT / "printing" / "management" / "commands" / "print_worker.py").exists()
+    for unit in (web, worker):
+        assert "EnvironmentFile=/etc/banli/banli.env" in unit
+        assert "ReadWritePaths=/srv/banli/media" in unit
