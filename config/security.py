@@ -31,6 +31,16 @@ CSP_TEMPLATE = (
 )
 
 
+def csp_with_inline_styles(request):
+    """The same policy, but inline styles allowed: for the reply letter's print preview, whose
+    template is the PDF's (WeasyPrint takes the configured fonts and the letterhead size as
+    inline styles). Scripts stay locked to our own files."""
+    nonce = request.csp_nonce
+    return CSP_TEMPLATE.format(nonce=nonce).replace(
+        f"style-src 'self' 'nonce-{nonce}'", "style-src 'self' 'unsafe-inline'"
+    )
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.security import csp_with_inline_styles
 from feedback.models import Feedback
 from proposals import access
 from replies.models import Reply
@@ -70,7 +71,9 @@ def reply_pdf(request, pk):
 @require_GET
 def reply_print(request, pk):
     reply = _reply(request, pk)
-    return HttpResponse(documents.reply_letter(reply, for_screen=True).html)
+    response = HttpResponse(documents.reply_letter(reply, for_screen=True).html)
+    response["Content-Security-Policy"] = csp_with_inline_styles(request)
+    return response
 
 
 @require_GET
