@@ -195,7 +195,7 @@ def test_requests_succeed_after_postgresql_restarts_and_nothing_is_half_written(
             try:
                 requests.get(f"{base}/login/", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
                 time.sleep(0.1)
 
         def logged_in():
