@@ -284,6 +284,9 @@ BANLI_PDF_KAI = env_list("BANLI_PDF_KAI", "楷体_GB2312,KaiTi,Noto Serif CJK SC
 BANLI_PDF_SYMBOL = env_list("BANLI_PDF_SYMBOL", "DejaVu Sans,Noto Sans CJK SC")  # ☑ ☐ on the feedback form
 # Embed CJK fonts with only the glyphs used (printing/fontpack.py): ~150 KB instead of ~500 KB a letter.
 BANLI_PDF_COMPACT_FONTS = env_bool("BANLI_PDF_COMPACT_FONTS", default=True)
+# Longest one PDF may take to render (seconds; 0 = no limit). Past it the render is stopped and
+# the user gets a 503 page; keep it below gunicorn's worker timeout (BANLI_WORKER_TIMEOUT, 60).
+BANLI_PDF_RENDER_SECONDS = env_int("BANLI_PDF_RENDER_SECONDS", 30)
 # Most documents one batch print may hold (each letter is a few pages).
 BANLI_PDF_BATCH_MAX = env_int("BANLI_PDF_BATCH_MAX", 300)
 # How batch prints run: "thread" (background thread of the web process; one server),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.i18n import in_chinese
+from proposals.files import UploadError, message_for
 from proposals.models import AssignmentStatus, Event, RoleKind
 
 from . import signatures
@@ -29,57 +30,91 @@ class AlreadySubmitted(Exception):
         self.feedback = feedback
 
 
-def submit_online(*, reply, member, form, by=None, link=None, now=None):
-    """Store the member's answers and signature as one sealed row; exactly one per member and reply."""
-    now = (now or timezone.now()).replace(microsecond=0)
-    with transaction.atomic():
-        existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
-        if existing is not None and existing.is_submitted:
-            raise AlreadySubmitted(existing)
-        feedback = existing or Feedback(reply=reply, member=member)
-        feedback.channel = Channel.ONLINE
-        form.fill(feedback)
-        drawn = signatures.as_file(form.signature_png)
-        feedback.signature.save(drawn.name, drawn, save=False)
-        feedback.submitted_at = now
-        feedback.seal()
+def _store(field_file, name, content, stored):
+    """Write the file of a row about to be saved and note it in `stored`; a storage error
+    (a full disk) becomes UploadError with a message for the user."""
+    try:
+        field_file.save(name, content, save=False)
+    except OSError as exc:
+        logger.error("Storing %s failed", name, exc_info=True)
+        raise UploadError(message_for(exc)) from exc
+    stored.append((field_file.storage, field_file.name))
+
+
+def _remove(stored):
+    """After a failed save: the files written for it go too, so no file outlives its row."""
+    for storage, name in stored:
         try:
-            with transaction.atomic():
-                feedback.save()
-        except IntegrityError:
-            # Another request inserted the row between our read and our write.
-            feedback.signature.delete(save=False)
-            raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
-        FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
-        _after_submission(feedback, by=by)
+            storage.delete(name)
+        except OSError:
+            logger.warning("Could not remove %s after a failed save", name, exc_info=True)
+
+
+def submit_online(*, reply, member, form, by=None, link=None, now=None):
+    """Store the member's answers and signature as one sealed row; exactly one per member and reply.
+
+    Raises UploadError (a message for the member) when the signature cannot be stored; then
+    nothing is saved, and a file written before a later failure is removed again.
+    """
+    now = (now or timezone.now()).replace(microsecond=0)
+    stored = []
+    try:
+        with transaction.atomic():
+            existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
+            if existing is not None and existing.is_submitted:
+                raise AlreadySubmitted(existing)
+            feedback = existing or Feedback(reply=reply, member=member)
+            feedback.channel = Channel.ONLINE
+            form.fill(feedback)
+            drawn = signatures.as_file(form.signature_png)
+            _store(feedback.signature, drawn.name, drawn, stored)
+            feedback.submitted_at = now
+            feedback.seal()
+            try:
+                with transaction.atomic():
+                    feedback.save()
+            except IntegrityError:
+                # Another request inserted the row between our read and our write.
+                raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
+            FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
+            _after_submission(feedback, by=by)
+    except BaseException:
+        _remove(stored)
+        raise
     return feedback
 
 
 def enter_paper(*, reply, form, by, now=None):
-    """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged."""
+    """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged.
+
+    Raises UploadError when the scan cannot be stored (nothing is saved then)."""
     member = form.cleaned_data["member"]
     signed_on = form.cleaned_data["signed_on"]
-    with transaction.atomic():
-        existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
-        if existing is not None and existing.is_submitted:
-            raise AlreadySubmitted(existing)
-        feedback = existing or Feedback(reply=reply, member=member)
-        feedback.channel = Channel.PAPER
-        form.fill(feedback)
-        scan = form.cleaned_data["paper_scan"]
-        extension = {b"%PDF": "pdf", b"\x89PNG": "png"}.get(scan.read(4), "jpg")
-        scan.seek(0)
-        feedback.paper_scan.save(f"{secrets.token_hex(16)}.{extension}", scan, save=False)
-        feedback.entered_by = by
-        feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
-        feedback.seal()
-        try:
-            with transaction.atomic():
-                feedback.save()
-        except IntegrityError:
-            feedback.paper_scan.delete(save=False)
-            raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
-        _after_submission(feedback, by=by)
+    stored = []
+    try:
+        with transaction.atomic():
+            existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
+            if existing is not None and existing.is_submitted:
+                raise AlreadySubmitted(existing)
+            feedback = existing or Feedback(reply=reply, member=member)
+            feedback.channel = Channel.PAPER
+            form.fill(feedback)
+            scan = form.cleaned_data["paper_scan"]
+            extension = {b"%PDF": "pdf", b"\x89PNG": "png"}.get(scan.read(4), "jpg")
+            scan.seek(0)
+            _store(feedback.paper_scan, f"{secrets.token_hex(16)}.{extension}", scan, stored)
+            feedback.entered_by = by
+            feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
+            feedback.seal()
+            try:
+                with transaction.atomic():
+                    feedback.save()
+            except IntegrityError:
+                raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
+            _after_submission(feedback, by=by)
+    except BaseException:
+        _remove(stored)
+        raise
     return feedback
 
 

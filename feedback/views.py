@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from proposals import access
+from proposals.files import UploadError
 from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Member, Proposal
 from replies.models import Reply
 
@@ -213,8 +214,11 @@ def _form(request, *, reply, member, link):
             except services.AlreadySubmitted as already:
                 messages.info(request, _("您已提交过本轮答复的征询意见表，提交后不能修改。"))
                 return redirect("feedback:detail", pk=already.feedback.pk)
-            messages.success(request, _("征询意见表已提交，感谢您的反馈。"))
-            return redirect("feedback:detail", pk=feedback.pk)
+            except UploadError as error:  # e.g. a full disk: the form again, answers and signature kept
+                form.add_error("signature_data", str(error))
+            else:
+                messages.success(request, _("征询意见表已提交，感谢您的反馈。"))
+                return redirect("feedback:detail", pk=feedback.pk)
     else:
         form = OnlineFeedbackForm()
     proposal = reply.assignment.proposal
@@ -387,8 +391,11 @@ def paper_entry(request, pk):
             except services.AlreadySubmitted as already:
                 messages.info(request, _("该委员的意见表已录入，不能重复录入。"))
                 return redirect("feedback:detail", pk=already.feedback.pk)
-            messages.success(request, _("纸质意见表已录入。"))
-            return redirect("feedback:detail", pk=feedback.pk)
+            except UploadError as error:  # e.g. a full disk: the form again with what was entered
+                form.add_error("paper_scan", str(error))
+            else:
+                messages.success(request, _("纸质意见表已录入。"))
+                return redirect("feedback:detail", pk=feedback.pk)
     else:
         form = PaperFeedbackForm(members=members)
     context = {"form": form, "reply": reply, "proposal": reply.assignment.proposal, "missing": members}

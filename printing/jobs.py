@@ -20,6 +20,8 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from proposals.files import message_for
+
 from . import batch
 from .models import BatchJob, BatchStatus
 from .pdf import PrintError
@@ -114,7 +116,12 @@ def run(job_id, worker=""):
         logger.exception("Batch print %s failed", job_id)
         mine.update(status=BatchStatus.FAILED, error=_("生成失败，请稍后重试。"), finished_at=timezone.now())
         return
-    job.file.save(f"batch-{job_id}.pdf", ContentFile(data), save=False)
+    try:
+        job.file.save(f"batch-{job_id}.pdf", ContentFile(data), save=False)
+    except OSError as exc:  # a full disk: the atomic storage left nothing behind
+        logger.error("Storing batch print %s failed", job_id, exc_info=True)
+        mine.update(status=BatchStatus.FAILED, error=str(message_for(exc)), finished_at=timezone.now())
+        return
     updated = mine.update(status=BatchStatus.DONE, file=job.file.name, done=len(jobs), finished_at=timezone.now())
     if not updated:
         job.file.delete(save=False)  # another worker has the job now; its file will be the one kept

@@ -7,6 +7,7 @@ unchanged document is served from storage with that hash as its ETag.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,7 +16,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from proposals.files import message_for
 from proposals.models import choice_constraint
+
+from .pdf import PrintError
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentKind(models.TextChoices):
@@ -62,7 +68,11 @@ class RenderedDocument(models.Model):
     @classmethod
     def store(cls, *, kind, object_id, content_hash, data, render_ms=0):
         """Keep one render; older versions of the same document are removed with their files."""
-        name = default_storage.save(f"printing/{kind}/{object_id}/{content_hash}.pdf", ContentFile(data))
+        try:
+            name = default_storage.save(f"printing/{kind}/{object_id}/{content_hash}.pdf", ContentFile(data))
+        except OSError as exc:  # a full disk: the atomic storage left no partial file, and no row is made
+            logger.error("Storing a rendered %s failed", kind, exc_info=True)
+            raise PrintError(message_for(exc)) from exc
         try:
             with transaction.atomic():
                 doc = cls.objects.create(
@@ -77,6 +87,9 @@ class RenderedDocument(models.Model):
             # Another process stored the same version meanwhile: keep theirs.
             default_storage.delete(name)
             return cls.objects.lookup(kind, object_id, content_hash)
+        except BaseException:
+            default_storage.delete(name)  # no row for it: do not leave the file behind
+            raise
         for old in cls.objects.filter(kind=kind, object_id=object_id).exclude(pk=doc.pk):
             old.file.delete(save=False)
             old.delete()

@@ -11,12 +11,14 @@
   text safe (see `printing.templatetags.printing` for the one markup we allow: **bold**).
 """
 
+import ctypes
 import functools
 import io
 import logging
 import mimetypes
 import re
 import subprocess
+import threading
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -153,26 +155,78 @@ def stylesheet(path):
     return _parsed_stylesheet(data.decode("utf-8"))
 
 
+class RenderTimeout(PrintError):
+    """The render ran past BANLI_PDF_RENDER_SECONDS and was stopped."""
+
+
+class _Cancelled(BaseException):
+    """Raised inside a render thread that ran out of time (BaseException: no `except Exception` swallows it)."""
+
+
+def _write_pdf(html, stylesheets, assets, compact):
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
+    return document.write_pdf(
+        stylesheets=[stylesheet(path) for path in stylesheets],
+        font_config=font_config(),
+        pdf_identifier=False,
+        uncompressed_pdf=False,
+        finisher=fontpack.finisher if compact else None,
+    )
+
+
+def _cancel(thread):
+    """Stop `thread` at its next Python instruction by raising _Cancelled in it.
+
+    WeasyPrint lays out in Python, so this lands within milliseconds; a single long C call
+    (one Pango layout, one font subset) finishes first. The thread only ever touched its own
+    document, so nothing is left half-done.
+    """
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Cancelled))
+
+
+def _with_deadline(work, seconds):
+    """`work()` in a thread, given `seconds`; RenderTimeout (and the thread stopped) past that."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = work()
+        except _Cancelled:
+            pass
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="pdf-render", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        _cancel(thread)
+        logger.error("PDF rendering ran past %s s and was stopped", seconds)
+        raise RenderTimeout(_("生成 PDF 超时：超过 %(seconds)s 秒仍未完成，已停止生成。") % {"seconds": f"{seconds:g}"})
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def render_pdf(html, *, stylesheets=(), assets=()):
     """Render `html` (already escaped by a template) to PDF bytes with our fonts and fetcher.
 
-    Raises PrintError with a Chinese message on any failure; nothing is cached by callers then.
+    The render runs under a deadline (BANLI_PDF_RENDER_SECONDS; 0 = none). Raises PrintError
+    with a Chinese message on any failure or timeout; nothing is cached by callers then.
     """
-    try:
-        from weasyprint import HTML
+    seconds = settings.BANLI_PDF_RENDER_SECONDS
 
-        document = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
-        return document.write_pdf(
-            stylesheets=[stylesheet(path) for path in stylesheets],
-            font_config=font_config(),
-            pdf_identifier=False,
-            uncompressed_pdf=False,
-            finisher=fontpack.finisher if settings.BANLI_PDF_COMPACT_FONTS else None,
-        )
+    def work():
+        return _write_pdf(html, stylesheets, assets, settings.BANLI_PDF_COMPACT_FONTS)
+
+    try:
+        return _with_deadline(work, seconds) if seconds else work()
     except PrintError:
         raise
     except Exception as exc:
-        logger.exception("PDF rendering failed")
+        logger.error("PDF rendering failed", exc_info=exc)
         raise PrintError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
 
 

@@ -80,3 +80,45 @@ def test_a_feedback_form_submitted_twice_at_once_is_stored_once():
     assert all(isinstance(e, IntegrityError) for e in errors if e), errors
     assert sum(1 for e in errors if e) == 7
     assert Feedback.objects.filter(reply=reply, member=member).count() == 1
+
+
+def test_two_clerks_saving_one_draft_at_the_same_moment_one_wins_the_other_gets_the_conflict_page():
+    from django.test import Client
+
+    from proposals.models import AssignmentStatus
+    from replies.models import Reply, ReplyStatus
+    from tests.workspace.test_replies import reply_data
+
+    unit = f.unit("X局", "X局")
+    clerks = [f.clerk(unit, username=f"clerk{i}") for i in range(2)]
+    assignment = f.assignment(f.proposal(), unit, status=AssignmentStatus.HANDLING)
+    draft = f.reply(assignment, status=ReplyStatus.DRAFT, body="起草的正文")
+    clients = []
+    for clerk in clerks:
+        client = Client()
+        client.force_login(clerk)
+        clients.append(client)
+    url = f"/replies/{draft.pk}/edit/"
+
+    for attempt in range(3):  # several rounds: each one a fresh race on the current version
+        version = Reply.objects.get(pk=draft.pk).version
+        texts = [f"第{attempt}轮 甲的正文", f"第{attempt}轮 乙的正文"]
+
+        def save(i, version=version, texts=texts):
+            response = clients[i].post(url, reply_data(version=version, body=texts[i]))
+            return response.status_code, response.content.decode()
+
+        results, errors = run_at_once(2, save)
+
+        assert errors == [None, None]
+        statuses = sorted(status for status, _body in results)
+        assert statuses == [302, 409], statuses
+        winner = next(i for i, (status, _body) in enumerate(results) if status == 302)
+        loser = 1 - winner
+        saved = Reply.objects.get(pk=draft.pk)
+        assert saved.body == texts[winner]
+        assert saved.version == version + 1
+        conflict_page = results[loser][1]
+        assert "保存冲突" in conflict_page
+        assert texts[loser] in conflict_page  # what the loser typed is on the page, to merge
+        assert texts[winner] in conflict_page  # beside what is now saved

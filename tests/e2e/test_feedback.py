@@ -43,6 +43,21 @@ def draw_signature(page):
     page.mouse.up()
 
 
+def fill_sign_and_submit(page, opinion, *, shots="feedback-phone"):
+    """On the open form: 走访, 已解决, 满意, may publish, `opinion`, a drawn signature; submit."""
+    page.check("input[name=methods][value=visit]")
+    page.check("input[name=handling_effect][value=solved]")
+    page.check("input[name=satisfaction][value=satisfied]")
+    page.check("input[name=publish_consent][value=yes]")
+    page.fill("textarea[name=opinion]", opinion)
+    draw_signature(page)
+    screenshot(page, f"{shots}-1-filled")
+
+    page.click("#submit-feedback")
+    page.wait_for_selector("text=征询意见表已提交")
+    screenshot(page, f"{shots}-2-confirmation")
+
+
 def test_a_member_opens_the_link_signs_on_a_phone_and_submits(phone_page, live_server, settings):
     settings.BANLI_SITE_URL = live_server.url
     page = phone_page
@@ -53,17 +68,7 @@ def test_a_member_opens_the_link_signs_on_a_phone_and_submits(phone_page, live_s
     page.goto(url)
     assert page.url.endswith("/f/form/")  # the token is gone from the address bar
     assert page.locator("h1").inner_text() == "办理情况征询意见表"
-    page.check("input[name=methods][value=visit]")
-    page.check("input[name=handling_effect][value=solved]")
-    page.check("input[name=satisfaction][value=satisfied]")
-    page.check("input[name=publish_consent][value=yes]")
-    page.fill("textarea[name=opinion]", "工作已推进，措施得力。<b>谢谢</b>")
-    draw_signature(page)
-    screenshot(page, "feedback-phone-1-filled")
-
-    page.click("#submit-feedback")
-    page.wait_for_selector("text=征询意见表已提交")
-    screenshot(page, "feedback-phone-2-confirmation")
+    fill_sign_and_submit(page, "工作已推进，措施得力。<b>谢谢</b>")
 
     feedback = Feedback.objects.get()
     assert feedback.member == member and feedback.satisfaction == "satisfied"

@@ -26,6 +26,49 @@ def switch_user(page, username):
     login(page, username)
 
 
+def answer_and_sign_off(page, proposal, *, body=BODY, shots="workspace"):
+    """The clerk takes `proposal` from 待签收 to a submitted draft through the pages; the signer
+    (李局长, username "signer") signs it off. Screenshots <shots>-03 to -07. Returns the reply."""
+    # The clerk finds it in the inbox under 待签收 and signs for it.
+    switch_user(page, "clerk")
+    assert "待签收 1" in page.inner_text(".tabs")
+    page.click(".tabs >> text=待签收")
+    screenshot(page, f"{shots}-03-clerk-inbox")
+    page.click(f"text={proposal.title}")
+    page.click("button:has-text('签收')")
+    assert "已签收" in page.inner_text(".messages")
+    screenshot(page, f"{shots}-04-signed-for")
+
+    # A contact with the member, then the draft with its generated frame.
+    page.click("text=登记沟通")
+    page.select_option("#id_method", value="phone")
+    page.fill("#id_participants", "刘文明、程玮")
+    page.fill("#id_summary", "电话沟通办理思路，委员同意分步推进。")
+    page.click("button[type=submit].primary")
+    page.click("text=撰写答复")
+    assert page.input_value("#id_title") == "关于对《关于促进中小企业健康快速发展》提案的答复"
+    assert page.input_value("#id_addressees") == "程玮、王秋红委员"
+    assert page.input_value("#id_doc_number") == f"黄经信函〔{timezone.localdate().year}〕1号"
+    page.fill("#id_body", body)
+    page.select_option("#id_result_class", value="A")
+    page.select_option("#id_signer", label="李局长")
+    screenshot(page, f"{shots}-05-drafting")
+    page.click("button:has-text('保存草稿')")
+    page.click("button:has-text('提交签发')")
+    assert "已提交签发人签发" in page.inner_text(".messages")
+    screenshot(page, f"{shots}-06-submitted")
+
+    # The signer signs it off (签发); with review off it goes out at once.
+    switch_user(page, "signer")
+    assert "待签发 1" in page.inner_text(".tabs")
+    page.click(f"text={proposal.title}")
+    page.click("text=查看答复函")
+    screenshot(page, f"{shots}-07-signer")
+    page.click("button:has-text('签发')")
+    assert "答复已发出" in page.inner_text(".messages")
+    return Reply.objects.get(assignment__proposal=proposal)
+
+
 def test_office_registers_and_clerk_answers_with_the_signers_sign_off(page):
     session = f.session(Body.CPPCC, name="黄石市政协十四届一次会议", number_format="委员提案〔{year}〕{serial}号")
     unit = f.unit(
@@ -57,44 +100,8 @@ def test_office_registers_and_clerk_answers_with_the_signers_sign_off(page):
     proposal = Proposal.objects.get(title="关于促进中小企业健康快速发展的提案")
     assert proposal.status == ProposalStatus.ASSIGNED
 
-    # The clerk finds it in the inbox under 待签收 and signs for it.
     switch_user(page, "clerk")
-    assert "待签收 1" in page.inner_text(".tabs")
-    page.click(".tabs >> text=待签收")
-    screenshot(page, "workspace-03-clerk-inbox")
-    page.click(f"text={proposal.title}")
-    page.click("button:has-text('签收')")
-    assert "已签收" in page.inner_text(".messages")
-    screenshot(page, "workspace-04-signed-for")
-
-    # A contact with the member, then the draft with its generated frame.
-    page.click("text=登记沟通")
-    page.select_option("#id_method", value="phone")
-    page.fill("#id_participants", "刘文明、程玮")
-    page.fill("#id_summary", "电话沟通办理思路，委员同意分步推进。")
-    page.click("button[type=submit].primary")
-    page.click("text=撰写答复")
-    assert page.input_value("#id_title") == "关于对《关于促进中小企业健康快速发展》提案的答复"
-    assert page.input_value("#id_addressees") == "程玮、王秋红委员"
-    assert page.input_value("#id_doc_number") == f"黄经信函〔{timezone.localdate().year}〕1号"
-    page.fill("#id_body", BODY)
-    page.select_option("#id_result_class", value="A")
-    page.select_option("#id_signer", label="李局长")
-    screenshot(page, "workspace-05-drafting")
-    page.click("button:has-text('保存草稿')")
-    page.click("button:has-text('提交签发')")
-    assert "已提交签发人签发" in page.inner_text(".messages")
-    screenshot(page, "workspace-06-submitted")
-
-    # The signer signs it off (签发); with review off it goes out at once.
-    switch_user(page, "signer")
-    assert "待签发 1" in page.inner_text(".tabs")
-    page.click(f"text={proposal.title}")
-    page.click("text=查看答复函")
-    screenshot(page, "workspace-07-signer")
-    page.click("button:has-text('签发')")
-    assert "答复已发出" in page.inner_text(".messages")
-    reply = Reply.objects.get(assignment__proposal=proposal)
+    reply = answer_and_sign_off(page, proposal)
     assert reply.status == ReplyStatus.ISSUED
     assert reply.assignment.status == AssignmentStatus.REPLIED
 

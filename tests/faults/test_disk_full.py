@@ -53,6 +53,12 @@ class _FillingFile:
 class DiskFullStorage(AtomicFileSystemStorage):
     room = 4096
 
+    @classmethod
+    def with_room(cls, room):
+        storage = cls()
+        storage.room = room
+        return storage
+
     def _open_part(self, fd):
         return _FillingFile(os.fdopen(fd, "wb"), self.room)
 
@@ -195,3 +201,106 @@ def test_a_really_full_disk_leaves_no_truncated_file_where_djangos_own_storage_w
     reply.refresh_from_db()
     assert reply.sealed_scan.name == ""
     assert files_under(tiny_disk) == []
+
+
+class FeedbackDiskFullTests(TestCase):
+    """The member's signature and the office's paper scan, with no room left on the disk."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user, member = f.member_user("程玮")
+        proposal = f.proposal(lead=member)
+        cls.reply = f.reply(f.assignment(proposal, f.unit()))
+        cls.office = f.office()
+
+    def test_a_signature_that_cannot_be_stored_gives_a_message_beside_it_and_keeps_the_answers(self):
+        from tests.feedback.conftest import form_data
+
+        self.client.force_login(self.user)
+        field = Feedback._meta.get_field("signature")
+        data = form_data(opinion="希望尽快落实。")
+        with mock.patch.object(field, "storage", DiskFullStorage.with_room(64)):  # a signature is ~2 KB
+            response = self.client.post(f"/me/replies/{self.reply.pk}/feedback/", data)
+        self.assertEqual(response.status_code, 200)  # the form again, not a 500
+        self.assertContains(response, str(NO_SPACE))
+        self.assertContains(response, "尚未保存任何内容")
+        self.assertContains(response, "希望尽快落实。")  # what the member wrote is still there
+        self.assertContains(response, data["signature_data"][:60])  # and the signature drawn
+        self.assertFalse(Feedback.objects.exists())
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])
+
+        response = self.client.post(f"/me/replies/{self.reply.pk}/feedback/", data)  # room again
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(Feedback.objects.get().signature.storage.exists(Feedback.objects.get().signature.name))
+
+    def test_a_failure_after_the_signature_is_written_removes_it_again(self):
+        from tests.feedback.conftest import form_data
+
+        self.client.force_login(self.user)
+        with mock.patch("feedback.services._after_submission", side_effect=RuntimeError("database went away")):
+            with self.assertRaises(RuntimeError):
+                self.client.post(f"/me/replies/{self.reply.pk}/feedback/", form_data())
+        self.assertFalse(Feedback.objects.exists())
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])
+
+    def test_a_paper_scan_that_cannot_be_stored_gives_a_message_beside_it(self):
+        self.client.force_login(self.office)
+        field = Feedback._meta.get_field("paper_scan")
+        data = {
+            "member": self.reply.assignment.proposal.lead_id,
+            "signed_on": "2026-11-20",
+            "methods": ["visit"],
+            "handling_effect": "solved",
+            "satisfaction": "satisfied",
+            "publish_consent": "yes",
+            "opinion": "纸质表上的意见",
+            "paper_scan": SimpleUploadedFile("scan.pdf", SCAN, content_type="application/pdf"),
+        }
+        with mock.patch.object(field, "storage", DiskFullStorage()):
+            response = self.client.post(f"/office/replies/{self.reply.pk}/paper/", data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, str(NO_SPACE))
+        self.assertContains(response, "纸质表上的意见")
+        self.assertFalse(Feedback.objects.exists())
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])
+
+
+class PrintingDiskFullTests(TestCase):
+    """A rendered PDF that cannot be stored: a 503 page saying so, no row, no partial file."""
+
+    @classmethod
+    def setUpTestData(cls):
+        proposal = f.proposal()
+        cls.reply = f.reply(f.assignment(proposal, f.unit()))
+        cls.supervisor = f.supervisor()
+
+    def setUp(self):
+        self.client.force_login(self.supervisor)
+
+    def test_the_reply_pdf_says_the_disk_is_full_and_stores_nothing(self):
+        from printing.models import RenderedDocument
+
+        with mock.patch("printing.models.default_storage", DiskFullStorage(location=django_settings.MEDIA_ROOT)):
+            response = self.client.get(f"/replies/{self.reply.pk}/pdf/")
+        self.assertContains(response, str(NO_SPACE), status_code=503)
+        self.assertContains(response, "本次没有保存任何文件", status_code=503)
+        self.assertFalse(RenderedDocument.objects.exists())
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])
+
+        response = self.client.get(f"/replies/{self.reply.pk}/pdf/")  # room again: rendered and kept
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(RenderedDocument.objects.count(), 1)
+
+    def test_a_batch_whose_merged_file_cannot_be_stored_fails_with_the_message(self):
+        from printing.models import BatchJob
+
+        field = BatchJob._meta.get_field("file")
+        with self.settings(BANLI_PRINT_JOBS="inline"), mock.patch.object(field, "storage", DiskFullStorage()):
+            response = self.client.post("/printing/batch/", {"session": self.reply.assignment.proposal.session_id})
+        job = BatchJob.objects.get()
+        self.assertRedirects(response, f"/printing/batch/{job.pk}/")
+        self.assertEqual(job.status, "failed")
+        self.assertEqual(job.error, str(NO_SPACE))
+        self.assertEqual(job.file.name, "")
+        self.assertEqual(self.client.get(f"/printing/batch/{job.pk}/pdf/").status_code, 404)
+        self.assertNotIn("printing/batches", " ".join(files_under(django_settings.MEDIA_ROOT)))
