@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.i18n import in_chinese
 from proposals.files import UploadError, message_for
+from proposals.i18n import in_chinese
 from proposals.models import AssignmentStatus, Event, RoleKind
 
 from . import signatures

@@ -459,7 +459,6 @@ class AccessMatrixTests(TestCase):
 
     def setUp(self):
         # Files go under this test's MEDIA_ROOT (set per test in tests/conftest.py).
-        from django.core.files.base import ContentFile
         from django.core.files.storage import default_storage
 
         from tests.feedback.conftest import signature_png
@@ -472,9 +471,6 @@ class AccessMatrixTests(TestCase):
             paper_scan=default_storage.save("feedback/scan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n")),
         )
         self.batch.file.save("batch.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-
-    def setUp(self):
-        # In this test's media directory (tests/conftest.py gives each test its own).
         self.reply_a.sealed_scan.save("scan.pdf", ContentFile(b"%PDF-1.4 sealed scan"))
 
     def test_every_row_names_every_role(self):
