@@ -178,7 +178,7 @@ def _facts(criteria, today=None):
         LEFT JOIN ({parts[2][0]}) o ON o.o_id = a.a_id
         LEFT JOIN ({parts[3][0]}) c ON c.c_id = a.a_id
         GROUP BY a.a_unit, a.a_role, a.a_due
-    """  # noqa: S608  # nosec B608: only Django-compiled SQL and the constants above; values are parameters
+    """  # noqa: S608  # nosec B608
     params = [
         *open_params,
         adapt(today),
