@@ -49,8 +49,9 @@ def fits(page):
 
 def to_english(page):
     page.goto(f"{page.base_url}/login/")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    # Choosing a language submits the form from a script: wait for that navigation itself.
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert page.locator("h1").inner_text() == "Log in"
 
 
