@@ -151,6 +151,23 @@ def stylesheet(path):
     return _parsed_stylesheet(data.decode("utf-8"))
 
 
+@functools.cache
+def _compact_html_class():
+    from weasyprint import HTML
+
+    class CompactHTML(HTML):
+        """HTML whose rendered document subsets its CJK fonts with fontpack (see fontpack.finisher)."""
+
+        def render(self, *args, **kwargs):
+            return fontpack.subsetting(super().render(*args, **kwargs))
+
+        def write_pdf(self, *args, **kwargs):
+            with fontpack.writing():
+                return super().write_pdf(*args, **kwargs)
+
+    return CompactHTML
+
+
 def render_pdf(html, *, stylesheets=(), assets=()):
     """Render `html` (already escaped by a template) to PDF bytes with our fonts and fetcher.
 
@@ -159,13 +176,15 @@ def render_pdf(html, *, stylesheets=(), assets=()):
     try:
         from weasyprint import HTML
 
-        document = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
+        compact = settings.BANLI_PDF_COMPACT_FONTS
+        html_class = _compact_html_class() if compact else HTML
+        document = html_class(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
         return document.write_pdf(
             stylesheets=[stylesheet(path) for path in stylesheets],
             font_config=font_config(),
             pdf_identifier=False,
             uncompressed_pdf=False,
-            finisher=fontpack.finisher if settings.BANLI_PDF_COMPACT_FONTS else None,
+            finisher=fontpack.finisher if compact else None,
         )
     except PrintError:
         raise
