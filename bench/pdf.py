@@ -5,12 +5,21 @@
 Builds the demo data in a throw-away SQLite file and media folder, then measures on the
 seed 000 letter (委员提案〔2021〕110号) and its feedback form:
 - render: median warm render with printing.pdf (one FontConfiguration, stylesheet parsed
-  once, safe fetcher) vs naive WeasyPrint in the same run (new FontConfiguration and CSS
-  each time, default fetcher); cold = the first render in the process;
+  once, safe fetcher, fonts subset once by printing.fontpack) vs naive WeasyPrint in the
+  same run (new FontConfiguration and CSS each time, default fetcher, WeasyPrint's own font
+  subsetting), runs interleaved; cold = the first render in the process. Also ours with
+  fontpack's subset cache emptied before each render (what a letter whose text changed
+  costs) and ours without font compaction (WeasyPrint's subsetting, our shared config);
 - cached: median download of the stored PDF through the view (ETag) vs a render;
 - memory: RSS growth over N renders;
-- batch: N letters merged into one PDF with a process pool vs a naive single-process loop,
-  wall time and peak RSS (children included).
+- batch: N new letters (nothing stored yet) merged into one PDF with printing.batch (a pool
+  of --workers processes) vs a naive single-process loop (new FontConfiguration and CSS
+  per letter, then pypdf), run naive half / ours / naive other half so that a change of
+  machine load weighs on both sides alike; then the same batch again, all stored.
+
+Every figure gives wall seconds and CPU seconds (this process plus its finished children):
+on a shared machine the wall ratio moves with the load, the CPU ratio much less. Each line
+carries the load average when it was measured.
 """
 
 import argparse
@@ -41,7 +50,15 @@ def peak_mb(who=resource.RUSAGE_SELF):
 
 
 def emit(**figures):
+    figures["load"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, ensure_ascii=False), flush=True)
+
+
+def cpu_s():
+    """CPU seconds of this process and of its children that have finished."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def median_time(fn, runs):
@@ -51,6 +68,13 @@ def median_time(fn, runs):
         fn()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def timed(fn):
+    """(wall s, CPU s) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main():
@@ -83,7 +107,7 @@ def main():
     from django.urls import reverse
 
     from feedback.models import Feedback
-    from printing import batch, documents, pdf
+    from printing import batch, documents, fontpack, pdf
     from replies.models import Reply
 
     reply = Reply.objects.select_related("assignment__unit", "assignment__proposal").get(
@@ -117,6 +141,10 @@ def main():
         with override_settings(BANLI_PDF_COMPACT_FONTS=False):
             return letter.render()
 
+    def render_cold_subset_cache():
+        fontpack.cache.clear()
+        return letter.render()
+
     def naive():
         font_config = FontConfiguration()
         HTML(string=letter.html, base_url=str(ROOT)).write_pdf(
@@ -124,20 +152,37 @@ def main():
         )
 
     # Interleave the runs so both sides see the same machine load.
-    ours_times, naive_times, plain_times = [], [], []
+    sides = {
+        "ours": letter.render,
+        "naive": naive,
+        "ours_cold_subset_cache": render_cold_subset_cache,
+        "ours_without_font_compaction": render_uncompacted,
+    }
+    walls = {name: [] for name in sides}
+    cpus = {name: [] for name in sides}
     for _ in range(args.runs):
-        for fn, times in ((letter.render, ours_times), (naive, naive_times), (render_uncompacted, plain_times)):
-            started = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - started)
-    warm, naive_warm = statistics.median(ours_times), statistics.median(naive_times)
+        for name, fn in sides.items():
+            wall, cpu = timed(fn)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    wall = {name: statistics.median(times) for name, times in walls.items()}
+    cpu = {name: statistics.median(times) for name, times in cpus.items()}
+    warm, naive_warm = wall["ours"], wall["naive"]
     emit(
         figure="letter_vs_naive",
+        runs=args.runs,
         ours_s=round(warm, 3),
         naive_s=round(naive_warm, 3),
         ratio=round(warm / naive_warm, 2),
         target_ratio=0.5,
-        ours_without_font_compaction_s=round(statistics.median(plain_times), 3),
+        cpu_ours_s=round(cpu["ours"], 3),
+        cpu_naive_s=round(cpu["naive"], 3),
+        cpu_ratio=round(cpu["ours"] / cpu["naive"], 2),
+        ours_cold_subset_cache_s=round(wall["ours_cold_subset_cache"], 3),
+        ours_cold_subset_cache_ratio=round(wall["ours_cold_subset_cache"] / naive_warm, 2),
+        cpu_ours_cold_subset_cache_ratio=round(cpu["ours_cold_subset_cache"] / cpu["naive"], 2),
+        ours_without_font_compaction_s=round(wall["ours_without_font_compaction"], 3),
+        ours_without_font_compaction_ratio=round(wall["ours_without_font_compaction"] / naive_warm, 2),
     )
 
     form_doc = documents.feedback_form(form)
@@ -232,42 +277,60 @@ def main():
     replies = list(batch.replies_for(session=session))
     jobs = batch.jobs_for(replies)
 
-    # naive: one process, new FontConfiguration and CSS per letter, then merge
+    # naive: one process, new FontConfiguration and CSS per letter, then merge with pypdf.
     from pypdf import PdfWriter
 
-    started = time.perf_counter()
-    writer = PdfWriter()
-    for r in replies:
-        html = documents.reply_letter(r).html
-        font_config = FontConfiguration()
-        one = HTML(string=html, base_url=str(ROOT)).write_pdf(
-            stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
-        )
-        writer.append(io.BytesIO(one))
-    out = io.BytesIO()
-    writer.write(out)
-    naive_batch = time.perf_counter() - started
-    naive_peak = peak_mb()
+    naive_writer = PdfWriter()
 
-    started = time.perf_counter()
+    def naive_loop(part):
+        for r in part:
+            html = documents.reply_letter(r).html
+            font_config = FontConfiguration()
+            one = HTML(string=html, base_url=str(ROOT)).write_pdf(
+                stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
+            )
+            naive_writer.append(io.BytesIO(one))
+
+    half = len(replies) // 2
+    started, cpu_started = time.perf_counter(), cpu_s()
+    naive_loop(replies[:half])
+    naive_wall, naive_cpu = time.perf_counter() - started, cpu_s() - cpu_started
+
+    started, cpu_started = time.perf_counter(), cpu_s()
     merged = batch.build(jobs, limit=10_000, workers=args.workers)
-    ours_batch = time.perf_counter() - started
+    ours_batch, ours_cpu = time.perf_counter() - started, cpu_s() - cpu_started
+
+    started, cpu_started = time.perf_counter(), cpu_s()
+    naive_loop(replies[half:])
+    naive_writer.write(io.BytesIO())
+    naive_wall += time.perf_counter() - started
+    naive_cpu += cpu_s() - cpu_started
     emit(
         figure="batch",
         letters=len(jobs),
+        stored_before=0,
         workers=args.workers,
         ours_s=round(ours_batch, 1),
-        naive_s=round(naive_batch, 1),
-        ratio=round(ours_batch / naive_batch, 2),
+        naive_s=round(naive_wall, 1),
+        ratio=round(ours_batch / naive_wall, 2),
         target_ratio=0.5,
+        cpu_ours_s=round(ours_cpu, 1),
+        cpu_naive_s=round(naive_cpu, 1),
+        cpu_ratio=round(ours_cpu / naive_cpu, 2),
         merged_mb=round(len(merged) / 2**20, 1),
+        pages=len(PdfReader(io.BytesIO(merged)).pages),
         peak_rss_parent_mb=round(peak_mb(), 1),
         peak_rss_worker_mb=round(peak_mb(resource.RUSAGE_CHILDREN), 1),
-        naive_peak_rss_mb=round(naive_peak, 1),
     )
     started = time.perf_counter()
-    batch.build(jobs, limit=10_000, workers=1)
-    emit(figure="batch_cached", letters=len(jobs), seconds=round(time.perf_counter() - started, 1))
+    batch.build(jobs, limit=10_000, workers=args.workers)
+    emit(
+        figure="batch_cached",
+        letters=len(jobs),
+        stored_before=len(jobs),
+        seconds=round(time.perf_counter() - started, 1),
+        vs_first_build=round((time.perf_counter() - started) / ours_batch, 3),
+    )
 
 
 if __name__ == "__main__":
