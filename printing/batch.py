@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from feedback.models import Feedback
 from replies.models import Reply
 
-from . import documents
+from . import documents, worker
 from .pdf import PrintError
 
 
@@ -132,10 +132,10 @@ def _render_many(items, workers):
             yield data, int((time.perf_counter() - started) * 1000)
         return
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(items)), mp_context=_pool_context(), initializer=_start_worker
+        max_workers=min(workers, len(items)), mp_context=_pool_context(), initializer=worker.start
     )
     try:
-        yield from pool.map(_render_in_worker, [(item.html, item.stylesheet, item.assets) for item in items])
+        yield from pool.map(worker.render, [(item.html, item.stylesheet, item.assets) for item in items])
     finally:
         # On an error (or when the caller stops early) drop the renders not started yet.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -145,28 +145,6 @@ def _pool_context():
     """fork when this process runs one thread (the command line: workers start warm and at once);
     spawn from a threaded process (the web app's background job), where forking is unsafe."""
     return get_context("fork" if threading.active_count() == 1 else "spawn")
-
-
-def _start_worker():
-    """Set Django up in a spawned worker. Each worker has its own FontConfiguration (printing.pdf
-    keeps one per process): a forked one starts from a copy of this process's, warm if it has
-    rendered; a spawned one builds it on its first render. Either way it stays warm from one
-    document to the next."""
-    from django.apps import apps
-
-    if not apps.ready:
-        import django
-
-        django.setup()
-
-
-def _render_in_worker(args):
-    html, stylesheet, assets = args
-    from . import pdf
-
-    started = time.perf_counter()
-    data = pdf.render_pdf(html, stylesheets=[stylesheet], assets=assets)
-    return data, int((time.perf_counter() - started) * 1000)
 
 
 def build(jobs, *, limit, site_url="", workers=1, progress=None):
