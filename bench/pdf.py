@@ -1,6 +1,7 @@
 """PDF benchmark: prints one JSON line per figure.
 
-    .venv/bin/python bench/pdf.py [--renders 100] [--letters 200] [--workers 2]
+    .venv/bin/python bench/pdf.py [--renders 100] [--letters 200] [--workers 2] [--runs 7]
+    .venv/bin/python bench/pdf.py --profile 20     # where a warm render spends its time
 
 Builds the demo data in a throw-away SQLite file and media folder, then measures on the
 seed 000 letter (委员提案〔2021〕110号) and its feedback form:
@@ -83,6 +84,9 @@ def main():
     parser.add_argument("--runs", type=int, default=7, help="runs per median")
     parser.add_argument("--letters", type=int, default=200, help="letters in the batch figure")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="profile N warm renders (pyinstrument, on stderr) and stop"
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="banli-bench-")
@@ -131,6 +135,17 @@ def main():
         pdf_kb=round(len(data) / 1024, 1),
     )
     emit(figure="letter_size", pdf_kb=round(len(data) / 1024, 1), target_kb=300)
+
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(args.profile):
+                fontpack.cache.clear()
+                letter.render()
+        print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
+        return
 
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
