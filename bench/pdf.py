@@ -18,6 +18,9 @@ seed 000 letter (委员提案〔2021〕110号) and its feedback form:
   per letter, then pypdf), run naive half / ours / naive other half so that a change of
   machine load weighs on both sides alike; then the same batch again, all stored.
 
+Worker peak RSS counts the pages a forked worker shares with this process (it starts as a
+copy of it), so it is an upper bound of what a worker adds.
+
 Every figure gives wall seconds and CPU seconds (this process plus its finished children):
 on a shared machine the wall ratio moves with the load, the CPU ratio much less. Each line
 carries the load average when it was measured.
@@ -53,6 +56,28 @@ def peak_mb(who=resource.RUSAGE_SELF):
 def emit(**figures):
     figures["load"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, ensure_ascii=False), flush=True)
+
+
+class RssPeak:
+    """Highest VmRSS of this process while the block runs (sampled every 50 ms)."""
+
+    def __enter__(self):
+        import threading
+
+        self.peak = rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, rss_mb())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb())
 
 
 def cpu_s():
@@ -312,16 +337,22 @@ def main():
 
     half = len(replies) // 2
     started, cpu_started = time.perf_counter(), cpu_s()
-    naive_loop(replies[:half])
+    with RssPeak() as naive_rss:
+        naive_loop(replies[:half])
     naive_wall, naive_cpu = time.perf_counter() - started, cpu_s() - cpu_started
 
+    # The pool starts after the naive half: a thread here would make printing.batch spawn
+    # its workers instead of forking them, so RSS is read before and after, not sampled.
+    rss_before = rss_mb()
     started, cpu_started = time.perf_counter(), cpu_s()
     merged = batch.build(jobs, limit=10_000, workers=args.workers)
     ours_batch, ours_cpu = time.perf_counter() - started, cpu_s() - cpu_started
+    rss_after = rss_mb()
 
     started, cpu_started = time.perf_counter(), cpu_s()
-    naive_loop(replies[half:])
-    naive_writer.write(io.BytesIO())
+    with RssPeak() as naive_rss_2:
+        naive_loop(replies[half:])
+        naive_writer.write(io.BytesIO())
     naive_wall += time.perf_counter() - started
     naive_cpu += cpu_s() - cpu_started
     emit(
@@ -338,8 +369,10 @@ def main():
         cpu_ratio=round(ours_cpu / naive_cpu, 2),
         merged_mb=round(len(merged) / 2**20, 1),
         pages=len(PdfReader(io.BytesIO(merged)).pages),
-        peak_rss_parent_mb=round(peak_mb(), 1),
+        rss_parent_before_mb=round(rss_before, 1),
+        rss_parent_after_mb=round(rss_after, 1),
         peak_rss_worker_mb=round(peak_mb(resource.RUSAGE_CHILDREN), 1),
+        naive_peak_rss_mb=round(max(naive_rss.peak, naive_rss_2.peak), 1),
     )
     started = time.perf_counter()
     batch.build(jobs, limit=10_000, workers=args.workers)
