@@ -76,11 +76,17 @@ class Asset:
 
     @classmethod
     def qr_code(cls, name, text):
-        import segno
+        return cls(name, _qr_svg(text), "image/svg+xml")
 
-        out = io.BytesIO()
-        segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, svgns=True)
-        return cls(name, out.getvalue(), "image/svg+xml")
+
+@functools.lru_cache(maxsize=512)
+def _qr_svg(text):
+    """The QR code of `text` as SVG; cached, as every download of a signed form needs it for its version."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, svgns=True)
+    return out.getvalue()
 
 
 @functools.cache
