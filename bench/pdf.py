@@ -1,16 +1,29 @@
 """PDF benchmark: prints one JSON line per figure.
 
-    .venv/bin/python bench/pdf.py [--renders 100] [--letters 200] [--workers 2]
+    .venv/bin/python bench/pdf.py [--renders 100] [--letters 200] [--workers 2] [--runs 7]
+    .venv/bin/python bench/pdf.py --profile 20     # where a warm render spends its time
 
 Builds the demo data in a throw-away SQLite file and media folder, then measures on the
 seed 000 letter (委员提案〔2021〕110号) and its feedback form:
 - render: median warm render with printing.pdf (one FontConfiguration, stylesheet parsed
-  once, safe fetcher) vs naive WeasyPrint in the same run (new FontConfiguration and CSS
-  each time, default fetcher); cold = the first render in the process;
+  once, safe fetcher, fonts subset once by printing.fontpack) vs naive WeasyPrint in the
+  same run (new FontConfiguration and CSS each time, default fetcher, WeasyPrint's own font
+  subsetting), runs interleaved; cold = the first render in the process. Also ours with
+  fontpack's subset cache emptied before each render (what a letter whose text changed
+  costs) and ours without font compaction (WeasyPrint's subsetting, our shared config);
 - cached: median download of the stored PDF through the view (ETag) vs a render;
 - memory: RSS growth over N renders;
-- batch: N letters merged into one PDF with a process pool vs a naive single-process loop,
-  wall time and peak RSS (children included).
+- batch: N new letters (nothing stored yet) merged into one PDF with printing.batch (a pool
+  of --workers processes) vs a naive single-process loop (new FontConfiguration and CSS
+  per letter, then pypdf), run naive half / ours / naive other half so that a change of
+  machine load weighs on both sides alike; then the same batch again, all stored.
+
+Worker peak RSS counts the pages a forked worker shares with this process (it starts as a
+copy of it), so it is an upper bound of what a worker adds.
+
+Every figure gives wall seconds and CPU seconds (this process plus its finished children):
+on a shared machine the wall ratio moves with the load, the CPU ratio much less. Each line
+carries the load average when it was measured.
 """
 
 import argparse
@@ -41,7 +54,37 @@ def peak_mb(who=resource.RUSAGE_SELF):
 
 
 def emit(**figures):
+    figures["load"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, ensure_ascii=False), flush=True)
+
+
+class RssPeak:
+    """Highest VmRSS of this process while the block runs (sampled every 50 ms)."""
+
+    def __enter__(self):
+        import threading
+
+        self.peak = rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, rss_mb())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb())
+
+
+def cpu_s():
+    """CPU seconds of this process and of its children that have finished."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def median_time(fn, runs):
@@ -53,12 +96,22 @@ def median_time(fn, runs):
     return statistics.median(times)
 
 
+def timed(fn):
+    """(wall s, CPU s) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--renders", type=int, default=100, help="renders for the memory figure")
     parser.add_argument("--runs", type=int, default=7, help="runs per median")
     parser.add_argument("--letters", type=int, default=200, help="letters in the batch figure")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="profile N warm renders (pyinstrument, on stderr) and stop"
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="banli-bench-")
@@ -83,7 +136,7 @@ def main():
     from django.urls import reverse
 
     from feedback.models import Feedback
-    from printing import batch, documents, pdf
+    from printing import batch, documents, fontpack, pdf
     from replies.models import Reply
 
     reply = Reply.objects.select_related("assignment__unit", "assignment__proposal").get(
@@ -108,6 +161,17 @@ def main():
     )
     emit(figure="letter_size", pdf_kb=round(len(data) / 1024, 1), target_kb=300)
 
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(args.profile):
+                fontpack.cache.clear()
+                letter.render()
+        print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
+        return
+
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -117,6 +181,10 @@ def main():
         with override_settings(BANLI_PDF_COMPACT_FONTS=False):
             return letter.render()
 
+    def render_cold_subset_cache():
+        fontpack.cache.clear()
+        return letter.render()
+
     def naive():
         font_config = FontConfiguration()
         HTML(string=letter.html, base_url=str(ROOT)).write_pdf(
@@ -124,20 +192,37 @@ def main():
         )
 
     # Interleave the runs so both sides see the same machine load.
-    ours_times, naive_times, plain_times = [], [], []
+    sides = {
+        "ours": letter.render,
+        "naive": naive,
+        "ours_cold_subset_cache": render_cold_subset_cache,
+        "ours_without_font_compaction": render_uncompacted,
+    }
+    walls = {name: [] for name in sides}
+    cpus = {name: [] for name in sides}
     for _ in range(args.runs):
-        for fn, times in ((letter.render, ours_times), (naive, naive_times), (render_uncompacted, plain_times)):
-            started = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - started)
-    warm, naive_warm = statistics.median(ours_times), statistics.median(naive_times)
+        for name, fn in sides.items():
+            wall, cpu = timed(fn)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    wall = {name: statistics.median(times) for name, times in walls.items()}
+    cpu = {name: statistics.median(times) for name, times in cpus.items()}
+    warm, naive_warm = wall["ours"], wall["naive"]
     emit(
         figure="letter_vs_naive",
+        runs=args.runs,
         ours_s=round(warm, 3),
         naive_s=round(naive_warm, 3),
         ratio=round(warm / naive_warm, 2),
         target_ratio=0.5,
-        ours_without_font_compaction_s=round(statistics.median(plain_times), 3),
+        cpu_ours_s=round(cpu["ours"], 3),
+        cpu_naive_s=round(cpu["naive"], 3),
+        cpu_ratio=round(cpu["ours"] / cpu["naive"], 2),
+        ours_cold_subset_cache_s=round(wall["ours_cold_subset_cache"], 3),
+        ours_cold_subset_cache_ratio=round(wall["ours_cold_subset_cache"] / naive_warm, 2),
+        cpu_ours_cold_subset_cache_ratio=round(cpu["ours_cold_subset_cache"] / cpu["naive"], 2),
+        ours_without_font_compaction_s=round(wall["ours_without_font_compaction"], 3),
+        ours_without_font_compaction_ratio=round(wall["ours_without_font_compaction"] / naive_warm, 2),
     )
 
     form_doc = documents.feedback_form(form)
@@ -160,7 +245,9 @@ def main():
         started = time.perf_counter()
         b"".join(client.get(url).streaming_content)
         first = time.perf_counter() - started
-        cached = median_time(lambda url=url: b"".join(client.get(url).streaming_content), args.runs)
+        downloads = [timed(lambda url=url: b"".join(client.get(url).streaming_content)) for _ in range(args.runs * 3)]
+        cached = statistics.median(wall for wall, _cpu in downloads)
+        cached_cpu = statistics.median(cpu for _wall, cpu in downloads)
         etag = client.get(url)["ETag"]
         not_modified = median_time(
             lambda url=url, etag=etag: client.get(url, headers={"If-None-Match": etag}), args.runs
@@ -171,6 +258,8 @@ def main():
             cached_median_s=round(cached, 4),
             not_modified_median_s=round(not_modified, 4),
             cached_vs_render=round(cached / warm, 3),
+            cpu_cached_s=round(cached_cpu, 4),
+            cpu_cached_vs_render=round(cached_cpu / cpu["ours"], 3),
             target=0.05,
         )
 
@@ -232,42 +321,68 @@ def main():
     replies = list(batch.replies_for(session=session))
     jobs = batch.jobs_for(replies)
 
-    # naive: one process, new FontConfiguration and CSS per letter, then merge
+    # naive: one process, new FontConfiguration and CSS per letter, then merge with pypdf.
     from pypdf import PdfWriter
 
-    started = time.perf_counter()
-    writer = PdfWriter()
-    for r in replies:
-        html = documents.reply_letter(r).html
-        font_config = FontConfiguration()
-        one = HTML(string=html, base_url=str(ROOT)).write_pdf(
-            stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
-        )
-        writer.append(io.BytesIO(one))
-    out = io.BytesIO()
-    writer.write(out)
-    naive_batch = time.perf_counter() - started
-    naive_peak = peak_mb()
+    naive_writer = PdfWriter()
 
-    started = time.perf_counter()
+    def naive_loop(part):
+        for r in part:
+            html = documents.reply_letter(r).html
+            font_config = FontConfiguration()
+            one = HTML(string=html, base_url=str(ROOT)).write_pdf(
+                stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
+            )
+            naive_writer.append(io.BytesIO(one))
+
+    half = len(replies) // 2
+    started, cpu_started = time.perf_counter(), cpu_s()
+    with RssPeak() as naive_rss:
+        naive_loop(replies[:half])
+    naive_wall, naive_cpu = time.perf_counter() - started, cpu_s() - cpu_started
+
+    # The pool starts after the naive half: a thread here would make printing.batch spawn
+    # its workers instead of forking them, so RSS is read before and after, not sampled.
+    rss_before = rss_mb()
+    started, cpu_started = time.perf_counter(), cpu_s()
     merged = batch.build(jobs, limit=10_000, workers=args.workers)
-    ours_batch = time.perf_counter() - started
+    ours_batch, ours_cpu = time.perf_counter() - started, cpu_s() - cpu_started
+    rss_after = rss_mb()
+
+    started, cpu_started = time.perf_counter(), cpu_s()
+    with RssPeak() as naive_rss_2:
+        naive_loop(replies[half:])
+        naive_writer.write(io.BytesIO())
+    naive_wall += time.perf_counter() - started
+    naive_cpu += cpu_s() - cpu_started
     emit(
         figure="batch",
         letters=len(jobs),
+        stored_before=0,
         workers=args.workers,
         ours_s=round(ours_batch, 1),
-        naive_s=round(naive_batch, 1),
-        ratio=round(ours_batch / naive_batch, 2),
+        naive_s=round(naive_wall, 1),
+        ratio=round(ours_batch / naive_wall, 2),
         target_ratio=0.5,
+        cpu_ours_s=round(ours_cpu, 1),
+        cpu_naive_s=round(naive_cpu, 1),
+        cpu_ratio=round(ours_cpu / naive_cpu, 2),
         merged_mb=round(len(merged) / 2**20, 1),
-        peak_rss_parent_mb=round(peak_mb(), 1),
+        pages=len(PdfReader(io.BytesIO(merged)).pages),
+        rss_parent_before_mb=round(rss_before, 1),
+        rss_parent_after_mb=round(rss_after, 1),
         peak_rss_worker_mb=round(peak_mb(resource.RUSAGE_CHILDREN), 1),
-        naive_peak_rss_mb=round(naive_peak, 1),
+        naive_peak_rss_mb=round(max(naive_rss.peak, naive_rss_2.peak), 1),
     )
     started = time.perf_counter()
-    batch.build(jobs, limit=10_000, workers=1)
-    emit(figure="batch_cached", letters=len(jobs), seconds=round(time.perf_counter() - started, 1))
+    batch.build(jobs, limit=10_000, workers=args.workers)
+    emit(
+        figure="batch_cached",
+        letters=len(jobs),
+        stored_before=len(jobs),
+        seconds=round(time.perf_counter() - started, 1),
+        vs_first_build=round((time.perf_counter() - started) / ours_batch, 3),
+    )
 
 
 if __name__ == "__main__":

@@ -1,22 +1,25 @@
 """Batch printing: many letters (and their feedback forms) merged into one PDF.
 
 Each document is rendered on its own (so each letter keeps its own page numbers) and
-stored like any single download; the batch only merges the stored files. Uncached
-documents can be rendered by a process pool, one worker per core.
+stored like any single download; a version already stored is not rendered again. The
+documents still to render go to a process pool, one worker per core, each worker with
+its own FontConfiguration kept warm from one document to the next; this process reads the
+records, stores each render as it arrives and merges while the workers render.
 """
 
 import io
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
-from django.db import connections
 from django.utils.translation import gettext as _
 
 from feedback.models import Feedback
 from replies.models import Reply
 
-from . import documents
+from . import documents, worker
 from .pdf import PrintError
 
 
@@ -52,61 +55,102 @@ def jobs_for(replies, *, with_forms=False):
     return jobs
 
 
-def stored_document(job, site_url=""):
-    """The RenderedDocument of one job, rendering it if its version is not stored yet."""
+def printable(job, site_url=""):
+    """The document of one job, built from the records (in the calling process: it reads the database)."""
     kind, pk = job
     if kind == "reply":
         reply = Reply.objects.select_related("assignment__unit", "assignment__proposal").get(pk=pk)
-        printable = documents.reply_letter(reply)
-    else:
-        fb = Feedback.objects.select_related(
-            "reply__assignment__unit", "reply__assignment__proposal", "member", "received_by"
-        ).get(pk=pk)
-        printable = documents.feedback_form(fb, site_url=site_url)
-    return documents.stored_pdf(printable)
+        return documents.reply_letter(reply)
+    fb = Feedback.objects.select_related(
+        "reply__assignment__unit", "reply__assignment__proposal", "member", "received_by"
+    ).get(pk=pk)
+    return documents.feedback_form(fb, site_url=site_url)
 
 
-def _worker(args):
-    job, site_url = args
-    return stored_document(job, site_url).pk
+def stored_document(job, site_url=""):
+    """The RenderedDocument of one job, rendering it if its version is not stored yet."""
+    return documents.stored_pdf(printable(job, site_url))
 
 
-def render_all(jobs, *, site_url="", workers=1, progress=None):
-    """Stored documents for all jobs, in order; `workers` > 1 renders in a process pool."""
+def pdfs(jobs, *, site_url="", workers=1):
+    """The PDF bytes of each job, in order, as they become ready.
+
+    A version already stored is read from storage (not rendered again); the others are
+    rendered, in a pool of `workers` processes when there are enough of them, and stored
+    by this process as each arrives. Workers only render (HTML in, PDF out): they never
+    touch the database.
+    """
+    items = [printable(job, site_url) for job in jobs]
+    stored = _stored_versions(items)
+    missing = [item for item in items if _version(item) not in stored]
+    rendered = _render_many(missing, workers)
+    try:
+        for item in items:
+            data = stored.get(_version(item))
+            if data is None:
+                data, render_ms = next(rendered)
+                documents.store(item, data, render_ms)
+            yield data
+    finally:
+        rendered.close()
+
+
+def _version(item):
+    return (item.kind, item.object_id, item.content_hash)
+
+
+def _stored_versions(items):
+    """{version: PDF bytes} for the items whose current version is stored; a row whose file is gone is dropped."""
     from .models import RenderedDocument
 
-    if workers > 1 and len(jobs) > 1:
-        connections.close_all()  # forked workers open their own connections
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            ids = []
-            for done, pk in enumerate(pool.map(_worker, [(job, site_url) for job in jobs], chunksize=4), start=1):
-                ids.append(pk)
-                if progress:
-                    progress(done, len(jobs))
-        by_pk = RenderedDocument.objects.in_bulk(ids)
-        return [by_pk[pk] for pk in ids]
-    docs = []
-    for done, job in enumerate(jobs, start=1):
-        docs.append(stored_document(job, site_url))
-        if progress:
-            progress(done, len(jobs))
-    return docs
+    wanted = {_version(item) for item in items}
+    found = {}
+    candidates = RenderedDocument.objects.filter(
+        object_id__in={item.object_id for item in items}, content_hash__in={item.content_hash for item in items}
+    )
+    for doc in candidates:
+        if (doc.kind, doc.object_id, doc.content_hash) not in wanted:
+            continue
+        try:
+            with doc.file.open("rb") as fh:
+                found[(doc.kind, doc.object_id, doc.content_hash)] = fh.read()
+        except OSError:
+            doc.delete()  # the row outlived its file: render again
+    return found
 
 
-def merge(stored_docs):
-    """One PDF from the stored files, in order."""
-    from pypdf import PdfWriter
+# Below this many documents to render, a pool costs more to start than it saves.
+MIN_POOL_JOBS = 8
 
-    writer = PdfWriter()
-    for doc in stored_docs:
-        with doc.file.open("rb") as fh:
-            writer.append(io.BytesIO(fh.read()))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+
+def _render_many(items, workers):
+    """(PDF bytes, render ms) for each item, in order; lazily, so the caller merges while workers render."""
+    if workers <= 1 or len(items) < MIN_POOL_JOBS:
+        for item in items:
+            started = time.perf_counter()
+            data = item.render()
+            yield data, int((time.perf_counter() - started) * 1000)
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(items)), mp_context=_pool_context(), initializer=worker.start
+    )
+    try:
+        yield from pool.map(worker.render, [(item.html, item.stylesheet, item.assets) for item in items])
+    finally:
+        # On an error (or when the caller stops early) drop the renders not started yet.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_context():
+    """fork when this process runs one thread (the command line: workers start warm and at once);
+    spawn from a threaded process (the web app's background job), where forking is unsafe."""
+    return get_context("fork" if threading.active_count() == 1 else "spawn")
 
 
 def build(jobs, *, limit, site_url="", workers=1, progress=None):
+    """One PDF of all jobs in order, each document with its own page numbers."""
+    from pypdf import PdfWriter
+
     if not jobs:
         raise PrintError(_("没有可打印的答复函。"))
     if len(jobs) > limit:
@@ -114,7 +158,14 @@ def build(jobs, *, limit, site_url="", workers=1, progress=None):
             _("一次最多打印 %(limit)d 份文件，本次选择了 %(count)d 份，请按承办单位或编号分批打印。")
             % {"limit": limit, "count": len(jobs)}
         )
-    return merge(render_all(jobs, site_url=site_url, workers=workers, progress=progress))
+    writer = PdfWriter()
+    for done, data in enumerate(pdfs(jobs, site_url=site_url, workers=workers), start=1):
+        writer.append(io.BytesIO(data))
+        if progress:
+            progress(done, len(jobs))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def default_workers():

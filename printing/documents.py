@@ -70,8 +70,17 @@ def stored_pdf(printable):
     elapsed = int((time.perf_counter() - started) * 1000)
     if existing is not None:  # the row outlived its file: replace it
         existing.delete()
+    return store(printable, data, elapsed)
+
+
+def store(printable, data, render_ms=0):
+    """Keep a render of this version (see RenderedDocument.store)."""
     return RenderedDocument.store(
-        kind=printable.kind, object_id=printable.object_id, content_hash=content_hash, data=data, render_ms=elapsed
+        kind=printable.kind,
+        object_id=printable.object_id,
+        content_hash=printable.content_hash,
+        data=data,
+        render_ms=render_ms,
     )
 
 

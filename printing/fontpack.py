@@ -1,99 +1,393 @@
-"""Smaller embedded CJK fonts: a WeasyPrint finisher that drops the empty glyph slots.
+"""Smaller embedded CJK fonts, subset once: our own subsetting pass for CID-keyed CFF fonts.
 
-WeasyPrint subsets fonts keeping every glyph id up to the highest one used (so that the
-glyph ids in the page content stay valid). For a CJK font that is ~62,000 empty slots
-per face, about 150 KB per face after compression: a three-face letter weighed ~500 KB.
+WeasyPrint subsets each font with HarfBuzz keeping every glyph id up to the highest one
+used (so that the glyph ids in the page content stay valid): for a CJK font that is
+~62,000 empty slots per face, about 150 KB per face after compression, and two HarfBuzz
+passes over a 65,535-glyph font plus zlib over the result on every render.
 
 The CJK fonts we use (Noto CJK, and most Chinese OpenType fonts) are CID-keyed CFF. In a
 PDF such a font can be embedded as a bare CFF program (FontFile3 /CIDFontType0C) whose
 charset maps each CID (the code in the page content) to its glyph, so the unused slots
-can simply be left out without touching the content streams. The glyphs kept are exactly
-those the PDF's width arrays (/W) list as used, plus .notdef. Any font that is not a
-CID-keyed CFF, or anything unexpected, is left as WeasyPrint wrote it.
+can simply be left out. HarfBuzz keeps the CIDs of a CID-keyed font in the charset when
+it renumbers the glyphs, so one plain subsetting pass (no retained ids) gives the program
+we embed, provided the font's CIDs are its glyph ids (checked once per face). `subsetting(document)` makes the fonts of a WeasyPrint document use that
+pass; `finisher` swaps the subset program in for the OpenType file WeasyPrint would embed.
+
+A font that is not CID-keyed CFF, whose CIDs are not its glyph ids, or that HarfBuzz
+cannot subset, goes through WeasyPrint's own subsetting unchanged.
+
+Subsets are cached per process by (face, glyph set): a face whose glyphs did not change
+(re-rendering the same text; an edit of the body leaves the title and heading faces alone)
+is not subset again. Subsetting a face costs a few milliseconds; the cache saves ~5% of a
+render, bench/pdf.py reports renders with and without it.
+
+While `writing()` is active (printing.pdf does it), WeasyPrint's Font objects also read
+their font file lazily: see the section "the whole font file, only when needed" below.
 """
 
-import io
+import contextlib
+import contextvars
+import functools
 import logging
-from types import SimpleNamespace
+import struct
+import sys
+import threading
+from collections import OrderedDict
 
 logger = logging.getLogger(__name__)
 
-
-def _used_glyphs(pdf):
-    """{font file object number: set of glyph ids used}, read from the CID fonts' /W arrays."""
-    import pydyf
-
-    by_number = {obj.number: obj for obj in pdf.objects if hasattr(obj, "number")}
-    used = {}
-    for obj in pdf.objects:
-        if not isinstance(obj, pydyf.Dictionary) or obj.get("Subtype") != "/CIDFontType0":
-            continue
-        descriptor = by_number.get(_ref_number(obj.get("FontDescriptor")))
-        if descriptor is None or "FontFile3" not in descriptor:
-            continue
-        glyphs = used.setdefault(_ref_number(descriptor["FontFile3"]), set())
-        widths = list(obj.get("W") or [])
-        for first, run in zip(widths[::2], widths[1::2], strict=False):
-            glyphs.update(range(int(first), int(first) + len(run)))
-    return used
+CFF_TAG = b"CFF "
+# Tables WeasyPrint drops, plus the layout tables: without them HarfBuzz does no layout
+# closure (alternates never drawn); the subset holds the glyphs used, plus the few variants
+# the cmap's variation sequences name.
+DROP_TABLES = (
+    b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GDEF", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
+    b"PCLT", b"SVG ", b"MATH", b"kern",
+)  # fmt: skip
+CACHE_BYTES = 16 * 2**20
 
 
-def _ref_number(reference):
-    if reference is None:
+class _SubsetCache:
+    """A small LRU of (OpenType, CFF) subsets, bounded in bytes; safe across threads."""
+
+    def __init__(self, max_bytes=CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self.items = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self.items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key, value):
+        size = sum(len(part) for part in value)
+        if size > self.max_bytes:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = value
+            self.size += size
+            while self.size > self.max_bytes:
+                _key, old = self.items.popitem(last=False)
+                self.size -= sum(len(part) for part in old)
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+            self.hits = self.misses = 0
+
+
+cache = _SubsetCache()
+
+
+# --- reading a bare CFF program -------------------------------------------------------------
+
+
+def _index(data, offset):
+    """(list of (start, end) of the items, offset after the INDEX) of the CFF INDEX at `offset`."""
+    (count,) = struct.unpack_from(">H", data, offset)
+    if count == 0:
+        return [], offset + 2
+    off_size = data[offset + 2]
+    base = offset + 3 + (count + 1) * off_size - 1
+    offsets = []
+    for i in range(count + 1):
+        at = offset + 3 + i * off_size
+        offsets.append(int.from_bytes(data[at : at + off_size], "big"))
+    return [(base + offsets[i], base + offsets[i + 1]) for i in range(count)], base + offsets[-1]
+
+
+def _top_dict(data, start, end):
+    """{operator: [operands]} of a CFF DICT; two-byte operators are 1200 + b1."""
+    result, operands, i = {}, [], start
+    while i < end:
+        b0 = data[i]
+        if b0 <= 21:
+            if b0 == 12:
+                op, i = 1200 + data[i + 1], i + 2
+            else:
+                op, i = b0, i + 1
+            result[op] = operands
+            operands = []
+        elif b0 == 28:
+            operands.append(struct.unpack_from(">h", data, i + 1)[0])
+            i += 3
+        elif b0 == 29:
+            operands.append(struct.unpack_from(">i", data, i + 1)[0])
+            i += 5
+        elif b0 == 30:  # real number: skip its nibbles
+            i += 1
+            while (data[i] & 0x0F) != 0x0F and (data[i] >> 4) != 0x0F:
+                i += 1
+            i += 1
+            operands.append(0)
+        elif 32 <= b0 <= 246:
+            operands.append(b0 - 139)
+            i += 1
+        elif 247 <= b0 <= 250:
+            operands.append((b0 - 247) * 256 + data[i + 1] + 108)
+            i += 2
+        elif 251 <= b0 <= 254:
+            operands.append(-(b0 - 251) * 256 - data[i + 1] - 108)
+            i += 2
+        else:
+            raise ValueError("bad CFF DICT")
+    return result
+
+
+def cid_charset(cff):
+    """The CIDs of the glyphs of a CID-keyed CFF program (glyph 0 first), or None if not CID-keyed."""
+    data = memoryview(cff)
+    header_size = data[2]
+    _names, offset = _index(data, header_size)
+    tops, offset = _index(data, offset)
+    top = _top_dict(data, *tops[0])
+    if 1230 not in top or 15 not in top or 17 not in top:  # ROS, charset, CharStrings
         return None
-    text = reference.decode() if isinstance(reference, bytes) else str(reference)
-    return int(text.split()[0])
-
-
-def compact_cff(otf_bytes, glyph_ids):
-    """The bare CFF program of an OpenType CID font with only `glyph_ids` (and .notdef) kept, or None."""
-    from fontTools.cffLib import CFFFontSet
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(otf_bytes), lazy=True)
-    if "CFF " not in font.reader.keys():
+    (count,) = struct.unpack_from(">H", data, top[17][0])
+    at = top[15][0]
+    fmt = data[at]
+    at += 1
+    cids = [0]
+    if fmt == 0:
+        cids.extend(struct.unpack_from(f">{count - 1}H", data, at))
+    elif fmt in (1, 2):
+        while len(cids) < count:
+            first = struct.unpack_from(">H", data, at)[0]
+            if fmt == 1:
+                left = data[at + 2]
+                at += 3
+            else:
+                left = struct.unpack_from(">H", data, at + 2)[0]
+                at += 4
+            cids.extend(range(first, first + left + 1))
+    else:
         return None
-    cff = CFFFontSet()
-    cff.decompile(io.BytesIO(font.reader["CFF "]), None)
-    top = cff.topDictIndex[0]
-    if not hasattr(top, "ROS") or not hasattr(top, "FDSelect"):
+    return cids[:count]
+
+
+# --- subsetting -------------------------------------------------------------------------------
+
+
+def _harfbuzz_subset(hb_face, gids, *, hinting, notdef_outline):
+    """(OpenType file, its 'CFF ' table) of a HarfBuzz subset of `hb_face` keeping `gids` (renumbered), or None."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    hb_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+    if hb_input == ffi.NULL:
         return None
-    charstrings = top.CharStrings
-    index = charstrings.charStringsIndex
-    count = len(index)
-    keep = sorted({0} | {gid for gid in glyph_ids if 0 <= gid < count})
-    names = [top.charset[gid] for gid in keep]
-    index.items = [index[gid] for gid in keep]
-    del index.file, index.offsets
-    top.FDSelect.format = None
-    top.FDSelect.gidArray = [top.FDSelect.gidArray[gid] for gid in keep]
-    charstrings.charStrings = {name: position for position, name in enumerate(names)}
-    top.charset = names
-    out = io.BytesIO()
-    cff.compile(out, SimpleNamespace(recalcBBoxes=False))
-    return out.getvalue()
+    glyph_set = harfbuzz_subset.hb_subset_input_glyph_set(hb_input)
+    glyphs = ffi.new(f"hb_codepoint_t[{len(gids)}]", gids)
+    harfbuzz.hb_set_add_sorted_array(glyph_set, glyphs, len(gids))
+    flags = harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if notdef_outline:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(hb_input, flags)
+    drop = harfbuzz_subset.hb_subset_input_set(hb_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    tags = sorted(harfbuzz.hb_tag_from_string(tag, -1) for tag in DROP_TABLES)
+    harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+    face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(hb_face, hb_input), harfbuzz.hb_face_destroy)
+    if face == ffi.NULL:
+        return None
+    otf = _blob_bytes(harfbuzz.hb_face_reference_blob(face))
+    cff = _blob_bytes(harfbuzz.hb_face_reference_table(face, harfbuzz.hb_tag_from_string(CFF_TAG, -1)))
+    return (otf, cff) if otf and cff else None
+
+
+def _blob_bytes(blob):
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    try:
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        return b"" if data == ffi.NULL else ffi.unpack(data, int(length[0]))
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+
+
+def subset_cid_font(font, to_unicode, hinting):
+    """(OpenType file, bare CFF program) with only the glyphs of `to_unicode` for a WeasyPrint Font, or None.
+
+    None when the font is not a CID-keyed CFF whose CIDs are its glyph ids (then the page
+    content's glyph ids could not be kept as they are) or when HarfBuzz fails.
+    """
+    if "CFF " not in font.tables or "fvar" in font.tables or font.bitmap or font.png or font.svg or font.colr:
+        return None
+    face = (font.hash, font.index, font.glyph_count, font.upem)
+    if not _cids_are_glyph_ids(face, font.hb_face):
+        return None
+    gids = sorted({0} | {gid for gid in to_unicode if gid < font.glyph_count})
+    key = (*face, bool(hinting), bool(font.missing), tuple(gids))
+    subset = cache.get(key)
+    if subset is None:
+        subset = _harfbuzz_subset(font.hb_face, gids, hinting=hinting, notdef_outline=bool(font.missing))
+        # HarfBuzz may add a few glyphs (variants named by the cmap's variation sequences); each
+        # glyph keeps its CID, which is its original glyph id, so the page content stays valid.
+        if subset is None or subset[0][:4] != b"OTTO" or not set(gids) <= set(cid_charset(subset[1]) or ()):
+            return None
+        cache.put(key, subset)
+    return subset
+
+
+_identity_faces = {}
+
+
+def _cids_are_glyph_ids(face, hb_face):
+    """Whether the face is a CID-keyed CFF font whose glyph n has CID n (read once per face)."""
+    if face not in _identity_faces:
+        from weasyprint.text.ffi import ffi, harfbuzz
+
+        blob = harfbuzz.hb_face_reference_table(hb_face, harfbuzz.hb_tag_from_string(CFF_TAG, -1))
+        try:
+            length = ffi.new("unsigned int *")
+            data = harfbuzz.hb_blob_get_data(blob, length)
+            identity = False
+            if data != ffi.NULL and length[0]:
+                try:
+                    cids = cid_charset(ffi.buffer(data, int(length[0])))
+                    identity = cids is not None and all(cid == gid for gid, cid in enumerate(cids))
+                except (ValueError, IndexError, struct.error):
+                    identity = False
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+        _identity_faces[face] = identity
+    return _identity_faces[face]
+
+
+class _SubsettingFonts(dict):
+    """`Document.fonts` whose Font objects subset themselves with `subset_cid_font`."""
+
+    def __setitem__(self, key, font):
+        if not hasattr(font, "banli_cff"):
+            _defer_face_data(font)
+            font.banli_cff = None
+            font.subset = _subset_method(font, font.subset)
+        super().__setitem__(key, font)
+
+
+def _subset_method(font, weasyprint_subset):
+    def subset(to_unicode, hinting):
+        subset = None
+        if to_unicode:
+            try:
+                subset = subset_cid_font(font, to_unicode, hinting)
+            except Exception:
+                logger.warning("Could not subset %s; WeasyPrint subsets it", font.family, exc_info=True)
+        if subset is None:
+            weasyprint_subset(to_unicode, hinting)
+        else:
+            # WeasyPrint embeds file_content as an OpenType font (valid on its own); the
+            # finisher then replaces it with the bare CFF program, the smaller form.
+            font.file_content, font.banli_cff = subset
+
+    return subset
+
+
+def subsetting(document):
+    """Make a rendered (not yet written) WeasyPrint document subset its CID fonts with us."""
+    fonts = _SubsettingFonts()
+    for key, font in document.fonts.items():
+        fonts[key] = font
+    document.fonts = fonts
+    return document
+
+
+# --- the whole font file, only when needed ----------------------------------------------------
+#
+# WeasyPrint's Font() copies the whole font file out of HarfBuzz when it meets a font
+# (get_hb_object_data(face)): for a Noto CJK collection that is 20-27 MB per face, three
+# faces a letter, ~40 ms of copying and page faults per render, then thrown away once the
+# font is subset. While `writing()` is active, that one call returns a marker instead and
+# the Font reads the file only if something asks for it (WeasyPrint's own subsetting of a
+# font we leave to it, a variable or colour font, full embedding); our subset never does.
+
+_writing = contextvars.ContextVar("banli_pdf_writing", default=False)
+_NOT_READ = b"\0banli: font file not read yet"
+
+
+@contextlib.contextmanager
+def writing():
+    """Within: fonts met by a document made by `subsetting` read their file lazily."""
+    _install_lazy_face_data()
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+@functools.cache
+def _install_lazy_face_data():
+    """Wrap weasyprint.pdf.fonts.get_hb_object_data so that Font.__init__'s call can be deferred."""
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    read = weasyprint_fonts.get_hb_object_data
+    font_init = weasyprint_fonts.Font.__init__.__code__
+
+    @functools.wraps(read)
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and glyph is None and _writing.get() and sys._getframe(1).f_code is font_init:
+            return _NOT_READ
+        return read(hb_object, ot_color, glyph)
+
+    weasyprint_fonts.get_hb_object_data = get_hb_object_data
+    return read
+
+
+@functools.cache
+def _lazy_font_class(font_class):
+    read = _install_lazy_face_data()
+
+    class LazyFileFont(font_class):
+        """A WeasyPrint Font that reads its font file from HarfBuzz on first use."""
+
+        @property
+        def file_content(self):
+            data = self.__dict__.get("_banli_file_content")
+            if data is None:
+                data = self.__dict__["_banli_file_content"] = read(self.hb_face)
+            return data
+
+        @file_content.setter
+        def file_content(self, value):
+            self.__dict__["_banli_file_content"] = value
+
+    return LazyFileFont
+
+
+def _defer_face_data(font):
+    if font.__dict__.get("file_content") is _NOT_READ:
+        del font.__dict__["file_content"]
+        font.__class__ = _lazy_font_class(type(font))
 
 
 def finisher(document, pdf):
-    """WeasyPrint finisher: re-embed CID-keyed CFF fonts as bare CFF with only the glyphs used."""
+    """WeasyPrint finisher: embed each font we subset as its bare CFF program (CIDFontType0C)."""
     import pydyf
 
-    try:
-        used = _used_glyphs(pdf)
-    except Exception:
-        logger.warning("Could not read the fonts' glyph lists; fonts left as they are", exc_info=True)
+    programs = {}
+    for font in document.fonts.values():
+        cff = getattr(font, "banli_cff", None)
+        if cff is not None:
+            programs[id(font.file_content)] = cff
+    if not programs:
         return
     for obj in pdf.objects:
-        if not isinstance(obj, pydyf.Stream) or obj.extra.get("Subtype") != "/OpenType":
+        if not isinstance(obj, pydyf.Stream) or obj.extra.get("Subtype") != "/OpenType" or len(obj.stream) != 1:
             continue
-        glyphs = used.get(getattr(obj, "number", None))
-        if not glyphs:
-            continue
-        try:
-            cff = compact_cff(b"".join(obj.stream), glyphs)
-        except Exception:
-            logger.warning("Could not compact an embedded font; left as it is", exc_info=True)
-            continue
-        if cff:
+        cff = programs.get(id(obj.stream[0]))
+        if cff is not None:
             obj.stream = [cff]
             obj.extra["Subtype"] = "/CIDFontType0C"

@@ -106,7 +106,7 @@ def run(job_id, worker=""):
             jobs,
             limit=settings.BANLI_PDF_BATCH_MAX,
             site_url=settings.BANLI_SITE_URL,
-            workers=1,
+            workers=batch.default_workers(),
             progress=progress,
         )
     except PrintError as exc:

@@ -80,11 +80,17 @@ class Asset:
 
     @classmethod
     def qr_code(cls, name, text):
-        import segno
+        return cls(name, _qr_svg(text), "image/svg+xml")
 
-        out = io.BytesIO()
-        segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, svgns=True)
-        return cls(name, out.getvalue(), "image/svg+xml")
+
+@functools.lru_cache(maxsize=512)
+def _qr_svg(text):
+    """The QR code of `text` as SVG; cached, as every download of a signed form needs it for its version."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, svgns=True)
+    return out.getvalue()
 
 
 @functools.cache
@@ -166,7 +172,8 @@ class _Cancelled(BaseException):
 def _write_pdf(html, stylesheets, assets, compact):
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
+    html_class = _compact_html_class() if compact else HTML
+    document = html_class(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
     return document.write_pdf(
         stylesheets=[stylesheet(path) for path in stylesheets],
         font_config=font_config(),
@@ -208,6 +215,23 @@ def _with_deadline(work, seconds):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+@functools.cache
+def _compact_html_class():
+    from weasyprint import HTML
+
+    class CompactHTML(HTML):
+        """HTML whose rendered document subsets its CJK fonts with fontpack (see fontpack.finisher)."""
+
+        def render(self, *args, **kwargs):
+            return fontpack.subsetting(super().render(*args, **kwargs))
+
+        def write_pdf(self, *args, **kwargs):
+            with fontpack.writing():
+                return super().write_pdf(*args, **kwargs)
+
+    return CompactHTML
 
 
 def render_pdf(html, *, stylesheets=(), assets=()):
