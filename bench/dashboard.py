@@ -53,7 +53,10 @@ def main():
     ]
     settings.BANLI_DASHBOARD_CACHE_SECONDS = 0
     client = Client()
-    client.login(username="supervisor", password="banli-demo")
+    # force_login: the login throttle (django-axes) wants a real request.
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="supervisor"))
     print(
         f"{connection.vendor}: {proposals} proposals, {Assignment.objects.count()} assignments; "
         f"{RUNS} requests per page as the supervisor"
