@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from proposals import access
-from proposals.files import UploadError
+from proposals.files import UploadError, private_file_response
 from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Member, Proposal
 from replies.models import Reply
 
@@ -278,31 +278,12 @@ def feedback_detail(request, pk):
 
 @login_not_required
 def signature(request, pk):
-    feedback = _visible_feedback(request, pk)
-    if not feedback.signature:
-        raise Http404
-    response = FileResponse(feedback.signature.open("rb"), content_type="image/png")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(_visible_feedback(request, pk).signature, "image/png")
 
 
 @login_not_required
 def paper_scan(request, pk):
-    feedback = _visible_feedback(request, pk)
-    if not feedback.paper_scan:
-        raise Http404
-    name = feedback.paper_scan.name.lower()
-    content_type = (
-        "application/pdf" if name.endswith(".pdf") else "image/png" if name.endswith(".png") else "image/jpeg"
-    )
-    response = FileResponse(feedback.paper_scan.open("rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(_visible_feedback(request, pk).paper_scan)
 
 
 @require_POST

@@ -138,3 +138,31 @@ class UploadSafeModelForm(forms.ModelForm):
                 continue
             # A stored name, not an upload: saving the row will not write the file again.
             setattr(self.instance, name, stored)
+
+
+# --- serving private files ------------------------------------------------------------
+
+SCAN_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def private_file_response(field_file, content_type=None):
+    """Stream an uploaded file (signature, scan) to a user the caller has already checked.
+
+    Never cached, never sniffed, and sandboxed: a file is shown, never run as a page. The type
+    comes from the name the app gave it when it checked the upload. A missing file is a 404.
+    """
+    from django.http import FileResponse, Http404
+
+    if not field_file:
+        raise Http404
+    if content_type is None:
+        content_type = SCAN_TYPES.get(os.path.splitext(field_file.name.lower())[1], "application/octet-stream")
+    try:
+        response = FileResponse(field_file.open("rb"), content_type=content_type)
+    except FileNotFoundError:
+        raise Http404 from None
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

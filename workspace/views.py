@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Count, Prefetch, Q, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.generic import DetailView, ListView
 
 from feedback.models import Feedback
 from proposals.access import can_route, can_sign_off, can_supervise, can_work_on, get_visible_or_404, scope_of
+from proposals.files import private_file_response
 from proposals.i18n import stored_text
 from proposals.models import (
     Assignment,
@@ -778,21 +779,7 @@ def reply_scan(request, pk):
 @require_GET
 def reply_scan_file(request, pk):
     """The sealed scan, to whoever may see the reply: media files are never served by the proxy."""
-    reply = _reply(request, pk)
-    if not reply.sealed_scan:
-        raise Http404
-    name = reply.sealed_scan.name.lower()
-    content_type = (
-        "application/pdf" if name.endswith(".pdf") else "image/png" if name.endswith(".png") else "image/jpeg"
-    )
-    try:
-        response = FileResponse(reply.sealed_scan.open("rb"), content_type=content_type)
-    except FileNotFoundError:
-        raise Http404 from None
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(_reply(request, pk).sealed_scan)
 
 
 @require_POST
