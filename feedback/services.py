@@ -60,11 +60,7 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
     stored = []
     try:
         with transaction.atomic():
-            existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
-            if existing is not None and existing.is_submitted:
-                raise AlreadySubmitted(existing)
-            feedback = existing or Feedback(reply=reply, member=member)
-            feedback.channel = Channel.ONLINE
+            feedback = _unsubmitted_form(reply, member, Channel.ONLINE)
             form.fill(feedback)
             drawn = signatures.as_file(form.signature_png)
             _store(feedback.signature, drawn.name, drawn, stored)
@@ -84,6 +80,16 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
     return feedback
 
 
+def _unsubmitted_form(reply, member, channel):
+    """The member's form for this reply, locked, or a new one; AlreadySubmitted if it is sealed already."""
+    existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
+    if existing is not None and existing.is_submitted:
+        raise AlreadySubmitted(existing)
+    feedback = existing or Feedback(reply=reply, member=member)
+    feedback.channel = channel
+    return feedback
+
+
 def enter_paper(*, reply, form, by, now=None):
     """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged.
 
@@ -93,11 +99,7 @@ def enter_paper(*, reply, form, by, now=None):
     stored = []
     try:
         with transaction.atomic():
-            existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
-            if existing is not None and existing.is_submitted:
-                raise AlreadySubmitted(existing)
-            feedback = existing or Feedback(reply=reply, member=member)
-            feedback.channel = Channel.PAPER
+            feedback = _unsubmitted_form(reply, member, Channel.PAPER)
             form.fill(feedback)
             scan = form.cleaned_data["paper_scan"]
             extension = {b"%PDF": "pdf", b"\x89PNG": "png"}.get(scan.read(4), "jpg")
