@@ -28,6 +28,24 @@ INBOX_STATES = [
 ]
 
 
+def keyword_search(queryset, value, prefix="", proposal_ref="pk"):
+    """Rows whose proposal's number, title, lead or any co-signer's name contains `value`.
+
+    `prefix` reaches the proposal from the queryset's model ("proposal__" from assignments);
+    `proposal_ref` names the proposal's key on that model, for the co-signer subquery.
+    """
+    value = value.strip()
+    if not value:
+        return queryset
+    cosigned = Cosigner.objects.filter(proposal=OuterRef(proposal_ref), member__name__icontains=value)
+    return queryset.filter(
+        Q(**{f"{prefix}number__icontains": value})
+        | Q(**{f"{prefix}title__icontains": value})
+        | Q(**{f"{prefix}lead__name__icontains": value})
+        | Q(Exists(cosigned))
+    )
+
+
 class InboxFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="search")
     session = django_filters.ModelChoiceFilter(
@@ -75,16 +93,7 @@ class InboxFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Number, title, and the names of the lead and every co-signer."""
-        value = value.strip()
-        if not value:
-            return queryset
-        cosigned = Cosigner.objects.filter(proposal=OuterRef("proposal_id"), member__name__icontains=value)
-        return queryset.filter(
-            Q(proposal__number__icontains=value)
-            | Q(proposal__title__icontains=value)
-            | Q(proposal__lead__name__icontains=value)
-            | Q(Exists(cosigned))
-        )
+        return keyword_search(queryset, value, prefix="proposal__", proposal_ref="proposal_id")
 
     def filter_deadline(self, queryset, name, value):
         today = timezone.localdate()
@@ -122,16 +131,7 @@ class ProposalFilter(django_filters.FilterSet):
         fields = ["q", "session", "kind", "status", "category", "key"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        cosigned = Cosigner.objects.filter(proposal=OuterRef("pk"), member__name__icontains=value)
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(title__icontains=value)
-            | Q(lead__name__icontains=value)
-            | Q(Exists(cosigned))
-        )
+        return keyword_search(queryset, value)
 
     def filter_key(self, queryset, name, value):
         return queryset.filter(is_key=(value == "yes"))
