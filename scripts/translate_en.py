@@ -21,6 +21,11 @@ from pathlib import Path
 PO = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 TRANSLATIONS = {
+    # --- an assignment's figures, kept by the database for the dashboard ---
+    "首次答复日期": "First reply date",
+    "会办意见日期": "Co-handling opinion date",
+    "沟通次数": "Contacts",
+    "收回征询意见表": "Feedback forms returned",
     # --- feedback (forms, models, services, signatures, views) ---
     "是": "Yes",
     "否": "No",

@@ -1,0 +1,190 @@
+"""Each assignment's figures (supervision/figures.py) follow every write, whoever makes it.
+
+The dashboard reads replies, forms, contacts and opinions only through these fields, so a
+figure that lags one write is a wrong number on the supervisor's page.
+"""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from feedback.models import Channel, Feedback, Satisfaction
+from proposals.models import FIGURES, Assignment, AssignmentRole, Body
+from replies.models import CoHandlingOpinion, ContactMethod, ContactRecord, Reply, ReplyStatus, ResultClass
+from supervision import figures
+from tests import factories as f
+
+FIELDS = FIGURES
+
+
+def figures_of(assignment):
+    return dict(Assignment.objects.filter(pk=assignment.pk).values(*FIELDS).get())
+
+
+def counted(assignment):
+    """The same figures, counted afresh in Python from the rows themselves."""
+    issued = sorted(
+        Reply.objects.filter(assignment=assignment, status=ReplyStatus.ISSUED), key=lambda r: (r.round, r.result_class)
+    )
+    forms = list(Feedback.objects.filter(reply__in=issued, submitted_at__isnull=False))
+    opinions = [timezone.localtime(o.submitted_at).date() for o in assignment.co_opinions.all()]
+    return {
+        "first_reply_on": min((r.written_on for r in issued), default=None),
+        "first_opinion_on": min(opinions, default=None),
+        "latest_class": issued[-1].result_class if issued else "",
+        "contact_count": assignment.contacts.count(),
+        "form_count": len(forms),
+        "satisfied_count": sum(fb.satisfaction == Satisfaction.SATISFIED for fb in forms),
+        "basically_count": sum(fb.satisfaction == Satisfaction.BASICALLY for fb in forms),
+        "dissatisfied_count": sum(fb.satisfaction == Satisfaction.DISSATISFIED for fb in forms),
+        "silent_count": sum(fb.satisfaction == "" for fb in forms),
+    }
+
+
+@pytest.fixture
+def assignment(db):
+    return f.assignment(f.proposal(f.session(Body.CPPCC)), f.unit(), assigned_on=datetime.date(2026, 3, 1))
+
+
+def test_a_new_assignment_has_nothing_counted(assignment):
+    assert (
+        figures_of(assignment)
+        == counted(assignment)
+        == {
+            **dict.fromkeys(FIELDS, 0),
+            "first_reply_on": None,
+            "first_opinion_on": None,
+            "latest_class": "",
+        }
+    )
+
+
+def test_issuing_replies_and_a_second_round_update_the_date_and_the_class(assignment):
+    draft = f.reply(assignment, status=ReplyStatus.DRAFT, result_class=ResultClass.B)
+    assert figures_of(assignment)["first_reply_on"] is None  # a draft is not a reply yet
+
+    Reply.objects.filter(pk=draft.pk).update(  # as signing off does, without the model's help
+        status=ReplyStatus.ISSUED, written_on=datetime.date(2026, 5, 20), issued_at=timezone.now()
+    )
+    assert figures_of(assignment)["first_reply_on"] == datetime.date(2026, 5, 20)
+    assert figures_of(assignment)["latest_class"] == ResultClass.B
+
+    f.reply(assignment, round=2, result_class=ResultClass.A, written_on=datetime.date(2026, 7, 1))
+    assert figures_of(assignment)["first_reply_on"] == datetime.date(2026, 5, 20)
+    assert figures_of(assignment)["latest_class"] == ResultClass.A
+    assert figures_of(assignment) == counted(assignment)
+
+
+def test_forms_are_counted_by_satisfaction_only_once_signed(assignment):
+    reply = f.reply(assignment)
+    members = [f.member() for _ in range(4)]
+    waiting = f.feedback(reply, members[0], submitted_at=None)
+    f.feedback(reply, members[1], satisfaction=Satisfaction.BASICALLY)
+    Feedback.objects.bulk_create(  # bulk_create skips model signals; the database still counts
+        [
+            Feedback(reply=reply, member=members[2], channel=Channel.ONLINE, by_visit=True, handling_effect="solved",
+                     satisfaction=Satisfaction.DISSATISFIED, publish_consent=True, submitted_at=timezone.now()),
+            Feedback(reply=reply, member=members[3], channel=Channel.PAPER, handling_effect="", satisfaction="",
+                     needs_attention="多选", submitted_at=timezone.now()),
+        ]
+    )  # fmt: skip
+    assert figures_of(assignment) | {"first_reply_on": None} == counted(assignment) | {"first_reply_on": None}
+    assert figures_of(assignment)["form_count"] == 3
+    assert (figures_of(assignment)["basically_count"], figures_of(assignment)["dissatisfied_count"]) == (1, 1)
+    assert figures_of(assignment)["silent_count"] == 1
+
+    waiting.satisfaction, waiting.submitted_at = Satisfaction.SATISFIED, timezone.now()
+    waiting.save()
+    assert figures_of(assignment)["form_count"] == 4
+    assert figures_of(assignment)["satisfied_count"] == 1
+
+
+def test_forms_on_an_unissued_reply_do_not_count(assignment):
+    reply = f.reply(assignment)
+    f.feedback(reply)
+    assert figures_of(assignment)["form_count"] == 1
+    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.IN_REVIEW)
+    assert figures_of(assignment)["form_count"] == 0
+    assert figures_of(assignment)["first_reply_on"] is None
+
+
+def test_contacts_are_counted_as_they_come_and_go(assignment):
+    contact = ContactRecord.objects.create(
+        assignment=assignment, contacted_on=datetime.date(2026, 3, 5), method=ContactMethod.PHONE, summary="电话"
+    )
+    ContactRecord.objects.create(
+        assignment=assignment, contacted_on=datetime.date(2026, 3, 9), method=ContactMethod.VISIT, summary="走访"
+    )
+    assert figures_of(assignment)["contact_count"] == 2
+    contact.delete()
+    assert figures_of(assignment)["contact_count"] == 1
+
+
+def test_a_contact_moved_to_another_assignment_leaves_the_first(assignment):
+    other = f.assignment(f.proposal(assignment.proposal.session), f.unit())
+    contact = ContactRecord.objects.create(
+        assignment=assignment, contacted_on=datetime.date(2026, 3, 5), method=ContactMethod.PHONE, summary="电话"
+    )
+    ContactRecord.objects.filter(pk=contact.pk).update(assignment=other)
+    assert (figures_of(assignment)["contact_count"], figures_of(other)["contact_count"]) == (0, 1)
+
+
+def test_an_opinion_half_an_hour_after_midnight_in_beijing_counts_for_the_new_day(db):
+    lead = f.assignment(f.proposal(f.session(Body.NPC)), f.unit())
+    co = f.assignment(lead.proposal, f.unit(), role=AssignmentRole.CO)
+    # 2026-06-30 16:30 UTC is 2026-07-01 00:30 in Beijing: the opinion came on 1 July.
+    CoHandlingOpinion.objects.create(
+        assignment=co,
+        body="会办意见",
+        submitted_by=f.user(),
+        submitted_at=datetime.datetime(2026, 6, 30, 16, 30, tzinfo=datetime.UTC),
+    )
+    assert figures_of(co)["first_opinion_on"] == datetime.date(2026, 7, 1)
+    assert figures_of(co) == counted(co)
+
+
+def test_refresh_all_repairs_figures_written_around_the_triggers(assignment):
+    f.feedback(f.reply(assignment))
+    Assignment.objects.filter(pk=assignment.pk).update(form_count=99, latest_class="D")
+    figures.refresh_all()
+    assert figures_of(assignment) == counted(assignment)
+    assert figures_of(assignment)["form_count"] == 1
+
+
+def test_the_demo_data_is_counted_right(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    for a in Assignment.objects.all():
+        assert figures_of(a) == counted(a), a
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forms_signed_at_the_same_moment_for_one_assignment_are_all_counted():
+    """Several members of one proposal signing at once: each trigger counts after the others commit."""
+    assignment = f.assignment(f.proposal(f.session(Body.CPPCC)), f.unit())
+    reply = f.reply(assignment)
+    members = [f.member() for _ in range(8)]
+    barrier = threading.Barrier(len(members))
+    errors = []
+
+    def sign(member):
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                f.feedback(reply, member)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(m,)) for m in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert figures_of(assignment)["form_count"] == 8 == Feedback.objects.filter(reply=reply).count()
