@@ -37,7 +37,7 @@ class AssignmentFilter(django_filters.FilterSet):
             ]
         self.filters["session"].queryset = sessions
         for f in self.form.fields.values():
-            f.widget.attrs.setdefault("onchange", "this.form.submit()")
+            f.widget.attrs.setdefault("data-submit-on-change", "")
 
     @property
     def query_string(self):

@@ -25,6 +25,7 @@ from django.test import TestCase
 
 from proposals.models import Body
 from tests import factories as f
+from tests.security.test_headers import INLINE_HANDLER, INLINE_SCRIPT, INLINE_STYLE
 
 ANON, MEMBER_A, MEMBER_B, CLERK_X, CLERK_Y, OFFICE, SUPERVISOR = ROLES = (
     "anonymous",
@@ -507,6 +508,16 @@ class AccessMatrixTests(TestCase):
                     wrong.append(
                         f"{row.label} ({row.method.upper()} {url}) as {role}: {observed(response)}, expected {row.expected[role]}"
                     )
+                if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                    # What the page sends must keep to the CSP too (widgets' attrs included).
+                    html = response.content.decode()
+                    for name, pattern in (
+                        ("script", INLINE_SCRIPT),
+                        ("handler", INLINE_HANDLER),
+                        ("style", INLINE_STYLE),
+                    ):
+                        if pattern.search(html):
+                            wrong.append(f"{row.label} ({url}) as {role}: inline {name} the CSP blocks")
                 if row.method == "post" and user is not None:
                     self.client.force_login(user)  # logout ended the session; carry on as the same role
         self.assertFalse(wrong, "\n" + "\n".join(wrong))
