@@ -35,6 +35,11 @@ class AssignmentFilter(django_filters.FilterSet):
             self.filters["kind"].extra["choices"] = [
                 (ProposalKind.for_body(b), ProposalKind.for_body(b).label) for b in scope.bodies
             ]
+            if len(scope.bodies) == 1:
+                # "人大和政协" would promise more than the office sees: "all" is its own body.
+                (body,) = scope.bodies
+                self.filters["body"].extra["empty_label"] = Body(body).label
+                self.filters["kind"].extra["empty_label"] = ProposalKind.for_body(body).label
         self.filters["session"].queryset = sessions
         for f in self.form.fields.values():
             f.widget.attrs.setdefault("data-submit-on-change", "")

@@ -54,6 +54,10 @@ class DashboardAccessTest(TestCase):
         response = self.client.get(reverse("supervision:list", args=["overdue"]))
         self.assertContains(response, "关于逾期事项的提案")
         self.assertNotContains(response, "关于人大逾期事项的建议")
+        # The filters offer the office nothing beyond its body, not even in their "all" entry.
+        body_select = response.content.decode().split('name="body"')[1].split("</select>")[0]
+        self.assertNotIn("人大", body_select)
+        self.assertIn("政协", body_select)
 
     def test_only_overseers_are_offered_the_dashboard_in_the_menu(self):
         for user, offered in ((self.supervisor, True), (self.office, True), (self.clerk, False)):
