@@ -1,7 +1,8 @@
 """The PDF engine shared by reply letters and feedback forms.
 
 - One `FontConfiguration` per process and the print stylesheets parsed once per process:
-  both are costly to build and never change while the process runs.
+  both are costly to build and never change while the process runs. One render at a time
+  per process (`_RENDER_LOCK`): Pango and GLib are not thread-safe.
 - WeasyPrint only sees what the app hands it. `SafeFetcher` answers two kinds of URL:
   `banli-static:<path>` (the app's own static files, e.g. the print CSS) and
   `banli-asset:<name>` (the images that belong to the document being printed: a feedback
@@ -228,7 +229,21 @@ class _Cancelled(BaseException):
     """Raised inside a render thread that ran out of time (BaseException: no `except Exception` swallows it)."""
 
 
+# One render at a time in a process. Every render lays text out through the one font
+# configuration (one Pango font map, see font_config()), and Pango and GLib are not safe to use
+# from several threads at once: gunicorn's threads (gthread) rendering together printed .notdef
+# boxes instead of characters, hung a thread in a GLib loop and crashed a worker with
+# "realloc(): invalid next size" (bench/load.py). Rendering is CPU work under the GIL anyway, so
+# the queue costs little; the other processes (gunicorn workers, batch pool) render in parallel.
+_RENDER_LOCK = threading.Lock()
+
+
 def _write_pdf(html, stylesheets, assets, compact):
+    with _RENDER_LOCK:
+        return _write_pdf_now(html, stylesheets, assets, compact)
+
+
+def _write_pdf_now(html, stylesheets, assets, compact):
     from weasyprint import HTML
 
     html_class = _compact_html_class() if compact else HTML
