@@ -43,6 +43,8 @@ class FeedbackQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see the forms in their scope; a member sees only their own."""
         scope = access.scope_of(user)
+        if scope.everything:
+            return self  # (no subquery over every reply)
         visible = self.filter(reply__in=Reply.objects.visible_to(user))
         if scope.is_staff_role:
             return visible
