@@ -425,9 +425,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=60, help="measured seconds per phase (default 60)")
     parser.add_argument("--users", type=int, default=20, help="concurrent users per phase (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    parser.add_argument(
-        "--threads", type=int, default=16, help="threads per worker (default 16, as deploy/gunicorn.conf.py)"
-    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--members", type=int, default=50, help="feedback: members submitting (default 50)")
     parser.add_argument("--supervisors", type=int, default=5, help="feedback: supervisors printing (default 5)")
     parser.add_argument(
