@@ -160,8 +160,8 @@ def send_once(*, key, kind, recipients, subject, template, context, note=""):
     """Send one e-mail and record it; a second call with the same key sends nothing. True if sent."""
     recipients = sorted({r for r in recipients if r})
     try:
-        # The key is unique: inserting first (no look-up) is what decides who sends; the row
-        # goes again if the mail cannot be sent, so a later call tries again.
+        # The key is unique: inserting first (no look-up) decides who sends. If the mail cannot
+        # be sent the insert is rolled back with it, so a later call tries again.
         with transaction.atomic():
             Notification.objects.create(
                 key=key,
