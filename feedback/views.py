@@ -215,26 +215,26 @@ def link_form(request):
 
 
 def _form(request, *, reply, member, link):
-    done = Feedback.objects.submitted().filter(reply=reply, member=member).first()
-    if done is not None:
-        messages.info(request, _("您已提交过本轮答复的征询意见表，提交后不能修改。"))
-        return redirect("feedback:detail", pk=done.pk)
-    if request.method == "POST":
-        form = OnlineFeedbackForm(request.POST, request.FILES)
-        if form.is_valid():
-            by = request.user if request.user.is_authenticated else None
-            try:
-                feedback = services.submit_online(reply=reply, member=member, form=form, by=by, link=link)
-            except services.AlreadySubmitted as already:
-                messages.info(request, _("您已提交过本轮答复的征询意见表，提交后不能修改。"))
-                return redirect("feedback:detail", pk=already.feedback.pk)
-            except UploadError as error:  # e.g. a full disk: the form again, answers and signature kept
-                form.add_error("signature_data", str(error))
-            else:
-                messages.success(request, _("征询意见表已提交，感谢您的反馈。"))
-                return redirect("feedback:detail", pk=feedback.pk)
+    already = _("您已提交过本轮答复的征询意见表，提交后不能修改。")
+    form = OnlineFeedbackForm(request.POST, request.FILES) if request.method == "POST" else OnlineFeedbackForm()
+    if form.is_bound and form.is_valid():
+        # No look-up first: submit_online finds a form already in under its lock (AlreadySubmitted).
+        by = request.user if request.user.is_authenticated else None
+        try:
+            feedback = services.submit_online(reply=reply, member=member, form=form, by=by, link=link)
+        except services.AlreadySubmitted as submitted:
+            messages.info(request, already)
+            return redirect("feedback:detail", pk=submitted.feedback.pk)
+        except UploadError as error:  # e.g. a full disk: the form again, answers and signature kept
+            form.add_error("signature_data", str(error))
+        else:
+            messages.success(request, _("征询意见表已提交，感谢您的反馈。"))
+            return redirect("feedback:detail", pk=feedback.pk)
     else:
-        form = OnlineFeedbackForm()
+        done = Feedback.objects.submitted().filter(reply=reply, member=member).first()
+        if done is not None:
+            messages.info(request, already)
+            return redirect("feedback:detail", pk=done.pk)
     proposal = reply.assignment.proposal
     context = {"form": form, "reply": reply, "proposal": proposal, "member": member, "link": link}
     return render(request, "feedback/feedback_form.html", context)
