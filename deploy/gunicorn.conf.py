@@ -14,6 +14,11 @@ bind = os.environ.get("BANLI_BIND", "127.0.0.1:8000")
 # Processes x threads. gthread lets a worker overlap the time its requests wait on PostgreSQL;
 # each thread keeps its own database connection (CONN_MAX_AGE), so the connections used are
 # about workers x threads per app server: size PostgreSQL's max_connections (or pgbouncer) for it.
+# 4 threads, measured (bench/load.py: 2 workers, 50 members submitting, 5 supervisors printing,
+# PostgreSQL, 2 shared CPUs): 4, 8 and 16 threads served the same 44-47 req/s in full runs, but a
+# PDF render shares its worker's GIL with every busy thread, and WeasyPrint gives the GIL up at
+# each of its many small C calls, so renders starve: PDF p95 ~2 s with 4 threads, ~5 s with 8,
+# ~16 s with 16 (a 50 ms render alone takes ~2.5 s next to 15 busy threads).
 workers = int(os.environ.get("BANLI_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("BANLI_THREADS", 4))

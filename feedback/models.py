@@ -43,6 +43,8 @@ class FeedbackQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see the forms in their scope; a member sees only their own."""
         scope = access.scope_of(user)
+        if scope.everything:
+            return self  # (no subquery over every reply)
         visible = self.filter(reply__in=Reply.objects.visible_to(user))
         if scope.is_staff_role:
             return visible
@@ -333,10 +335,17 @@ def expected_members(reply):
     return [proposal.lead]
 
 
+def later_round_issued(outer=""):
+    """True when a later round of the reply's assignment is issued; `outer` leads to the reply ("reply__" from a link)."""
+    later = Reply.objects.issued().filter(
+        assignment=models.OuterRef(f"{outer}assignment"), round__gt=models.OuterRef(f"{outer}round")
+    )
+    return models.Exists(later)
+
+
 def superseded_q():
     """Issued replies that a later issued round of the same assignment replaced: no feedback is asked on them."""
-    later = Reply.objects.issued().filter(assignment=models.OuterRef("assignment"), round__gt=models.OuterRef("round"))
-    return Q(models.Exists(later))
+    return Q(later_round_issued())
 
 
 def is_superseded(reply):

@@ -159,21 +159,24 @@ def receive(*, feedback, by, now=None):
 def send_once(*, key, kind, recipients, subject, template, context, note=""):
     """Send one e-mail and record it; a second call with the same key sends nothing. True if sent."""
     recipients = sorted({r for r in recipients if r})
-    with transaction.atomic():
-        _, created = Notification.objects.get_or_create(
-            key=key,
-            defaults={
-                "kind": kind,
-                "recipients": ", ".join(recipients),
-                "subject": subject,
-                "note": note if recipients else (note or "无邮箱地址，未发送"),
-            },
-        )
-        if not created:
-            return False
-        if recipients:
-            body = render_to_string(template, context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    try:
+        # The key is unique: inserting first (no look-up) decides who sends. If the mail cannot
+        # be sent the insert is rolled back with it, so a later call tries again.
+        with transaction.atomic():
+            Notification.objects.create(
+                key=key,
+                kind=kind,
+                recipients=", ".join(recipients),
+                subject=subject,
+                note=note if recipients else (note or "无邮箱地址，未发送"),
+            )
+            if recipients:
+                body = render_to_string(template, context)
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    except IntegrityError:
+        if Notification.objects.filter(key=key).exists():
+            return False  # sent before
+        raise
     return bool(recipients)
 
 
@@ -230,10 +233,9 @@ def send_new_link(*, reply, member, by):
 
 @in_chinese
 def notify_feedback_received(feedback):
-    """Mail the unit that wrote the reply: its address and its clerks' and signers' addresses."""
-    feedback = Feedback.objects.select_related("reply__assignment__unit", "reply__assignment__proposal", "member").get(
-        pk=feedback.pk
-    )
+    """Mail the unit that wrote the reply: its address and its clerks' and signers' addresses.
+
+    `feedback` as the submitting request left it (its reply, unit, proposal and member loaded)."""
     assignment = feedback.reply.assignment
     unit = assignment.unit
     staff = unit.roles.filter(kind__in=[RoleKind.CLERK, RoleKind.SIGNER]).values_list("user__email", flat=True)

@@ -28,7 +28,15 @@ from replies.models import Reply
 from . import services
 from .forms import OnlineFeedbackForm, PaperFeedbackForm
 from .middleware import limit_upload
-from .models import Feedback, FeedbackLink, evaluation, expected_members, is_superseded, superseded_q
+from .models import (
+    Feedback,
+    FeedbackLink,
+    evaluation,
+    expected_members,
+    is_superseded,
+    later_round_issued,
+    superseded_q,
+)
 
 access_log = logging.getLogger("banli.access")
 LINK_SESSION_KEY = "feedback_link_id"
@@ -63,13 +71,15 @@ def _member_of(request):
 
 
 def _session_link(request):
-    """The link this browser was let in by, while it is still valid (not used, not expired)."""
+    """The link this browser was let in by, while it is still valid (not used, not expired);
+    `link.superseded`: a later round of its reply has been issued since."""
     link_id = request.session.get(LINK_SESSION_KEY)
     if not link_id:
         return None
     return (
         FeedbackLink.objects.filter(pk=link_id, expires_at__gt=timezone.now())
         .select_related("member", "reply__assignment__proposal__session", "reply__assignment__unit")
+        .annotate(superseded=later_round_issued("reply__"))
         .first()
     )
 
@@ -160,14 +170,16 @@ def reply_detail(request, pk):
 @never_cache
 @limit_upload("BANLI_SIGNATURE_MAX_BYTES")
 def member_form(request, pk):
-    member = _member_of(request)
     try:
-        reply = _reply_qs().visible_to(request.user).get(pk=pk)
+        reply = _reply_qs().visible_to(request.user).annotate(superseded=later_round_issued()).get(pk=pk)
     except Reply.DoesNotExist:
         _refuse(request, "reply", pk)
-    if member is None or member.pk not in {m.pk for m in expected_members(reply)}:
+    # The user's member record, if they are one of the members who answer this reply.
+    member_id = access.scope_of(request.user).member_id
+    member = next((m for m in expected_members(reply) if member_id and m.pk == member_id), None)
+    if member is None:
         _refuse(request, "feedback form of reply", pk)
-    if is_superseded(reply):
+    if reply.superseded:
         messages.info(request, _("该答复已有新一轮答复，请对最新一轮答复填写意见表。"))
         return redirect("feedback:portal")
     return _form(request, reply=reply, member=member, link=None)
@@ -180,7 +192,9 @@ def link_open(request, token):
     if link is None:
         access_log.info("unusable feedback link presented path_len=%s", len(token))
         return _no_referrer(render(request, "feedback/link_invalid.html", status=404))
-    request.session.cycle_key()
+    if request.session.session_key:
+        request.session.cycle_key()  # never keep a session key the browser came with
+    # (Without one, saving the session below creates it under a fresh key.)
     request.session[LINK_SESSION_KEY] = link.pk
     request.session.set_expiry(settings.BANLI_FEEDBACK_LINK_SESSION_SECONDS)
     return _no_referrer(redirect("feedback:link_form"))
@@ -191,7 +205,7 @@ def link_open(request, token):
 @limit_upload("BANLI_SIGNATURE_MAX_BYTES")
 def link_form(request):
     link = _session_link(request)
-    if link is None or not link.reply.is_issued or is_superseded(link.reply):
+    if link is None or not link.reply.is_issued or link.superseded:
         return render(request, "feedback/link_invalid.html", status=404)
     if link.used_at is not None:
         done = Feedback.objects.submitted().filter(reply=link.reply, member=link.member).first()
@@ -201,26 +215,26 @@ def link_form(request):
 
 
 def _form(request, *, reply, member, link):
-    done = Feedback.objects.submitted().filter(reply=reply, member=member).first()
-    if done is not None:
-        messages.info(request, _("您已提交过本轮答复的征询意见表，提交后不能修改。"))
-        return redirect("feedback:detail", pk=done.pk)
-    if request.method == "POST":
-        form = OnlineFeedbackForm(request.POST, request.FILES)
-        if form.is_valid():
-            by = request.user if request.user.is_authenticated else None
-            try:
-                feedback = services.submit_online(reply=reply, member=member, form=form, by=by, link=link)
-            except services.AlreadySubmitted as already:
-                messages.info(request, _("您已提交过本轮答复的征询意见表，提交后不能修改。"))
-                return redirect("feedback:detail", pk=already.feedback.pk)
-            except UploadError as error:  # e.g. a full disk: the form again, answers and signature kept
-                form.add_error("signature_data", str(error))
-            else:
-                messages.success(request, _("征询意见表已提交，感谢您的反馈。"))
-                return redirect("feedback:detail", pk=feedback.pk)
+    already = _("您已提交过本轮答复的征询意见表，提交后不能修改。")
+    form = OnlineFeedbackForm(request.POST, request.FILES) if request.method == "POST" else OnlineFeedbackForm()
+    if form.is_bound and form.is_valid():
+        # No look-up first: submit_online finds a form already in under its lock (AlreadySubmitted).
+        by = request.user if request.user.is_authenticated else None
+        try:
+            feedback = services.submit_online(reply=reply, member=member, form=form, by=by, link=link)
+        except services.AlreadySubmitted as submitted:
+            messages.info(request, already)
+            return redirect("feedback:detail", pk=submitted.feedback.pk)
+        except UploadError as error:  # e.g. a full disk: the form again, answers and signature kept
+            form.add_error("signature_data", str(error))
+        else:
+            messages.success(request, _("征询意见表已提交，感谢您的反馈。"))
+            return redirect("feedback:detail", pk=feedback.pk)
     else:
-        form = OnlineFeedbackForm()
+        done = Feedback.objects.submitted().filter(reply=reply, member=member).first()
+        if done is not None:
+            messages.info(request, already)
+            return redirect("feedback:detail", pk=done.pk)
     proposal = reply.assignment.proposal
     context = {"form": form, "reply": reply, "proposal": proposal, "member": member, "link": link}
     return render(request, "feedback/feedback_form.html", context)

@@ -2,7 +2,8 @@
 
 A document is built from the records (never from request input), rendered through the
 templates under templates/printing/, and cached in `RenderedDocument` by a hash of the
-HTML, the images and the stylesheet, so a change anywhere makes a new version.
+HTML, what its images are made from (file bytes, QR text) and the stylesheet, so a change
+anywhere makes a new version.
 """
 
 import functools
@@ -52,7 +53,7 @@ class Printable:
         digest.update(css or b"")
         for asset in sorted(self.assets, key=lambda a: a.name):
             digest.update(asset.name.encode())
-            digest.update(hashlib.sha256(asset.data).digest())
+            digest.update(asset.identity)  # what the image is made from: no image is decoded here
         return digest.hexdigest()
 
     def render(self):

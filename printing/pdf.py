@@ -1,7 +1,8 @@
 """The PDF engine shared by reply letters and feedback forms.
 
 - One `FontConfiguration` per process and the print stylesheets parsed once per process:
-  both are costly to build and never change while the process runs.
+  both are costly to build and never change while the process runs. One render at a time
+  per process (`_RENDER_LOCK`): Pango and GLib are not thread-safe.
 - WeasyPrint only sees what the app hands it. `SafeFetcher` answers two kinds of URL:
   `banli-static:<path>` (the app's own static files, e.g. the print CSS) and
   `banli-asset:<name>` (the images that belong to the document being printed: a feedback
@@ -13,12 +14,14 @@
 
 import ctypes
 import functools
+import hashlib
 import io
 import logging
 import mimetypes
 import re
 import subprocess
 import threading
+import zlib
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -39,7 +42,15 @@ class PrintError(Exception):
 
 
 class Asset:
-    """An image that belongs to the document being printed, handed to the fetcher by name."""
+    """An image that belongs to the document being printed, handed to the fetcher by name.
+
+    `identity` is what the image is made from; a document's version (printing.documents) hashes
+    it instead of the image. For an uploaded file or a QR code that is the file's bytes or the
+    code's text, and `data` is only made on first use: finding the stored render of a document
+    never decodes or encodes an image, only a render does.
+    """
+
+    mime = "image/png"
 
     def __init__(self, name, data, mime):
         self.name = name
@@ -50,12 +61,17 @@ class Asset:
     def url(self):
         return f"{ASSET_SCHEME}:{self.name}"
 
+    @property
+    def identity(self):
+        return hashlib.sha256(self.data).digest()
+
     @classmethod
     def from_image_file(cls, name, field_file):
-        """Re-encode an uploaded image (signature, seal) to PNG; None when it cannot be read.
+        """The uploaded image (signature, seal) as a PNG that Pillow writes; None when it is not an image.
 
         Re-encoding means WeasyPrint never parses an uploaded file as-is (no SVG with
-        external references, no odd formats), only a PNG that Pillow wrote.
+        external references, no odd formats), only a PNG that Pillow wrote. Here only the
+        header is read (format, size); the re-encoding happens when a render asks for it.
         """
         if not field_file:
             return None
@@ -63,29 +79,72 @@ class Asset:
 
         try:
             with field_file.open("rb") as fh:
-                image = Image.open(fh)
+                raw = fh.read()
+            with Image.open(io.BytesIO(raw)) as image:
                 if image.width * image.height > MAX_ASSET_PIXELS:
                     return None
-                image.load()
-            if image.mode not in ("RGB", "RGBA", "L", "LA"):
-                image = image.convert("RGBA")
-            out = io.BytesIO()
-            # Not optimize=True: this runs on every request for a signed form (the bytes are part of
-            # the content hash that finds the stored render), and optimizing cost 3-4x the CPU.
-            image.save(out, format="PNG")
         except (OSError, ValueError, Image.DecompressionBombError):
             logger.warning("Unreadable image %s for printing", field_file.name)
             return None
-        return cls(name, out.getvalue(), "image/png")
+        return ImageFileAsset(name, raw, field_file.name)
 
     @classmethod
     def qr_code(cls, name, text):
-        return cls(name, _qr_svg(text), "image/svg+xml")
+        return QrCodeAsset(name, text)
 
 
-@functools.lru_cache(maxsize=512)
+class ImageFileAsset(Asset):
+    """An uploaded image, re-encoded to PNG when a render fetches it (see Asset.from_image_file)."""
+
+    def __init__(self, name, raw, filename=""):
+        self.name = name
+        self.raw = raw
+        self.filename = filename
+
+    @property
+    def identity(self):
+        return b"png-of:" + hashlib.sha256(self.raw).digest()
+
+    @functools.cached_property
+    def data(self):
+        """The PNG bytes; None when the image turns out to be unreadable (the fetcher then refuses it)."""
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(self.raw)) as image:
+                image.load()
+                if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                    image = image.convert("RGBA")
+                out = io.BytesIO()
+                # zlib's run-length strategy: as small as the default for drawn strokes on a clear
+                # background, and faster (optimize=True cost 3-4x the CPU).
+                image.save(out, format="PNG", compress_type=zlib.Z_RLE)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            logger.warning("Unreadable image %s for printing", self.filename or self.name)
+            return None
+        return out.getvalue()
+
+
+class QrCodeAsset(Asset):
+    """The QR code of a text (the verify address), drawn when a render fetches it."""
+
+    mime = "image/svg+xml"
+
+    def __init__(self, name, text):
+        self.name = name
+        self.text = text
+
+    @property
+    def identity(self):
+        return b"qr:" + self.text.encode()
+
+    @functools.cached_property
+    def data(self):
+        return _qr_svg(self.text)
+
+
 def _qr_svg(text):
-    """The QR code of `text` as SVG; cached, as every download of a signed form needs it for its version."""
+    """The QR code of `text` as SVG."""
     import segno
 
     out = io.BytesIO()
@@ -110,7 +169,8 @@ def _fetcher_class():
             scheme = scheme.lower()
             if scheme == ASSET_SCHEME and rest in self.assets:
                 asset = self.assets[rest]
-                return URLFetcherResponse(url, asset.data, {"Content-Type": asset.mime})
+                if asset.data is not None:
+                    return URLFetcherResponse(url, asset.data, {"Content-Type": asset.mime})
             if scheme == STATIC_SCHEME:
                 data, mime = read_static(rest)
                 if data is not None:
@@ -169,7 +229,21 @@ class _Cancelled(BaseException):
     """Raised inside a render thread that ran out of time (BaseException: no `except Exception` swallows it)."""
 
 
+# One render at a time in a process. Every render lays text out through the one font
+# configuration (one Pango font map, see font_config()), and Pango and GLib are not safe to use
+# from several threads at once: gunicorn's threads (gthread) rendering together printed .notdef
+# boxes instead of characters, hung a thread in a GLib loop and crashed a worker with
+# "realloc(): invalid next size" (bench/load.py). Rendering is CPU work under the GIL anyway, so
+# the queue costs little; the other processes (gunicorn workers, batch pool) render in parallel.
+_RENDER_LOCK = threading.Lock()
+
+
 def _write_pdf(html, stylesheets, assets, compact):
+    with _RENDER_LOCK:
+        return _write_pdf_now(html, stylesheets, assets, compact)
+
+
+def _write_pdf_now(html, stylesheets, assets, compact):
     from weasyprint import HTML
 
     html_class = _compact_html_class() if compact else HTML

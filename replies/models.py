@@ -98,6 +98,8 @@ class ReplyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see replies in their scope; a member sees only what was issued to them."""
         scope = access.scope_of(user)
+        if scope.everything:
+            return self  # (no subquery over every assignment)
         visible = self.filter(assignment__in=Assignment.objects.visible_to(user))
         if scope.is_staff_role:
             return visible

@@ -79,3 +79,16 @@ def test_the_systemd_units_start_what_the_repository_has():
     for unit in (web, worker):
         assert "EnvironmentFile=/etc/banli/banli.env" in unit
         assert "ReadWritePaths=/srv/banli/media" in unit
+
+
+def test_templates_are_parsed_once_per_process_when_debug_is_off():
+    """No `loaders` in TEMPLATES: Django then wraps them in its cached loader (a page is not parsed
+    again on every request), for the pages and for the form widgets' templates alike."""
+    from django.forms.renderers import get_default_renderer
+    from django.template import engines
+
+    assert settings.DEBUG is False
+    assert "loaders" not in settings.TEMPLATES[0]["OPTIONS"]
+    for engine in (engines["django"].engine, get_default_renderer().engine.engine):
+        assert [loader.__class__.__name__ for loader in engine.template_loaders] == ["Loader"]
+        assert engine.template_loaders[0].__module__ == "django.template.loaders.cached"

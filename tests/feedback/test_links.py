@@ -34,6 +34,16 @@ def test_a_link_is_exchanged_for_a_session_and_a_clean_url(client, link):
     assert token not in page.content.decode()
 
 
+def test_opening_a_link_never_keeps_the_session_key_the_browser_came_with(client, cast, link):
+    _, token = link
+    open_link(client, token)
+    first = client.cookies["sessionid"].value
+    _, second_token = FeedbackLink.issue(reply=cast.reply, member=cast.lead)
+    open_link(client, second_token)
+    assert client.cookies["sessionid"].value != first
+    assert client.get(reverse("feedback:link_form")).status_code == 200
+
+
 def test_only_a_hash_of_the_token_is_stored(link):
     obj, token = link
     assert token not in obj.token_sha256

@@ -33,8 +33,10 @@ def test_a_drawn_png_is_reencoded_to_a_fresh_png():
     original = signature_png()
     fresh = signatures.reencode(original)
     assert fresh.startswith(signatures.PNG_SIGNATURE)
-    with Image.open(io.BytesIO(fresh)) as image:
+    assert signatures.check_structure(fresh) == "PNG"  # a clean PNG that would pass our own checks
+    with Image.open(io.BytesIO(fresh)) as image, Image.open(io.BytesIO(original)) as drawn:
         assert image.size == (400, 150)
+        assert image.convert("RGBA").tobytes() == drawn.convert("RGBA").tobytes()  # the same pixels
 
 
 def test_a_jpeg_is_accepted_and_stored_as_png():

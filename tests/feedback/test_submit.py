@@ -45,6 +45,14 @@ def test_a_double_submit_leaves_one_form(lead_client, cast):
     assert first["Location"] == second["Location"] == reverse("feedback:detail", args=[feedback.pk])
 
 
+def test_after_the_form_is_in_an_incomplete_post_goes_to_it_too(lead_client, cast):
+    submit(lead_client, cast.reply)
+    response = submit(lead_client, cast.reply, satisfaction="", signature_data="")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("feedback:detail", args=[Feedback.objects.get().pk])
+    assert Feedback.objects.count() == 1
+
+
 def test_a_second_submit_through_the_service_is_refused(cast):
     form = OnlineFeedbackForm(form_data())
     assert form.is_valid()

@@ -2,6 +2,7 @@
 user text is escaped, and a missing CJK font stops the app at the system check."""
 
 import socket
+import threading
 import time
 
 import pytest
@@ -64,6 +65,28 @@ def test_raw_html_with_foreign_urls_renders_without_fetching_them():
     assert pdfutil.image_count(data) == 0
     assert b"/EmbeddedFile" not in data
     assert "中文" in pdfutil.page_texts(data)[0]
+
+
+def test_renders_from_several_threads_take_turns(monkeypatch):
+    """Pango and GLib are not thread-safe: gunicorn's threads must never lay out two documents at once."""
+    count_lock, active, most = threading.Lock(), [0], [0]
+
+    def render(*args):
+        with count_lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.05)
+        with count_lock:
+            active[0] -= 1
+        return b"%PDF-"
+
+    monkeypatch.setattr(pdf, "_write_pdf_now", render)
+    threads = [threading.Thread(target=pdf.render_pdf, args=("<p>中文</p>",)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1
 
 
 def test_bold_marks_escape_user_text_and_bold_only_the_marked_phrases():

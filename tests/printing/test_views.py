@@ -217,6 +217,29 @@ class FeedbackFormTests(Cast, TestCase):
         data = b"".join(self.get(self.member_user, form).streaming_content)
         self.assertEqual(pdfutil.image_count(data), 1)
 
+    def test_finding_the_stored_form_decodes_no_image_and_a_new_signature_is_a_new_version(self):
+        import pickle
+
+        from PIL import Image, ImageFile
+
+        from printing import documents
+
+        out = io.BytesIO()
+        Image.new("RGBA", (300, 100), (0, 0, 0, 0)).save(out, "PNG")
+        form = self.signed_with(out.getvalue())
+        with mock.patch.object(ImageFile.ImageFile, "load", side_effect=AssertionError("decoded")):
+            printable = documents.feedback_form(form, site_url="https://banli.example.org/")
+            version = printable.content_hash
+        self.assertEqual([a.name for a in printable.assets], ["signature", "qr"])
+        signature = printable.assets[0]
+        self.assertTrue(signature.data.startswith(b"\x89PNG"))  # made when a render asks for it
+        pickle.loads(pickle.dumps(printable.assets))  # batch printing hands them to worker processes
+        out = io.BytesIO()
+        Image.new("RGBA", (300, 100), (0, 0, 0, 255)).save(out, "PNG")
+        with form.signature.storage.open(form.signature.name, "wb") as fh:  # not possible in the app: sealed
+            fh.write(out.getvalue())
+        self.assertNotEqual(documents.feedback_form(form, site_url="https://banli.example.org/").content_hash, version)
+
     def test_an_unreadable_signature_is_left_out_not_fatal(self):
         form = self.signed_with(b"<svg><image href='file:///etc/passwd'/></svg>")
         response = self.get(self.member_user, form)
