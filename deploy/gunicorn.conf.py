@@ -26,7 +26,13 @@ threads = int(os.environ.get("BANLI_THREADS", 4))
 # A request (a PDF batch included) finishes within this, or the worker is restarted.
 timeout = int(os.environ.get("BANLI_WORKER_TIMEOUT", 60))
 graceful_timeout = 30
-keepalive = 5
+# One request per connection. gunicorn balances by which worker accepts a connection; a worker
+# keeps every keep-alive connection it accepted, so a pool of them (nginx's upstream keepalive,
+# a load balancer, bench/load.py's 55 users) ended up on one worker while the other idled:
+# 54 req/s on one CPU, against 83-88 req/s with both workers busy once connections close
+# after each answer (bench/load.py, feedback phase, PostgreSQL). A new loopback/LAN connection
+# per request costs far less than that.
+keepalive = int(os.environ.get("BANLI_KEEPALIVE", 0))
 
 # Recycle workers now and then so a slow leak (fonts, PDF rendering) never grows unbounded.
 max_requests = int(os.environ.get("BANLI_MAX_REQUESTS", 2000))
