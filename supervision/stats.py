@@ -60,52 +60,35 @@ COUNTS = [
 ]
 
 
-def _semijoin_q(model, q):
-    """(the lookups of `q` on `model` itself, {foreign key: the Q its other lookups make on its model})."""
-    through, rest = {}, []
-    for child in q.children:
-        if isinstance(child, tuple):
-            head, _sep, tail = child[0].partition("__")
-            field = next((f for f in model._meta.fields if f.name == head), None)
-            if tail and field is not None and field.many_to_one:
-                if tail.split("__")[0] in {f.name for f in field.related_model._meta.fields} | {"pk"}:
-                    through.setdefault(head, []).append((tail, child[1]))
-                    continue
-        rest.append(child)
-    return Q(*rest), through
-
-
-def semijoined(queryset, q):
+def semijoined(queryset, q, *, outermost=True):
     """`queryset.filter(q)`, with the lookups that go through a foreign key (`proposal__session__body`)
-    turned into `proposal_id IN (<the matching proposals>)`.
+    turned into `proposal_id IN (<the matching proposals>)`, and so on down the keys.
 
     The database then picks the few matching rows of the small tables once, instead of joining
-    every assignment to its proposal and its session; the key is compared as `proposal_id + 0`
-    so that SQLite reads it from the dashboard's covering index rather than fetching tens of
-    thousands of assignments one by one through the key's own index (three times slower at
-    100,000 proposals). A many-to-one key points at one row, so both say the same. Anything but
-    a plain AND of lookups is applied as it is.
+    every assignment to its proposal and its session. The outermost key is compared as
+    `proposal_id + 0` so that SQLite reads it from the dashboard's covering index rather than
+    fetching tens of thousands of assignments one by one through the key's own index (three
+    times slower at 100,000 proposals). A many-to-one key points at one row, so both say the
+    same. Anything but a plain AND of lookups is applied as it is.
     """
     if q.connector != Q.AND or q.negated:
         return queryset.filter(q)
-    own, through = _semijoin_q(queryset.model, q)
-    queryset = queryset.filter(own)
-    for head, lookups in through.items():
-        field = queryset.model._meta.get_field(head)
-        inner = Q(*lookups)
-        related = field.related_model._base_manager.all()
-        if inner.connector == Q.AND and not inner.negated:
-            related_own, related_through = _semijoin_q(field.related_model, inner)
-            related = related.filter(related_own)
-            for key, keyed in related_through.items():
-                target = field.related_model._meta.get_field(key).related_model
-                related = related.filter(**{f"{key}__in": target._base_manager.filter(*keyed).values("pk")})
+    model, own, through = queryset.model, [], {}
+    for child in q.children:
+        head, _sep, tail = child[0].partition("__") if isinstance(child, tuple) else ("", "", "")
+        field = next((f for f in model._meta.fields if f.name == head and f.many_to_one), None)
+        if tail and field and tail.split("__")[0] in {f.name for f in field.related_model._meta.fields} | {"pk"}:
+            through.setdefault(field, []).append((tail, child[1]))
         else:
-            related = related.filter(inner)
-        alias = f"{head}_key"
-        queryset = queryset.alias(
-            **{alias: ExpressionWrapper(F(field.attname) + Value(0), output_field=BigIntegerField())}
-        ).filter(**{f"{alias}__in": related.values("pk")})
+            own.append(child)
+    queryset = queryset.filter(*own)
+    for field, lookups in through.items():
+        related = semijoined(field.related_model._base_manager.all(), Q(*lookups), outermost=False).values("pk")
+        if not outermost:
+            queryset = queryset.filter(**{f"{field.name}__in": related})
+            continue
+        key = ExpressionWrapper(F(field.attname) + Value(0), output_field=BigIntegerField())
+        queryset = queryset.alias(**{f"{field.name}_key": key}).filter(**{f"{field.name}_key__in": related})
     return queryset
 
 
