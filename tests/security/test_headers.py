@@ -10,6 +10,13 @@ from tests import factories as f
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
+# What the CSP blocks, by name: every check of pages or templates goes through this list.
+INLINE_CODE = [("script", INLINE_SCRIPT), ("handler", INLINE_HANDLER), ("style", INLINE_STYLE)]
+
+
+def inline_code(html):
+    """The kinds of inline code in `html` that the CSP would block ("script", "handler", "style")."""
+    return [name for name, pattern in INLINE_CODE if pattern.search(html)]
 
 
 class HeaderTests(TestCase):
