@@ -114,6 +114,8 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets render through Jinja2 where Django ships a Jinja2 template for them (config/renderers.py).
+FORM_RENDERER = "config.renderers.FormRenderer"
 
 # --- Database -----------------------------------------------------------------
 # SQLite is the embedded default. WAL lets readers work while one writer writes;
