@@ -170,13 +170,14 @@ def reply_detail(request, pk):
 @never_cache
 @limit_upload("BANLI_SIGNATURE_MAX_BYTES")
 def member_form(request, pk):
-    try:
-        reply = _reply_qs().visible_to(request.user).annotate(superseded=later_round_issued()).get(pk=pk)
-    except Reply.DoesNotExist:
-        _refuse(request, "reply", pk)
-    # The user's member record, if they are one of the members who answer this reply.
+    # Only the members who answer a reply (its lead, or every co-signer: expected_members) may
+    # open its form, and they are among the proposers who may see it; so that check is the
+    # access check, and staff, who fill no form here, are refused before any look-up.
     member_id = access.scope_of(request.user).member_id
-    member = next((m for m in expected_members(reply) if member_id and m.pk == member_id), None)
+    reply = _reply_qs().annotate(superseded=later_round_issued()).filter(pk=pk).first() if member_id else None
+    if reply is None:
+        _refuse(request, "reply", pk)
+    member = next((m for m in expected_members(reply) if m.pk == member_id), None)
     if member is None:
         _refuse(request, "feedback form of reply", pk)
     if reply.superseded:
