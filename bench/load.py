@@ -6,7 +6,9 @@
     make load                                  # both databases
 
 Steps: build a fresh copy of the demo database (`load_demo --volume N`; a temporary SQLite file,
-or the PostgreSQL database `<name>_load` beside the one in DATABASE_URL, which is never touched), start gunicorn with deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1,
+or the PostgreSQL database `<name>_load` beside the one in DATABASE_URL, which is never touched;
+with PostgreSQL, cache and sessions go to Redis as in production: `--redis`), start gunicorn with
+deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1,
 then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint:
 
 - `bare`: a bare Django page (config/bench_urls.py: a small template, no query), the ceiling;
@@ -280,6 +282,10 @@ def prepare(args, scratch):
         server, name = database_url.rsplit("/", 1)
         subprocess.run([sys.executable, "-c", PG_DATABASE, server, f"{name}_load", "create"], check=True)
         env["DATABASE_URL"] = f"{server}/{name}_load"
+        if args.redis:
+            # As in production (deploy/banli.env): cache and sessions in Redis, beside PostgreSQL.
+            subprocess.run([sys.executable, "-c", REDIS_FLUSH, args.redis], check=True)
+            env["BANLI_REDIS_URL"] = args.redis
     else:
         env["BANLI_SQLITE_PATH"] = str(scratch / "load.sqlite3")
     env.update(
@@ -332,6 +338,13 @@ with psycopg.connect(server + "/postgres", autocommit=True) as conn:
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     if action == "create":
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+"""
+
+
+# The load test's own Redis database (--redis), emptied first: no sessions or cache from an earlier run.
+REDIS_FLUSH = """
+import sys, redis
+redis.Redis.from_url(sys.argv[1]).flushdb()
 """
 
 
@@ -431,6 +444,12 @@ def main():
     parser.add_argument(
         "--replies-each", type=int, default=0, help="feedback: replies prepared per member (default 2 x --seconds)"
     )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/15",
+        help="PostgreSQL runs: cache and sessions in this Redis database, emptied first, as in production "
+        "(default redis://127.0.0.1:6379/15; '' for the database sessions)",
+    )
     parser.add_argument("--volume", type=int, default=1000, help="synthetic proposals in the demo copy (default 1000)")
     parser.add_argument(
         "--phase", action="append", choices=sorted(SCENARIOS), help="phases to run (default: bare, browse, feedback)"
@@ -440,6 +459,7 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="banli-load-"))
     env = prepare(args, scratch)
     engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    engine += " + Redis (cache, sessions)" if env.get("BANLI_REDIS_URL") else ""
     port = free_port()
     app = start_gunicorn(env, port, scratch)
     print(
