@@ -18,13 +18,17 @@ then run each phase for `--seconds` and print requests, errors, p50/p95 per endp
   Half the members are logged in (/me/replies/<pk>/feedback/), half open a one-time link
   (/f/<token>/ -> /f/form/); bench/load_data.py prepares their accounts, issued replies and
   links. Checked afterwards: stored feedback rows == successful submissions (0 lost).
+- `paced`: the same 50 members and 5 supervisors at a person's pace: a member spends `--think`
+  seconds (5) on the form before submitting, a supervisor `--supervisor-think` seconds (2) on
+  each PDF. Its latencies are what a member waits on a busy day; its rate is what they ask for.
 
 Adding a scenario when a feature lands (feedback submission, PDF printing): write a locust user
 class below, add a `Scenario` to SCENARIOS with its user count and, if it writes, a `check`
 that compares what the database holds with the successful requests (e.g. stored feedback rows
 == successful submissions), then name it in DEFAULT_PHASES or pass `--phase NAME`.
 
-Users wait 0 s between requests (a closed loop): the figures are capacity, not a day's traffic.
+In every other phase users wait 0 s between requests (a closed loop): those figures are
+capacity, not a day's traffic, and each answer's latency is mostly its wait in the queue.
 The load generator shares the machine's cores with gunicorn, so the ceiling is conservative.
 """
 
@@ -132,6 +136,7 @@ class FeedbackMember(FastHttpUser):
 
     abstract = True
     wait_time = constant(0)
+    think = 0  # seconds between the form page and the submission: the member filling it in
 
     def submit(self, form_url, page_name):
         """GET the form (its CSRF token), POST the answers and signature; a 302 to /feedback/<pk>/ is success."""
@@ -140,6 +145,7 @@ class FeedbackMember(FastHttpUser):
             if found is None:
                 page.failure(f"form page answered {page.status_code}")
                 return
+        gevent.sleep(self.think)
         with self.client.post(
             form_url,
             # Encoded here: FastHttpUser would write a list (the ticked methods) as its repr.
@@ -216,6 +222,21 @@ class SupervisorPrinting(BanliUser):
             self.reply_letter()
 
 
+# The paced phase: the same people at a person's pace. A member takes --think seconds over the
+# form (ticking four answers and drawing a signature takes a fast member that long; most take
+# minutes), a supervisor looks at each PDF for --supervisor-think seconds before the next.
+class PacedMemberLoggedIn(MemberLoggedIn):
+    pass
+
+
+class PacedMemberWithLink(MemberWithLink):
+    pass
+
+
+class PacedSupervisorPrinting(SupervisorPrinting):
+    pass
+
+
 def check_feedback(stats, query):
     """Every successful submission is one stored, submitted row; no other row appeared."""
     stored = query(
@@ -253,12 +274,20 @@ SCENARIOS = {
     "browse": Scenario({SupervisorBrowsing: 1}, "supervisors browsing lists, details and admin changelists"),
     "feedback": Scenario(
         {MemberLoggedIn: 25, MemberWithLink: 25, SupervisorPrinting: 5},  # set from --members, --supervisors
-        "members submitting signed feedback while supervisors print PDFs",
+        "members submitting signed feedback while supervisors print PDFs, no pause: capacity",
+        check=check_feedback,
+        fixed=True,
+    ),
+    "paced": Scenario(
+        {PacedMemberLoggedIn: 25, PacedMemberWithLink: 25, PacedSupervisorPrinting: 5},
+        "the same at a person's pace (--think, --supervisor-think)",
         check=check_feedback,
         fixed=True,
     ),
 }
-DEFAULT_PHASES = ["bare", "browse", "feedback"]
+FEEDBACK_PHASES = {"feedback": (MemberLoggedIn, MemberWithLink, SupervisorPrinting)}
+FEEDBACK_PHASES["paced"] = (PacedMemberLoggedIn, PacedMemberWithLink, PacedSupervisorPrinting)
+DEFAULT_PHASES = ["bare", "browse", "feedback", "paced"]
 
 
 def free_port():
@@ -308,10 +337,13 @@ def prepare(args, scratch):
     )
     WORLD["proposal_ids"] = [int(pk) for pk in ids.split()]
     WORLD["list_pages"] = max(1, -(-len(WORLD["proposal_ids"]) // 50))  # the list shows 50 a page
-    if "feedback" in (args.phase or DEFAULT_PHASES):
+    feedback_phases = [name for name in args.phase or DEFAULT_PHASES if name in FEEDBACK_PHASES]
+    if feedback_phases:
+        # Each phase's members take their own accounts (and replies) from the pool.
         replies_each = args.replies_each or 2 * args.seconds
+        accounts = args.members * len(feedback_phases)
         data = subprocess.run(
-            [sys.executable, "bench/load_data.py", "--members", str(args.members), "--replies-each", str(replies_each)],
+            [sys.executable, "bench/load_data.py", "--members", str(accounts), "--replies-each", str(replies_each)],
             cwd=ROOT,
             env=env,
             check=True,
@@ -319,12 +351,19 @@ def prepare(args, scratch):
             text=True,
         ).stdout
         FEEDBACK.update(json.loads(data.strip().splitlines()[-1]))
-        SCENARIOS["feedback"].users = {
-            MemberLoggedIn: len(FEEDBACK["form_members"]),
-            MemberWithLink: len(FEEDBACK["link_members"]),
-            SupervisorPrinting: args.supervisors,
-        }
-        print(f"feedback: {args.members} member accounts, {replies_each} issued replies each waiting for them")
+        for name in feedback_phases:
+            logged_in, with_link, printing = FEEDBACK_PHASES[name]
+            SCENARIOS[name].users = {
+                logged_in: len(FEEDBACK["form_members"]) // len(feedback_phases),
+                with_link: len(FEEDBACK["link_members"]) // len(feedback_phases),
+                printing: args.supervisors,
+            }
+        for member in (PacedMemberLoggedIn, PacedMemberWithLink):
+            member.think = args.think
+        PacedSupervisorPrinting.wait_time = constant(args.supervisor_think)
+        print(
+            f"feedback: {accounts} member accounts ({args.members} a phase), {replies_each} issued replies each waiting for them"
+        )
     print(f"demo copy: {len(WORLD['proposal_ids'])} proposals, built in {time.monotonic() - started:.0f} s")
     return env
 
@@ -441,6 +480,10 @@ def main():
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--members", type=int, default=50, help="feedback: members submitting (default 50)")
     parser.add_argument("--supervisors", type=int, default=5, help="feedback: supervisors printing (default 5)")
+    parser.add_argument("--think", type=float, default=5, help="paced: seconds a member spends on the form (default 5)")
+    parser.add_argument(
+        "--supervisor-think", type=float, default=2, help="paced: seconds a supervisor looks at a PDF (default 2)"
+    )
     parser.add_argument(
         "--replies-each", type=int, default=0, help="feedback: replies prepared per member (default 2 x --seconds)"
     )
@@ -452,7 +495,10 @@ def main():
     )
     parser.add_argument("--volume", type=int, default=1000, help="synthetic proposals in the demo copy (default 1000)")
     parser.add_argument(
-        "--phase", action="append", choices=sorted(SCENARIOS), help="phases to run (default: bare, browse, feedback)"
+        "--phase",
+        action="append",
+        choices=sorted(SCENARIOS),
+        help="phases to run (default: bare, browse, feedback, paced)",
     )
     args = parser.parse_args()
 
@@ -483,7 +529,9 @@ def main():
     print()
     if "bare" in results:
         for name, rps in results.items():
-            if name != "bare":
+            if name == "paced":
+                print(f"paced: {rps:.0f} req/s, the rate the paced users ask for (not a capacity)")
+            elif name != "bare":
                 print(
                     f"{name}: {rps:.0f} req/s = {100 * rps / results['bare']:.0f}% of the bare page's {results['bare']:.0f} req/s ({engine})"
                 )
