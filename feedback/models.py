@@ -293,9 +293,10 @@ class FeedbackLink(models.Model):
     def find_usable(cls, token, now=None):
         if not token or len(token) > 100:
             return None
-        return (
-            cls.objects.usable(now).select_related("reply", "member").filter(token_sha256=cls.hash_token(token)).first()
-        )
+        try:  # the digest is unique: get() has no ORDER BY to compile, unlike first()
+            return cls.objects.usable(now).select_related("reply", "member").get(token_sha256=cls.hash_token(token))
+        except cls.DoesNotExist:
+            return None
 
 
 class NotificationKind(models.TextChoices):

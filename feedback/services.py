@@ -82,7 +82,10 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
 
 def _unsubmitted_form(reply, member, channel):
     """The member's form for this reply, locked, or a new one; AlreadySubmitted if it is sealed already."""
-    existing = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
+    try:
+        existing = Feedback.objects.select_for_update().get(reply=reply, member=member)
+    except Feedback.DoesNotExist:
+        existing = None
     if existing is not None and existing.is_submitted:
         raise AlreadySubmitted(existing)
     feedback = existing or Feedback(reply=reply, member=member)
