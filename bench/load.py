@@ -324,6 +324,7 @@ def prepare(args, scratch):
         BANLI_WORKERS=str(args.workers),
         BANLI_THREADS=str(args.threads),
         BANLI_LOGIN_FAILURE_LIMIT="1000",  # many users log in as one demo account from one address
+        BANLI_PDF_RENDER_PROCESS="1" if args.render_process else "0",  # as deploy/banli.env has it
     )
     started = time.monotonic()
     manage(env, "migrate", "-v0")
@@ -492,6 +493,13 @@ def main():
         default="redis://127.0.0.1:6379/15",
         help="PostgreSQL runs: cache and sessions in this Redis database, emptied first, as in production "
         "(default redis://127.0.0.1:6379/15; '' for the database sessions)",
+    )
+    parser.add_argument(
+        "--render-process",
+        type=int,
+        choices=[0, 1],
+        default=1,
+        help="1 (default, as in production): each gunicorn worker renders PDFs in a process of its own",
     )
     parser.add_argument("--volume", type=int, default=1000, help="synthetic proposals in the demo copy (default 1000)")
     parser.add_argument(

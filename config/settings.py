@@ -290,6 +290,11 @@ BANLI_PDF_COMPACT_FONTS = env_bool("BANLI_PDF_COMPACT_FONTS", default=True)
 # Longest one PDF may take to render (seconds; 0 = no limit). Past it the render is stopped and
 # the user gets a 503 page; keep it below gunicorn's worker timeout (BANLI_WORKER_TIMEOUT, 60).
 BANLI_PDF_RENDER_SECONDS = env_int("BANLI_PDF_RENDER_SECONDS", 30)
+# Production (deploy/banli.env): each web process renders its PDFs in a process of its own, at
+# this lower CPU priority (printing.pdf.RenderProcess). Off here: renders run in a thread of the
+# web process, which the embedded default and the tests (they patch WeasyPrint) rely on.
+BANLI_PDF_RENDER_PROCESS = env_bool("BANLI_PDF_RENDER_PROCESS", default=False)
+BANLI_PDF_RENDER_NICE = env_int("BANLI_PDF_RENDER_NICE", 5)
 # Most documents one batch print may hold (each letter is a few pages).
 BANLI_PDF_BATCH_MAX = env_int("BANLI_PDF_BATCH_MAX", 300)
 # How batch prints run: "thread" (background thread of the web process; one server),

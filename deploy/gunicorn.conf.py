@@ -49,3 +49,13 @@ forwarded_allow_ips = os.environ.get("BANLI_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("BANLI_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()
+
+
+def post_worker_init(worker):
+    """Start the worker's PDF render process (BANLI_PDF_RENDER_PROCESS) now, not on the first download."""
+    from django.conf import settings
+
+    if settings.BANLI_PDF_RENDER_PROCESS:
+        from printing.pdf import render_process
+
+        render_process().start()

@@ -2,7 +2,8 @@
 
 - One `FontConfiguration` per process and the print stylesheets parsed once per process:
   both are costly to build and never change while the process runs. One render at a time
-  per process (`_RENDER_LOCK`): Pango and GLib are not thread-safe.
+  per process (`_RENDER_LOCK`): Pango and GLib are not thread-safe. In production each web
+  process hands its renders to a render process of its own (`RenderProcess`).
 - WeasyPrint only sees what the app hands it. `SafeFetcher` answers two kinds of URL:
   `banli-static:<path>` (the app's own static files, e.g. the print CSS) and
   `banli-asset:<name>` (the images that belong to the document being printed: a feedback
@@ -285,7 +286,7 @@ def _with_deadline(work, seconds):
     if thread.is_alive():
         _cancel(thread)
         logger.error("PDF rendering ran past %s s and was stopped", seconds)
-        raise RenderTimeout(_("生成 PDF 超时：超过 %(seconds)s 秒仍未完成，已停止生成。") % {"seconds": f"{seconds:g}"})
+        raise _timed_out(seconds)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
@@ -311,13 +312,18 @@ def _compact_html_class():
 def render_pdf(html, *, stylesheets=(), assets=()):
     """Render `html` (already escaped by a template) to PDF bytes with our fonts and fetcher.
 
-    The render runs under a deadline (BANLI_PDF_RENDER_SECONDS; 0 = none). Raises PrintError
+    The render runs under a deadline (BANLI_PDF_RENDER_SECONDS; 0 = none), in this process or,
+    with BANLI_PDF_RENDER_PROCESS, in its render process (see RenderProcess). Raises PrintError
     with a Chinese message on any failure or timeout; nothing is cached by callers then.
     """
     seconds = settings.BANLI_PDF_RENDER_SECONDS
+    compact = settings.BANLI_PDF_COMPACT_FONTS
+    if settings.BANLI_PDF_RENDER_PROCESS and not _RENDERS_HERE.is_set():
+        with _RENDER_LOCK:  # one document at a time through the pipe
+            return render_process().render((html, list(stylesheets), list(assets), compact), seconds)
 
     def work():
-        return _write_pdf(html, stylesheets, assets, settings.BANLI_PDF_COMPACT_FONTS)
+        return _write_pdf(html, stylesheets, assets, compact)
 
     try:
         return _with_deadline(work, seconds) if seconds else work()
@@ -325,7 +331,86 @@ def render_pdf(html, *, stylesheets=(), assets=()):
         raise
     except Exception as exc:
         logger.error("PDF rendering failed", exc_info=exc)
-        raise PrintError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
+        raise PrintError(_failed(type(exc).__name__)) from exc
+
+
+def _failed(what):
+    return _("生成 PDF 失败：%(error)s") % {"error": what}
+
+
+# Set in a process that renders for another (the render process, a batch worker): it renders itself.
+_RENDERS_HERE = threading.Event()
+
+
+def _timed_out(seconds):
+    return RenderTimeout(_("生成 PDF 超时：超过 %(seconds)s 秒仍未完成，已停止生成。") % {"seconds": f"{seconds:g}"})
+
+
+class RenderProcess:
+    """A process of its own that renders this process's PDFs, one at a time (BANLI_PDF_RENDER_PROCESS).
+
+    Why, in a gunicorn worker: a render is ~0.1-0.3 s of CPU under the worker's GIL, so the
+    worker's other threads (members submitting forms) waited on it; in its own process the
+    kernel shares the CPU instead, and at a lower priority (BANLI_PDF_RENDER_NICE) so that
+    printing yields to the pages people wait on. A render past its deadline is killed, even in
+    the middle of a long C call, and a crash in Pango or GLib takes down only this process: the
+    next render starts a new one. Started with "spawn" (forking a threaded process is unsafe);
+    it sets Django up once and keeps its FontConfiguration warm between documents.
+    """
+
+    def __init__(self):
+        self.process = None
+        self.conn = None
+
+    def start(self):
+        if self.process is not None:
+            if self.process.is_alive():
+                return
+            self.stop()  # it ended between renders
+        from multiprocessing import get_context
+
+        from . import worker
+
+        context = get_context("spawn")
+        self.conn, child_end = context.Pipe()
+        self.process = context.Process(
+            target=worker.serve, args=(child_end, settings.BANLI_PDF_RENDER_NICE), name="banli-pdf", daemon=True
+        )
+        self.process.start()
+        child_end.close()  # so that a dead child reads as EOF here
+
+    def stop(self):
+        if self.process is not None:
+            self.process.kill()
+            self.process.join(5)
+            self.conn.close()
+        self.process = self.conn = None
+
+    def render(self, job, seconds):
+        """PDF bytes of job (html, stylesheets, assets, compact); PrintError or RenderTimeout."""
+        self.start()
+        try:
+            self.conn.send(job)
+            ready = self.conn.poll(seconds or None)
+            if not ready:
+                logger.error("PDF rendering ran past %s s; its process was killed", seconds)
+                self.stop()
+                raise _timed_out(seconds)
+            outcome, value = self.conn.recv()
+        except (EOFError, OSError) as exc:  # the process died (or was killed) under this render
+            logger.error("The PDF render process ended during a render", exc_info=exc)
+            self.stop()
+            raise PrintError(_failed(_("渲染进程意外退出"))) from exc
+        if outcome == "failed":
+            raise PrintError(_failed(value))
+        if outcome == "error":
+            raise PrintError(value)  # the render process's own message for the user
+        return value
+
+
+@functools.cache
+def render_process():
+    return RenderProcess()
 
 
 # --- fonts ---------------------------------------------------------------------------

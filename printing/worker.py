@@ -18,6 +18,36 @@ def start():
         import django
 
         django.setup()
+    from . import pdf
+
+    pdf._RENDERS_HERE.set()  # a worker renders itself, never through a render process of its own
+
+
+def serve(conn, nice):
+    """The render process of a web process (printing.pdf.RenderProcess): render each job sent
+    down `conn`, answer ("ok", PDF bytes) or ("error", what failed); end when the web process
+    closes its end (or ends)."""
+    import logging
+    import os
+
+    start()
+    if nice:
+        os.nice(nice)
+    from . import pdf
+
+    while True:
+        try:
+            html, stylesheets, assets, compact = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("ok", pdf._write_pdf_now(html, stylesheets, assets, compact))
+        except pdf.PrintError as exc:  # already a message for the user
+            answer = ("error", str(exc))
+        except Exception as exc:  # the web process words it, in its user's language
+            logging.getLogger("printing.pdf").error("PDF rendering failed", exc_info=exc)
+            answer = ("failed", type(exc).__name__)
+        conn.send(answer)
 
 
 def render(args):
