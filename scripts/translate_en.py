@@ -194,6 +194,7 @@ TRANSLATIONS = {
     "缺少打印样式表 %(path)s。": "The print stylesheet %(path)s is missing.",
     "生成 PDF 失败：%(error)s": "Could not generate the PDF: %(error)s",
     "生成 PDF 超时：超过 %(seconds)s 秒仍未完成，已停止生成。": "Generating the PDF took longer than %(seconds)s seconds and was stopped.",
+    "渲染进程意外退出": "the rendering process ended unexpectedly",
     "处理进程": "Worker",
     "最近进度时间": "Last progress at",
     "所选范围内没有已发出的答复函。": "There are no issued reply letters in this selection.",
