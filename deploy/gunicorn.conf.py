@@ -15,10 +15,10 @@ bind = os.environ.get("BANLI_BIND", "127.0.0.1:8000")
 # each thread keeps its own database connection (CONN_MAX_AGE), so the connections used are
 # about workers x threads per app server: size PostgreSQL's max_connections (or pgbouncer) for it.
 # 4 threads, measured (bench/load.py: 2 workers, 50 members submitting, 5 supervisors printing,
-# PostgreSQL, 2 shared CPUs): 4, 8 and 16 threads served the same 44-47 req/s in full runs, but a
-# PDF render shares its worker's GIL with every busy thread, and WeasyPrint gives the GIL up at
-# each of its many small C calls, so renders starve: PDF p95 ~2 s with 4 threads, ~5 s with 8,
-# ~16 s with 16 (a 50 ms render alone takes ~2.5 s next to 15 busy threads).
+# PostgreSQL, 2 shared CPUs): with PDFs rendered in the worker (BANLI_PDF_RENDER_PROCESS off),
+# 4, 8 and 16 threads served the same 44-47 req/s, but a render shares its worker's GIL with
+# every busy thread and starved (PDF p95 ~2 s with 4 threads, ~16 s with 16). With the render
+# process (deploy/banli.env), 2, 4 and 8 threads served the same 59-64 req/s.
 workers = int(os.environ.get("BANLI_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("BANLI_THREADS", 4))
