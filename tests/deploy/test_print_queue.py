@@ -119,6 +119,7 @@ def deployed():
         BANLI_BIND=f"127.0.0.1:{port}",
         BANLI_WORKERS="2",
         BANLI_SITE_URL=f"http://127.0.0.1:{port}",
+        BANLI_PDF_RENDER_PROCESS="1",  # as deploy/banli.env has it
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -171,7 +172,7 @@ def test_a_batch_print_through_gunicorn_and_the_print_worker(deployed):
             "-c",
             "from replies.models import Reply\n"
             "for r in Reply.objects.issued().filter(assignment__proposal__session__name__contains='政协十四届')"
-            ".order_by('pk'): print(r.assignment.proposal.number)",
+            ".order_by('pk'): print(r.pk, r.assignment.proposal.number)",
         ],
         cwd=ROOT,
         env=env,
@@ -179,6 +180,7 @@ def test_a_batch_print_through_gunicorn_and_the_print_worker(deployed):
         capture_output=True,
         text=True,
     ).stdout.split()
+    letters, expected = expected[0::2], expected[1::2]
     assert len(expected) >= 2
 
     web = requests.Session()
@@ -220,3 +222,16 @@ def test_a_batch_print_through_gunicorn_and_the_print_worker(deployed):
     for number in expected:
         assert squash(number) in text
     assert all(p.poll() is None for p in processes.values())  # both still serving
+
+    # One letter downloaded on its own is rendered by a gunicorn worker's render process, which
+    # each worker started when it booted (BANLI_PDF_RENDER_PROCESS), at a lower priority.
+    import psutil
+
+    workers = psutil.Process(processes["gunicorn"].pid).children()
+    children = [child for worker in workers for child in worker.children()]  # and multiprocessing's resource trackers
+    renderers = [child for child in children if "spawn_main" in " ".join(child.cmdline())]
+    assert len(workers) == 2 and len(renderers) == 2, [p.cmdline() for p in children]
+    assert all(p.nice() == 5 for p in renderers)
+    single = web.get(f"{base}/replies/{letters[0]}/pdf/", timeout=30)
+    assert single.status_code == 200 and single.content.startswith(b"%PDF")
+    assert squash(expected[0]) in squash("".join(page_texts(single.content)))
