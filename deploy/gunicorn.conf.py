@@ -22,11 +22,13 @@ bind = os.environ.get("BANLI_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("BANLI_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("BANLI_THREADS", 4))
-# worker_connections stays at gthread's default (1000). A small limit (threads + 1) would keep
-# the queue in the listen socket that both workers share, which is fairer, but gunicorn 23's
-# gthread counts a connection accepted and still waiting for its request toward the limit and
-# then stops polling: with the limit reached by such connections the worker spins at 100% CPU
-# and never serves them (bench/load.py's bare phase: every request timed out).
+# A worker takes a connection only when it is about to serve it (its threads and one waiting);
+# the rest wait in the listen queue that both workers share, first come first served. With
+# gthread's default (1000) one worker took connections faster than the other and served them
+# late (bench/load.py, feedback phase, PostgreSQL: submit p95 1.5-1.8 s against p50 0.8 s).
+# gunicorn 27's gthread stops accepting at the limit and keeps serving; 23's stopped polling
+# too, and deadlocked with a limit this small.
+worker_connections = threads + 1
 
 # A request (a PDF batch included) finishes within this, or the worker is restarted.
 timeout = int(os.environ.get("BANLI_WORKER_TIMEOUT", 60))
