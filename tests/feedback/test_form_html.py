@@ -6,30 +6,23 @@ from django.forms.renderers import DjangoTemplates
 from django.test import TestCase
 
 from config.renderers import FormRenderer
-from feedback.forms import FeedbackContentForm, OnlineFeedbackForm
-from legacy.forms import RefuseForm, UploadForm
-from workspace.forms import (
-    ContactForm,
-    CoOpinionForm,
-    DecisionForm,
-    NoteForm,
-    ParagraphTemplateForm,
-    ReviewForm,
-    ScanForm,
-)
+from feedback import forms as feedback_forms
+from legacy import forms as legacy_forms
+from workspace import forms as workspace_forms
 
+# Every form that can be built without arguments (the others need a proposal or an assignment).
 FORMS = [
-    FeedbackContentForm,
-    OnlineFeedbackForm,
-    UploadForm,
-    RefuseForm,
-    ContactForm,
-    CoOpinionForm,
-    DecisionForm,
-    NoteForm,
-    ParagraphTemplateForm,
-    ReviewForm,
-    ScanForm,
+    feedback_forms.FeedbackContentForm,
+    feedback_forms.OnlineFeedbackForm,
+    legacy_forms.UploadForm,
+    legacy_forms.RefuseForm,
+    workspace_forms.ContactForm,
+    workspace_forms.CoOpinionForm,
+    workspace_forms.DecisionForm,
+    workspace_forms.NoteForm,
+    workspace_forms.ParagraphTemplateForm,
+    workspace_forms.ReviewForm,
+    workspace_forms.ScanForm,
 ]
 
 
@@ -53,7 +46,7 @@ class FormHtmlTests(TestCase):
                         )
 
     def test_the_ticked_boxes_and_the_escaped_opinion_survive_a_redisplay(self):
-        form = OnlineFeedbackForm(
+        form = feedback_forms.OnlineFeedbackForm(
             {"methods": ["phone"], "satisfaction": "satisfied", "opinion": '"><script>x</script>'},
             renderer=FormRenderer(),
         )
