@@ -285,8 +285,7 @@ SCENARIOS = {
         fixed=True,
     ),
 }
-FEEDBACK_PHASES = {"feedback": (MemberLoggedIn, MemberWithLink, SupervisorPrinting)}
-FEEDBACK_PHASES["paced"] = (PacedMemberLoggedIn, PacedMemberWithLink, PacedSupervisorPrinting)
+FEEDBACK_PHASES = ("feedback", "paced")  # their users: members logged in, members with a link, supervisors
 DEFAULT_PHASES = ["bare", "browse", "feedback", "paced"]
 
 
@@ -353,7 +352,7 @@ def prepare(args, scratch):
         ).stdout
         FEEDBACK.update(json.loads(data.strip().splitlines()[-1]))
         for name in feedback_phases:
-            logged_in, with_link, printing = FEEDBACK_PHASES[name]
+            logged_in, with_link, printing = SCENARIOS[name].users
             SCENARIOS[name].users = {
                 logged_in: len(FEEDBACK["form_members"]) // len(feedback_phases),
                 with_link: len(FEEDBACK["link_members"]) // len(feedback_phases),
