@@ -11,7 +11,7 @@ DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
 DEB_TEST_PACKAGES := chromium poppler-utils
 PG_URL ?= postgres://postgres@127.0.0.1:5432/banli
 
-.PHONY: run test setup setup-dev system-packages system-test-packages lint test-sqlite test-postgres backup-drill load
+.PHONY: run test setup setup-dev system-packages system-test-packages lint test-sqlite test-postgres backup-drill load messages
 
 run: setup
 	$(PY) manage.py load_demo
@@ -38,6 +38,15 @@ lint:
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) manage.py check
 	$(PY) -m bandit -q -r . -x ./.venv,./tests,./test-output --severity-level medium
+
+# After adding or changing a user-facing string: refresh the English catalogue, then give every
+# empty msgstr its English (`msgattrib --untranslated $(PO)` lists them; tests/i18n checks).
+# No source locations and sorted entries, so catalogue changes from different branches merge.
+PO := locale/en/LC_MESSAGES/django.po
+messages: setup-dev
+	env -u DATABASE_URL $(PY) manage.py makemessages -l en --no-location --no-wrap --ignore=.venv --ignore=tests --ignore=bench --ignore=test-output
+	msgcat --sort-output --no-location --no-wrap -o $(PO) $(PO)
+	sed -i '/^"POT-Creation-Date:/d' $(PO)
 
 # Back up a demo database and its files, restore them into fresh ones, compare (bench/backup_drill.py).
 backup-drill: setup-dev

@@ -1,8 +1,7 @@
 """The English catalogue is complete: every Chinese string in the code has an English translation.
 
-When a test here fails after you added or changed a user-facing string, run
-`python manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=test-output`,
-add the English to scripts/translate_en.py and run it (see its docstring).
+When a test here fails after you added or changed a user-facing string, run `make messages`
+and write the English into the empty msgstr entries of locale/en/LC_MESSAGES/django.po.
 """
 
 import re
@@ -93,6 +92,6 @@ def test_the_po_is_up_to_date_with_the_code(tmp_path, settings, monkeypatch):
     fresh = entries(target / "django.po")
     assert len(fresh) >= len(ENTRIES)
     missing = [e.msgid for e in fresh if not e.obsolete and ("fuzzy" in e.flags or not all(e.msgstrs))]
-    assert not missing, f"strings without English (see scripts/translate_en.py): {missing[:10]}"
+    assert not missing, f"strings without English (run `make messages`, then fill in the .po): {missing[:10]}"
     gone = [e.msgid for e in fresh if e.obsolete]
-    assert not gone, f"strings no longer in the code, drop them (scripts/translate_en.py does): {gone[:10]}"
+    assert not gone, f"strings no longer in the code (`make messages` drops them): {gone[:10]}"
