@@ -598,6 +598,8 @@ class ParagraphTemplate(models.Model):
 
     objects = ParagraphTemplateQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         # Made in the workspace app first; the table keeps its name.
         db_table = "workspace_paragraphtemplate"
