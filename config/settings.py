@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "legacy",
     "workspace",
     "supervision",
+    "notifications",
     "printing",
     "demo",
 ]
@@ -219,6 +220,9 @@ SESSION_COOKIE_AGE = env_int("BANLI_SESSION_SECONDS", 8 * 3600)
 
 EMAIL_BACKEND = env_str("BANLI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("BANLI_FROM_EMAIL", "banli@localhost")
+# Text messages (notifications/sms.py): console in development, a file for a test server, a provider in production.
+BANLI_SMS_BACKEND = env_str("BANLI_SMS_BACKEND", "notifications.sms.ConsoleBackend")
+BANLI_SMS_FILE_PATH = env_str("BANLI_SMS_FILE_PATH", str(BASE_DIR / "test-output" / "sms"))
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ LAYERS = {
     "supervision": 3,
     "printing": 3,
     "legacy": 3,
+    "notifications": 3,
     "demo": 4,
     "config": 5,
 }
