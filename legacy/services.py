@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from feedback.models import Feedback, HandlingEffect, Satisfaction
 from feedback.services import record_imported_form
+from proposals.limits import LETTER, SUMMARY
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -28,6 +29,7 @@ from proposals.models import (
     Proposal,
     ProposalStatus,
     Session,
+    TransitionError,
 )
 from replies.models import ContactMethod, ContactRecord, Publication, Reply, ReplyStatus
 
@@ -373,11 +375,13 @@ class RecordBuilder:
             return self.note("assignment", assignment, "matched")
         role = AssignmentRole.SEPARATE if proposal.has_lead() else AssignmentRole.LEAD
         # The letter is proof the unit answered; the draft reply waits for a person's review.
+        # It was assigned by the date of the letter at the latest, and before any contact it tells of.
+        known = [self.reply_date, *(datetime.date.fromisoformat(c["date"]) for c in self.x.value("contacts") or [])]
         assignment = proposal.assign(
             unit=unit,
             role=role,
             by=self.user,
-            assigned_on=self.reply_date or timezone.localdate(),
+            assigned_on=min([day for day in known if day] or [timezone.localdate()]),
             answered=True,
             note=f"由历史答复文件“{self.label}”导入：{unit.short_name}",
         )
@@ -407,7 +411,7 @@ class RecordBuilder:
             doc_number=(self.x.value("doc_number") or header.get("发文字号", ""))[:60],
             title=(title or f"关于对《{proposal.title}》的答复")[:200],
             addressees=((self.x.value("addressees") or {}).get("line") or proposal.addressee_line())[:300],
-            body=self.x.value("reply_body") or "",
+            body=(self.x.value("reply_body") or "")[:LETTER],
             result_class=self.x.value("result_class") or "",
             written_on=self.reply_date,
             closing_name=closing[:100] if closing and closing != assignment.unit.name else "",
@@ -427,13 +431,16 @@ class RecordBuilder:
             if existing:
                 self.note("contacts", existing, "matched")
                 continue
-            record = ContactRecord.objects.log(
-                assignment=assignment,
-                by=self.user,
-                contacted_on=date,
-                method=contact["method"],
-                summary=contact["summary"],
-            )
+            try:
+                record = ContactRecord.objects.log(
+                    assignment=assignment,
+                    by=self.user,
+                    contacted_on=date,
+                    method=contact["method"],
+                    summary=contact["summary"][:SUMMARY],
+                )
+            except TransitionError:
+                continue  # dated before the share it would belong to (or later than today): not a contact of it
             self.note("contacts", record, "created")
 
     def feedback(self, reply, members):
@@ -472,7 +479,7 @@ class RecordBuilder:
                 if len(form["satisfaction"]) == 1
                 else "",
                 "publish_consent": {"是": True, "否": False}.get(publish[0]) if len(publish) == 1 else None,
-                "opinion": form.get("opinion", ""),
+                "opinion": form.get("opinion", "")[:SUMMARY],
                 "needs_attention": " ".join(problems),
             },
             # The form carries no date of its own; it came back with the letter, so the letter's date stands in.
@@ -526,8 +533,8 @@ def refuse_import(*, document, user, reason):
                 try:
                     with transaction.atomic():
                         obj.delete()
-                except ProtectedError:
-                    kept.append(str(obj))  # something else uses it now; leave it
+                except (ProtectedError, IntegrityError):
+                    kept.append(str(obj))  # something else uses it now, or it is sealed: leave it
         document.status = ImportStatus.REFUSED
         document.refusal_reason = reason
         document.reviewed_by = user

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.files import message_for
+from proposals.site import site_url
 
 from . import batch
 from .models import BatchJob, BatchStatus
@@ -105,7 +106,7 @@ def run(job_id, worker=""):
         data = batch.build(
             jobs,
             limit=settings.BANLI_PDF_BATCH_MAX,
-            site_url=settings.BANLI_SITE_URL,
+            site_url=site_url(),
             workers=batch.default_workers(),
             progress=progress,
         )

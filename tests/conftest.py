@@ -9,6 +9,30 @@ def pytest_configure(config):
     # Django's test client logs in without a request, which django-axes refuses; the login
     # throttling tests (tests/security/test_login.py) switch it back on with override_settings.
     settings.AXES_ENABLED = False
+    _let_sqlite_flush_sealed_tables()
+
+
+def _let_sqlite_flush_sealed_tables():
+    """Empty a SQLite test database between transactional tests although its sealed rows refuse
+    DELETE (proposals/guards.py): the flush drops those triggers, deletes, and creates them again.
+    PostgreSQL's flush is a TRUNCATE, which row triggers do not see."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        from feedback.sealing import GUARDS as FEEDBACK_GUARDS
+        from replies.sealing import GUARDS as REPLY_GUARDS
+
+        statements = original(self, style, tables, **kwargs)
+        guards = [g for g in (*REPLY_GUARDS, *FEEDBACK_GUARDS) if g.table in tables]
+        if not statements or not guards:
+            return statements
+        drop = [sql for g in guards for sql in g.drop_statements("sqlite")]
+        create = [sql for g in guards for sql in g.create_statements(self.connection)]
+        return [*drop, *statements, *create]
+
+    DatabaseOperations.sql_flush = sql_flush
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.test import TestCase
 from printing import batch
 from printing.models import RenderedDocument
 from printing.pdf import PrintError
-from replies.models import Reply
+from replies.models import Reply, ReplyStatus
 from tests import factories as f
 
 from . import pdfutil
@@ -25,6 +25,9 @@ class PoolTests(Cast, TestCase):
             f.reply(
                 f.assignment(f.proposal(session=session, serial=serial), f.unit()),
                 body="一、总体情况\n今年以来，我们认真办理代表建议。\n二、下一步工作\n继续推进。",
+                # Printed for review before issue: a letter that may still change (an issued one never does).
+                status=ReplyStatus.IN_REVIEW,
+                written_on=session.opens_on,
             )
             for serial in (201, 202)
         ]

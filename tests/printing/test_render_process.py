@@ -68,7 +68,7 @@ class RenderProcessTests(TestCase):
         self.assertFalse(alive(child))
 
         # Through the view: the Chinese 503 page, and nothing kept.
-        long_reply = f.reply(f.assignment(f.proposal(), f.unit()), body="现答复如下：\n" + "正在推进。" * 20000)
+        long_reply = f.reply(f.assignment(f.proposal(), f.unit()), body="现答复如下：\n" + "正在推进。" * 5900)
         with self.settings(BANLI_PDF_RENDER_SECONDS=0.5):
             response = self.client.get(f"/replies/{long_reply.pk}/pdf/")
         self.assertContains(response, "生成 PDF 超时：超过 0.5 秒仍未完成，已停止生成。", status_code=503)

@@ -17,7 +17,6 @@ BODY = "现答复如下：\n一、基本情况\n正在推进。"
 
 def reply_data(reply=None, **overrides):
     data = {
-        "doc_number": "X经信函〔2026〕1号",
         "title": "关于对《关于促进中小企业健康快速发展》提案的答复",
         "addressees": "程玮、王秋红委员",
         "body": BODY,
@@ -29,7 +28,6 @@ def reply_data(reply=None, **overrides):
         "contact_phone": "6288824",
         "cc": "",
         "publication": "public",
-        "index_number": "",
         "version": reply.version if reply else 1,
     }
     data.update(overrides)
@@ -273,8 +271,11 @@ class TransitionTableTests(WorkflowTestCase):
         for step, allowed in self.ALLOWED.items():
             for status in ReplyStatus.values:
                 with self.subTest(step=step, status=status):
-                    Reply.objects.filter(assignment=self.lead).delete()
-                    reply = f.reply(self.lead, status=status)
+                    # A fresh share each time (an issued reply is never deleted); 分办 needs no contact or 会签.
+                    share = f.assignment(
+                        f.proposal(self.session), self.unit_x, AssignmentRole.SEPARATE, status=AssignmentStatus.HANDLING
+                    )
+                    reply = f.reply(share, status=status)
                     self.assertEqual(self.run_step(reply, step), status in allowed)
                     reply.refresh_from_db()
                     if status not in allowed:
