@@ -45,8 +45,10 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("BANLI_DEBUG", default=False)
-# The fallback key is for the embedded demo only; production sets BANLI_SECRET_KEY.
-SECRET_KEY = env_str("BANLI_SECRET_KEY") or "banli-embedded-demo-key-not-for-production"
+# The fallback key is for the embedded demo only; production sets BANLI_SECRET_KEY (`check --deploy`
+# refuses to pass without it).
+DEMO_SECRET_KEY = "banli-embedded-demo-key-not-for-production"
+SECRET_KEY = env_str("BANLI_SECRET_KEY") or DEMO_SECRET_KEY
 ALLOWED_HOSTS = env_list("BANLI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("BANLI_CSRF_TRUSTED_ORIGINS")
 
@@ -229,8 +231,12 @@ BANLI_SMS_FILE_PATH = env_str("BANLI_SMS_FILE_PATH", str(BASE_DIR / "test-output
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-time link tokens (/f/<token>/) are taken out of every line (config/logs.py).
+    "filters": {"redact_tokens": {"()": "config.logs.RedactLinkTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("BANLI_LOG_LEVEL", "WARNING")},
+    # The development server's request lines, through the same filter.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # --- The domain's own settings ------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from feedback.models import Feedback, HandlingEffect, Satisfaction
 from feedback.services import record_imported_form
-from proposals.limits import LETTER, SUMMARY
+from proposals.limits import LETTER, REASON, SUMMARY, clip
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -115,7 +115,7 @@ def import_document(*, file_name, data, user=None, dry_run=False):
                 extracted=fields,
                 body=body,
                 status=ImportStatus.REFUSED,
-                refusal_reason=extraction.refusal,
+                refusal_reason=clip(extraction.refusal, REASON),
                 uploaded_by=user,
             )
             if outcome.document is None:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,14 +61,34 @@ class Printable:
         return pdf.render_pdf(self.html, stylesheets=[self.stylesheet], assets=self.assets)
 
 
+# A version that failed to render is not tried again for this long: a letter that runs past the
+# deadline would otherwise hold a render process for the whole deadline at every request.
+FAILED_RENDER_SECONDS = 300
+
+
+def _failure_key(printable):
+    return f"printing:failed:{printable.kind}:{printable.object_id}:{printable.content_hash}"
+
+
 def stored_pdf(printable):
-    """The stored render of this version, rendering and storing it first if needed."""
+    """The stored render of this version, rendering and storing it first if needed.
+
+    A version whose render failed raises the same PrintError again, without rendering, for
+    FAILED_RENDER_SECONDS (in the shared cache); a changed document is a new version and is tried.
+    """
     content_hash = printable.content_hash
     existing = RenderedDocument.objects.lookup(printable.kind, printable.object_id, content_hash)
     if existing is not None and existing.file.storage.exists(existing.file.name):
         return existing
+    if (failed := cache.get(_failure_key(printable))) is not None:
+        raise pdf.PrintError(failed)
     started = time.perf_counter()
-    data = printable.render()
+    try:
+        data = printable.render()
+    except pdf.PrintError as exc:
+        message = _("%(error)s（%(minutes)s 分钟内不再重试）") % {"error": exc, "minutes": FAILED_RENDER_SECONDS // 60}
+        cache.set(_failure_key(printable), message, FAILED_RENDER_SECONDS)
+        raise
     elapsed = int((time.perf_counter() - started) * 1000)
     if existing is not None:  # the row outlived its file: replace it
         existing.delete()

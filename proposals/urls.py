@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, pages, routing
+from .views import assignments, pages, routing, units
 
 app_name = "proposals"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("assignments/<int:pk>/sign-for/", assignments.sign_for, name="sign_for"),
     path("assignments/<int:pk>/return/", assignments.request_return, name="request_return"),
     path("assignments/<int:pk>/extension/", assignments.request_extension, name="request_extension"),
+    path("units/<int:pk>/settings/", units.unit_settings, name="unit_settings"),
 ]

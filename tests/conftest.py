@@ -9,13 +9,17 @@ def pytest_configure(config):
     # Django's test client logs in without a request, which django-axes refuses; the login
     # throttling tests (tests/security/test_login.py) switch it back on with override_settings.
     settings.AXES_ENABLED = False
-    _let_sqlite_flush_sealed_tables()
 
 
+@pytest.fixture(scope="session", autouse=True)
 def _let_sqlite_flush_sealed_tables():
     """Empty a SQLite test database between transactional tests although its sealed rows refuse
     DELETE (proposals/guards.py): the flush drops those triggers, deletes, and creates them again.
     PostgreSQL's flush is a TRUNCATE, which row triggers do not see."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
@@ -38,6 +42,14 @@ def _let_sqlite_flush_sealed_tables():
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (dashboard figures, failed renders are kept there)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
