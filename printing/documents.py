@@ -113,10 +113,7 @@ class TypstPrintable(Printable):
         return self.payload
 
     def render(self):
-        try:
-            return typesetting.compile_pdf(self.template, self.data)
-        except typesetting.TypesetError as exc:
-            raise pdf.PrintError(str(exc)) from exc
+        return typesetting.compile_pdf(self.template, self.data)
 
 
 def stored_pdf(printable):

@@ -27,13 +27,13 @@ from .templatetags.printing import cn_date
 
 RED = RGBColor(0xE6, 0x00, 0x12)
 BODY_PT = 16
-CELL = Pt(442.2 / 28)  # 156 mm / 28 characters
+CELL_PT = 442.2 / 28  # 156 mm / 28 characters
 TWIPS_PER_MM = 1440 / 25.4
 # 225 mm / 22 lines, in twips (Word's w:linePitch), rounded down so that 22 lines fit.
 LINE_PITCH_TWIPS = int(225 * TWIPS_PER_MM / 22)
 LINE = Pt(LINE_PITCH_TWIPS / 20)
 # w:charSpace: how much the grid's character pitch differs from the 16 pt default size, in 1/4096 pt.
-CHAR_SPACE = round((442.2 / 28 - BODY_PT) * 4096)
+CHAR_SPACE = round((CELL_PT - BODY_PT) * 4096)
 
 
 def _font(run, family, size, *, bold=False, color=None):
@@ -60,7 +60,7 @@ def _paragraph(container, *, align=None, indent_chars=0, pitch=LINE, space_befor
     fmt.space_before = Pt(space_before)
     fmt.space_after = Pt(space_after)
     if indent_chars:
-        fmt.first_line_indent = CELL * indent_chars
+        fmt.first_line_indent = Pt(CELL_PT * indent_chars)
     if align is not None:
         p.alignment = align
     return p
@@ -179,7 +179,7 @@ def _closing(doc, reply, family):
     name_right = max(0.0, 4 + (date_width - name_width) / 2)
     for text, right in ((reply.closing, name_right), (date, 4)):
         p = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        p.paragraph_format.right_indent = CELL * right
+        p.paragraph_format.right_indent = Pt(CELL_PT * right)
         p.paragraph_format.keep_with_next = True
         _font(p.add_run(text), family, BODY_PT)
 

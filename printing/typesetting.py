@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .pdf import PrintError
+
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "typst"
@@ -34,7 +36,7 @@ ROLES = {
 }
 
 
-class TypesetError(Exception):
+class TypesetError(PrintError):
     """Typst could not make the document; the message is for the user."""
 
 
@@ -139,5 +141,9 @@ def compile_pdf(template, data, *, marks=None):
                 return pdf
             return pdf, json.loads(compiler.query(marks, field="value", format="json"))
     except typst.TypstError as exc:
-        logger.error("Typst failed on %s: %s %s", template, exc.message, exc.hints)
-        raise TypesetError(_("排版失败：%(error)s") % {"error": exc.message}) from exc
+        message = getattr(exc, "message", None) or (exc.args[0] if exc.args else str(exc))
+        logger.error("Typst failed on %s: %s %s", template, message, getattr(exc, "hints", ""))
+        raise TypesetError(_("排版失败：%(error)s") % {"error": message}) from exc
+    except Exception as exc:
+        logger.error("Typst failed on %s", template, exc_info=exc)
+        raise TypesetError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
