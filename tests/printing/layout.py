@@ -41,9 +41,20 @@ class Line:
 
     @property
     def right(self):
-        """Right edge of the last character's box, or of its half box when it is punctuation set half-width."""
+        """Right edge of the last character's box."""
         last = self.chars[-1]
         return last["x1"] / MM
+
+    @property
+    def ink_left(self):
+        """Where the ink starts: an opening bracket or quote sits in the right half of its box."""
+        first = self.chars[0]
+        return (first["x0"] + first["size"] / 2) / MM if first["text"] in RIGHT_ALIGNED else self.left
+
+    @property
+    def ink_right(self):
+        """Where the ink ends: punctuation that sits in the left half of its box ends at the half."""
+        return self.right_half if self.chars[-1]["text"] in LEFT_ALIGNED else self.right
 
     @property
     def right_half(self):
