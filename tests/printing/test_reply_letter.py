@@ -78,6 +78,7 @@ def is_flush(line):
 
 
 SEEDS = ["000", "002", "004"]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("name", SEEDS)
@@ -284,7 +285,6 @@ def test_the_stored_letter_is_pdf_a_2b_with_its_metadata_and_embedded_fonts(lett
         assert fonts
 
 
-@pytest.mark.django_db
 def test_user_text_is_printed_literally_never_run_as_typst():
     hostile = [
         '#read("/etc/passwd")',
