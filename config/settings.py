@@ -285,7 +285,9 @@ BANLI_FONT_PATHS = env_list(
     str(BASE_DIR / "fonts") + ",/usr/share/fonts/opentype/noto,/usr/share/fonts/truetype/lxgw-wenkai"
     ",/usr/share/fonts/truetype/arphic",
 )
-BANLI_PDF_TITLE = env_list("BANLI_PDF_TITLE", "方正小标宋简体,FZXiaoBiaoSong-B05S,Noto Serif CJK SC")  # 标题、版头 (小标宋)
+BANLI_PDF_TITLE = env_list(
+    "BANLI_PDF_TITLE", "方正小标宋简体,FZXiaoBiaoSong-B05S,Noto Serif CJK SC"
+)  # 标题、版头 (小标宋)
 BANLI_PDF_SERIF = env_list("BANLI_PDF_SERIF", "仿宋_GB2312,FangSong_GB2312,FangSong,Noto Serif CJK SC")  # 正文 (仿宋)
 BANLI_PDF_SANS = env_list("BANLI_PDF_SANS", "黑体,SimHei,Noto Sans CJK SC")  # 一级标题 (黑体)
 BANLI_PDF_KAI = env_list("BANLI_PDF_KAI", "楷体_GB2312,KaiTi_GB2312,KaiTi,LXGW WenKai,AR PL UKai CN")  # 二级标题 (楷体)

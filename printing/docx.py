@@ -138,7 +138,11 @@ def _first_page_head(section, reply, fonts):
         frame.set(qn("w:y"), str(round(15 * TWIPS_PER_MM)))
         mark._p.get_or_add_pPr().insert(0, frame)
         _font(mark.add_run(reply.result_class), fonts["heading1"][0], BODY_PT)
-        head = _paragraph(header, align=WD_ALIGN_PARAGRAPH.CENTER, pitch=Pt(letters.letterhead_size(reply.assignment.unit.letterhead_name) + 4))
+        head = _paragraph(
+            header,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            pitch=Pt(letters.letterhead_size(reply.assignment.unit.letterhead_name) + 4),
+        )
     else:
         head = first
         head.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -147,3 +147,10 @@ def compile_pdf(template, data, *, marks=None):
     except Exception as exc:
         logger.error("Typst failed on %s", template, exc_info=exc)
         raise TypesetError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
+
+
+def warm():
+    """Load the fonts and the letter template's compiler in this process (a web worker at boot)."""
+    from . import letters
+
+    _compiler(letters.TEMPLATE)

@@ -107,12 +107,20 @@ def _split_bold_runs(line):
     return [piece.strip() for piece in pieces if piece.strip()]
 
 
-def paragraphs_from_text(text):
-    """The structure of a body written one paragraph a line (today's text bodies, imports, seeds)."""
+def paragraphs_from_text(text, previous=()):
+    """The structure of a body written one paragraph a line (today's text bodies, imports, seeds).
+
+    A paragraph whose text is unchanged from `previous` (the structure before an edit) keeps its
+    level and heading as they were; the others are read from their numbering.
+    """
+    kept = {p["heading"] + p["text"]: p for p in previous or ()}
     lines = [normalise_line(line) for line in str(text).splitlines()]
     lines = [line for line in lines if line]
     result = []
     for line in lines:
+        if BOLD.sub(r"\1", line) in kept:
+            result.append(dict(kept[BOLD.sub(r"\1", line)]))
+            continue
         for piece in _split_bold_runs(line):
             current = classify(piece)
             if result and _continues(result[-1], current):
@@ -157,5 +165,5 @@ def plain_text(paragraphs):
 
 
 def paragraphs_of(reply):
-    """The stored structure of a reply's body."""
-    return paragraphs_from_text(reply.body)
+    """The stored structure of a reply's body (read from its text for a row that has none yet)."""
+    return normalise(reply.body_paragraphs) or paragraphs_from_text(reply.body)

@@ -4,6 +4,7 @@ from django import template
 
 register = template.Library()
 
+
 @register.filter
 def cn_date(value):
     """A date as printed on Chinese official documents: 2021年9月6日."""

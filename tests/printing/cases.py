@@ -65,7 +65,9 @@ def huangshi(*, status=ReplyStatus.ISSUED):
 def huiji():
     """Seed 002: the 惠济区 reply to 何昕委员 (half-width punctuation in the source)."""
     letter = seeds.huiji_reply()
-    unit = f.unit(name="郑州市惠济区科技和工业信息化局", short_name="区科工信局", letterhead="郑州市惠济区科技和工业信息化局")
+    unit = f.unit(
+        name="郑州市惠济区科技和工业信息化局", short_name="区科工信局", letterhead="郑州市惠济区科技和工业信息化局"
+    )
     proposal = f.proposal(lead=f.member(name="何昕"), title="关于“产业强区推动惠济区高质量发展”的提案")
     return f.reply(
         f.assignment(proposal, unit),

@@ -24,6 +24,7 @@ LEFT, RIGHT, TOP, BOTTOM = 28.0, 210.0 - 26.0, 37.0, 297.0 - 35.0
 CELL = 156.0 / 28
 LINES_PER_PAGE = 22
 
+
 def is_han(char):
     return "\u4e00" <= char <= "\u9fff"
 
@@ -67,7 +68,11 @@ def starts_paragraph(line):
 def full_lines(reply, measured):
     """Body lines that do not end their paragraph."""
     lines = body_lines(reply, measured)
-    return [(n, line) for (n, line), (_m, following) in zip(lines, lines[1:], strict=False) if not starts_paragraph(following)]
+    return [
+        (n, line)
+        for (n, line), (_m, following) in zip(lines, lines[1:], strict=False)
+        if not starts_paragraph(following)
+    ]
 
 
 def is_flush(line):
@@ -123,7 +128,9 @@ def test_full_lines_are_flush_right_on_the_28_character_grid(letters, name):
     lines = full_lines(reply, measured)
     assert len(lines) > 60
     flush = [line for _n, line in lines if is_flush(line)]
-    assert len(flush) / len(lines) >= 0.98, [(n, line.text[-6:], round(line.right, 2)) for n, line in lines if not is_flush(line)]
+    assert len(flush) / len(lines) >= 0.98, [
+        (n, line.text[-6:], round(line.right, 2)) for n, line in lines if not is_flush(line)
+    ]
     grid_lines, off_grid = 0, []
     for page_number, line in lines:
         if not all(is_cjk(c["text"]) for c in line.chars):
@@ -208,7 +215,10 @@ def test_page_one_has_the_red_head_30_mm_down_and_the_170_mm_rules(letters, name
     head = next(line for line in first.lines if line.text == reply.assignment.unit.letterhead_name)
     assert head.top == pytest.approx(30, abs=TOLERANCE)
     assert (head.left + head.right) / 2 == pytest.approx(LEFT + 78, abs=1.5)
-    assert all(c["non_stroking_color"] in ((0.902, 0.0, 0.071), [0.902, 0.0, 0.071]) or c["non_stroking_color"] for c in head.chars)
+    assert all(
+        c["non_stroking_color"] in ((0.902, 0.0, 0.071), [0.902, 0.0, 0.071]) or c["non_stroking_color"]
+        for c in head.chars
+    )
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -295,7 +305,7 @@ def test_user_text_is_printed_literally_never_run_as_typst():
         "@ref",
         "\\",
         '#eval("1+1")',
-        "] #set page(paper: \"a5\") [",
+        '] #set page(paper: "a5") [',
         "// 注释",
         "#{panic()}",
     ]
@@ -306,7 +316,7 @@ def test_user_text_is_printed_literally_never_run_as_typst():
         title=text[:190],
         addressees=text[:290],
         body="\n".join(hostile),
-        doc_number="#read(\"x\")",
+        doc_number='#read("x")',
         closing_name="$y$",
         contact_person="#panic()",
         cc="<cc> @cc",

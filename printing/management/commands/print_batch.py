@@ -50,4 +50,6 @@ class Command(BaseCommand):
         with open(output, "wb") as fh:
             fh.write(data)
         count = batch.count(replies, with_forms=with_forms)
-        self.stdout.write(f"{count} 份文件 → {output}（{len(data) // 1024} KB，{time.perf_counter() - started:.1f} 秒）")
+        self.stdout.write(
+            f"{count} 份文件 → {output}（{len(data) // 1024} KB，{time.perf_counter() - started:.1f} 秒）"
+        )
