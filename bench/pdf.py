@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import resource
 import statistics
 import sys
 import tempfile
