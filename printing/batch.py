@@ -16,9 +16,10 @@ from replies.models import Reply
 from . import documents, letters
 from .pdf import PrintError
 
-# Letters typeset as one Typst document: large enough that fonts are embedded once for many
-# letters, small enough that one document's memory stays modest.
-CHUNK = 100
+# Letters typeset as one Typst document: fonts are embedded once per chunk (fewer, larger
+# chunks make a smaller file), and Typst keeps the layouts of its recent documents in memory
+# (smaller chunks keep a worker smaller); bench/pdf.py's batch figure measures both.
+CHUNK = 20
 
 
 class BatchTooLarge(PrintError):
