@@ -24,7 +24,6 @@ import io
 import json
 import os
 import re
-import resource
 import statistics
 import sys
 import tempfile
@@ -255,14 +254,18 @@ def main():
     import subprocess
 
     out = f"{tmp}/batch.pdf"
-    subprocess.run(
-        [sys.executable, "manage.py", "print_batch", "--session", str(replies[0].assignment.proposal.session_id)]
-        + ["-o", out, "--limit", "10000"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
+    worker = (
+        "import os, resource, sys, django; sys.path.insert(0, '.');"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('print_batch', '--session', sys.argv[1], '-o', sys.argv[2], '--limit', '10000');"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    session_id = str(replies[0].assignment.proposal.session_id)
+    result = subprocess.run(
+        [sys.executable, "-c", worker, session_id, out], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    worker_peak = int(result.stdout.split()[-1]) / 1024
 
     # naive: one HTML document holding every letter (each starting a page), WeasyPrint as it ships.
     articles = []
