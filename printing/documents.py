@@ -180,6 +180,7 @@ def reply_letter_preview(reply, *, csp_nonce=""):
         "letterhead": unit.letterhead_name,
         "letterhead_pt": letters.letterhead_size(unit.letterhead_name),
         "title_lines": letters.title_lines(reply.title),
+        "addressee_parts": letters.addressee_parts(reply.addressees),
         "paragraphs": body.paragraphs_of(reply),
         "seal_url": _data_url(seal),
         "note": letters.note(reply),
