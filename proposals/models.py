@@ -338,7 +338,7 @@ class Proposal(models.Model):
     title = models.CharField(_("案由"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     lead = models.ForeignKey(Member, verbose_name=_("领衔人"), on_delete=models.PROTECT, related_name="led_proposals")
-    cosigners = models.ManyToManyField(
+    cosigners: "models.ManyToManyField[Member, Cosigner]" = models.ManyToManyField(
         Member,
         verbose_name=_("联名人"),
         through="Cosigner",
@@ -739,7 +739,7 @@ class AssignmentRequest(models.Model):
             self.decided_at = at or timezone.now()
             self.decision_note = note
             self.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-            if approve and self.kind == RequestKind.EXTENSION:
+            if approve and self.kind == RequestKind.EXTENSION and self.requested_due_on is not None:
                 old = assignment.due_on
                 assignment.due_on = self.requested_due_on
                 assignment.save(update_fields=["due_on"])
@@ -752,7 +752,7 @@ class AssignmentRequest(models.Model):
                 (RequestKind.RETURN, False): EventVerb.RETURN_REJECTED,
                 (RequestKind.EXTENSION, True): EventVerb.EXTENSION_APPROVED,
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
-            }[(self.kind, bool(approve))]
+            }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
 
 
