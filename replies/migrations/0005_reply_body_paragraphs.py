@@ -15,7 +15,7 @@ def structure_existing_bodies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("replies", "0003_paragraph_templates_from_workspace"),
+        ("replies", "0004_reference_history"),
     ]
 
     operations = [
