@@ -3,7 +3,7 @@
 The letters are typeset by Typst as one document per chunk of letters: each letter starts on
 a new page with its own page numbers, and a chunk embeds its fonts once. With forms, each
 letter is followed by its signed feedback forms (WeasyPrint, each stored like a single
-download); the parts are merged with pypdf.
+download); the parts are merged with pikepdf (qpdf).
 """
 
 import io
@@ -62,7 +62,7 @@ def count(replies, *, with_forms=False):
 
 def build(replies, *, limit, with_forms=False, site_url="", progress=None):
     """One PDF of the letters in order (each followed by its signed forms when asked for)."""
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
 
     replies = list(replies)
     forms = forms_for(replies) if with_forms else {}
@@ -74,25 +74,39 @@ def build(replies, *, limit, with_forms=False, site_url="", progress=None):
             _("一次最多打印 %(limit)d 份文件，本次选择了 %(count)d 份，请按承办单位或编号分批打印。")
             % {"limit": limit, "count": total}
         )
-    writer = PdfWriter()
+    merged = pikepdf.new()
+    sources = []  # pikepdf copies pages from their documents when it saves: keep them open until then
     done = 0
-    for start in range(0, len(replies), CHUNK):
-        chunk = replies[start : start + CHUNK]
-        data, first_pages = letters.render_with_starts(chunk)
-        reader = PdfReader(io.BytesIO(data))
-        if not forms:
-            writer.append(reader)
-        else:
-            ends = [*first_pages[1:], len(reader.pages)]
-            for reply, first, end in zip(chunk, first_pages, ends, strict=True):
-                writer.append(reader, pages=(first, end))
-                for feedback in forms.get(reply.pk, ()):
-                    stored = documents.stored_pdf(documents.feedback_form(feedback, site_url=site_url))
-                    with stored.file.open("rb") as fh:
-                        writer.append(io.BytesIO(fh.read()))
-        done += len(chunk) + sum(len(forms.get(r.pk, ())) for r in chunk)
-        if progress:
-            progress(done, total)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    try:
+        for start in range(0, len(replies), CHUNK):
+            chunk = replies[start : start + CHUNK]
+            data, first_pages = letters.render_with_starts(chunk)
+            letters_pdf = _open(data, sources)
+            if not forms:
+                merged.pages.extend(letters_pdf.pages)
+            else:
+                ends = [*first_pages[1:], len(letters_pdf.pages)]
+                for reply, first, end in zip(chunk, first_pages, ends, strict=True):
+                    merged.pages.extend(letters_pdf.pages[first:end])
+                    for feedback in forms.get(reply.pk, ()):
+                        stored = documents.stored_pdf(documents.feedback_form(feedback, site_url=site_url))
+                        with stored.file.open("rb") as fh:
+                            merged.pages.extend(_open(fh.read(), sources).pages)
+            done += len(chunk) + sum(len(forms.get(r.pk, ())) for r in chunk)
+            if progress:
+                progress(done, total)
+        out = io.BytesIO()
+        merged.save(out)
+        return out.getvalue()
+    finally:
+        for source in sources:
+            source.close()
+        merged.close()
+
+
+def _open(data, sources):
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(data))
+    sources.append(document)
+    return document
