@@ -255,11 +255,12 @@ def main():
 
     out = f"{tmp}/batch.pdf"
     worker = (
-        "import os, resource, sys, django; sys.path.insert(0, '.');"
+        "import os, sys, django; sys.path.insert(0, '.');"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
         "from django.core.management import call_command;"
         "call_command('print_batch', '--session', sys.argv[1], '-o', sys.argv[2], '--limit', '10000');"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        # VmHWM: this process's own peak (ru_maxrss would carry the parent's over fork and exec)
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )
     session_id = str(replies[0].assignment.proposal.session_id)
     result = subprocess.run(
