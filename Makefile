@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages: CJK fonts and pango for PDFs, gettext for translations,
 # Chromium and poppler for the browser tests and for looking at PDFs.
-DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEB_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 gettext
 DEB_TEST_PACKAGES := chromium poppler-utils
 PG_URL ?= postgres://postgres@127.0.0.1:5432/banli
 
@@ -37,6 +37,8 @@ lint:
 	$(PY) -m ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) manage.py check
+	env -u DATABASE_URL $(PY) -m mypy
+	git ls-files -z '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
 	$(PY) -m bandit -q -r . -x ./.venv,./tests,./test-output --severity-level medium
 
 # After adding or changing a user-facing string: refresh the English catalogue, then give every

@@ -53,7 +53,7 @@ class UploadLimitMiddleware:
         setting_name = getattr(view_func, "upload_limit_setting", None)
         limit = getattr(settings, setting_name) if setting_name else default_limit()
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(request.headers.get("content-length") or 0)
         except ValueError:
             length = 0
         if length > limit + FORM_OVERHEAD:

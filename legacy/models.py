@@ -48,7 +48,7 @@ class ImportedDocument(models.Model):
     source_text = models.TextField(_("原文"), max_length=5 * 1024 * 1024)
     extracted = models.JSONField(_("识别结果"), default=dict)
     body = models.CharField(_("届别"), max_length=8, choices=Body.choices, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus)
     refusal_reason = models.TextField(_("未导入原因"), max_length=REASON, blank=True)
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("建议提案"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -37,7 +37,7 @@ class RenderedDocumentQuerySet(models.QuerySet):
 
 
 class RenderedDocument(models.Model):
-    kind = models.CharField(_("文档类型"), max_length=20, choices=DocumentKind.choices)
+    kind = models.CharField(_("文档类型"), max_length=20, choices=DocumentKind)
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     content_hash = models.CharField(_("内容摘要"), max_length=64)
     file = models.FileField(_("文件"), upload_to="printing/", max_length=200)
@@ -118,7 +118,7 @@ class BatchJobQuerySet(models.QuerySet):
 
 
 class BatchJob(models.Model):
-    """One batch print a supervisor asked for: built in the background, progress kept here."""
+    """One batch print a supervisor asked for: built by a task (printing/tasks.py), progress kept here."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+"
@@ -133,17 +133,13 @@ class BatchJob(models.Model):
         related_name="+",
     )
     with_forms = models.BooleanField(_("附征询意见表"), default=False)
-    status = models.CharField(_("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    status = models.CharField(_("状态"), max_length=10, choices=BatchStatus, default=BatchStatus.QUEUED)
     total = models.PositiveIntegerField(_("文件数"), default=0)
     done = models.PositiveIntegerField(_("已完成"), default=0)
     file = models.FileField(_("文件"), upload_to="printing/batches/", blank=True, max_length=200)
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    # Queue mode (BANLI_PRINT_JOBS="queue"): which print_worker claimed the job, and when it last
-    # reported progress; a running job whose worker went silent is put back in the queue.
-    worker = models.CharField(_("处理进程"), max_length=100, blank=True)
-    heartbeat_at = models.DateTimeField(_("最近进度时间"), null=True, blank=True)
 
     objects = BatchJobQuerySet.as_manager()
 
@@ -168,10 +164,5 @@ class BatchJob(models.Model):
 
     @property
     def is_stale(self):
-        """Unfinished long after it started: the process that ran it has gone (restart, crash).
-
-        Never in queue mode: the job waits in the database until a print_worker takes it, and a
-        worker that dies mid-job hands it back to the queue (printing/jobs.py)."""
-        if settings.BANLI_PRINT_JOBS == "queue":
-            return False
+        """Unfinished long after it was asked for: the worker that ran it has gone (restart, crash)."""
         return not self.is_finished and timezone.now() - self.created_at > STALE_AFTER

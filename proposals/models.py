@@ -352,7 +352,7 @@ class Proposal(models.Model):
     title = models.CharField(_("案由"), max_length=200)
     body = models.TextField(_("内容"), max_length=LETTER, blank=True)
     lead = models.ForeignKey(Member, verbose_name=_("领衔人"), on_delete=models.PROTECT, related_name="led_proposals")
-    cosigners = models.ManyToManyField(
+    cosigners: "models.ManyToManyField[Member, Cosigner]" = models.ManyToManyField(
         Member,
         verbose_name=_("联名人"),
         through="Cosigner",
@@ -857,7 +857,7 @@ class AssignmentRequest(models.Model):
             self.decided_at = at or timezone.now()
             self.decision_note = note
             self.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-            if approve and self.kind == RequestKind.EXTENSION:
+            if approve and self.kind == RequestKind.EXTENSION and self.requested_due_on is not None:
                 current = assignment.locked()
                 if not current.is_open or self.requested_due_on <= current.due_on:
                     raise TransitionError(
@@ -887,7 +887,7 @@ class AssignmentRequest(models.Model):
                 (RequestKind.RETURN, False): EventVerb.RETURN_REJECTED,
                 (RequestKind.EXTENSION, True): EventVerb.EXTENSION_APPROVED,
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
-            }[(self.kind, bool(approve))]
+            }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
 
 

@@ -27,6 +27,8 @@ from proposals.models import (
     choice_constraint,
 )
 
+from .body import paragraphs_of
+
 __all__ = ["TransitionError"]
 
 
@@ -153,7 +155,7 @@ class ContactRecord(models.Model):
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="contacts"
     )
     contacted_on = models.DateField(_("沟通日期"))
-    method = models.CharField(_("沟通方式"), max_length=16, choices=ContactMethod.choices)
+    method = models.CharField(_("沟通方式"), max_length=16, choices=ContactMethod)
     participants = models.CharField(_("参加人员"), max_length=300, blank=True)
     summary = models.TextField(_("沟通情况"), max_length=SUMMARY)
     recorded_by = models.ForeignKey(
@@ -278,7 +280,10 @@ class Reply(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     addressees = models.CharField(_("主送"), max_length=300, help_text=_("如：程玮、王秋红委员"))
     body = models.TextField(_("正文"), max_length=LETTER, help_text=_("每段一行；标题行如“一、支持企业转型”"))
-    result_class = models.CharField(_("答复类别"), max_length=1, choices=ResultClass.choices, blank=True)
+    # The body as paragraphs with levels (replies/body.py), what every view, PDF and DOCX prints;
+    # `body` keeps its plain-text rendition for search and history.
+    body_paragraphs = models.JSONField(_("正文结构"), default=list, blank=True)
+    result_class = models.CharField(_("答复类别"), max_length=1, choices=ResultClass, blank=True)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("签发人"),
@@ -292,13 +297,11 @@ class Reply(models.Model):
     contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     cc = models.CharField(_("抄送"), max_length=300, blank=True)
-    publication = models.CharField(
-        _("公开属性"), max_length=16, choices=Publication.choices, default=Publication.PUBLIC
-    )
+    publication = models.CharField(_("公开属性"), max_length=16, choices=Publication, default=Publication.PUBLIC)
     # The 索引号 a historical letter bore (legacy import); a reply published here gets its own
     # from the scheme when it is published (Disclosure).
     index_number = models.CharField(_("原索引号"), max_length=60, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
+    status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus, default=ReplyStatus.DRAFT)
     issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     sealed_scan = models.FileField(_("盖章扫描件"), upload_to="replies/scans/", blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
@@ -342,8 +345,13 @@ class Reply(models.Model):
         return self.closing_name or self.assignment.unit.name
 
     @property
+    def structure(self):
+        """The body's paragraphs with their levels (replies/body.py)."""
+        return paragraphs_of(self)
+
+    @property
     def paragraphs(self):
-        return [line.strip() for line in self.body.splitlines() if line.strip()]
+        return [p["heading"] + p["text"] for p in self.structure]
 
     @property
     def is_issued(self):

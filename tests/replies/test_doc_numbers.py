@@ -7,9 +7,7 @@ from django.utils import timezone
 from proposals.models import AssignmentRole, AssignmentStatus, Body
 from replies.models import Reply, ReplyStatus
 from tests import factories as f
-from tests.cast import WorkflowTestCase
-
-from .test_drafting import reply_data
+from tests.cast import WorkflowTestCase, reply_data
 
 
 class DocNumberTests(WorkflowTestCase):

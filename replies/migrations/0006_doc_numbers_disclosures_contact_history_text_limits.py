@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('proposals', '0006_deadlines_disclosure_code_text_limits'),
-        ('replies', '0004_reference_history'),
+        ('replies', '0005_reply_body_paragraphs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
