@@ -117,9 +117,11 @@ class TypstPrintable(Printable):
         return typesetting.compile_pdf(self.template, self.data)
 
 
-# A version that failed to render is not tried again for this long: a letter that runs past the
-# deadline would otherwise hold a render process for the whole deadline at every request.
+# A version whose render failed after a long time is not tried again for a while: otherwise every
+# request for it would hold a render (and whoever waits behind it) for as long again. A failure
+# that came quickly costs little and may be passing, so the next request tries again.
 FAILED_RENDER_SECONDS = 300
+SLOW_FAILURE_SECONDS = 1.0
 
 
 def _failure_key(printable):
@@ -129,8 +131,9 @@ def _failure_key(printable):
 def stored_pdf(printable):
     """The stored render of this version, rendering and storing it first if needed.
 
-    A version whose render failed raises the same PrintError again, without rendering, for
-    FAILED_RENDER_SECONDS (in the shared cache); a changed document is a new version and is tried.
+    A version whose render failed after SLOW_FAILURE_SECONDS or more raises the same PrintError
+    again, without rendering, for FAILED_RENDER_SECONDS (in the shared cache, so every app server
+    knows); a changed document is a new version and is tried.
     """
     content_hash = printable.content_hash
     existing = RenderedDocument.objects.lookup(printable.kind, printable.object_id, content_hash)
@@ -142,8 +145,12 @@ def stored_pdf(printable):
     try:
         data = printable.render()
     except pdf.PrintError as exc:
-        message = _("%(error)s（%(minutes)s 分钟内不再重试）") % {"error": exc, "minutes": FAILED_RENDER_SECONDS // 60}
-        cache.set(_failure_key(printable), message, FAILED_RENDER_SECONDS)
+        if time.perf_counter() - started >= SLOW_FAILURE_SECONDS:
+            message = _("%(error)s（%(minutes)s 分钟内不再重试）") % {
+                "error": exc,
+                "minutes": FAILED_RENDER_SECONDS // 60,
+            }
+            cache.set(_failure_key(printable), message, FAILED_RENDER_SECONDS)
         raise
     elapsed = int((time.perf_counter() - started) * 1000)
     if existing is not None:  # the row outlived its file: replace it

@@ -8,6 +8,7 @@ Each answers 4xx with a page in Chinese; gunicorn's access log never holds a lin
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -18,10 +19,27 @@ from pathlib import Path
 import pytest
 import requests
 
-from .test_print_queue import ROOT, free_port, throwaway_postgres
-
+ROOT = Path(__file__).resolve().parents[2]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOKEN = "kLq0pTz9-unguessable-token-of-a-spent-link"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def throwaway_postgres(action, url):
+    """Create or drop the database `url` names, from the server's `postgres` database."""
+    import psycopg
+    from psycopg import sql
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if action == "create":
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def wait_until_up(base, process, log):
@@ -29,10 +47,10 @@ def wait_until_up(base, process, log):
         if process.poll() is not None:
             raise AssertionError(f"the server stopped:\n{Path(log).read_text()}")
         try:
-            requests.get(f"{base}/login/", timeout=2)
+            requests.get(f"{base}/login/", timeout=10)
             return
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except requests.RequestException:
+            time.sleep(0.2)
     raise AssertionError(f"the server did not start:\n{Path(log).read_text()}")
 
 

@@ -353,6 +353,11 @@ ROWS = [
         only(302, OFFICE),
         method="post",
     ),
+    Row(
+        "unit X's 文号 settings (its head, offices and supervisors set them)",
+        lambda w: f"/units/{w.handling_x.unit_id}/settings/",
+        acts(200, OVERSEERS, seers=(CLERK_X,)),
+    ),
     Row("verify (public)", lambda w: "/verify/", everyone(200)),
     Row("verify a code (public)", lambda w: f"/verify/{w.feedback_a.verification_code}/", everyone(200)),
     Row("verify a wrong code (public)", lambda w: "/verify/AAAAAAAAAA/", everyone(404)),
