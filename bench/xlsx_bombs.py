@@ -11,8 +11,8 @@ of another checkout (e.g. an older version) on the same bombs, for a before/afte
 run past --timeout seconds is stopped and reported as such.
 
 - shared-string: one cell whose text, repeated "A"s, deflates from ~500 MB to ~500 KB;
-- blank-rows: 1,000,000 empty <row/> elements;
-- far-row: two rows, the second numbered 1,048,576 (openpyxl fills the gap with empty rows);
+- blank-rows: the header, then 1,000,000 empty <row/> elements;
+- far-row: the header, then one row numbered 1,048,576 (openpyxl fills the gap with empty rows);
 - reference: a well-formed list of 2,000 rows, what an office really uploads.
 """
 
@@ -123,10 +123,16 @@ def bombs():
         "xl/sharedStrings.xml",
         f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>'.encode() + b"A" * 500_000_000 + b"</t></si></sst>",
     )
+    # A proper header row (inline strings), so that the rows after it are read as data.
+    header = (
+        '<row r="1">'
+        + "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{name}</t></is></c>' for i, name in enumerate(HEADER))
+        + "</row>"
+    )
     return {
         "shared-string": shared,
-        "blank-rows": with_part(base_workbook([]), "xl/worksheets/sheet1.xml", sheet("<row/>" * 1_000_000)),
-        "far-row": with_part(base_workbook([]), "xl/worksheets/sheet1.xml", sheet('<row r="1"/><row r="1048576"/>')),
+        "blank-rows": with_part(base_workbook([]), "xl/worksheets/sheet1.xml", sheet(header + "<row/>" * 1_000_000)),
+        "far-row": with_part(base_workbook([]), "xl/worksheets/sheet1.xml", sheet(header + '<row r="1048576"/>')),
         "reference": base_workbook(reference_rows),
     }
 

@@ -7,6 +7,7 @@ choice per row) do not map one-to-one onto the model's columns; `fill()` does th
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals.forms import DateInput
@@ -157,6 +158,7 @@ class ResolveForm(forms.Form):
         self.initial.setdefault("handling_effect", effect or None)
         self.initial.setdefault("satisfaction", satisfaction or None)
         self.initial.setdefault("publish_consent", {True: "yes", False: "no"}.get(consent))
+        self.initial.setdefault("confirmed_on", timezone.localdate())
 
 
 class PaperFeedbackForm(forms.Form):

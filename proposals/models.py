@@ -661,13 +661,15 @@ class Assignment(models.Model):
             Event.record(proposal=self.proposal, assignment=self, verb=verb, actor=by, note=note)
         return request
 
-    def start_redo(self, *, by=None, note="", on=None):
-        """Re-open a replied assignment for another round (重办) with the session's shorter deadline.
+    def start_redo(self, *, by=None, note="", at=None):
+        """Re-open a replied assignment for another round (重办) with the session's shorter deadline,
+        counted from `at` (now by default: the moment the dissatisfaction came in).
 
         The new round's deadline is a fact of its own (Deadline, kind 重办): the first round's
         deadline and its extensions stay as they were, and so does what the first reply is measured by.
         """
-        on = on or timezone.localdate()
+        at = at or timezone.now()
+        on = timezone.localdate(at)
         with transaction.atomic():
             current = self.locked()
             round = current.current_round + 1
@@ -675,12 +677,18 @@ class Assignment(models.Model):
             self.due_on = on + datetime.timedelta(days=current.proposal.session.redo_days)
             self.save(update_fields=["status", "due_on"])
             Deadline.objects.create(
-                assignment=self, round=round, kind=DeadlineKind.REDO, due_on=self.due_on, set_by=by, reason=clip(note)
+                assignment=self,
+                round=round,
+                kind=DeadlineKind.REDO,
+                due_on=self.due_on,
+                set_by=by,
+                set_at=at,
+                reason=clip(note),
             )
             Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
             with stored_text():
                 note = f"第{round}轮，期限 {self.due_on:%Y-%m-%d}。{note}"
-            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note)
+            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note, at=at)
 
     @property
     def current_round(self):

@@ -56,14 +56,14 @@ from replies.models import (
 DEMO_PASSWORD = "banli-demo"
 
 UNITS = [
-    # full name, short name, 文号 prefix, contact, phone
-    ("黄石市经济和信息化局", "市经信局", "黄经信函", "刘文明", "6288824"),
-    ("黄石市财政局", "市财政局", "黄财函", "周丽", "6222301"),
-    ("黄石市住房和城乡建设局", "市住建局", "黄建函", "吴刚", "6233015"),
-    ("黄石市教育局", "市教育局", "黄教函", "郑芳", "6245120"),
-    ("黄石市交通运输局", "市交通运输局", "黄交函", "冯涛", "6251188"),
-    ("惠济区科技和工业信息化局", "区科工信局", "惠科工信函", "", ""),
-    ("安康市工业和信息化局", "安康市工信局", "安工信函", "", ""),
+    # full name, short name, 文号 prefix, contact, phone, code its 索引号 start with (made up for the demo)
+    ("黄石市经济和信息化局", "市经信局", "黄经信函", "刘文明", "6288824", "HS-JXJ"),
+    ("黄石市财政局", "市财政局", "黄财函", "周丽", "6222301", "HS-CZJ"),
+    ("黄石市住房和城乡建设局", "市住建局", "黄建函", "吴刚", "6233015", "HS-ZJJ"),
+    ("黄石市教育局", "市教育局", "黄教函", "郑芳", "6245120", "HS-JYJ"),
+    ("黄石市交通运输局", "市交通运输局", "黄交函", "冯涛", "6251188", "HS-JTJ"),
+    ("惠济区科技和工业信息化局", "区科工信局", "惠科工信函", "", "", "HJ-KGXJ"),
+    ("安康市工业和信息化局", "安康市工信局", "安工信函", "", "", "AK-GXJ"),
 ]
 
 CATEGORIES = ["经济建设", "城乡建设", "教育科技", "文化卫生", "社会法制", "农业农村", "生态环境", "其他"]
@@ -173,12 +173,13 @@ class DemoData:
     def build_reference_data(self):
         for position, name in enumerate(CATEGORIES):
             Category.objects.get_or_create(name=name, defaults={"position": position})
-        for name, short, prefix, person, phone in UNITS:
+        for name, short, prefix, person, phone, code in UNITS:
             self.units[short], _ = HandlingUnit.objects.get_or_create(
                 name=name,
                 defaults={
                     "short_name": short,
                     "doc_prefix": prefix,
+                    "disclosure_code": code,
                     "contact_person": person,
                     "contact_phone": phone,
                     "letterhead": "湖北省黄石市经济和信息化局" if short == "市经信局" else "",
@@ -491,9 +492,7 @@ class DemoData:
         )
         if created and state == "redo":
             # The dissatisfaction reopened the assignment: the 重办 round's own deadline, as the write path sets it.
-            lead.start_redo(
-                by=None, note=f"{proposal.lead.name}对第1轮答复不满意（演示数据）", on=timezone.localdate(signed_at)
-            )
+            lead.start_redo(by=None, note=f"{proposal.lead.name}对第1轮答复不满意（演示数据）", at=signed_at)
 
     # --- helpers ------------------------------------------------------------------------
 
