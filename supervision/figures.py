@@ -19,7 +19,11 @@ never writes these fields. `refresh_all()` recomputes every row (the migration t
 the triggers runs it).
 
 The SQL is versioned: a migration that installed version N keeps installing version N (its
-tables existed then), and the migration of a later version drops the old triggers first.
+tables existed then), and the migration of a later version drops the old triggers first. On
+SQLite a trigger names other tables in its body, and SQLite refuses to rebuild a table (which
+Django does to add a constraint) while a trigger elsewhere names it: a migration that rebuilds
+one of these tables drops the triggers first, and a later one installs them again with
+`refresh_all()` (replies/migrations/0006 and supervision/migrations/0004 do so).
 
 On PostgreSQL the trigger first locks the assignment row and only then counts, in a statement
 of its own: under READ COMMITTED each statement sees what committed before it began, so two

@@ -154,6 +154,24 @@ class FirstRoundDeadlineTests(TestCase):
         by_round = {(row["round"], row["due_on"]) for row in Deadline.objects.filter(assignment=a).by_round()}
         self.assertEqual(by_round, {(1, days(30)), (2, days(30))})
 
+    def test_the_migration_rebuilds_the_facts_of_an_existing_assignment_from_its_records(self):
+        import importlib
+
+        from django.apps import apps
+
+        from proposals.models import Deadline
+
+        migration = importlib.import_module("proposals.migrations.0006_deadlines_disclosure_code_text_limits")
+        a, reply = self.answer(assigned_on=days(-60), due_on=days(-1), written_on=days(0), extension_to=days(121))
+        self.dissatisfied(reply)
+        facts = Deadline.objects.filter(assignment=a).order_by("round", "set_at", "pk")
+        written = list(facts.values_list("round", "kind", "due_on", "set_by"))
+        facts.delete()  # as before the migration: only the assignment, its requests and its timeline
+
+        migration.rebuild_deadlines(apps, None)
+
+        self.assertEqual(list(facts.values_list("round", "kind", "due_on", "set_by")), written)
+
 
 class ListsTests(TestCase):
     @classmethod
