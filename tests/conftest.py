@@ -6,9 +6,9 @@ def pytest_configure(config):
 
     # Password hashing is not what these tests measure (and setUpTestData runs before fixtures).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Django's test client logs in without a request, which django-axes refuses; the login
-    # throttling tests (tests/security/test_login.py) switch it back on with override_settings.
-    settings.AXES_ENABLED = False
+    # The test client signs staff in without an authenticator app; the second-factor tests
+    # (tests/accounts/) switch it back on with override_settings.
+    settings.BANLI_SECOND_FACTOR = False
 
 
 @pytest.fixture(autouse=True)
