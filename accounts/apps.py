@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("账号与登录")
+
+    def ready(self):
+        from . import sessions  # noqa: F401  (the login signal's receiver)

@@ -135,18 +135,10 @@ class UserSessionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ended_at__isnull=True)
 
-    def end_all(self, *, user, reason, keep=None):
-        """End every open session of the user (but `keep`); each browser is signed out at its next request."""
-        qs = self.active().filter(user=user)
-        if keep is not None:
-            qs = qs.exclude(pk=keep.pk)
-        return qs.update(ended_at=timezone.now(), end_reason=reason)
-
 
 class UserSession(models.Model):
     """One signed-in browser. The session store (database or Redis) keeps the data; this row says
-    who, since when, last seen when, and whether it was ended: ending it here signs that browser
-    out at its next request, whichever store holds the session."""
+    who, since when, last seen when, and how it ended (accounts/sessions.py)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -159,6 +151,9 @@ class UserSession(models.Model):
     end_reason = models.CharField(_("结束原因"), max_length=16, choices=EndReason, blank=True)
     ip = models.GenericIPAddressField(_("地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+    # The session store's key, encrypted with a key derived from SECRET_KEY: what ending the
+    # session from elsewhere deletes.
+    session_key = models.TextField(blank=True, editable=False)
 
     objects = UserSessionQuerySet.as_manager()
 

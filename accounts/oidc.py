@@ -124,8 +124,8 @@ class CallbackView(OIDCAuthenticationCallbackView):
     """The provider's answer: sign in, record it, start the session row; a failure goes back to the login page."""
 
     def login_success(self):
+        self.request.banli_sign_in_method = SignInMethod.SSO
         response = super().login_success()
-        sessions.start(self.request, self.user, SignInMethod.SSO)
         LoginEvent.objects.record(kind=LoginEventKind.SSO_SUCCESS, request=self.request, user=self.user)
         return response
 

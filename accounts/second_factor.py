@@ -19,7 +19,6 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from proposals import access
-from proposals.models import RoleKind
 
 RECOVERY_CODES = 10
 DEVICE_NAME = "authenticator"
@@ -76,8 +75,16 @@ def unused_recovery_codes(user):
     return device.token_set.count() if device else 0
 
 
-def role_names(user):
-    return [RoleKind(r.kind).label for r in user.banli_roles.all()]
+def reset(user, *, by=None, request=None):
+    """Remove every device of the user and end their sessions (a lost or stolen phone)."""
+    from . import sessions
+    from .models import EndReason, LoginEvent, LoginEventKind
+
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    sessions.end_all(user, EndReason.BY_USER)
+    note = f"by {by.get_username()}" if by is not None else "manage.py"
+    LoginEvent.objects.record(kind=LoginEventKind.OTP_RESET, request=request, user=user, note=note)
 
 
 # Reachable before the second factor: the pages that give it, and signing out.

@@ -25,7 +25,8 @@ from proposals.i18n import stored_text
 from proposals.models import Event, EventVerb, Role, RoleKind, TransitionError
 from replies.models import Reply, ReplyStatus
 
-from .models import EndReason, StaffChange, StaffChangeKind, UserSession
+from . import sessions
+from .models import EndReason, StaffChange, StaffChangeKind
 
 UNIT_ROLES = (RoleKind.CLERK, RoleKind.SIGNER)
 DRAFTING = (ReplyStatus.DRAFT, ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW)
@@ -168,7 +169,7 @@ def deactivate(*, user, by, successor=None, note=""):
         _hand_over(user=user, successor=successor, by=by, unit_ids=unit_ids, note=note)
         user.is_active = False
         user.save(update_fields=["is_active"])
-        UserSession.objects.end_all(user=user, reason=EndReason.DEACTIVATED)
+        transaction.on_commit(lambda: sessions.end_all(user, EndReason.DEACTIVATED))
         StaffChange.objects.create(kind=StaffChangeKind.DEACTIVATED, user=user, actor=by, successor=successor, note=note)
     return user
 

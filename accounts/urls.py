@@ -46,6 +46,7 @@ urlpatterns = [
     path("staff/<int:pk>/units/<int:unit_pk>/remove/", staff.remove_from_unit, name="staff_remove"),
     path("staff/<int:pk>/deactivate/", staff.deactivate, name="staff_deactivate"),
     path("staff/<int:pk>/reactivate/", staff.reactivate, name="staff_reactivate"),
+    path("staff/<int:pk>/second-factor/reset/", staff.reset_second_factor, name="staff_reset_second_factor"),
     path("staff/logins/", staff.LoginEventListView.as_view(), name="login_events"),
     path("oidc/authenticate/", _sso(OIDCAuthenticationRequestView.as_view()), name="oidc_authenticate"),
     path("oidc/callback/", _sso(CallbackView.as_view()), name="oidc_callback"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import second_factor, sessions
@@ -21,13 +22,12 @@ from .signin import _next
 @never_cache
 def account(request):
     user = request.user
-    current = sessions.current(request)
     context = {
         "has_device": second_factor.has_device(user),
         "required": second_factor.required_for(user),
         "recovery_left": second_factor.unused_recovery_codes(user),
-        "sessions": UserSession.objects.active().filter(user=user).order_by("-last_seen_at")[:50],
-        "current_id": current.pk if current else None,
+        "sessions": sessions.listed(user)[:50],
+        "current_id": sessions.current_id(request),
         "events": LoginEvent.objects.filter(user=user)[:20],
         "has_password": user.has_usable_password(),
     }
@@ -94,8 +94,6 @@ def disable_second_factor(request):
         return redirect("accounts:account")
     if not second_factor.is_verified(user):
         return redirect("accounts:verify")
-    from django_otp.plugins.otp_static.models import StaticDevice
-
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     LoginEvent.objects.record(kind=LoginEventKind.OTP_RESET, request=request, user=user)
@@ -106,11 +104,10 @@ def disable_second_factor(request):
 @require_POST
 def end_session(request, pk):
     row = get_object_or_404(UserSession.objects.active(), pk=pk, user=request.user)
-    current = sessions.current(request)
-    if current is not None and current.pk == row.pk:
+    if str(row.pk) == sessions.current_id(request):
         sessions.sign_out(request, EndReason.LOGOUT)
         return redirect("login")
-    row.end(EndReason.BY_USER)
+    sessions.end(row, EndReason.BY_USER)
     messages.success(request, _("已结束该会话：那台设备下次操作时需要重新登录。"))
     return redirect("accounts:account")
 
@@ -118,7 +115,7 @@ def end_session(request, pk):
 @require_POST
 def sign_out_everywhere(request):
     """在所有设备上退出: every session of this user ends, this one too."""
-    UserSession.objects.end_all(user=request.user, reason=EndReason.EVERYWHERE, keep=sessions.current(request))
+    sessions.end_all(request.user, EndReason.EVERYWHERE, keep_id=sessions.current_id(request))
     sessions.sign_out(request, EndReason.EVERYWHERE)
     messages.info(request, _("已在所有设备上退出。"))
     return redirect("login")

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.mail import send_mail
@@ -58,6 +57,7 @@ def _login_page(request, form, status=200, **extra):
         "sso_enabled": settings.BANLI_OIDC_ENABLED,
         "sso_label": settings.BANLI_OIDC_BUTTON_LABEL,
         "sso_failed": request.GET.get("sso") == "failed",
+        "username": "",
         **extra,
     }
     return render(request, "registration/login.html", context, status=status)
@@ -93,8 +93,7 @@ def login(request):
     if _staff_password_refused(user):
         LoginEvent.objects.record(kind=LoginEventKind.PASSWORD_REFUSED, request=request, user=user)
         return _login_page(request, AuthenticationForm(request), password_refused=True)
-    auth_login(request, user)
-    sessions.start(request, user, SignInMethod.PASSWORD)
+    sessions.login(request, user, SignInMethod.PASSWORD)
     LoginEvent.objects.record(
         kind=LoginEventKind.SUCCESS, request=request, user=user, device=verdict.device, trusted=verdict.trusted
     )
@@ -230,8 +229,7 @@ def code_verify(request):
                 result = SignInCode.objects.check_code(user=members[0].user, code=form.cleaned_data["code"])
             if result == CodeCheck.OK:
                 user = members[0].user
-                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                sessions.start(request, user, SignInMethod.CODE)
+                sessions.login(request, user, SignInMethod.CODE, backend="django.contrib.auth.backends.ModelBackend")
                 LoginEvent.objects.record(kind=LoginEventKind.CODE_SUCCESS, request=request, user=user)
                 return redirect("feedback:portal")
             throttle.count(f"code-check:{address}", 3600)

@@ -5,7 +5,7 @@ import ipaddress
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from django.views.generic import ListView
 from proposals import access
 from proposals.models import HandlingUnit, Role, TransitionError
 
-from .. import services
+from .. import second_factor, services
 from ..forms import AddStaffForm, SuccessorForm
 from ..models import FAILED_KINDS, LoginEvent, LoginEventKind, StaffChange
 
@@ -34,7 +34,7 @@ def can_manage(by, person):
 
 def _require_manager(request):
     if not can_manage_staff(request.user):
-        raise PermissionDenied
+        raise Http404
 
 
 class StaffListView(ListView):
@@ -102,7 +102,7 @@ def staff_detail(request, pk):
     _require_manager(request)
     person = get_object_or_404(get_user_model().objects.prefetch_related("banli_roles__unit"), pk=pk)
     if not can_manage(request.user, person):
-        raise PermissionDenied
+        raise Http404
     unit_ids = [r.unit_id for r in person.banli_roles.all() if r.unit_id]
     work = services.open_work(person, unit_ids)
     units = []
@@ -134,6 +134,7 @@ def staff_detail(request, pk):
         "deactivate_form": deactivate_form,
         "changes": StaffChange.objects.filter(user=person).select_related("actor", "unit", "successor")[:50],
         "events": LoginEvent.objects.filter(user=person)[:20] if access.can_supervise(request.user) else None,
+        "can_reset": access.can_supervise(request.user),
     }
     return render(request, "accounts/staff_detail.html", context)
 
@@ -142,7 +143,7 @@ def _person(request, pk):
     _require_manager(request)
     person = get_object_or_404(get_user_model(), pk=pk)
     if not can_manage(request.user, person):
-        raise PermissionDenied
+        raise Http404
     return person
 
 
@@ -202,6 +203,17 @@ def reactivate(request, pk):
     return redirect("accounts:staff_detail", pk=person.pk)
 
 
+@require_POST
+def reset_second_factor(request, pk):
+    """A lost phone: the supervisor removes the person's devices; they enrol again at their next sign-in."""
+    if not access.can_supervise(request.user):
+        raise Http404
+    person = _person(request, pk)
+    second_factor.reset(person, by=request.user, request=request)
+    messages.success(request, _("已重置两步验证：此人下次登录时重新设置。"))
+    return redirect("accounts:staff_detail", pk=person.pk)
+
+
 class LoginEventListView(ListView):
     """登录记录: every sign-in step, newest first; the supervisor's view."""
 
@@ -211,7 +223,7 @@ class LoginEventListView(ListView):
 
     def dispatch(self, request, *args, **kwargs):
         if not access.can_supervise(request.user):
-            raise PermissionDenied
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
