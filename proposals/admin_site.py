@@ -5,6 +5,8 @@ members do all their work in the app's pages."""
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.decorators import login_not_required
+from django.utils.decorators import method_decorator
 
 from . import access
 
@@ -19,6 +21,7 @@ class AdminSite(admin.AdminSite):
         verified = not settings.BANLI_SECOND_FACTOR or getattr(request.user, "is_verified", lambda: False)()
         return access.can_use_admin(request.user) and verified
 
+    @method_decorator(login_not_required)
     def login(self, request, extra_context=None):
         """One sign-in page for everything (throttled, with the second factor): the app's own."""
         from django.contrib.auth.views import redirect_to_login

@@ -1,6 +1,7 @@
 """账号安全: the second factor (enrol, recovery codes), the user's sessions and recent sign-ins."""
 
 import base64
+import uuid
 
 import segno
 from django.contrib import messages
@@ -27,7 +28,7 @@ def account(request):
         "required": second_factor.required_for(user),
         "recovery_left": second_factor.unused_recovery_codes(user),
         "sessions": sessions.listed(user)[:50],
-        "current_id": sessions.current_id(request),
+        "current_id": uuid.UUID(sessions.current_id(request)) if sessions.current_id(request) else None,
         "events": LoginEvent.objects.filter(user=user)[:20],
         "has_password": user.has_usable_password(),
     }
