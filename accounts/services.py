@@ -176,6 +176,7 @@ def deactivate(*, user, by, successor=None, note=""):
 
 def reactivate(*, user, by, note=""):
     with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
         if user.is_active:
             raise TransitionError(_("该账号未停用。"))
         user.is_active = True

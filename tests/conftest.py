@@ -17,6 +17,14 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (accounts: member codes, one-time links) live in the cache: none carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _sms_outbox(settings):
     """Text messages go to notifications.sms.outbox, emptied for each test (as Django's mail.outbox)."""
     from notifications import sms
