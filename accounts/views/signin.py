@@ -246,6 +246,6 @@ def code_verify(request):
                 CodeCheck.USED: _("该验证码已使用过，请重新获取。"),
             }
             form.add_error("code", messages_for[result])
-    context = {"form": form, "to": masked(identifier), "identifier": identifier}
+    context = {"form": form, "to": masked(identifier), "minutes": settings.BANLI_MEMBER_CODE_MINUTES}
     return render(request, "accounts/code_verify.html", context)
 
