@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与登录")
 
     def ready(self):
-        from . import sessions  # noqa: F401  (the login signal's receiver)
+        from . import checks, sessions  # noqa: F401  (system checks; the login signal's receiver)

@@ -120,6 +120,7 @@ def deployed():
         BANLI_WORKERS="2",
         BANLI_SITE_URL=f"http://127.0.0.1:{port}",
         BANLI_PDF_RENDER_PROCESS="1",  # as deploy/banli.env has it
+        BANLI_SECOND_FACTOR="0",  # the demo supervisor signs in with a password alone: printing is what is tested
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True)
