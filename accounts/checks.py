@@ -19,7 +19,9 @@ ENDPOINTS = [
 def oidc_configured(app_configs, **kwargs):
     if not settings.BANLI_OIDC_ENABLED:
         return []
-    missing = [name for name in [*ENDPOINTS, "OIDC_RP_CLIENT_ID", "OIDC_RP_CLIENT_SECRET"] if not getattr(settings, name)]
+    missing = [
+        name for name in [*ENDPOINTS, "OIDC_RP_CLIENT_ID", "OIDC_RP_CLIENT_SECRET"] if not getattr(settings, name)
+    ]
     if not settings.BANLI_OIDC_ISSUER:
         missing.append("BANLI_OIDC_ISSUER")
     if missing:

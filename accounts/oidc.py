@@ -27,7 +27,6 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from proposals.models import HandlingUnit, Role, RoleKind, TransitionError
 
-from . import sessions
 from .models import ExternalIdentity, LoginEvent, LoginEventKind, SignInMethod
 
 log = logging.getLogger("banli.accounts")
@@ -102,9 +101,7 @@ class Backend(OIDCAuthenticationBackend):
 
         issuer = settings.BANLI_OIDC_ISSUER
         with transaction.atomic():
-            ExternalIdentity.objects.get_or_create(
-                issuer=issuer, subject=claims["sub"], defaults={"user": user}
-            )
+            ExternalIdentity.objects.get_or_create(issuer=issuer, subject=claims["sub"], defaults={"user": user})
             unit_name = _claim(claims, settings.BANLI_OIDC_UNIT_CLAIM)
             if not unit_name:
                 return

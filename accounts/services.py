@@ -151,7 +151,13 @@ def remove_from_unit(*, user, unit, by, successor=None, note=""):
             role._history_user = by
             role.delete()
             StaffChange.objects.create(
-                kind=StaffChangeKind.LEFT, user=user, actor=by, unit=unit, role=role.kind, successor=successor, note=note
+                kind=StaffChangeKind.LEFT,
+                user=user,
+                actor=by,
+                unit=unit,
+                role=role.kind,
+                successor=successor,
+                note=note,
             )
 
 
@@ -170,7 +176,9 @@ def deactivate(*, user, by, successor=None, note=""):
         user.is_active = False
         user.save(update_fields=["is_active"])
         transaction.on_commit(lambda: sessions.end_all(user, EndReason.DEACTIVATED))
-        StaffChange.objects.create(kind=StaffChangeKind.DEACTIVATED, user=user, actor=by, successor=successor, note=note)
+        StaffChange.objects.create(
+            kind=StaffChangeKind.DEACTIVATED, user=user, actor=by, successor=successor, note=note
+        )
     return user
 
 

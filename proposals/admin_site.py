@@ -33,4 +33,3 @@ class AdminConfig(admin_apps.AdminConfig):
     """Django's admin with the site above (INSTALLED_APPS names this instead of django.contrib.admin)."""
 
     default_site = "proposals.admin_site.AdminSite"
-

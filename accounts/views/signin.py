@@ -173,7 +173,9 @@ def _send_code(request, identifier, channel):
     members = _members_for(identifier, channel)
     if len(members) != 1:
         # Unknown, or shared by several members: nothing is sent, and the page says the same as when it is.
-        LoginEvent.objects.record(kind=LoginEventKind.CODE_FAILURE, request=request, username=identifier, note="no match")
+        LoginEvent.objects.record(
+            kind=LoginEventKind.CODE_FAILURE, request=request, username=identifier, note="no match"
+        )
         return True
     user = members[0].user
     _row, code = SignInCode.objects.issue(user=user, channel=channel, sent_to=identifier, ip=address)
@@ -248,4 +250,3 @@ def code_verify(request):
             form.add_error("code", messages_for[result])
     context = {"form": form, "to": masked(identifier), "minutes": settings.BANLI_MEMBER_CODE_MINUTES}
     return render(request, "accounts/code_verify.html", context)
-

@@ -259,4 +259,3 @@ def _is_ip(value):
     except ValueError:
         return False
     return True
-

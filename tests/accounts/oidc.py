@@ -16,7 +16,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "banli-test"
-CLIENT_SECRET = "banli-test-secret-0123456789"  # noqa: S105 - the test provider's client
+CLIENT_SECRET = "banli-test-secret-0123456789"
 USERS = {
     "zhangsan": {
         "password": "sso-pass-1",
@@ -129,4 +129,6 @@ class Provider:
             if not location.startswith(self.base):
                 return location
             response = browser.get(location, allow_redirects=False, timeout=10)
-        raise AssertionError(f"the provider did not send the browser back: {response.status_code} {response.text[:300]}")
+        raise AssertionError(
+            f"the provider did not send the browser back: {response.status_code} {response.text[:300]}"
+        )

@@ -60,9 +60,7 @@ class HandoverTests(TestCase):
         # Open work of the leaver in Y.
         cls.y_draft = f.reply(share(cls.unit_y), status=ReplyStatus.DRAFT, drafter=cls.leaver)
         # What must not move: done work, others' work, history.
-        cls.issued = f.reply(
-            share(cls.unit_x, status=AssignmentStatus.REPLIED), drafter=cls.leaver, signer=cls.leaver
-        )
+        cls.issued = f.reply(share(cls.unit_x, status=AssignmentStatus.REPLIED), drafter=cls.leaver, signer=cls.leaver)
         cls.others_draft = f.reply(share(cls.unit_x), status=ReplyStatus.DRAFT, drafter=cls.colleague)
         cls.signed_by_head = f.reply(
             share(cls.unit_x, status=AssignmentStatus.AWAITING_SIGNOFF),
@@ -229,9 +227,7 @@ class StaffPageTests(TestCase):
 
     def test_the_office_adds_an_existing_person_to_another_unit(self):
         self.client.force_login(self.office)
-        self.client.post(
-            "/staff/add/", {"unit": self.other_unit.pk, "kind": RoleKind.CLERK, "username": "colleague"}
-        )
+        self.client.post("/staff/add/", {"unit": self.other_unit.pk, "kind": RoleKind.CLERK, "username": "colleague"})
         self.assertTrue(Role.objects.filter(user=self.colleague, unit=self.other_unit).exists())
 
     def test_a_new_account_needs_a_name_and_a_duplicate_role_is_refused(self):

@@ -156,11 +156,11 @@ class ThrottlingTests(TestCase):
                 "/login/",
                 {"username": f"a{i + 1}", "password": "wrong"},
                 REMOTE_ADDR="127.0.0.1",
-                HTTP_X_FORWARDED_FOR=f"10.1.1.{i}",
+                headers={"x-forwarded-for": f"10.1.1.{i}"},
             )
         self.assertEqual(LoginEvent.objects.filter(ip="127.0.0.1").count(), 0)
         response = self.client.post(
-            "/login/", {"username": "colleague", "password": "pw-for-tests"}, HTTP_X_FORWARDED_FOR="10.1.1.99"
+            "/login/", {"username": "colleague", "password": "pw-for-tests"}, headers={"x-forwarded-for": "10.1.1.99"}
         )
         self.assertEqual(response.status_code, 302)
 

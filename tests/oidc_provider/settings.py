@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WORK = Path(os.environ["OIDC_TEST_DIR"])
 
-SECRET_KEY = "oidc-test-provider-only"  # noqa: S105 - a throwaway provider on 127.0.0.1 for tests
+SECRET_KEY = "oidc-test-provider-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [

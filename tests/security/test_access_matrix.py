@@ -377,7 +377,11 @@ ROWS = [
     Row("imports", lambda w: "/imports/", only(200, *OVERSEERS)),
     Row("import upload (no file: errors)", lambda w: "/imports/upload/", only(200, *OVERSEERS), method="post"),
     # Accounts: sign-in steps, the user's own security page, staff management (offices and supervisors).
-    Row("second factor at sign-in (none enrolled: to enrolment)", lambda w: "/login/verify/", everyone(302, **{ANON: LOGIN})),
+    Row(
+        "second factor at sign-in (none enrolled: to enrolment)",
+        lambda w: "/login/verify/",
+        everyone(302, **{ANON: LOGIN}),
+    ),
     Row("member code login", lambda w: "/login/code/", everyone(200)),
     Row("member code entry (no code asked for: back)", lambda w: "/login/code/verify/", everyone(LOGIN)),
     Row("account security", lambda w: "/account/", everyone(200, **{ANON: LOGIN})),
@@ -412,10 +416,16 @@ ROWS = [
         method="post",
     ),
     Row(
-        "deactivate a clerk", lambda w: f"/staff/{w.users[CLERK_X].pk}/deactivate/", only(302, *OVERSEERS), method="post"
+        "deactivate a clerk",
+        lambda w: f"/staff/{w.users[CLERK_X].pk}/deactivate/",
+        only(302, *OVERSEERS),
+        method="post",
     ),
     Row(
-        "reactivate a clerk", lambda w: f"/staff/{w.users[CLERK_X].pk}/reactivate/", only(302, *OVERSEERS), method="post"
+        "reactivate a clerk",
+        lambda w: f"/staff/{w.users[CLERK_X].pk}/reactivate/",
+        only(302, *OVERSEERS),
+        method="post",
     ),
     Row(
         "reset a clerk's second factor",
