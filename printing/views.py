@@ -18,7 +18,7 @@ from feedback.models import Feedback
 from proposals import access
 from replies.models import Reply
 
-from . import batch, documents, jobs
+from . import batch, documents, tasks
 from .docx import reply_docx, safe_filename
 from .forms import BatchForm
 from .models import BatchJob, BatchStatus
@@ -70,8 +70,7 @@ def reply_pdf(request, pk):
 @require_GET
 def reply_print(request, pk):
     reply = _reply(request, pk)
-    nonce = getattr(request, "csp_nonce", "")
-    return HttpResponse(documents.reply_letter(reply, for_screen=True, csp_nonce=nonce).html)
+    return HttpResponse(documents.reply_letter_preview(reply, csp_nonce=getattr(request, "csp_nonce", "")))
 
 
 @require_GET
@@ -124,7 +123,7 @@ def batch_print(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         replies = list(batch.replies_for(session=data["session"], unit=data["unit"], user=request.user))
-        count = len(batch.jobs_for(replies, with_forms=data["with_forms"]))
+        count = batch.count(replies, with_forms=data["with_forms"])
         if count == 0:
             form.add_error(None, _("所选范围内没有已发出的答复函。"))
         elif count > settings.BANLI_PDF_BATCH_MAX:
@@ -138,7 +137,7 @@ def batch_print(request):
             job.requested_by = request.user
             job.total = count
             job.save()
-            jobs.start(job)
+            tasks.start(job)
             return redirect("printing:batch_detail", pk=job.pk)
     recent = BatchJob.objects.visible_to(request.user).select_related("session", "unit")[:10]
     status = 400 if request.method == "POST" else 200

@@ -23,7 +23,7 @@ def drafters_from_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('replies', '0004_reference_history'),
+        ('replies', '0005_reply_body_paragraphs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
