@@ -18,7 +18,6 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from proposals.i18n import stored_text
@@ -199,18 +198,3 @@ def initial_password(user):
     user.set_password(password)
     user.save(update_fields=["password"])
     return password
-
-
-def managed_staff(by):
-    """Whom `by` may manage: unit staff for an office; anyone with a role for a supervisor."""
-    from proposals import access
-
-    scope = access.scope_of(by)
-    User = get_user_model()
-    if scope.everything:
-        return User.objects.filter(Q(banli_roles__isnull=False) | Q(staff_changes__isnull=False)).distinct()
-    if scope.bodies:
-        return User.objects.filter(
-            Q(banli_roles__kind__in=UNIT_ROLES) | Q(staff_changes__unit__isnull=False)
-        ).distinct()
-    return User.objects.none()
