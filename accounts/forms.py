@@ -16,7 +16,8 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("验证码或恢复码"),
         max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        # Not inputmode=numeric: recovery codes have letters.
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "autofocus": True}),
     )
 
     def clean_token(self):

@@ -92,13 +92,9 @@ def _hand_over(*, user, successor, by, unit_ids, note):
         Event.record(
             proposal=a.proposal, assignment=a, verb=EventVerb.HANDED_OVER, actor=by, note=f"{line}。{note}".strip()
         )
-    StaffChange.objects.create(
-        kind=StaffChangeKind.HANDED_OVER,
-        user=user,
-        actor=by,
-        successor=successor,
-        note=_("%(n)s 件答复移交。%(note)s") % {"n": len(moved), "note": note},
-    )
+    with stored_text():
+        summary = f"{len(moved)} 件答复移交。{note}".strip()
+    StaffChange.objects.create(kind=StaffChangeKind.HANDED_OVER, user=user, actor=by, successor=successor, note=summary)
     return len(moved)
 
 

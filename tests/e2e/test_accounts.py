@@ -121,3 +121,32 @@ def test_a_member_signs_in_with_a_code_sent_to_their_phone(phone_page):
     page.wait_for_url(f"{page.base_url}/me/")
     assert page.get_by_text(mine.title).count() >= 1
     screenshot(page, "phone-code-signed-in")
+
+
+def test_the_office_deactivates_a_clerk_and_hands_the_draft_to_a_colleague(page):
+    from replies.models import Reply, ReplyStatus
+
+    unit = f.unit("X市经济和信息化局", "X局")
+    f.office(Body.CPPCC, username="office")
+    leaver = f.clerk(unit, username="liuwm")
+    leaver.first_name = "刘文明"
+    leaver.save()
+    colleague = f.clerk(unit, username="zhaoli")
+    colleague.first_name = "赵丽"
+    colleague.save()
+    proposal = f.proposal(f.session(Body.CPPCC), title="关于促进中小企业健康快速发展的提案")
+    draft = f.reply(f.assignment(proposal, unit), status=ReplyStatus.DRAFT, drafter=leaver)
+
+    login(page, "office")
+    page.click("header >> text=人员管理")
+    page.click("text=刘文明")
+    assert page.get_by_text(draft.title).count() >= 1
+    page.select_option("#id_successor", label="赵丽")
+    page.fill("#id_note", "调任市财政局")
+    screenshot(page, "staff-before-deactivation")
+    page.click("text=停用并移交")
+    assert "已停用该账号" in page.locator(".messages").inner_text()
+    screenshot(page, "staff-after-deactivation")
+    assert Reply.objects.get(pk=draft.pk).drafter == colleague
+    page.goto(f"{page.base_url}{proposal.get_absolute_url()}")
+    assert page.get_by_text("工作移交").count() >= 1
