@@ -67,7 +67,7 @@ def test_a_supervisor_sets_up_the_second_factor_on_a_phone_and_signs_in_with_it(
     login(page, "duchashi")
     assert "/account/2fa/enrol/" in page.url
     assert page.locator("h1").inner_text() == "设置两步验证"
-    assert page.locator(".qr svg").is_visible()
+    assert page.locator(".qr img").is_visible()
     screenshot(page, "phone-2fa-enrol")
     secret = secret_of(page)
     page.fill("#id_token", code_for(secret))
