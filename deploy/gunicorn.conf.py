@@ -57,6 +57,6 @@ loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()
 
 def post_worker_init(worker):
     """Load the letter template and its fonts now, not on the first download."""
-    from printing import typesetting
+    from printing import letters
 
-    typesetting.warm()
+    letters.warm()

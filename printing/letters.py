@@ -193,3 +193,8 @@ def render_with_starts(replies):
     """(PDF/A-2b bytes of the letters one after another, each with its own page numbers,
     the index of each letter's first page)."""
     return typesetting.compile_pdf(TEMPLATE, document_data(replies), marks="<letter-start>")
+
+
+def warm():
+    """Load the letter template and its fonts in this process, so the first download does not wait."""
+    typesetting.warm(TEMPLATE)

@@ -149,8 +149,6 @@ def compile_pdf(template, data, *, marks=None):
         raise TypesetError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
 
 
-def warm():
-    """Load the fonts and the letter template's compiler in this process (a web worker at boot)."""
-    from . import letters
-
-    _compiler(letters.TEMPLATE)
+def warm(template):
+    """Load the fonts and a template's compiler in this process (a web worker at boot)."""
+    _compiler(template)

@@ -312,7 +312,8 @@ class PreviewAndDocxTests(Cast, TestCase):
         self.client.force_login(self.member_user)
         response = self.client.get(reverse("printing:reply_docx", args=[self.reply.pk]))
         self.assertEqual(response.status_code, 200)
-        doc = Document(io.BytesIO(response.content))
+        self.assertIn("attachment; filename*=utf-8''", response["Content-Disposition"])  # the title, not ASCII
+        doc = Document(io.BytesIO(b"".join(response.streaming_content)))
         text = [p.text for p in doc.paragraphs]
         head = [p.text for p in doc.sections[0].first_page_header.paragraphs]
         self.assertIn("湖北省黄石市经济和信息化局", head)
