@@ -11,7 +11,8 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 
-from .throttle import client_address, count, over_limit
+from .addresses import client_address
+from .throttle import count, over_limit
 
 LIMITED = {"feedback:link", "feedback:verify"}
 WINDOW_SECONDS = 600

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import HandlingUnit, RoleKind, choice_constraint
 
+from .addresses import client_address
+
 
 class LoginEventKind(models.TextChoices):
     SUCCESS = "success", _("密码登录成功")
@@ -53,8 +55,6 @@ FAILED_KINDS = (
 class LoginEventQuerySet(models.QuerySet):
     def record(self, *, kind, request=None, username="", user=None, device="", trusted=False, note=""):
         """One line of the login log; the address and browser come from the request."""
-        from .throttle import client_address
-
         if user is not None and not username:
             username = user.get_username()
         return self.create(

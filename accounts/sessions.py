@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from proposals import access
 
+from .addresses import client_address
 from .models import EndReason, LoginEvent, LoginEventKind, SignInMethod, UserSession
-from .throttle import client_address
 
 ROW_KEY = "_banli_session"
 LOGIN_AT_KEY = "_banli_login_at"

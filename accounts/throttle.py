@@ -30,20 +30,11 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from .addresses import client_address
 from .models import LoginEvent, LoginEventKind
 
 DEVICE_COOKIE = "banli_device"
 _DEVICE_SALT = "banli.accounts.device"
-
-
-def client_address(request):
-    if request is None:
-        return None
-    if settings.BEHIND_PROXY:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _norm(username):
