@@ -6,9 +6,9 @@ def pytest_configure(config):
 
     # Password hashing is not what these tests measure (and setUpTestData runs before fixtures).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Django's test client logs in without a request, which django-axes refuses; the login
-    # throttling tests (tests/security/test_login.py) switch it back on with override_settings.
-    settings.AXES_ENABLED = False
+    # The test client signs staff in without an authenticator app; the second-factor tests
+    # (tests/accounts/) switch it back on with override_settings.
+    settings.BANLI_SECOND_FACTOR = False
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,8 +45,9 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache (dashboard figures, failed renders are kept there)."""
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters (accounts: member codes, one-time
+    links), dashboard figures and failed renders live there; none carries over."""
     from django.core.cache import cache
 
     cache.clear()

@@ -47,7 +47,7 @@ def publish(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("feedback", "0005_keyed_seals_corrections_text_limits"),
-        ("replies", "0006_doc_numbers_disclosures_contact_history_text_limits"),
+        ("replies", "0007_doc_numbers_disclosures_contact_history_text_limits"),
     ]
 
     operations = [migrations.RunPython(publish, migrations.RunPython.noop)]

@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('legacy', '0001_initial'),
-        ('proposals', '0006_deadlines_disclosure_code_text_limits'),
-        ('replies', '0006_doc_numbers_disclosures_contact_history_text_limits'),
+        ('proposals', '0008_deadlines_disclosure_code_text_limits'),
+        ('replies', '0007_doc_numbers_disclosures_contact_history_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

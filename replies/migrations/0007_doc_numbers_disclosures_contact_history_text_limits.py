@@ -41,8 +41,8 @@ def uninstall_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0006_deadlines_disclosure_code_text_limits'),
-        ('replies', '0005_reply_body_paragraphs'),
+        ('proposals', '0008_deadlines_disclosure_code_text_limits'),
+        ('replies', '0006_reply_drafter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
