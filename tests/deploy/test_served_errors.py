@@ -71,6 +71,7 @@ def demo_env():
         BANLI_WORKERS="2",
         BANLI_ACCESS_LOG=str(scratch / "access.log"),
         BANLI_LOG_LEVEL="INFO",
+        BANLI_SECOND_FACTOR="0",  # the demo accounts sign in with their password alone
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True)

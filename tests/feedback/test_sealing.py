@@ -215,3 +215,9 @@ def test_a_code_typed_in_by_hand_leads_to_the_verify_page(client, sealed):
     typed = f" {code[:5].lower()}-{code[5:]} "
     response = client.get(reverse("feedback:verify_lookup"), {"code": typed}, follow=True)
     assert "系统存档完好" in response.content.decode()
+
+
+def test_probing_codes_through_the_signature_picture_counts_toward_the_limit(client, db, settings):
+    settings.BANLI_LINK_MISSES = 3
+    statuses = [client.get("/verify/ZZZZZZZZZZ/signature.png").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
