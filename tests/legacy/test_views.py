@@ -108,7 +108,7 @@ class TestUpload:
         page = response.content.decode()
         assert "002.txt：已导入为待核实的答复草稿。" in page
         assert "empty.txt：文件是空的（0 字节）。" in page
-        assert "news.txt：这不是答复函，未导入：它像是一篇新闻网页" in page
+        assert "news.txt：这不是答复函，未导入：它像是一篇新闻稿" in page
         assert sorted(ImportedDocument.objects.values_list("status", flat=True)) == ["needs_review", "refused"]
 
     def test_no_file_chosen(self, client, cast):
