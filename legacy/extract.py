@@ -297,7 +297,7 @@ DOC_NUMBER_RE = re.compile(
     rf"(?:^|文号\s*[：:]\s*|发文字号\s*[：:]\s*)([\u4e00-\u9fff]{{1,12}}?)\s*{BRA}\s*((?:19|20)\d{{2}})\s*{KET}\s*(?:第\s*)?(\d{{1,5}})\s*号"
 )
 SIGNER_RE = re.compile(r"签\s*发\s*人?\s*[：:]\s*([\u4e00-\u9fff·]{2,4}(?:\s*[、，]\s*[\u4e00-\u9fff·]{2,4})*)")
-CC_RE = re.compile(r"^抄\s*送\s*[：:]\s*(.+?)[。.]?$")
+CC_RE = re.compile(r"^抄\s*送\s*[：:]\s*(.+?)[。.]?$", re.MULTILINE)
 PERSON_RE = re.compile(
     r"(?:联\s*系\s*人|经\s*办\s*人|承\s*办\s*人)(?:及(?:联系)?电话)?\s*[：:]\s*([\u4e00-\u9fff·]{2,4}?)"
     r"(?=[\s，,；;。（(、：:]|电话|联系|手机|座机|\d|同志|$)"
@@ -336,6 +336,10 @@ PROPOSAL_TEXT_RE = re.compile(
     r"^(?:案由|提案人|领衔人|联名人|附议人|提出人|建议人|提案者|提案单位|代表姓名|所在代表团)\s*[：:]|^(?:理由|办法|建议|措施|问题|现状|对策)(?:和|及|与)?(?:理由|办法|建议|措施|对策)?\s*[：:]|"
     r"现提出如下建议|特提出如下建议|提出以下建议|提出如下建议|建议如下[：:]|^[一二三四五六]、(?:存在的?问题|问题及原因|主要问题|现状及问题|对策建议|几点建议|具体建议|建议)",
     re.MULTILINE,
+)
+PETITION_RE = re.compile(r"来信|来访|信访|反映的[^。；]{0,30}问题|投诉|举报|申请复查|申请复核")
+PROPOSAL_MENTION_RE = re.compile(
+    r"(?:提出|所提|领衔|联名|提交)的?[^。；]{0,80}?(?:建议|提案|议案)|(?:建议|提案|议案)\s*(?:已?收悉|悉)"
 )
 AUDIENCE_RE = re.compile(r"^(?:尊敬的)?(?:各位|各|全体)|常委会|主任|秘书长|同志们|各.{0,12}(?:单位|部门|政府)")
 ORG_WORDS_RE = re.compile(
@@ -533,7 +537,7 @@ def _addressee_part(line):
     text = line.text
     if len(text) > 120:
         return None
-    m = re.match(r"^(?:尊敬的|致)?\s*", text)
+    m = re.match(r"^(?:尊敬的)?\s*", text)
     start = m.end()
     end = len(text)
     colon = text.endswith(("：", ":"))
@@ -542,7 +546,7 @@ def _addressee_part(line):
     names = text[start:end].strip()
     if not names or HEADER_KEY_RE.match(text) or TAIL_LABEL_RE.match(text):
         return None
-    if re.match(r"^(?:关于|现将|根据|经|为|按照|对|我|您|你|贵|一|二|三|四|五|六|七|八|九|十|\d|[（(])", names):
+    if re.match(r"^(?:关于|现将|根据|经|为|按照|对|我|您|你|贵|\d|[（(])", names) or normalise.MARKER_RE.match(names):
         return None
     if re.search(r"[。；！？《》“”\t]|[\d]{3,}", names):
         return None
@@ -672,7 +676,9 @@ def extract(text, *, units=()):
     form_lines, lines = split_feedback_form(reading.lines)
     form = parse_feedback_form([line.text for line in form_lines]) if form_lines else None
     if form:
-        form["spans"] = {key: _span_of(form_lines, form[key]) for key in ("member", "proposal_title", "proposal_number")}
+        form["spans"] = {
+            key: _span_of(form_lines, form[key]) for key in ("member", "proposal_title", "proposal_number")
+        }
         form_span = (form_lines[0].pos[0], form_lines[-1].pos[-1] + 1)
         f["feedback_form"] = Field(form, HIGH if not form["conflicts"] else MEDIUM, "征询意见表", [form_span])
 
@@ -795,6 +801,10 @@ def recognise(doc, letter, result, chrome, opinion_words):
         add("numbered", 2, _("提到编号的建议提案：%(n)s") % {"n": number.value["printed"]}, _first(number.spans))
     if title.confidence != MISSING:
         add("titled", 1, _("提到建议提案的标题：《%(t)s》") % {"t": title.value}, _first(title.spans))
+    mention = PROPOSAL_MENTION_RE.search(text)
+    refers = number.confidence != MISSING or title.confidence != MISSING or mention
+    if not refers:
+        add("no_reference", 0, _("没有提到所答复的建议或提案（编号、标题或“您提出的……建议”）"))
     strong = ANSWER_STRONG_RE.search(text)
     weak = ANSWER_WEAK_RE.search(text) or ANSWER_WEAK_RE.search(head_text)
     if strong:
@@ -831,13 +841,10 @@ def recognise(doc, letter, result, chrome, opinion_words):
         ("report", REPORT_RE, text, -4, _("工作报告的用语：“%(words)s”")),
         ("notice", NOTICE_RE, head_text + "\n" + text, -4, _("通报或通知的用语：“%(words)s”")),
         ("order", ORDER_RE, text, -2, _("交办或督办的用语：“%(words)s”")),
-        (
-            "news",
-            NEWS_RE,
-            first_lines + "\n" + text[-300:] + "\n" + "\n".join(c.text for c in chrome),
-            -4,
-            _("新闻稿的用语：“%(words)s”"),
-        ),
+        ("petition", PETITION_RE, text, -3, _("信访答复的用语：“%(words)s”")),
+        ("news", NEWS_RE, first_lines + "\n" + text[-300:], -4, _("新闻稿的用语：“%(words)s”")),
+        # A portal prints "责任编辑" under replies too: on the page's furniture it weighs little.
+        ("news_page", NEWS_RE, "\n".join(c.text for c in chrome), -1, _("网页上有新闻稿的用语：“%(words)s”")),
         ("proposal_text", PROPOSAL_TEXT_RE, text, -4, _("建议提案原文的格式：“%(words)s”")),
     ):
         m = regex.search(where)
@@ -850,7 +857,7 @@ def recognise(doc, letter, result, chrome, opinion_words):
 
     score = sum(s.weight for s in signals)
     answered = strong or (weak and (to_members or to_unit or YOU_RE.search(text)))
-    if score < THRESHOLD or not answered:
+    if score < THRESHOLD or not answered or not refers:
         kind = NOT_A_REPLY
     elif opinion_words and not to_members:
         kind = OPINION
@@ -870,6 +877,7 @@ GENRES = {
     "proposal_text": _("它像是建议提案的原文"),
     "order": _("它像是一份交办或督办通知"),
     "audience": _("它不是写给代表委员的"),
+    "petition": _("它像是一份信访答复"),
 }
 
 
@@ -878,7 +886,9 @@ def refusal_message(recognition):
     missing = [s for s in recognition.signals if s.weight == 0]
     verdict = next((GENRES[s.key] for s in against if s.key in GENRES), _("答复函的证据不足"))
     reasons = "；".join(f"{s.label}（{s.weight:+d}）" if s.weight else s.label for s in against + missing)
-    return _("这不是答复函，未导入：%(verdict)s。依据：%(reasons)s。证据合计 %(score)s 分，答复函至少 %(threshold)s 分。") % {
+    return _(
+        "这不是答复函，未导入：%(verdict)s。依据：%(reasons)s。证据合计 %(score)s 分，答复函至少 %(threshold)s 分。"
+    ) % {
         "verdict": verdict,
         "reasons": reasons or _("没有反对的证据，但支持的证据不够"),
         "score": recognition.score,

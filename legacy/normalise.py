@@ -29,7 +29,7 @@ CHROME_RE = re.compile(
     r"当前位置[:：].*|您现在的位置[:：].*|首页\s*[>＞›»/].*|.*[>＞›»]\s*(?:正文|详情)$|"
     r".*(?:版权所有|Copyright|©|ICP备|网站标识码|公网安备|技术支持[:：]|主办单位[:：].*承办).*|"
     r".*转载.*(?:侵权|联系删除|注明出处).*|本文由转载于.*|(?:浏览|阅读|点击)(?:次数|量)?[:：]\s*\d*.*|访问量[:：].*|"
-    r"上一篇[:：]?.*|下一篇[:：]?.*|相关链接.*|相关阅读.*|附件下载[:：]?$|【?(?:打印|关闭|返回)[】\]]?\s*【?(?:打印|关闭|返回)?[】\]]?.*|"
+    r"上一篇[:：]?.*|(?:责任编辑|编辑|审核|校对)[:：].{0,10}|下一篇[:：]?.*|相关链接.*|相关阅读.*|附件下载[:：]?$|【?(?:打印|关闭|返回)[】\]]?\s*【?(?:打印|关闭|返回)?[】\]]?.*|"
     r".*(?:发布时间|发布日期|信息来源|来源|作者|浏览次数|字号)[:：].*(?:来源|浏览|次数|字号|作者|点击)[:：]?.*)$",
     re.IGNORECASE,
 )
@@ -42,6 +42,7 @@ MARKER_RE = re.compile(
 TAIL_START_RE = re.compile(
     r"^(?:联\s*系|电\s*话|抄\s*送|附\s*件|签发人|[（(]?此件|答复类别|办复类别|办理结果|\d{4}\s*年|[〇零○O一二]{4}年)"
 )
+LABEL_RE = re.compile(r"^[^，。；！？]{1,10}：")
 SENTENCE_END = "。！？；：…"
 CLOSE_QUOTES = "”’」』"
 
@@ -148,9 +149,14 @@ def _ends_open(text):
     return not (text[-1] in CLOSE_QUOTES + "）)" and len(text) > 1 and text[-2] in SENTENCE_END)
 
 
+def _labelled(text):
+    """ "发布机构：…", "联系人：…", "程玮委员：": a line that starts with a label or is a salutation."""
+    return bool(LABEL_RE.match(text)) or (len(text) < 40 and text.endswith("："))
+
+
 def _continues(line):
     text = line.text
-    if not text or MARKER_RE.match(text) or TAIL_START_RE.match(text) or "\t" in text:
+    if not text or MARKER_RE.match(text) or TAIL_START_RE.match(text) or "\t" in text or _labelled(text):
         return False
     return bool(CJK_RE.match(text) or text[0] in "“‘《0123456789")
 
@@ -162,7 +168,7 @@ def _rejoin(lines):
         if joined:
             prev = joined[-1]
             long_enough = len(prev.text) >= 40 or (len(prev.text) >= 20 and prev.text[-1] in "，、")
-            if long_enough and "\t" not in prev.text and _ends_open(prev.text) and _continues(line):
+            if long_enough and not _labelled(prev.text) and _ends_open(prev.text) and _continues(line):
                 joined[-1] = Line(prev.text + line.text, prev.raw + line.raw, prev.pos + line.pos)
                 continue
         joined.append(line)
