@@ -333,9 +333,14 @@ ORDER_RE = re.compile(
 )
 NEWS_RE = re.compile(r"本报讯|本台讯|记者|通讯员|责任编辑|编辑[：:]|新华社|日电|讯[（(]|编者按|报道")
 PROPOSAL_TEXT_RE = re.compile(
-    r"^(?:案由|提案人|领衔人|联名人|附议人|提出人|建议人|提案者|提案单位|代表姓名|所在代表团)\s*[：:]|^(?:理由|办法|建议|措施|问题|现状|对策)(?:和|及|与)?(?:理由|办法|建议|措施|对策)?\s*[：:]|"
-    r"现提出如下建议|特提出如下建议|提出以下建议|提出如下建议|建议如下[：:]|^[一二三四五六]、(?:存在的?问题|问题及原因|主要问题|现状及问题|对策建议|几点建议|具体建议|建议)",
+    r"^(?:案由|提案人|领衔人|联名人|附议人|提出人|建议人|提案者|提案单位|所在代表团)\s*[：:]|"
+    r"^(?:理由|办法|建议|措施|对策)(?:和|及|与)?(?:理由|办法|建议|措施|对策)?\s*[：:]|"
+    r"现提出如下建议|特提出如下建议|提出以下建议|提出如下建议|建议如下[：:]",
     re.MULTILINE,
+)
+# Headings a proposal text has; a reply may have one too, so they weigh little.
+PROPOSAL_HEADING_RE = re.compile(
+    r"^[一二三四五六]、(?:存在的?问题|问题及原因|主要问题|现状及问题|对策建议|几点建议|具体建议|建议)$", re.MULTILINE
 )
 PETITION_RE = re.compile(r"来信|来访|信访|反映的[^。；]{0,30}问题|投诉|举报|申请复查|申请复核")
 PROPOSAL_MENTION_RE = re.compile(
@@ -846,6 +851,7 @@ def recognise(doc, letter, result, chrome, opinion_words):
         # A portal prints "责任编辑" under replies too: on the page's furniture it weighs little.
         ("news_page", NEWS_RE, "\n".join(c.text for c in chrome), -1, _("网页上有新闻稿的用语：“%(words)s”")),
         ("proposal_text", PROPOSAL_TEXT_RE, text, -4, _("建议提案原文的格式：“%(words)s”")),
+        ("proposal_heading", PROPOSAL_HEADING_RE, text, -1, _("建议提案原文常见的标题：“%(words)s”")),
     ):
         m = regex.search(where)
         if m:
@@ -1022,7 +1028,7 @@ def find_number(doc, header, form):
                     continue
                 taken.append((m.start(), m.end()))
                 found.append(
-                    (_number_value(m.group(0).strip(), int(m.group(1))), strong, source, span(m.start(1), m.end(1)))
+                    (_number_value(m.group(0).strip(), int(m.group(1))), strong, source, span(m.start(), m.end()))
                 )
         for m in LIST_OF_NUMBERS_RE.finditer(text):
             # "第12号、第15号提案": a joint reply; the first number is not taken by the patterns above.
