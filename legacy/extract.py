@@ -267,8 +267,10 @@ CLASS_WORDS_RE = re.compile(
     CLASS_LABEL + r"\s*[：:为是]?\s*[（(\[【]?\s*(?:[ABCD]\s*类?\s*[，、（(]?\s*)?(" + "|".join(CLASS_WORDS) + ")"
 )
 
+# A place before the session ("黄石市", "政协大冶市"), never a phrase ending in one ("市政府共承办市").
+PLACE = r"(?:(?:(?![在于对据经按从向将的和与及共承办提出间府])[\u4e00-\u9fff]){0,8}?[省市区县州旗])?"
 SESSION_RE = re.compile(
-    r"((?:[\u4e00-\u9fff]{1,8}?[省市区县州旗])?(?:政协|人大|人民代表大会)?(?:[\u4e00-\u9fff]{1,8}?[省市区县州旗])?"
+    rf"({PLACE}(?:政协|人大|人民代表大会)?{PLACE}"
     r"第?[一二三四五六七八九十]{1,3}届(?:人民代表大会|人大|政协|委员会)?第?[一二三四五六七八九十]{1,3}次(?:全体)?会议)"
 )
 SESSION_CUT_RE = re.compile(r"^.*[在于对据经按从向将的和与及]")
