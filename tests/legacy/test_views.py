@@ -237,7 +237,7 @@ class TestSourceSpans:
         assert 'title="成文日期" id="src-reply_date">2021年9月6日</mark>' in page
         assert 'href="#src-proposal_number"' in page
         # The evidence for "this is a reply", with its weights.
-        assert "识别为：答复函" in page and "答复用语：“已收悉”" in page
+        assert "识别为：答复函" in page and "答复用语：“收悉”" in page
 
     def test_letter_text_in_the_source_stays_text(self, client, cast):
         data = "程玮委员：\n您提出的《关于<script>alert(1)</script>的提案》收悉，现答复如下：\n黄石市财政局\n2024年6月1日".encode()
