@@ -44,7 +44,7 @@ lint:
 # No source locations and sorted entries, so catalogue changes from different branches merge.
 PO := locale/en/LC_MESSAGES/django.po
 messages: setup-dev
-	env -u DATABASE_URL $(PY) manage.py makemessages -l en --no-location --no-wrap --ignore=.venv --ignore=tests --ignore=bench --ignore=test-output
+	env -u DATABASE_URL $(PY) manage.py makemessages -l en --no-location --no-wrap --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=test-output
 	msgcat --sort-output --no-location --no-wrap -o $(PO) $(PO)
 	sed -i '/^"POT-Creation-Date:/d' $(PO)
 

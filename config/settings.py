@@ -108,14 +108,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "feedback.context_processors.member_nav",
-                "supervision.context_processors.navigation",
+                "workspace.context_processors.navigation",
             ],
         },
     },
 ]
-# Widgets render through Jinja2 where Django ships a Jinja2 template for them (config/renderers.py).
-FORM_RENDERER = "config.renderers.FormRenderer"
 
 # --- Database -----------------------------------------------------------------
 # SQLite is the embedded default. WAL lets readers work while one writer writes;

@@ -16,6 +16,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("imports/", include("legacy.urls")),
     path("", include("workspace.urls")),
+    path("", include("proposals.urls")),
+    path("", include("replies.urls")),
     path("", include("feedback.urls")),
     path("", include("supervision.urls")),
     path("", include("printing.urls")),

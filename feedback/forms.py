@@ -187,14 +187,16 @@ class PaperFeedbackForm(forms.Form):
                 notes.append(_("纸质表未勾选“%(row)s”。") % {"row": label})
         return "".join(str(n) for n in notes)
 
-    def fill(self, feedback):
+    def answers(self):
+        """The form as ticked, as Feedback fields: a row with no tick or several stays empty and is flagged."""
         data = self.cleaned_data
-        for method, field in METHOD_FIELDS.items():
-            setattr(feedback, field, method in data["methods"])
-        feedback.other_method = data["other_method"].strip()
-        feedback.handling_effect = data["handling_effect"][0] if len(data["handling_effect"]) == 1 else ""
-        feedback.satisfaction = data["satisfaction"][0] if len(data["satisfaction"]) == 1 else ""
         consent = data["publish_consent"]
-        feedback.publish_consent = (consent[0] == "yes") if len(consent) == 1 else None
-        feedback.opinion = data["opinion"]
-        feedback.needs_attention = self.attention_note()
+        return {
+            **{field: method in data["methods"] for method, field in METHOD_FIELDS.items()},
+            "other_method": data["other_method"].strip(),
+            "handling_effect": data["handling_effect"][0] if len(data["handling_effect"]) == 1 else "",
+            "satisfaction": data["satisfaction"][0] if len(data["satisfaction"]) == 1 else "",
+            "publish_consent": (consent[0] == "yes") if len(consent) == 1 else None,
+            "opinion": data["opinion"],
+            "needs_attention": self.attention_note(),
+        }

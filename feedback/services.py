@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from proposals.files import UploadError, message_for
 from proposals.i18n import in_chinese
-from proposals.models import AssignmentStatus, Event, RoleKind
+from proposals.models import AssignmentStatus, Event, EventVerb, RoleKind
 
 from . import signatures
 from .models import Channel, Feedback, FeedbackLink, Notification, NotificationKind, Satisfaction, expected_members
@@ -93,18 +93,18 @@ def _unsubmitted_form(reply, member, channel):
     return feedback
 
 
-def enter_paper(*, reply, form, by, now=None):
+def enter_paper(*, reply, member, answers, signed_on, scan, by):
     """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged.
 
-    Raises UploadError when the scan cannot be stored (nothing is saved then)."""
-    member = form.cleaned_data["member"]
-    signed_on = form.cleaned_data["signed_on"]
+    `answers` are the Feedback fields as the member marked them (PaperFeedbackForm.answers()).
+    Raises UploadError when the scan cannot be stored (nothing is saved then).
+    """
     stored = []
     try:
         with transaction.atomic():
             feedback = _unsubmitted_form(reply, member, Channel.PAPER)
-            form.fill(feedback)
-            scan = form.cleaned_data["paper_scan"]
+            for name, value in answers.items():
+                setattr(feedback, name, value)
             extension = {b"%PDF": "pdf", b"\x89PNG": "png"}.get(scan.read(4), "jpg")
             scan.seek(0)
             _store(feedback.paper_scan, f"{secrets.token_hex(16)}.{extension}", scan, stored)
@@ -123,6 +123,18 @@ def enter_paper(*, reply, form, by, now=None):
     return feedback
 
 
+def record_imported_form(*, reply, member, answers, signed_at, by):
+    """A form found in a historical letter (legacy import): kept as the letter shows it, for a person
+    to check. It reopens nothing and notifies nobody, unlike a form entered today."""
+    feedback = Feedback(reply=reply, member=member, channel=Channel.PAPER, entered_by=by, submitted_at=signed_at)
+    for name, value in answers.items():
+        setattr(feedback, name, value)
+    if signed_at is not None:
+        feedback.seal()
+    feedback.save()
+    return feedback
+
+
 @in_chinese
 def _after_submission(feedback, *, by):
     reply = feedback.reply
@@ -131,7 +143,7 @@ def _after_submission(feedback, *, by):
     note = (
         f"{feedback.member.name}：{feedback.get_satisfaction_display() or '待核实'}（{feedback.get_channel_display()}）"
     )
-    Event.record(proposal=proposal, assignment=assignment, verb="征询意见", actor=by, note=note)
+    Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note)
     if feedback.satisfaction == Satisfaction.DISSATISFIED and assignment.status != AssignmentStatus.REDO:
         assignment.start_redo(
             by=by, note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{feedback.opinion[:200]}"
@@ -149,7 +161,7 @@ def receive(*, feedback, by, now=None):
         Event.record(
             proposal=feedback.reply.assignment.proposal,
             assignment=feedback.reply.assignment,
-            verb="签收征询意见表",
+            verb=EventVerb.FEEDBACK_RECEIVED,
             actor=by,
             note=feedback.member.name,
         )
@@ -229,7 +241,11 @@ def send_new_link(*, reply, member, by):
         context={"member": member, "reply": reply, "proposal": reply.assignment.proposal, "url": url, "link": link},
     )
     Event.record(
-        proposal=reply.assignment.proposal, assignment=reply.assignment, verb="发送填表链接", actor=by, note=member.name
+        proposal=reply.assignment.proposal,
+        assignment=reply.assignment,
+        verb=EventVerb.LINK_SENT,
+        actor=by,
+        note=member.name,
     )
     return url, sent
 

@@ -1,21 +1,21 @@
 from django.urls import path
 
-from . import views
+from .views import detail, form, office, portal, verify
 
 app_name = "feedback"
 urlpatterns = [
-    path("me/", views.portal, name="portal"),
-    path("me/replies/<int:pk>/", views.reply_detail, name="reply"),
-    path("me/replies/<int:pk>/feedback/", views.member_form, name="member_form"),
-    path("f/form/", views.link_form, name="link_form"),
-    path("f/<str:token>/", views.link_open, name="link"),
-    path("feedback/<int:pk>/", views.feedback_detail, name="detail"),
-    path("feedback/<int:pk>/signature.png", views.signature, name="signature"),
-    path("feedback/<int:pk>/scan/", views.paper_scan, name="paper_scan"),
-    path("feedback/<int:pk>/receive/", views.receive, name="receive"),
-    path("office/feedback/", views.office_inbox, name="office"),
-    path("office/replies/<int:pk>/paper/", views.paper_entry, name="paper_entry"),
-    path("office/replies/<int:pk>/members/<int:member_pk>/link/", views.send_link, name="send_link"),
-    path("verify/", views.verify_lookup, name="verify_lookup"),
-    path("verify/<str:code>/", views.verify, name="verify"),
+    path("me/", portal.portal, name="portal"),
+    path("me/replies/<int:pk>/", portal.reply_detail, name="reply"),
+    path("me/replies/<int:pk>/feedback/", form.member_form, name="member_form"),
+    path("f/form/", form.link_form, name="link_form"),
+    path("f/<str:token>/", form.link_open, name="link"),
+    path("feedback/<int:pk>/", detail.feedback_detail, name="detail"),
+    path("feedback/<int:pk>/signature.png", detail.signature, name="signature"),
+    path("feedback/<int:pk>/scan/", detail.paper_scan, name="paper_scan"),
+    path("feedback/<int:pk>/receive/", detail.receive, name="receive"),
+    path("office/feedback/", office.office_inbox, name="office"),
+    path("office/replies/<int:pk>/paper/", office.paper_entry, name="paper_entry"),
+    path("office/replies/<int:pk>/members/<int:member_pk>/link/", office.send_link, name="send_link"),
+    path("verify/", verify.verify_lookup, name="verify_lookup"),
+    path("verify/<str:code>/", verify.verify, name="verify"),
 ]

@@ -14,13 +14,14 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import Channel, Feedback, HandlingEffect, Satisfaction
+from feedback.models import Feedback, HandlingEffect, Satisfaction
+from feedback.services import record_imported_form
 from proposals.models import (
     Assignment,
     AssignmentRole,
-    AssignmentStatus,
     Body,
     Event,
+    EventVerb,
     HandlingUnit,
     Member,
     MemberKind,
@@ -337,11 +338,8 @@ class RecordBuilder:
             number=number.get("normalized") or None,
             submitted_on=session.opens_on,
             status=ProposalStatus.REPLIED,
-        )
-        Event.record(
-            proposal=proposal,
-            verb="导入",
-            actor=self.user,
+            by=self.user,
+            verb=EventVerb.IMPORTED,
             note=f"由历史答复文件“{self.label}”导入，待核实。",
         )
         return self.note("proposal", proposal, "created")
@@ -389,20 +387,15 @@ class RecordBuilder:
         assignment = Assignment.objects.filter(proposal=proposal, unit=unit).first()
         if assignment:
             return self.note("assignment", assignment, "matched")
-        has_lead = (
-            proposal.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
-        )
-        role = AssignmentRole.SEPARATE if has_lead else AssignmentRole.LEAD
-        assigned_on = self.reply_date or timezone.localdate()
-        assignment = Assignment.objects.create(
-            proposal=proposal,
+        role = AssignmentRole.SEPARATE if proposal.has_lead() else AssignmentRole.LEAD
+        # The letter is proof the unit answered; the draft reply waits for a person's review.
+        assignment = proposal.assign(
             unit=unit,
             role=role,
-            # The letter is proof the unit answered; the draft reply waits for a person's review.
-            status=AssignmentStatus.REPLIED,
-            assigned_on=assigned_on,
-            due_on=proposal.session.due_on(assigned_on, role),
-            assigned_by=self.user,
+            by=self.user,
+            assigned_on=self.reply_date or timezone.localdate(),
+            answered=True,
+            note=f"由历史答复文件“{self.label}”导入：{unit.short_name}",
         )
         return self.note("assignment", assignment, "created")
 
@@ -424,10 +417,9 @@ class RecordBuilder:
         header = self.x.value("portal_header") or {}
         unit_info = self.x.value("unit") or {}
         closing = unit_info.get("closing", "")
-        last_round = assignment.replies.aggregate(last=models.Max("round"))["last"] or 0
-        reply = Reply.objects.create(
+        reply = Reply.objects.record_imported(
             assignment=assignment,
-            round=last_round + 1,
+            by=self.user,
             doc_number=(self.x.value("doc_number") or header.get("发文字号", ""))[:60],
             title=(title or f"关于对《{proposal.title}》的答复")[:200],
             addressees=((self.x.value("addressees") or {}).get("line") or proposal.addressee_line())[:300],
@@ -439,7 +431,6 @@ class RecordBuilder:
             contact_phone=(self.x.value("contact_phone") or "")[:40],
             publication=PUBLICATION_WORDS.get(header.get("公开方式", ""), Publication.PUBLIC),
             index_number=header.get("索引号", "")[:60],
-            status=ReplyStatus.DRAFT,
         )
         return self.note("reply", reply, "created", status=reply.status)
 
@@ -452,12 +443,12 @@ class RecordBuilder:
             if existing:
                 self.note("contacts", existing, "matched")
                 continue
-            record = ContactRecord.objects.create(
+            record = ContactRecord.objects.log(
                 assignment=assignment,
+                by=self.user,
                 contacted_on=date,
                 method=contact["method"],
                 summary=contact["summary"],
-                recorded_by=self.user,
             )
             self.note("contacts", record, "created")
 
@@ -482,24 +473,27 @@ class RecordBuilder:
         if not self.reply_date:
             problems.append("表上没有签名日期，答复函也没有成文日期。")
         publish = form["publish"]
-        feedback = Feedback.objects.create(
+        feedback = record_imported_form(
             reply=reply,
             member=member,
-            channel=Channel.PAPER,
-            by_visit=ContactMethod.VISIT in ticked,
-            by_meeting=ContactMethod.MEETING in ticked,
-            by_phone=ContactMethod.PHONE in ticked,
-            by_letter=ContactMethod.LETTER in ticked,
-            by_forum=ContactMethod.FORUM in ticked,
-            by_other=ContactMethod.OTHER in ticked,
-            handling_effect=effects.get(form["effects"][0], "") if len(form["effects"]) == 1 else "",
-            satisfaction=satisfactions.get(form["satisfaction"][0], "") if len(form["satisfaction"]) == 1 else "",
-            publish_consent={"是": True, "否": False}.get(publish[0]) if len(publish) == 1 else None,
-            opinion=form.get("opinion", ""),
+            answers={
+                "by_visit": ContactMethod.VISIT in ticked,
+                "by_meeting": ContactMethod.MEETING in ticked,
+                "by_phone": ContactMethod.PHONE in ticked,
+                "by_letter": ContactMethod.LETTER in ticked,
+                "by_forum": ContactMethod.FORUM in ticked,
+                "by_other": ContactMethod.OTHER in ticked,
+                "handling_effect": effects.get(form["effects"][0], "") if len(form["effects"]) == 1 else "",
+                "satisfaction": satisfactions.get(form["satisfaction"][0], "")
+                if len(form["satisfaction"]) == 1
+                else "",
+                "publish_consent": {"是": True, "否": False}.get(publish[0]) if len(publish) == 1 else None,
+                "opinion": form.get("opinion", ""),
+                "needs_attention": " ".join(problems),
+            },
             # The form carries no date of its own; it came back with the letter, so the letter's date stands in.
-            submitted_at=_aware(self.reply_date) if self.reply_date else None,
-            entered_by=self.user,
-            needs_attention=" ".join(problems),
+            signed_at=_aware(self.reply_date) if self.reply_date else None,
+            by=self.user,
         )
         self.note("feedback", feedback, "created")
 
@@ -569,7 +563,7 @@ def confirm_import(*, document, user):
     document.reviewed_at = timezone.now()
     document.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     if document.proposal_id:
-        Event.record(proposal=document.proposal, verb="导入核实", actor=user, note=document.file_name)
+        Event.record(proposal=document.proposal, verb=EventVerb.IMPORT_CONFIRMED, actor=user, note=document.file_name)
 
 
 def field_is_missing(document, name):
@@ -643,7 +637,10 @@ def apply_corrections(*, document, data, user):
                     changed.append("答复函")
         if changed and document.proposal_id:
             Event.record(
-                proposal=document.proposal, verb="导入更正", actor=user, note="更正了：{}".format("、".join(changed))
+                proposal=document.proposal,
+                verb=EventVerb.IMPORT_CORRECTED,
+                actor=user,
+                note="更正了：{}".format("、".join(changed)),
             )
         document.save(update_fields=["created_records"])
     return changed

@@ -1,20 +1,26 @@
 """Who may see and change what, in one place.
 
-Everything here takes the user and a queryset or an object; views call it through
-`Model.objects.visible_to(user)` and the `can_*` helpers, and turn a refusal into 404
-(a stranger should not even learn that a proposal exists).
+`scope_of(user)` says how far a user reaches; the querysets turn it into rows
+(`Model.objects.visible_to(user)`, `.workable_by(user)`), and the named predicates below answer
+the questions views and the admin ask about one object. A refusal to see becomes 404 (a
+stranger should not even learn that a proposal exists); a refusal to act on something one may
+see becomes 403.
 
 - superuser and 督查室 (supervisor): everything.
 - 代表室/提案委 (office): every proposal of their body.
 - 经办人/签发人 (clerk, signer): the proposals assigned to their unit, and only their
   unit's assignments.
 - 代表/委员 (member): the proposals they lead or co-signed.
+
+This module imports no model (the models import it), only the option lists.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
+
+from .choices import Body, RequestKind, RoleKind
 
 
 @dataclass(frozen=True)
@@ -26,117 +32,89 @@ class Scope:
     member_id: int | None = None
 
     @property
-    def is_staff_role(self):
+    def is_staff_role(self) -> bool:
         return self.everything or bool(self.bodies or self.unit_ids)
 
+    @property
+    def oversees_any(self) -> bool:
+        """A supervisor, or the office of at least one body: registers, routes and follows proposals."""
+        return self.everything or bool(self.bodies)
 
-def scope_of(user):
+    def oversees(self, body: str) -> bool:
+        return self.everything or body in self.bodies
+
+    @property
+    def oversight_bodies(self) -> list[str]:
+        """The bodies whose proposals this user registers and follows (every body for a supervisor)."""
+        return list(Body.values) if self.everything else sorted(self.bodies)
+
+
+def scope_of(user) -> Scope:
     """The user's reach, computed once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     cached = getattr(user, "_banli_scope", None)
     if cached is not None:
         return cached
-    from .models import Member, RoleKind
-
     roles = list(user.banli_roles.all())
     kinds = {r.kind for r in roles}
+    try:
+        member_id = user.member.pk
+    except ObjectDoesNotExist:
+        member_id = None
     scope = Scope(
         everything=user.is_superuser or RoleKind.SUPERVISOR in kinds,
         bodies=frozenset(r.body for r in roles if r.kind == RoleKind.OFFICE),
         unit_ids=frozenset(r.unit_id for r in roles if r.kind in (RoleKind.CLERK, RoleKind.SIGNER)),
         signer_unit_ids=frozenset(r.unit_id for r in roles if r.kind == RoleKind.SIGNER),
-        member_id=Member.objects.filter(user=user).values_list("pk", flat=True).first(),
+        member_id=member_id,
     )
     user._banli_scope = scope
     return scope
 
 
-def _member_proposal_q(member_id):
-    from .models import Cosigner
-
-    cosigned = Cosigner.objects.filter(proposal=OuterRef("pk"), member_id=member_id)
-    return Q(lead_id=member_id) | Q(Exists(cosigned))
+# --- questions about one object ----------------------------------------------------------
 
 
-def proposals_visible_to(qs, user):
-    from .models import Assignment
-
-    scope = scope_of(user)
-    if scope.everything:
-        return qs
-    q = Q(pk__in=[])
-    if scope.bodies:
-        q |= Q(session__body__in=scope.bodies)
-    if scope.unit_ids:
-        q |= Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), unit_id__in=scope.unit_ids)))
-    if scope.member_id:
-        q |= _member_proposal_q(scope.member_id)
-    return qs.filter(q)
+def can_supervise(user) -> bool:
+    """The 督查室 (and superusers): decides extensions, reviews replies, sees every unit."""
+    return scope_of(user).everything
 
 
-def assignments_visible_to(qs, user):
-    from .models import Cosigner
-
-    scope = scope_of(user)
-    if scope.everything:
-        return qs
-    q = Q(pk__in=[])
-    if scope.bodies:
-        q |= Q(proposal__session__body__in=scope.bodies)
-    if scope.unit_ids:
-        q |= Q(unit_id__in=scope.unit_ids)
-    if scope.member_id:
-        cosigned = Cosigner.objects.filter(proposal=OuterRef("proposal_id"), member_id=scope.member_id)
-        q |= Q(proposal__lead_id=scope.member_id) | Q(Exists(cosigned))
-    return qs.filter(q)
+def can_route(user, proposal) -> bool:
+    """Register, number and 交办 a proposal, decide return requests: its body's office or a supervisor."""
+    return scope_of(user).oversees(proposal.session.body)
 
 
-def members_visible_to(qs, user):
-    from .models import Assignment, Cosigner, Proposal
-
-    scope = scope_of(user)
-    if scope.everything:
-        return qs
-    q = Q(pk__in=[])
-    if scope.bodies:
-        q |= Q(body__in=scope.bodies)
-    if scope.unit_ids:
-        # A clerk needs the names on their unit's proposals (the addressee line), nobody else's.
-        unit_proposals = Assignment.objects.filter(unit_id__in=scope.unit_ids).values("proposal_id")
-        q |= Q(Exists(Proposal.objects.filter(pk__in=unit_proposals, lead_id=OuterRef("pk"))))
-        q |= Q(Exists(Cosigner.objects.filter(proposal_id__in=unit_proposals, member_id=OuterRef("pk"))))
-    if scope.member_id:
-        q |= Q(pk=scope.member_id)
-    return qs.filter(q)
-
-
-# --- object-level questions ---------------------------------------------------------
-
-
-def can_view_proposal(user, proposal):
-    from .models import Proposal
-
-    return proposals_visible_to(Proposal.objects.filter(pk=proposal.pk), user).exists()
-
-
-def can_route(user, proposal):
-    """Register, number and 交办 a proposal; decide return requests: its body's office or a supervisor."""
-    scope = scope_of(user)
-    return scope.everything or proposal.session.body in scope.bodies
-
-
-def can_work_on(user, assignment):
+def can_work_on(user, assignment) -> bool:
     """Sign for, log contacts and draft replies: staff of the assigned unit."""
     return assignment.unit_id in scope_of(user).unit_ids
 
 
-def can_sign_off(user, assignment):
+def can_sign_off(user, assignment) -> bool:
     """Approve (签发) a reply: a signer of the assigned unit."""
     return assignment.unit_id in scope_of(user).signer_unit_ids
 
 
-def can_supervise(user):
+def can_decide(user, request) -> bool:
+    """Return requests: the committee office of the body or a supervisor. Extensions: a supervisor."""
+    if request.kind == RequestKind.EXTENSION:
+        return can_supervise(user)
+    return can_route(user, request.assignment.proposal)
+
+
+def can_receive(user, feedback) -> bool:
+    """Countersign receipt of a feedback form, enter paper forms: the office of the proposal's body."""
+    return feedback.reply.assignment.proposal.session.body in scope_of(user).bodies
+
+
+def can_use_admin(user) -> bool:
+    """The admin corrects reference data: offices, supervisors and superusers; unit staff and members never."""
+    return bool(getattr(user, "is_active", False) and user.is_staff and scope_of(user).oversees_any)
+
+
+def can_link_accounts(user) -> bool:
+    """Linking a login account to a member lets it read and answer as that member: supervisors only."""
     return scope_of(user).everything
 
 

@@ -7,92 +7,54 @@ as `.visible_to(user)` so every list is scoped the same way.
 import datetime
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .choices import (
+    FINISHED,
+    AssignmentRole,
+    AssignmentStatus,
+    Body,
+    Decision,
+    EventVerb,
+    MemberKind,
+    Period,
+    ProposalKind,
+    ProposalStatus,
+    RequestKind,
+    RoleKind,
+    choice_constraint,
+)
 from .i18n import stored_text
 
-
-class Body(models.TextChoices):
-    """The two bodies whose members ask the government for answers."""
-
-    NPC = "npc", _("人大")
-    CPPCC = "cppcc", _("政协")
-
-
-class ProposalKind(models.TextChoices):
-    SUGGESTION = "suggestion", _("建议")  # from an NPC deputy
-    PROPOSAL = "proposal", _("提案")  # from a CPPCC member
-
-    @classmethod
-    def for_body(cls, body):
-        return cls.SUGGESTION if body == Body.NPC else cls.PROPOSAL
-
-
-class MemberKind(models.TextChoices):
-    PERSON = "person", _("个人")
-    ORGANISATION = "organisation", _("单位/党派团体")
+__all__ = [
+    "FINISHED",
+    "AssignmentRole",
+    "AssignmentStatus",
+    "Body",
+    "Decision",
+    "EventVerb",
+    "MemberKind",
+    "Period",
+    "ProposalKind",
+    "ProposalStatus",
+    "RequestKind",
+    "RoleKind",
+    "TransitionError",
+    "choice_constraint",
+]
 
 
-class Period(models.TextChoices):
-    SESSION = "session", _("大会期间")
-    RECESS = "recess", _("闭会期间")
+class TransitionError(Exception):
+    """A workflow step that the record's current state does not allow (signing for twice, …).
 
-
-class ProposalStatus(models.TextChoices):
-    REGISTERED = "registered", _("已登记")
-    ASSIGNED = "assigned", _("已交办")
-    HANDLING = "handling", _("办理中")
-    REPLIED = "replied", _("已答复")
-    REDO = "redo", _("重办")
-    CLOSED = "closed", _("已办结")
-
-
-class AssignmentRole(models.TextChoices):
-    LEAD = "lead", _("主办")
-    CO = "co", _("会办")
-    SEPARATE = "separate", _("分办")
-
-
-class AssignmentStatus(models.TextChoices):
-    PENDING = "pending", _("待签收")
-    HANDLING = "handling", _("办理中")
-    AWAITING_SIGNOFF = "awaiting_signoff", _("待签发")
-    IN_REVIEW = "in_review", _("待审核")
-    REPLIED = "replied", _("已答复")
-    REDO = "redo", _("重办")
-    RETURNED = "returned", _("已退回")
-    CLOSED = "closed", _("已办结")
-
-
-class RequestKind(models.TextChoices):
-    RETURN = "return", _("申请退回")
-    EXTENSION = "extension", _("申请延期")
-
-
-class Decision(models.TextChoices):
-    PENDING = "pending", _("待决定")
-    APPROVED = "approved", _("同意")
-    REJECTED = "rejected", _("不同意")
-
-
-class RoleKind(models.TextChoices):
-    CLERK = "clerk", _("经办人")
-    SIGNER = "signer", _("签发人")
-    OFFICE = "office", _("代表室/提案委")
-    SUPERVISOR = "supervisor", _("督查室")
-
-
-def choice_constraint(field, choices, *, allow_blank=False):
-    """A CHECK that keeps `field` within its TextChoices, named after the field."""
-    condition = Q(**{f"{field}__in": choices.values})
-    if allow_blank:
-        condition |= Q(**{field: ""})
-    return models.CheckConstraint(condition=condition, name=f"%(app_label)s_%(class)s_{field}_valid")
+    The message, when there is one, is for the user; nothing was changed.
+    """
 
 
 class Session(models.Model):
@@ -144,7 +106,21 @@ class Session(models.Model):
 
 class MemberQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return access.members_visible_to(self, user)
+        """An office sees its body's members; a clerk the names on their unit's proposals; a member themselves."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        q = Q(pk__in=[])
+        if scope.bodies:
+            q |= Q(body__in=scope.bodies)
+        if scope.unit_ids:
+            # A clerk needs the names on their unit's proposals (the addressee line), nobody else's.
+            unit_proposals = Assignment.objects.filter(unit_id__in=scope.unit_ids).values("proposal_id")
+            q |= Q(Exists(Proposal.objects.filter(pk__in=unit_proposals, lead_id=OuterRef("pk"))))
+            q |= Q(Exists(Cosigner.objects.filter(proposal_id__in=unit_proposals, member_id=OuterRef("pk"))))
+        if scope.member_id:
+            q |= Q(pk=scope.member_id)
+        return self.filter(q)
 
 
 class Member(models.Model):
@@ -270,15 +246,46 @@ class Category(models.Model):
         return self.name
 
 
+class DuplicateNumber(ValidationError):
+    """The session already has a proposal with this serial or number."""
+
+
+def _member_proposal_q(member_id, proposal_ref="pk"):
+    """Proposals the member leads or co-signed; `proposal_ref` names the proposal's key on the queryset's model."""
+    lead = "lead_id" if proposal_ref == "pk" else "proposal__lead_id"
+    cosigned = Cosigner.objects.filter(proposal=OuterRef(proposal_ref), member_id=member_id)
+    return Q(**{lead: member_id}) | Q(Exists(cosigned))
+
+
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return access.proposals_visible_to(self, user)
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        q = Q(pk__in=[])
+        if scope.bodies:
+            q |= Q(session__body__in=scope.bodies)
+        if scope.unit_ids:
+            q |= Q(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), unit_id__in=scope.unit_ids)))
+        if scope.member_id:
+            q |= _member_proposal_q(scope.member_id)
+        return self.filter(q)
 
-    def register(self, *, session, lead, title, cosigners=(), serial=None, **fields):
-        """Register a proposal under the session's next number (or the given serial), with its co-signers.
+    def routable_by(self, user):
+        """The proposals whose office the user is (every proposal for a supervisor)."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(session__body__in=scope.bodies)
+
+    def register(
+        self, *, session, lead, title, by, cosigners=(), serial=None, verb=EventVerb.REGISTERED, note=None, **fields
+    ):
+        """登记: a proposal under the session's next number (or the given serial), with its co-signers.
 
         Safe under concurrency: the session row is locked (PostgreSQL) or the write lock taken
-        at BEGIN (SQLite, IMMEDIATE), so two offices registering at once get different numbers.
+        at BEGIN (SQLite, IMMEDIATE), so two offices registering at once get different numbers;
+        a serial or number the session already has raises DuplicateNumber.
         """
         with transaction.atomic():
             Session.objects.select_for_update().filter(pk=session.pk).first()
@@ -286,19 +293,27 @@ class ProposalQuerySet(models.QuerySet):
                 last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
                 serial = (last or 0) + 1
             fields.setdefault("submitted_on", timezone.localdate())
-            proposal = self.create(
-                session=session,
-                kind=ProposalKind.for_body(session.body),
-                serial=serial,
-                number=fields.pop("number", None) or session.format_number(serial),
-                title=title,
-                lead=lead,
-                **fields,
-            )
+            number = fields.pop("number", None) or session.format_number(serial)
+            if self.filter(Q(serial=serial) | Q(number=number), session=session).exists():
+                raise DuplicateNumber(_("本会次已有编号为 %(number)s 的建议提案。") % {"number": number})
+            try:
+                with transaction.atomic():
+                    proposal = self.create(
+                        session=session,
+                        kind=ProposalKind.for_body(session.body),
+                        serial=serial,
+                        number=number,
+                        title=title,
+                        lead=lead,
+                        **fields,
+                    )
+            except IntegrityError:
+                raise DuplicateNumber(_("本会次已有编号为 %(number)s 的建议提案。") % {"number": number}) from None
             Cosigner.objects.bulk_create(
                 Cosigner(proposal=proposal, member=member, position=position)
                 for position, member in enumerate(cosigners, start=1)
             )
+            Event.record(proposal=proposal, verb=verb, actor=by, note=proposal.number if note is None else note)
         return proposal
 
 
@@ -352,8 +367,6 @@ class Proposal(models.Model):
         return reverse("proposals:detail", args=[self.pk])
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.session_id and self.kind and self.kind != self.session.proposal_kind:
             raise ValidationError({"kind": _("人大会议只收建议，政协会议只收提案。")})
         if self.session_id and self.lead_id and self.lead.body != self.session.body:
@@ -368,6 +381,42 @@ class Proposal(models.Model):
         members = self.members_in_order
         names = "、".join(m.name for m in members)
         return f"{names}{self.lead.title}"
+
+    def has_lead(self):
+        return self.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
+
+    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False):
+        """交办: give one unit its share of the proposal, with the deadline the session's rules give.
+
+        `answered` records a share the unit has already answered (a historical letter being
+        imported). Raises TransitionError when the unit already has a share or the proposal
+        already has a lead unit.
+        """
+        assigned_on = assigned_on or timezone.localdate()
+        due_on = due_on or self.session.due_on(assigned_on, role)
+        with transaction.atomic():
+            Proposal.objects.select_for_update().filter(pk=self.pk).first()
+            if self.assignments.filter(unit=unit).exists():
+                raise TransitionError(_("%(unit)s 已承办该件。") % {"unit": unit})
+            if role == AssignmentRole.LEAD and self.has_lead():
+                raise TransitionError(_("该件已有主办单位；如需更换，请先退回原主办单位。"))
+            assignment = Assignment.objects.create(
+                proposal=self,
+                unit=unit,
+                role=role,
+                status=AssignmentStatus.REPLIED if answered else AssignmentStatus.PENDING,
+                assigned_on=assigned_on,
+                due_on=due_on,
+                assigned_by=by,
+            )
+            if self.status == ProposalStatus.REGISTERED:
+                self.status = ProposalStatus.REPLIED if answered else ProposalStatus.ASSIGNED
+                Proposal.objects.filter(pk=self.pk).update(status=self.status)
+            if note is None:
+                with stored_text():
+                    note = f"{unit}（{assignment.get_role_display()}），期限 {due_on:%Y-%m-%d}"
+            Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note)
+        return assignment
 
 
 class Cosigner(models.Model):
@@ -392,10 +441,31 @@ class Cosigner(models.Model):
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return access.assignments_visible_to(self, user)
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        q = Q(pk__in=[])
+        if scope.bodies:
+            q |= Q(proposal__session__body__in=scope.bodies)
+        if scope.unit_ids:
+            q |= Q(unit_id__in=scope.unit_ids)
+        if scope.member_id:
+            q |= _member_proposal_q(scope.member_id, proposal_ref="proposal_id")
+        return self.filter(q)
+
+    def workable_by(self, user):
+        """The shares of the user's own units: what they sign for, handle and answer."""
+        return self.filter(unit_id__in=access.scope_of(user).unit_ids)
+
+    def routed_by(self, user):
+        """What the inbox of the office or a supervisor lists: every share of the bodies they oversee."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(proposal__session__body__in=scope.bodies)
 
     def open(self):
-        return self.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.RETURNED, AssignmentStatus.CLOSED])
+        return self.exclude(status__in=FINISHED)
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
@@ -501,26 +571,70 @@ class Assignment(models.Model):
 
     @property
     def is_open(self):
-        return self.status not in (AssignmentStatus.REPLIED, AssignmentStatus.RETURNED, AssignmentStatus.CLOSED)
+        return self.status not in FINISHED
 
-    def sign_for(self, *, by, today=None):
+    def locked(self):
+        """This assignment read again under a row lock, inside the caller's transaction."""
+        return Assignment.objects.select_for_update().select_related("proposal__session", "unit").get(pk=self.pk)
+
+    def sign_for(self, *, by, on=None):
         """签收: the unit accepts the assignment and starts handling it."""
-        self.status = AssignmentStatus.HANDLING
-        self.signed_for_on = today or timezone.localdate()
-        self.save(update_fields=["status", "signed_for_on"])
-        Proposal.objects.filter(pk=self.proposal_id, status=ProposalStatus.ASSIGNED).update(
-            status=ProposalStatus.HANDLING
-        )
-        Event.record(proposal=self.proposal, assignment=self, verb="签收", actor=by)
+        with transaction.atomic():
+            current = self.locked()
+            if current.status != AssignmentStatus.PENDING:
+                raise TransitionError(_("该件已不是待签收状态，无需再签收。"))
+            self.status = AssignmentStatus.HANDLING
+            self.signed_for_on = on or timezone.localdate()
+            self.save(update_fields=["status", "signed_for_on"])
+            Proposal.objects.filter(pk=self.proposal_id, status=ProposalStatus.ASSIGNED).update(
+                status=ProposalStatus.HANDLING
+            )
+            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.SIGNED_FOR, actor=by)
 
-    def start_redo(self, *, by=None, note="", today=None):
+    def may_request(self, kind, pending_kinds=None):
+        """Whether the unit may ask now: a return before it answers, an extension while open; one pending of each kind."""
+        if pending_kinds is None:
+            pending_kinds = set(self.requests.filter(decision=Decision.PENDING).values_list("kind", flat=True))
+        if kind in pending_kinds:
+            return False
+        if kind == RequestKind.RETURN:
+            return self.status in (AssignmentStatus.PENDING, AssignmentStatus.HANDLING)
+        return self.is_open and self.status != AssignmentStatus.PENDING
+
+    def request_change(self, *, kind, by, reason, suggested_unit=None, requested_due_on=None):
+        """The unit asks to return the assignment or to extend its deadline; the office or supervisor decides."""
+        with transaction.atomic():
+            current = self.locked()
+            if not current.may_request(kind):
+                raise TransitionError(_("当前状态不能提出该申请（或已有待决定的同类申请）。"))
+            if kind == RequestKind.EXTENSION and (requested_due_on is None or requested_due_on <= current.due_on):
+                raise TransitionError(
+                    _("申请延至的日期须晚于现办理期限（%(due)s）。") % {"due": f"{current.due_on:%Y-%m-%d}"}
+                )
+            request = AssignmentRequest.objects.create(
+                assignment=self,
+                kind=kind,
+                reason=reason,
+                suggested_unit=suggested_unit if kind == RequestKind.RETURN else None,
+                requested_due_on=requested_due_on if kind == RequestKind.EXTENSION else None,
+                requested_by=by,
+            )
+            note = reason
+            if kind == RequestKind.EXTENSION:
+                note = f"申请延至 {requested_due_on:%Y-%m-%d}：{reason}"
+            verb = EventVerb.EXTENSION_REQUESTED if kind == RequestKind.EXTENSION else EventVerb.RETURN_REQUESTED
+            Event.record(proposal=self.proposal, assignment=self, verb=verb, actor=by, note=note)
+        return request
+
+    def start_redo(self, *, by=None, note="", on=None):
         """Re-open a replied assignment for another round (重办) with the session's shorter deadline."""
-        today = today or timezone.localdate()
-        self.status = AssignmentStatus.REDO
-        self.due_on = today + datetime.timedelta(days=self.proposal.session.redo_days)
-        self.save(update_fields=["status", "due_on"])
-        Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
-        Event.record(proposal=self.proposal, assignment=self, verb="重办", actor=by, note=note)
+        on = on or timezone.localdate()
+        with transaction.atomic():
+            self.status = AssignmentStatus.REDO
+            self.due_on = on + datetime.timedelta(days=self.proposal.session.redo_days)
+            self.save(update_fields=["status", "due_on"])
+            Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
+            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note)
 
     def days_left(self, today=None):
         return (self.due_on - (today or timezone.localdate())).days
@@ -600,25 +714,33 @@ class AssignmentRequest(models.Model):
     def is_pending(self):
         return self.decision == Decision.PENDING
 
-    def decide(self, *, by, approve, note=""):
+    def decide(self, *, by, approve, note="", at=None):
         """Record the decision; a granted extension moves the deadline, a granted return ends the assignment."""
-        assignment = self.assignment
-        self.decision = Decision.APPROVED if approve else Decision.REJECTED
-        self.decided_by = by
-        self.decided_at = timezone.now()
-        self.decision_note = note
-        self.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-        if approve and self.kind == RequestKind.EXTENSION:
-            old = assignment.due_on
-            assignment.due_on = self.requested_due_on
-            assignment.save(update_fields=["due_on"])
-            note = f"办理期限由 {old:%Y-%m-%d} 延至 {self.requested_due_on:%Y-%m-%d}。{note}"
-        if approve and self.kind == RequestKind.RETURN:
-            assignment.status = AssignmentStatus.RETURNED
-            assignment.save(update_fields=["status"])
-        with stored_text():
-            verb = f"{self.get_kind_display()}：{self.get_decision_display()}"
-        Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
+        with transaction.atomic():
+            current = AssignmentRequest.objects.select_for_update().get(pk=self.pk)
+            if not current.is_pending:
+                raise TransitionError(_("该申请已有决定。"))
+            assignment = self.assignment
+            self.decision = Decision.APPROVED if approve else Decision.REJECTED
+            self.decided_by = by
+            self.decided_at = at or timezone.now()
+            self.decision_note = note
+            self.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+            if approve and self.kind == RequestKind.EXTENSION:
+                old = assignment.due_on
+                assignment.due_on = self.requested_due_on
+                assignment.save(update_fields=["due_on"])
+                note = f"办理期限由 {old:%Y-%m-%d} 延至 {self.requested_due_on:%Y-%m-%d}。{note}"
+            if approve and self.kind == RequestKind.RETURN:
+                assignment.status = AssignmentStatus.RETURNED
+                assignment.save(update_fields=["status"])
+            verb = {
+                (RequestKind.RETURN, True): EventVerb.RETURN_APPROVED,
+                (RequestKind.RETURN, False): EventVerb.RETURN_REJECTED,
+                (RequestKind.EXTENSION, True): EventVerb.EXTENSION_APPROVED,
+                (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
+            }[(self.kind, bool(approve))]
+            Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
 
 
 class Event(models.Model):
@@ -630,7 +752,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    verb = models.CharField(_("操作"), max_length=40)
+    verb = models.CharField(_("操作"), max_length=40, choices=EventVerb.choices)
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:
@@ -638,10 +760,14 @@ class Event(models.Model):
         verbose_name_plural = _("办理记录")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["proposal", "at"])]
+        constraints = [choice_constraint("verb", EventVerb)]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_verb_display()}"
 
     @classmethod
-    def record(cls, *, proposal, verb, actor=None, assignment=None, note=""):
-        return cls.objects.create(proposal=proposal, assignment=assignment, actor=actor, verb=verb, note=note)
+    def record(cls, *, proposal, verb, actor=None, assignment=None, note="", at=None):
+        """One line of the timeline; every write path above writes its own, in the same transaction."""
+        return cls.objects.create(
+            proposal=proposal, assignment=assignment, actor=actor, verb=verb, note=note, at=at or timezone.now()
+        )

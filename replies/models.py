@@ -3,21 +3,29 @@
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from proposals import access
+from proposals.i18n import stored_text
 from proposals.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
     Event,
+    EventVerb,
+    HandlingUnit,
     Proposal,
     ProposalKind,
     ProposalStatus,
+    TransitionError,
     choice_constraint,
 )
+
+__all__ = ["TransitionError"]
 
 
 class ContactMethod(models.TextChoices):
@@ -53,13 +61,69 @@ class ReplyStatus(models.TextChoices):
     ISSUED = "issued", _("已发出")
 
 
-class TransitionError(Exception):
-    """A workflow step that the reply's current state does not allow (e.g. signing a draft twice)."""
+class StaleDraft(TransitionError):
+    """The draft was saved by someone else since this form was opened: both texts must be seen."""
+
+    def __init__(self, current):
+        super().__init__()
+        self.current = current
+
+
+ANSWERING_ROLES = (AssignmentRole.LEAD, AssignmentRole.SEPARATE)
+
+
+def may_log_contact(assignment):
+    """Contacts are logged once the unit has signed for the assignment, and not after it was returned."""
+    return assignment.status not in (AssignmentStatus.PENDING, AssignmentStatus.RETURNED)
+
+
+def may_give_opinion(assignment):
+    """A co-handling unit gives its opinion once, after signing for the assignment."""
+    return assignment.role == AssignmentRole.CO and assignment.status == AssignmentStatus.HANDLING
+
+
+def next_round(assignment, replies=None):
+    """The round a new draft of this assignment would be, or None when none may be started now.
+
+    A lead or separate unit writes round 1 once it has signed for the assignment, and round N+1
+    after round N was issued and the member's dissatisfaction reopened it (重办).
+    """
+    if assignment.role not in ANSWERING_ROLES:
+        return None
+    if assignment.status not in (AssignmentStatus.HANDLING, AssignmentStatus.REDO):
+        return None
+    replies = list(assignment.replies.order_by("round")) if replies is None else replies
+    if not replies:
+        return 1
+    last = replies[-1]
+    if last.is_issued and assignment.status == AssignmentStatus.REDO:
+        return last.round + 1
+    return None
 
 
 class ContactRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(assignment__in=Assignment.objects.visible_to(user))
+
+    def log(self, *, assignment, by, contacted_on, method, summary, participants=""):
+        """沟通: the unit records a conversation with the member, once it has signed for the assignment."""
+        with transaction.atomic():
+            if not may_log_contact(assignment.locked()):
+                raise TransitionError(_("签收后才能登记沟通情况。"))
+            contact = self.create(
+                assignment=assignment,
+                contacted_on=contacted_on,
+                method=method,
+                summary=summary,
+                participants=participants,
+                recorded_by=by,
+            )
+            with stored_text():
+                note = f"{contact.contacted_on:%Y-%m-%d} {contact.get_method_display()}"
+            Event.record(
+                proposal=assignment.proposal, assignment=assignment, verb=EventVerb.CONTACTED, actor=by, note=note
+            )
+        return contact
 
 
 class ContactRecord(models.Model):
@@ -93,6 +157,17 @@ class ContactRecord(models.Model):
     def __str__(self):
         return f"{self.contacted_on} {self.get_method_display()}"
 
+    def amend(self, *, by, **fields):
+        """Correct a contact record; the timeline says who changed it and what it says now."""
+        with transaction.atomic():
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.save(update_fields=list(fields))
+            with stored_text():
+                note = f"{self.contacted_on:%Y-%m-%d} {self.get_method_display()}"
+            a = self.assignment
+            Event.record(proposal=a.proposal, assignment=a, verb=EventVerb.CONTACT_AMENDED, actor=by, note=note)
+
 
 class ReplyQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -105,8 +180,39 @@ class ReplyQuerySet(models.QuerySet):
             return visible
         return visible.filter(status=ReplyStatus.ISSUED)
 
+    def workable_by(self, user):
+        """Replies of the user's own units: the ones they draft, sign and send."""
+        return self.filter(assignment__unit_id__in=access.scope_of(user).unit_ids)
+
     def issued(self):
         return self.filter(status=ReplyStatus.ISSUED)
+
+    def start_draft(self, *, assignment, by, **fields):
+        """Start the next round's draft (round 1, or round N+1 after 重办) with the fields the clerk wrote."""
+        with transaction.atomic():
+            current = assignment.locked()
+            round = next_round(current)
+            if round is None:
+                raise TransitionError(_("当前状态不能起草新的答复。"))
+            reply = self.model(assignment=assignment, round=round, status=ReplyStatus.DRAFT, **fields)
+            reply._history_user = by
+            reply.save()
+            Event.record(
+                proposal=assignment.proposal,
+                assignment=assignment,
+                verb=EventVerb.DRAFTED,
+                actor=by,
+                note=f"第{round}轮",
+            )
+        return reply
+
+    def record_imported(self, *, assignment, by, **fields):
+        """A historical letter read by the legacy import: kept as the next round's draft for a person to check."""
+        last = assignment.replies.aggregate(last=models.Max("round"))["last"] or 0
+        reply = self.model(assignment=assignment, round=last + 1, status=ReplyStatus.DRAFT, **fields)
+        reply._history_user = by
+        reply.save()
+        return reply
 
 
 class Reply(models.Model):
@@ -176,7 +282,7 @@ class Reply(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return self.assignment.get_absolute_url()
+        return f"{self.assignment.get_absolute_url()}#reply-{self.pk}"
 
     @property
     def closing(self):
@@ -195,10 +301,22 @@ class Reply(models.Model):
         return self.status == ReplyStatus.DRAFT
 
     # --- the workflow: draft → 待签发 → [待审核] → issued ----------------------------------
+    # Every change of a reply's status goes through `_move`, called only from the steps below.
+
+    def locked(self):
+        """This reply read again under a row lock, inside the caller's transaction."""
+        return Reply.objects.select_for_update().get(pk=self.pk)
+
+    def _lock(self, *statuses):
+        """Lock the row, read it afresh into this object and check the step is allowed from its state."""
+        self.refresh_from_db(from_queryset=Reply.objects.select_for_update())
+        self._require(*statuses)
 
     def _require(self, *statuses):
         if self.status not in statuses:
-            raise TransitionError(self.get_status_display())
+            raise TransitionError(
+                gettext("答复当前状态为“%(status)s”，不能进行此操作。") % {"status": self.get_status_display()}
+            )
 
     def _move(self, *, status, assignment_status, by, verb, note="", **fields):
         """Change state, mirror it on the assignment and write one timeline line."""
@@ -213,79 +331,168 @@ class Reply(models.Model):
         assignment.save(update_fields=["status"])
         Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
 
+    def save_draft(self, *, by, version, **fields):
+        """Save the clerk's edit of a draft under an optimistic lock.
+
+        Raises StaleDraft (with the current row) when someone saved since `version` was read,
+        and TransitionError when the draft has meanwhile gone to the signer.
+        """
+        with transaction.atomic():
+            current = self.locked()
+            current._require(ReplyStatus.DRAFT)
+            if version != current.version:
+                raise StaleDraft(current)
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.status = ReplyStatus.DRAFT
+            self.version = current.version + 1
+            self._history_user = by
+            self.save()
+
+    def submit_blockers(self):
+        """Why this draft cannot go to the signer yet; empty when it can."""
+        a = self.assignment
+        problems = []
+        if not self.result_class:
+            problems.append(gettext("请先选定答复类别（A/B/C/D）。"))
+        if not self.body.strip():
+            problems.append(gettext("答复正文不能为空。"))
+        if a.role == AssignmentRole.LEAD:
+            if settings.BANLI_REQUIRE_CONTACT_BEFORE_REPLY and not a.contacts.exists():
+                problems.append(gettext("主办答复提交前，须至少登记一次与代表委员的沟通。"))
+            if settings.BANLI_REQUIRE_CO_OPINIONS:
+                missing = (
+                    a.proposal.assignments.filter(role=AssignmentRole.CO)
+                    .exclude(status=AssignmentStatus.RETURNED)
+                    .exclude(co_opinions__isnull=False)
+                    .select_related("unit")
+                )
+                names = "、".join(str(m.unit) for m in missing)
+                if names:
+                    problems.append(gettext("尚有会办单位未提交会办意见：%(units)s。") % {"units": names})
+        return problems
+
     def submit(self, *, by):
-        """The clerk hands the draft to the unit's signer (送签)."""
-        self._require(ReplyStatus.DRAFT)
-        self._move(
-            status=ReplyStatus.AWAITING_SIGNOFF,
-            assignment_status=AssignmentStatus.AWAITING_SIGNOFF,
-            by=by,
-            verb="提交签发",
-            note=f"第{self.round}轮答复",
-        )
+        """The clerk hands the draft to the unit's signer (送签); refused while something is missing."""
+        with transaction.atomic():
+            self._lock(ReplyStatus.DRAFT)
+            problems = self.submit_blockers()
+            if problems:
+                raise TransitionError(" ".join(problems))
+            self._move(
+                status=ReplyStatus.AWAITING_SIGNOFF,
+                assignment_status=AssignmentStatus.AWAITING_SIGNOFF,
+                by=by,
+                verb=EventVerb.SUBMITTED,
+                note=f"第{self.round}轮答复",
+            )
 
     def send_back(self, *, by, note):
         """The signer or the reviewing supervisor returns the draft to the clerk with a note."""
-        self._require(ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW)
-        self._move(
-            status=ReplyStatus.DRAFT,
-            assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
-            by=by,
-            verb="退回修改",
-            note=note,
-        )
-
-    def sign_off(self, *, by, review):
-        """签发 by a signer of the unit; then either the supervisor reviews it or it goes out."""
-        self._require(ReplyStatus.AWAITING_SIGNOFF)
-        self.signer = by
-        if review:
+        with transaction.atomic():
+            self._lock(ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW)
+            if self.status == ReplyStatus.AWAITING_SIGNOFF and not access.can_sign_off(by, self.assignment):
+                raise TransitionError(gettext("只有本单位的签发人才能退回待签发的答复。"))
+            if self.status == ReplyStatus.IN_REVIEW and not access.can_supervise(by):
+                raise TransitionError(gettext("只有督查室才能退回待审核的答复。"))
             self._move(
-                status=ReplyStatus.IN_REVIEW,
-                assignment_status=AssignmentStatus.IN_REVIEW,
+                status=ReplyStatus.DRAFT,
+                assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
                 by=by,
-                verb="签发",
-                note="送督查室审核",
+                verb=EventVerb.SENT_BACK,
+                note=note,
             )
-        else:
-            Event.record(proposal=self.assignment.proposal, assignment=self.assignment, verb="签发", actor=by)
-            self.issue(by=by)
 
-    def review(self, *, by, result_class):
+    def sign_off(self, *, by, review=None):
+        """签发 by a signer of the unit; then either the supervisor reviews it or it goes out.
+
+        Only a signer of the assigned unit may sign (whoever calls this); `review` defaults to
+        the BANLI_SUPERVISOR_REVIEW setting.
+        """
+        if not access.can_sign_off(by, self.assignment):
+            raise TransitionError(gettext("只有本单位的签发人才能签发。"))
+        review = settings.BANLI_SUPERVISOR_REVIEW if review is None else review
+        with transaction.atomic():
+            self._lock(ReplyStatus.AWAITING_SIGNOFF)
+            self.signer = by
+            if review:
+                self._move(
+                    status=ReplyStatus.IN_REVIEW,
+                    assignment_status=AssignmentStatus.IN_REVIEW,
+                    by=by,
+                    verb=EventVerb.SIGNED_OFF,
+                    note="送督查室审核",
+                )
+            else:
+                Event.record(
+                    proposal=self.assignment.proposal, assignment=self.assignment, verb=EventVerb.SIGNED_OFF, actor=by
+                )
+                self._issue(by=by)
+
+    def review(self, *, by, result_class=""):
         """The supervisor approves a signed reply, possibly changing its class (kept in history)."""
-        self._require(ReplyStatus.IN_REVIEW)
-        note = ""
-        if result_class and result_class != self.result_class:
-            note = f"答复类别由 {self.result_class} 改为 {result_class}"
-            self.result_class = result_class
-        Event.record(
-            proposal=self.assignment.proposal, assignment=self.assignment, verb="审核通过", actor=by, note=note
-        )
-        self.issue(by=by)
+        if not access.can_supervise(by):
+            raise TransitionError(gettext("只有督查室才能审核答复。"))
+        with transaction.atomic():
+            self._lock(ReplyStatus.IN_REVIEW)
+            note = ""
+            if result_class and result_class != self.result_class:
+                note = f"答复类别由 {self.result_class} 改为 {result_class}"
+                self.result_class = result_class
+            Event.record(
+                proposal=self.assignment.proposal,
+                assignment=self.assignment,
+                verb=EventVerb.REVIEWED,
+                actor=by,
+                note=note,
+            )
+            self._issue(by=by)
 
-    def issue(self, *, by, today=None):
-        """Send the reply to the members: read-only from now on; the feedback app hears of it."""
+    def _issue(self, *, by, today=None):
+        """Send the reply to the members: read-only from now on; the feedback app hears of it.
+
+        Reached only through 签发 (sign_off) or the supervisor's review.
+        """
         from .signals import reply_issued
 
-        self._require(ReplyStatus.AWAITING_SIGNOFF, ReplyStatus.IN_REVIEW)
         today = today or timezone.localdate()
+        self._move(
+            status=ReplyStatus.ISSUED,
+            assignment_status=AssignmentStatus.REPLIED,
+            by=by,
+            verb=EventVerb.ISSUED,
+            note=self.title,
+            issued_at=timezone.now(),
+            written_on=self.written_on or today,
+        )
+        proposal = self.assignment.proposal
+        answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
+        if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
+            Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
+        transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
+
+    def attach_scan(self, *, by, scan):
+        """The sealed, signed paper letter scanned after issue (盖章扫描件); a new upload replaces the last."""
         with transaction.atomic():
-            self._move(
-                status=ReplyStatus.ISSUED,
-                assignment_status=AssignmentStatus.REPLIED,
-                by=by,
-                verb="答复",
-                note=self.title,
-                issued_at=timezone.now(),
-                written_on=self.written_on or today,
-            )
-            proposal = self.assignment.proposal
-            answering = proposal.assignments.filter(role__in=[AssignmentRole.LEAD, AssignmentRole.SEPARATE]).exclude(
-                status=AssignmentStatus.RETURNED
-            )
-            if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
-                Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
-            transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
+            self._lock(ReplyStatus.ISSUED)
+            self.sealed_scan = scan
+            self._history_user = by
+            self.save(update_fields=["sealed_scan", "updated_at"])
+            a = self.assignment
+            Event.record(proposal=a.proposal, assignment=a, verb=EventVerb.SCAN_UPLOADED, actor=by)
+
+    def mark_delivered(self, *, by, at=None):
+        """送达: the sealed letter reached the members; needs the scan, and happens once."""
+        with transaction.atomic():
+            current = self.locked()
+            current._require(ReplyStatus.ISSUED)
+            if not current.sealed_scan or current.delivered_at is not None:
+                raise TransitionError(gettext("请先上传盖章扫描件；已送达的不必重复标记。"))
+            self.delivered_at = at or timezone.now()
+            self._history_user = by
+            self.save(update_fields=["delivered_at", "updated_at"])
+            a = self.assignment
+            Event.record(proposal=a.proposal, assignment=a, verb=EventVerb.DELIVERED, actor=by)
 
     @staticmethod
     def title_for(proposal):
@@ -321,6 +528,26 @@ class Reply(models.Model):
         )
 
 
+class CoHandlingOpinionQuerySet(models.QuerySet):
+    def give(self, *, assignment, by, body, contact_person="", contact_phone="", at=None):
+        """会办意见: a co-handling unit sends its opinion to the lead unit; its share is then answered."""
+        with transaction.atomic():
+            if not may_give_opinion(assignment.locked()):
+                raise TransitionError(_("签收后、提交前才能填写会办意见。"))
+            opinion = self.create(
+                assignment=assignment,
+                body=body,
+                contact_person=contact_person,
+                contact_phone=contact_phone,
+                submitted_by=by,
+                submitted_at=at or timezone.now(),
+            )
+            assignment.status = AssignmentStatus.REPLIED
+            assignment.save(update_fields=["status"])
+            Event.record(proposal=assignment.proposal, assignment=assignment, verb=EventVerb.CO_OPINION, actor=by)
+        return opinion
+
+
 class CoHandlingOpinion(models.Model):
     """A co-handling unit's opinion (会办意见) to the lead unit: input to the reply, not a reply."""
 
@@ -335,6 +562,8 @@ class CoHandlingOpinion(models.Model):
     )
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
 
+    objects = CoHandlingOpinionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("会办意见")
         verbose_name_plural = _("会办意见")
@@ -342,3 +571,45 @@ class CoHandlingOpinion(models.Model):
 
     def __str__(self):
         return f"{self.assignment.unit} 会办意见"
+
+
+class ParagraphTemplateQuerySet(models.QuerySet):
+    def for_units(self, unit_ids):
+        return self.filter(unit_id__in=unit_ids)
+
+
+class ParagraphTemplate(models.Model):
+    """A paragraph a unit reuses across replies (段落模板): an opening, a closing, a standard policy text."""
+
+    unit = models.ForeignKey(
+        HandlingUnit, verbose_name=_("承办单位"), on_delete=models.CASCADE, related_name="paragraph_templates"
+    )
+    title = models.CharField(_("名称"), max_length=60, help_text=_("如：开头语、结束语"))
+    body = models.TextField(_("段落内容"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    objects = ParagraphTemplateQuerySet.as_manager()
+
+    class Meta:
+        # Made in the workspace app first; the table keeps its name.
+        db_table = "workspace_paragraphtemplate"
+        verbose_name = _("段落模板")
+        verbose_name_plural = _("段落模板")
+        ordering = ["unit", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "title"], name="workspace_paragraphtemplate_unique_title"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("replies:template_edit", args=[self.pk])

@@ -21,15 +21,11 @@ from django.utils.translation import gettext as _
 from proposals import access
 from proposals.i18n import stored_text
 from proposals.models import (
-    Assignment,
     AssignmentRole,
-    AssignmentStatus,
-    Event,
     HandlingUnit,
     Member,
     Proposal,
     ProposalKind,
-    ProposalStatus,
     Session,
 )
 
@@ -47,6 +43,10 @@ REQUIRED = ["session", "number", "title", "lead", "units", "assigned_on"]
 SPLIT = re.compile(r"[、，,；;\n]+")
 UNIT_ROLE = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<role>[^）)]+)\s*[）)]$")
 MAX_ROWS = 5000
+
+
+# What the timeline says of what the import registered and assigned (records stay in Chinese).
+IMPORT_NOTE = "交办清单导入"
 
 
 class ImportFileError(Exception):
@@ -200,7 +200,7 @@ class Planner:
         if session is None:
             row.errors.append(_("会次“%(value)s”不存在。") % {"value": v["session"]})
             return
-        if not (self.scope.everything or session.body in self.scope.bodies):
+        if not self.scope.oversees(session.body):
             row.errors.append(_("无权导入会次“%(value)s”的交办清单。") % {"value": v["session"]})
             return
         kind = v.get("kind", "")
@@ -290,11 +290,7 @@ class Planner:
         row.proposal = existing
         have = set(existing.assignments.values_list("unit_id", flat=True))
         missing = [(u, r) for u, r in row.units if u.pk not in have]
-        if (
-            missing
-            and any(r == AssignmentRole.LEAD for _u, r in missing)
-            and existing.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
-        ):
+        if missing and any(r == AssignmentRole.LEAD for _u, r in missing) and existing.has_lead():
             row.errors.append(_("该件已有主办单位，与本行不符。"))
             return
         row.units = missing
@@ -323,29 +319,14 @@ def apply(plan, *, user):
                     serial=row.serial,
                     number=row.values["number"],
                     submitted_on=row.session.opens_on,
-                    status=ProposalStatus.ASSIGNED,
+                    by=user,
+                    note=IMPORT_NOTE,
                 )
-                with stored_text():
-                    Event.record(proposal=proposal, verb="登记", actor=user, note=_("交办清单导入"))
                 created["proposals"] += 1
             for unit, role in row.units:
-                assignment = Assignment.objects.create(
-                    proposal=proposal,
-                    unit=unit,
-                    role=role,
-                    assigned_on=row.assigned_on,
-                    due_on=row.session.due_on(row.assigned_on, role),
-                    assigned_by=user,
-                )
                 with stored_text():
-                    Event.record(
-                        proposal=proposal,
-                        assignment=assignment,
-                        verb="交办",
-                        actor=user,
-                        note=_("交办清单导入：%(unit)s（%(role)s）")
-                        % {"unit": unit.short_name, "role": assignment.get_role_display()},
-                    )
+                    note = f"{IMPORT_NOTE}：{unit.short_name}（{AssignmentRole(role).label}）"
+                proposal.assign(unit=unit, role=role, by=user, assigned_on=row.assigned_on, note=note)
                 created["assignments"] += 1
     return created
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,12 +23,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
-from proposals.i18n import stored_text
-from proposals.models import Assignment, Event
+from proposals.models import Assignment, DuplicateNumber, TransitionError
 
-from . import charts, exports, importer, public, search, stats
+from . import charts, exports, importer, public, search, services, stats
 from .filters import AssignmentFilter, ImportForm, SearchForm, UrgeForm
-from .mail import send_reminder_once
 from .models import Urge
 
 LISTS = {
@@ -44,7 +42,7 @@ LISTS = {
 def oversight_scope(user):
     """The 督查室 sees every body; an office (代表室/提案委) sees its own body; anyone else gets 404."""
     scope = access.scope_of(user)
-    if not (access.can_supervise(user) or scope.bodies):
+    if not scope.oversees_any:
         raise Http404
     return scope
 
@@ -269,10 +267,8 @@ def assignment_list(request, which):
 
 @require_POST
 def urge(request, pk):
-    scope = oversight_scope(request.user)
-    qs = Assignment.objects.visible_to(request.user)
-    if not scope.everything:
-        qs = qs.filter(proposal__session__body__in=scope.bodies)
+    oversight_scope(request.user)
+    qs = Assignment.objects.routed_by(request.user)
     assignment = get_object_or_404(qs.select_related("proposal", "unit"), pk=pk)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -281,24 +277,9 @@ def urge(request, pk):
     if not form.is_valid():
         messages.error(request, _("请选择催办方式。"))
         return redirect(back)
-    with transaction.atomic():
-        record = Urge.objects.create(
-            assignment=assignment,
-            method=form.cleaned_data["method"],
-            note=form.cleaned_data["note"],
-            due_on=assignment.due_on,
-            urged_by=request.user,
-        )
-        with stored_text():
-            Event.record(
-                proposal=assignment.proposal,
-                assignment=assignment,
-                verb="催办",
-                actor=request.user,
-                note=f"{record.get_method_display()} · {assignment.unit.short_name}"
-                + (f"：{record.note}" if record.note else ""),
-            )
-        sent = send_reminder_once(record)
+    _record, sent = services.urge(
+        assignment=assignment, by=request.user, method=form.cleaned_data["method"], note=form.cleaned_data["note"]
+    )
     if sent is True:
         messages.success(request, _("已催办%(unit)s，并已发送提醒邮件。") % {"unit": assignment.unit.short_name})
     elif sent is None:
@@ -343,8 +324,9 @@ def import_assignments(request):
             return render(request, "supervision/import.html", context)
         try:
             created = importer.apply(plan, user=request.user)
-        except IntegrityError:
-            # Someone registered the same numbers between the check and the write: nothing was kept.
+        except (IntegrityError, DuplicateNumber, TransitionError):
+            # Someone registered the same numbers (or assigned the same units) between the check
+            # and the write: nothing was kept.
             messages.error(request, _("导入期间数据已发生变化，未导入任何数据，请重新上传预览。"))
             return redirect("supervision:import")
         default_storage.delete(_import_path(sha))

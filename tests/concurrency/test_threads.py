@@ -51,7 +51,7 @@ def test_fifty_offices_registering_at_once_get_fifty_different_numbers():
     lead = f.member()
 
     def register(i):
-        return Proposal.objects.register(session=session, lead=lead, title=f"同时登记的提案{i}").number
+        return Proposal.objects.register(session=session, lead=lead, title=f"同时登记的提案{i}", by=None).number
 
     numbers, errors = run_at_once(50, register)
 
@@ -87,7 +87,7 @@ def test_two_clerks_saving_one_draft_at_the_same_moment_one_wins_the_other_gets_
 
     from proposals.models import AssignmentStatus
     from replies.models import Reply, ReplyStatus
-    from tests.workspace.test_replies import reply_data
+    from tests.replies.test_drafting import reply_data
 
     unit = f.unit("X局", "X局")
     clerks = [f.clerk(unit, username=f"clerk{i}") for i in range(2)]

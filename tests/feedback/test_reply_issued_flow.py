@@ -23,7 +23,7 @@ class ReplyIssuedFlowTests(TestCase):
         signer = f.signer(unit)
 
         with self.captureOnCommitCallbacks(execute=True):
-            reply.issue(by=signer)
+            reply.sign_off(by=signer, review=False)
 
         self.assertEqual(FeedbackLink.objects.filter(reply=reply, member=member).count(), 1)
         self.assertEqual(len(mail.outbox), 1)

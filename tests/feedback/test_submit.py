@@ -10,7 +10,7 @@ from django.urls import reverse
 from feedback import services
 from feedback.forms import OnlineFeedbackForm
 from feedback.models import Channel, Feedback, evaluation, expected_members
-from proposals.models import AssignmentStatus, Event, ProposalStatus
+from proposals.models import AssignmentStatus, Event, EventVerb, ProposalStatus
 
 from .conftest import form_data
 
@@ -33,7 +33,7 @@ def test_a_submitted_form_is_one_sealed_online_row(lead_client, cast):
     assert feedback.methods == ["visit", "phone"]
     assert feedback.submitted_at is not None
     assert feedback.matches_seal()
-    assert Event.objects.filter(proposal=cast.proposal, verb="征询意见").exists()
+    assert Event.objects.filter(proposal=cast.proposal, verb=EventVerb.FEEDBACK).exists()
 
 
 def test_a_double_submit_leaves_one_form(lead_client, cast):
@@ -100,7 +100,7 @@ def test_dissatisfied_starts_rehandling_on_the_lead_assignment_and_tells_the_uni
     assert cast.assignment.status == AssignmentStatus.REDO
     assert cast.proposal.status == ProposalStatus.REDO
     assert cast.assignment.days_left() == cast.session.redo_days
-    event = Event.objects.get(proposal=cast.proposal, verb="重办")
+    event = Event.objects.get(proposal=cast.proposal, verb=EventVerb.REDO)
     assert event.actor == cast.lead_user
     assert "答复未回应核心诉求" in event.note
     unit_mail = [m for m in mail.outbox if "unit@example.org" in m.to]
@@ -113,7 +113,7 @@ def test_satisfied_does_not_start_rehandling(lead_client, cast):
     submit(lead_client, cast.reply)
     cast.assignment.refresh_from_db()
     assert cast.assignment.status == AssignmentStatus.REPLIED
-    assert not Event.objects.filter(verb="重办").exists()
+    assert not Event.objects.filter(verb=EventVerb.REDO).exists()
 
 
 def test_only_the_lead_answers_by_default(client, cast, settings):

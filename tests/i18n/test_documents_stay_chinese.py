@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from printing import documents
 from printing.docx import reply_docx
-from proposals.models import Body, Event
+from proposals.models import Body, Event, EventVerb
 from tests import factories as f
 from tests.printing import pdfutil
 
@@ -107,7 +107,7 @@ class MailAndRecordsTest(Cast):
         self.assertTrue(message.subject.startswith("【催办】"))
         self.assertIn("请抓紧办理并按时答复", message.body)
         self.assertIn("主办", message.body)
-        event = Event.objects.get(verb="催办")
+        event = Event.objects.get(verb=EventVerb.URGED)
         self.assertTrue(event.note.startswith("电话"), event.note)
         # ... and the user's own confirmation is in English.
         page = self.client.get(response["Location"]).content.decode()

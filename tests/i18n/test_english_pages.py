@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.models import AssignmentRequest, AssignmentRole, Body, Event, RequestKind
+from proposals.models import AssignmentRequest, AssignmentRole, Body, Event, EventVerb, RequestKind
 from replies.models import ContactMethod, ContactRecord, ReplyStatus
 from tests import factories as f
 
@@ -103,7 +103,7 @@ class EnglishPagesTest(TestCase):
             requested_due_on=cls.assignment.due_on + timezone.timedelta(days=30),
             requested_by=cls.clerk,
         )
-        for verb in ("登记", "交办", "签收", "申请延期：同意"):  # timeline lines are stored in Chinese
+        for verb in (EventVerb.REGISTERED, EventVerb.ASSIGNED, EventVerb.SIGNED_FOR, EventVerb.EXTENSION_APPROVED):
             Event.record(proposal=cls.proposal, assignment=cls.assignment, verb=verb, actor=cls.clerk)
         other = f.proposal(session, lead=cosigner, title="On school meals")
         f.reply(f.assignment(other, cls.unit), status=ReplyStatus.DRAFT, title="Draft", body="Draft text")

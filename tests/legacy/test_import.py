@@ -15,6 +15,7 @@ from proposals.models import (
     AssignmentStatus,
     Body,
     Event,
+    EventVerb,
     HandlingUnit,
     Member,
     Proposal,
@@ -95,7 +96,7 @@ class TestSeed000:
             "湖北省黄石市经济和信息化局",
         )
         assert doc.reply.assignment.status == AssignmentStatus.REPLIED
-        assert proposal.events.get().verb == "导入"
+        assert proposal.events.get(assignment=None).verb == EventVerb.IMPORTED
 
     def test_the_ambiguous_paper_form_is_flagged_not_resolved(self, doc):
         form = Feedback.objects.get()

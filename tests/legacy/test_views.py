@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from legacy.models import ImportedDocument, ImportStatus
 from legacy.services import import_document
-from proposals.models import Body, Event, Member, Proposal
+from proposals.models import Body, Event, EventVerb, Member, Proposal
 from replies.models import ContactRecord, Reply, ReplyStatus
 from tests import factories
 
@@ -161,7 +161,7 @@ class TestReview:
         proposal = Proposal.objects.get(pk=doc.proposal_id)
         assert proposal.title == "关于扶持本土企业打造本地品牌的提案"
         assert proposal.lead.name == "王秋红"
-        assert Event.objects.filter(proposal=proposal, verb="导入更正").exists()
+        assert Event.objects.filter(proposal=proposal, verb=EventVerb.IMPORT_CORRECTED).exists()
         assert doc.status == ImportStatus.NEEDS_REVIEW
 
     def test_confirming_records_who_reviewed(self, client, cast, doc):

@@ -409,8 +409,7 @@ class AccessMatrixTests(TestCase):
         from legacy.models import ImportedDocument, ImportStatus
         from printing.models import BatchJob, BatchStatus
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
-        from replies.models import ContactRecord, Publication, ReplyStatus
-        from workspace.models import ParagraphTemplate
+        from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
 
         session = f.session(Body.CPPCC)
         unit_x, unit_y = f.unit("X局", "X局"), f.unit("Y局", "Y局")

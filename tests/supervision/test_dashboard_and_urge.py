@@ -8,7 +8,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.models import AssignmentStatus, Body, Event
+from proposals.models import AssignmentStatus, Body, Event, EventVerb
 from supervision.models import ReminderEmail, Urge
 from tests import factories as f
 
@@ -147,7 +147,7 @@ class UrgeTest(TestCase):
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].to, ["jx@example.gov.cn"])
         self.assertIn("关于逾期事项的提案", mail.outbox[0].subject)
-        self.assertTrue(Event.objects.filter(assignment=self.late, verb="催办").exists())
+        self.assertTrue(Event.objects.filter(assignment=self.late, verb=EventVerb.URGED).exists())
 
         self.urge("letter")
         self.assertEqual(Urge.objects.count(), 2)

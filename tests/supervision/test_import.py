@@ -6,12 +6,11 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError
 from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook
 
-from proposals.models import Assignment, AssignmentRole, Body, Member, Proposal
+from proposals.models import Assignment, AssignmentRole, Body, DuplicateNumber, Member, Proposal
 from supervision import importer
 from tests import factories as f
 
@@ -143,7 +142,7 @@ class ImportTest(TestCase):
         plan = importer.Planner(self.supervisor).plan(workbook(self.good_rows()))
         self.assertTrue(plan.ok)
         f.proposal(self.session, serial=111, title="同时登记的另一件")  # taken between check and write
-        with self.assertRaises(IntegrityError):
+        with self.assertRaises(DuplicateNumber):
             importer.apply(plan, user=self.supervisor)
         self.assertFalse(Proposal.objects.filter(session=self.session, serial=110).exists())
         self.assertFalse(Member.objects.filter(name="王秋红").exists())

@@ -7,15 +7,14 @@ from django.urls import reverse
 
 from proposals.models import AssignmentRole, AssignmentStatus, Category
 from tests import factories as f
-
-from .base import WorkspaceTestCase
+from tests.cast import WorkflowTestCase
 
 
 def rows(response):
     return {a.pk for a in response.context["assignments"]}
 
 
-class InboxAccessTests(WorkspaceTestCase):
+class InboxAccessTests(WorkflowTestCase):
     def test_a_clerk_sees_their_units_assignments_only(self):
         response = self.as_user(self.clerk_x).get("/")
         self.assertEqual(rows(response), {self.lead.pk})
@@ -52,7 +51,7 @@ class InboxAccessTests(WorkspaceTestCase):
         self.assertIn(reverse("login"), response["Location"])
 
 
-class InboxFilterTests(WorkspaceTestCase):
+class InboxFilterTests(WorkflowTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -115,7 +114,7 @@ class InboxFilterTests(WorkspaceTestCase):
         self.assertContains(response, "超期 5 天")
 
 
-class InboxQueryCountTests(WorkspaceTestCase):
+class InboxQueryCountTests(WorkflowTestCase):
     def fill(self, n):
         for i in range(n):
             p = f.proposal(self.session, cosigners=[self.bob], title=f"关于批量事项{i}的提案")
@@ -178,18 +177,7 @@ class InboxQueryCountTests(WorkspaceTestCase):
                 self.assertEqual(len(last.object_list), expected - 10 * (page.paginator.num_pages - 1))
 
 
-class ProposalListTests(WorkspaceTestCase):
-    def test_the_proposal_list_moved_to_proposals(self):
-        response = self.as_user(self.office).get(reverse("proposals:list"))
-        self.assertEqual(reverse("proposals:list"), "/proposals/")
-        self.assertContains(response, self.proposal.title)
-
-    def test_the_office_of_another_body_is_not_shown_these(self):
-        response = self.as_user(self.office_npc).get(reverse("proposals:list"))
-        self.assertNotContains(response, self.proposal.title)
-
-
-class InboxOrderTests(WorkspaceTestCase):
+class InboxOrderTests(WorkflowTestCase):
     def test_open_assignments_come_before_finished_ones(self):
         done = f.assignment(
             f.proposal(self.session), self.unit_x, assigned_on=self.today - datetime.timedelta(days=200)

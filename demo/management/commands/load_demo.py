@@ -24,6 +24,7 @@ from proposals.models import (
     Category,
     Cosigner,
     Event,
+    EventVerb,
     HandlingUnit,
     Member,
     MemberKind,
@@ -497,7 +498,7 @@ class DemoData:
                 Cosigner(proposal=proposal, member=member, position=position)
                 for position, member in enumerate(cosigners, start=1)
             )
-            Event.record(proposal=proposal, verb="登记", actor=self.users["office"], note="演示数据")
+            Event.record(proposal=proposal, verb=EventVerb.REGISTERED, actor=self.users["office"], note="演示数据")
         return proposal
 
     def assignment(self, proposal, unit, role, *, assigned_on, status, signed=True):
@@ -517,7 +518,7 @@ class DemoData:
             Event.record(
                 proposal=proposal,
                 assignment=assignment,
-                verb="交办",
+                verb=EventVerb.ASSIGNED,
                 actor=self.users["office"],
                 note=f"{unit.short_name}（{assignment.get_role_display()}）",
             )

@@ -11,15 +11,15 @@ from proposals.models import (
     AssignmentStatus,
     Decision,
     Event,
+    EventVerb,
     ProposalStatus,
     RequestKind,
 )
 from tests import factories as f
+from tests.cast import WorkflowTestCase
 
-from .base import WorkspaceTestCase
 
-
-class SignForTests(WorkspaceTestCase):
+class SignForTests(WorkflowTestCase):
     def post(self, user, assignment=None):
         return self.as_user(user).post(reverse("proposals:sign_for", args=[(assignment or self.lead).pk]))
 
@@ -32,7 +32,9 @@ class SignForTests(WorkspaceTestCase):
         self.assertEqual(self.lead.signed_for_on, self.today)
         self.proposal.refresh_from_db()
         self.assertEqual(self.proposal.status, ProposalStatus.HANDLING)
-        self.assertTrue(Event.objects.filter(assignment=self.lead, verb="签收", actor=self.clerk_x).exists())
+        self.assertTrue(
+            Event.objects.filter(assignment=self.lead, verb=EventVerb.SIGNED_FOR, actor=self.clerk_x).exists()
+        )
 
     def test_the_units_signer_may_sign_for_it_too(self):
         self.post(self.signer_x)
@@ -60,7 +62,7 @@ class SignForTests(WorkspaceTestCase):
         self.handling()
         response = self.post(self.clerk_x)
         self.assertRedirects(response, self.proposal.get_absolute_url())
-        self.assertEqual(Event.objects.filter(verb="签收").count(), 0)
+        self.assertEqual(Event.objects.filter(verb=EventVerb.SIGNED_FOR).count(), 0)
 
     def test_a_returned_assignment_cannot_be_signed_for(self):
         self.set_status(self.lead, AssignmentStatus.RETURNED)
@@ -69,7 +71,7 @@ class SignForTests(WorkspaceTestCase):
         self.assertEqual(self.lead.status, AssignmentStatus.RETURNED)
 
 
-class ReturnRequestTests(WorkspaceTestCase):
+class ReturnRequestTests(WorkflowTestCase):
     def url(self, assignment=None):
         return reverse("proposals:request_return", args=[(assignment or self.lead).pk])
 
@@ -124,7 +126,7 @@ class ReturnRequestTests(WorkspaceTestCase):
         self.assertFalse(AssignmentRequest.objects.exists())
 
 
-class ExtensionRequestTests(WorkspaceTestCase):
+class ExtensionRequestTests(WorkflowTestCase):
     def url(self):
         return reverse("proposals:request_extension", args=[self.lead.pk])
 
@@ -145,7 +147,7 @@ class ExtensionRequestTests(WorkspaceTestCase):
         self.assertEqual(AssignmentRequest.objects.get().requested_due_on, datetime.date(2099, 1, 1))
 
 
-class DecisionTests(WorkspaceTestCase):
+class DecisionTests(WorkflowTestCase):
     def request(self, kind, **extra):
         return AssignmentRequest.objects.create(
             assignment=self.lead, kind=kind, reason="理由", requested_by=self.clerk_x, **extra
@@ -165,7 +167,7 @@ class DecisionTests(WorkspaceTestCase):
         self.assertEqual(self.lead.due_on, new_date)
         req.refresh_from_db()
         self.assertEqual((req.decision, req.decided_by), (Decision.APPROVED, self.supervisor))
-        event = Event.objects.get(verb="申请延期：同意")
+        event = Event.objects.get(verb=EventVerb.EXTENSION_APPROVED)
         self.assertIn(f"{new_date:%Y-%m-%d}", event.note)
 
     def test_a_refused_extension_keeps_the_deadline(self):
@@ -219,7 +221,7 @@ class DecisionTests(WorkspaceTestCase):
         self.assertEqual(self.as_user(self.clerk_x).get(reverse("proposals:requests")).status_code, 404)
 
 
-class DeadlineTests(WorkspaceTestCase):
+class DeadlineTests(WorkflowTestCase):
     def test_lead_and_co_deadlines_follow_the_session(self):
         self.assertEqual(self.lead.due_on, self.lead.assigned_on + datetime.timedelta(days=90))
         self.assertEqual(self.co.due_on, self.co.assigned_on + datetime.timedelta(days=30))

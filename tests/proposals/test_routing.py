@@ -2,13 +2,12 @@
 
 from django.urls import reverse
 
-from proposals.models import Assignment, AssignmentStatus, Body, Event, Proposal, ProposalStatus
+from proposals.models import Assignment, AssignmentStatus, Body, Event, EventVerb, Proposal, ProposalStatus
 from tests import factories as f
+from tests.cast import WorkflowTestCase
 
-from .base import WorkspaceTestCase
 
-
-class RegisterTests(WorkspaceTestCase):
+class RegisterTests(WorkflowTestCase):
     url = reverse("proposals:register")
 
     def data(self, **overrides):
@@ -36,7 +35,7 @@ class RegisterTests(WorkspaceTestCase):
         self.assertEqual(proposal.status, ProposalStatus.REGISTERED)
         self.assertEqual(proposal.serial, last + 1)
         self.assertEqual(proposal.number, self.session.format_number(last + 1))
-        self.assertTrue(Event.objects.filter(proposal=proposal, verb="登记", actor=self.office).exists())
+        self.assertTrue(Event.objects.filter(proposal=proposal, verb=EventVerb.REGISTERED, actor=self.office).exists())
 
     def test_unknown_cosigners_and_a_lead_of_the_other_body_are_explained_and_the_input_kept(self):
         deputy = f.member(name="张伟", body=Body.NPC)
@@ -64,7 +63,7 @@ class RegisterTests(WorkspaceTestCase):
         self.assertFalse(Proposal.objects.filter(title="关于新事项的提案").exists())
 
 
-class AssignTests(WorkspaceTestCase):
+class AssignTests(WorkflowTestCase):
     def url(self, proposal=None):
         return reverse("proposals:assign", args=[(proposal or self.proposal).pk])
 

@@ -1,4 +1,4 @@
-"""The cast of the workspace tests: one proposal, a lead unit X, a co-handling unit Y, and a stranger unit Z."""
+"""The cast of the workflow tests: one proposal, a lead unit X, a co-handling unit Y, and a stranger unit Z."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from proposals.models import AssignmentRole, AssignmentStatus, Body
 from tests import factories as f
 
 
-class WorkspaceTestCase(TestCase):
+class WorkflowTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.today = timezone.localdate()

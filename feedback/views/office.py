@@ -1,0 +1,137 @@
+"""The committee office: forms to receive, replies still missing forms, paper entry, new links."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from proposals import access
+from proposals.files import UploadError
+from proposals.models import Member
+from replies.models import Reply
+
+from .. import services
+from ..forms import PaperFeedbackForm
+from ..middleware import limit_upload
+from ..models import (
+    Feedback,
+    expected_members,
+    superseded_q,
+)
+from .common import refuse, reply_qs
+
+
+def office_bodies(request):
+    bodies = access.scope_of(request.user).bodies
+    if not bodies:
+        raise Http404
+    return bodies
+
+
+@never_cache
+def office_inbox(request):
+    """Forms waiting for the office's receipt, and issued replies still missing forms."""
+    bodies = office_bodies(request)
+    to_receive = (
+        Feedback.objects.awaiting_receipt()
+        .filter(reply__assignment__proposal__session__body__in=bodies)
+        .select_related("member", "reply__assignment__unit", "reply__assignment__proposal")
+        .order_by("submitted_at", "pk")
+    )
+    expected_extra = (
+        Count("assignment__proposal__cosigner_links", distinct=True) if settings.BANLI_FEEDBACK_FROM == "all" else None
+    )
+    missing = (
+        Reply.objects.issued()
+        .filter(assignment__proposal__session__body__in=bodies)
+        .exclude(superseded_q())
+        .annotate(submitted_count=Count("feedback", filter=Q(feedback__submitted_at__isnull=False), distinct=True))
+        .select_related("assignment__unit", "assignment__proposal__lead")
+        .order_by("issued_at", "pk")
+    )
+    if expected_extra is not None:
+        missing = missing.annotate(extra=expected_extra).filter(submitted_count__lt=F("extra") + 1)
+    else:
+        missing = missing.filter(submitted_count__lt=1)
+    page = Paginator(missing, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "feedback/office_inbox.html",
+        {
+            "to_receive": to_receive[:200],
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "paginator": page.paginator,
+        },
+    )
+
+
+def office_reply(request, pk):
+    bodies = office_bodies(request)
+    try:
+        return reply_qs().filter(assignment__proposal__session__body__in=bodies).get(pk=pk)
+    except Reply.DoesNotExist:
+        refuse(request, "office reply", pk)
+
+
+def _expected_qs(reply):
+    return Member.objects.filter(pk__in=[m.pk for m in expected_members(reply)])
+
+
+@never_cache
+@limit_upload("BANLI_PAPER_SCAN_MAX_BYTES")
+def paper_entry(request, pk):
+    reply = office_reply(request, pk)
+    done = Feedback.objects.submitted().filter(reply=reply).values_list("member_id", flat=True)
+    members = _expected_qs(reply).exclude(pk__in=list(done))
+    if request.method == "POST":
+        form = PaperFeedbackForm(request.POST, request.FILES, members=members)
+        if form.is_valid():
+            try:
+                data = form.cleaned_data
+                feedback = services.enter_paper(
+                    reply=reply,
+                    member=data["member"],
+                    answers=form.answers(),
+                    signed_on=data["signed_on"],
+                    scan=data["paper_scan"],
+                    by=request.user,
+                )
+            except services.AlreadySubmitted as already:
+                messages.info(request, _("该委员的意见表已录入，不能重复录入。"))
+                return redirect("feedback:detail", pk=already.feedback.pk)
+            except UploadError as error:  # e.g. a full disk: the form again with what was entered
+                form.add_error("paper_scan", str(error))
+            else:
+                messages.success(request, _("纸质意见表已录入。"))
+                return redirect("feedback:detail", pk=feedback.pk)
+    else:
+        form = PaperFeedbackForm(members=members)
+    context = {"form": form, "reply": reply, "proposal": reply.assignment.proposal, "missing": members}
+    return render(request, "feedback/paper_form.html", context)
+
+
+@require_POST
+def send_link(request, pk, member_pk):
+    reply = office_reply(request, pk)
+    member = _expected_qs(reply).filter(pk=member_pk).select_related("user").first()
+    if member is None:
+        refuse(request, "member of reply", member_pk)
+    if Feedback.objects.submitted().filter(reply=reply, member=member).exists():
+        messages.info(request, _("该委员已提交意见表。"))
+        return redirect("feedback:paper_entry", pk=reply.pk)
+    url, sent = services.send_new_link(reply=reply, member=member, by=request.user)
+    if sent:
+        messages.success(request, _("新的填表链接已发送至 %(name)s 的邮箱。") % {"name": member.name})
+    else:
+        # No address on file: show the link once so the office can pass it on (SMS, WeChat).
+        messages.warning(
+            request,
+            _("%(name)s 没有登记邮箱。请将此链接转交本人（仅显示一次）：%(url)s") % {"name": member.name, "url": url},
+        )
+    return redirect("feedback:paper_entry", pk=reply.pk)

@@ -1,0 +1,89 @@
+"""The member's home (`/me/`): their proposals, the replies, the forms still to fill."""
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from proposals import access
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal
+from replies.models import Reply
+
+from ..models import (
+    Feedback,
+    evaluation,
+    expected_members,
+    is_superseded,
+)
+from .common import member_of, refuse, reply_qs
+
+
+@never_cache
+def portal(request):
+    member = member_of(request)
+    if member is None:
+        raise Http404
+    proposals = list(
+        Proposal.objects.filter(Q(lead=member) | Q(cosigner_links__member=member))
+        .distinct()
+        .select_related("session", "lead")
+        .prefetch_related(
+            "cosigner_links__member",
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "pk")),
+            Prefetch("assignments__replies", queryset=Reply.objects.issued().order_by("round"), to_attr="issued"),
+            Prefetch(
+                "assignments__issued__feedback",
+                queryset=Feedback.objects.submitted().select_related("member"),
+                to_attr="submitted",
+            ),
+        )
+        .order_by("-session__year", "-serial")
+    )
+    rows, waiting = [], []
+    for proposal in proposals:
+        lead = next(
+            (
+                a
+                for a in proposal.assignments.all()
+                if a.role == AssignmentRole.LEAD and a.status != AssignmentStatus.RETURNED
+            ),
+            None,
+        )
+        replies = []
+        for assignment in proposal.assignments.all():
+            latest = max((r.round for r in assignment.issued), default=0)
+            for reply in assignment.issued:
+                reply.assignment = assignment
+                assignment.proposal = proposal
+                expected = expected_members(reply)
+                mine = next((f for f in reply.submitted if f.member_id == member.pk), None)
+                is_expected = any(m.pk == member.pk for m in expected)
+                entry = {"reply": reply, "evaluation": evaluation(expected, reply.submitted), "mine": mine}
+                entry["waiting"] = is_expected and mine is None and reply.round == latest
+                replies.append(entry)
+                if entry["waiting"]:
+                    waiting.append(entry)
+        rows.append({"proposal": proposal, "is_lead": proposal.lead_id == member.pk, "lead": lead, "replies": replies})
+    return render(request, "feedback/portal.html", {"member": member, "rows": rows, "waiting": waiting})
+
+
+@never_cache
+def reply_detail(request, pk):
+    """The reply letter, read in the browser, with where the feedback stands."""
+    try:
+        reply = reply_qs().visible_to(request.user).get(pk=pk)
+    except Reply.DoesNotExist:
+        refuse(request, "reply", pk)
+    expected = expected_members(reply)
+    submitted = list(Feedback.objects.submitted().filter(reply=reply).select_related("member"))
+    scope = access.scope_of(request.user)
+    mine = next((f for f in submitted if f.member_id == scope.member_id), None)
+    context = {
+        "reply": reply,
+        "proposal": reply.assignment.proposal,
+        "evaluation": evaluation(expected, submitted),
+        "mine": mine,
+        "can_answer": scope.member_id in {m.pk for m in expected} and mine is None and not is_superseded(reply),
+        "submitted": submitted if scope.is_staff_role else [],
+    }
+    return render(request, "feedback/reply_detail.html", context)

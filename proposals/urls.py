@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import assignments, pages, routing
+
+app_name = "proposals"
+urlpatterns = [
+    path("proposals/", pages.ProposalListView.as_view(), name="list"),
+    path("proposals/<int:pk>/", pages.ProposalDetailView.as_view(), name="detail"),
+    path("proposals/<int:pk>/assign/", routing.assign, name="assign"),
+    path("office/register/", routing.register, name="register"),
+    path("office/requests/", routing.RequestListView.as_view(), name="requests"),
+    path("requests/<int:pk>/decide/", routing.decide_request, name="decide_request"),
+    path("assignments/<int:pk>/sign-for/", assignments.sign_for, name="sign_for"),
+    path("assignments/<int:pk>/return/", assignments.request_return, name="request_return"),
+    path("assignments/<int:pk>/extension/", assignments.request_extension, name="request_extension"),
+]

@@ -1,0 +1,116 @@
+"""Forms of the replies app. Each names its fields; unit, status and round never come from a POST."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.forms import DateInput
+from proposals.models import RoleKind
+
+from .models import CoHandlingOpinion, ContactRecord, ParagraphTemplate, Reply, ResultClass
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = ContactRecord
+        fields = ["contacted_on", "method", "participants", "summary"]
+        widgets = {"contacted_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_contacted_on(self):
+        day = self.cleaned_data["contacted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("沟通日期不能晚于今天。"))
+        return day
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    result_class = forms.ChoiceField(label=_("答复类别"), choices=ResultClass.choices)
+
+
+class ReplyForm(forms.ModelForm):
+    """The draft letter. `version` is the optimistic lock: a stale one leads to the conflict page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Reply
+        fields = [
+            "doc_number",
+            "title",
+            "addressees",
+            "body",
+            "result_class",
+            "signer",
+            "written_on",
+            "closing_name",
+            "contact_person",
+            "contact_phone",
+            "cc",
+            "publication",
+            "index_number",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 16}),
+            "written_on": DateInput(),
+        }
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        self.fields["signer"].queryset = User.objects.filter(
+            banli_roles__kind=RoleKind.SIGNER, banli_roles__unit=assignment.unit
+        ).distinct()
+        self.fields["signer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["signer"].empty_label = _("（签发时确定）")
+        self.fields["result_class"].choices = [("", _("（待定）")), *ResultClass.choices]
+        self.fields["version"].initial = self.instance.version
+
+
+class CoOpinionForm(forms.ModelForm):
+    class Meta:
+        model = CoHandlingOpinion
+        fields = ["body", "contact_person", "contact_phone"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+
+SCAN_SIGNATURES = {
+    b"%PDF-": "pdf",
+    b"\xff\xd8\xff": "jpeg",
+    b"\x89PNG\r\n\x1a\n": "png",
+}
+
+
+class ScanForm(forms.ModelForm):
+    class Meta:
+        model = Reply
+        fields = ["sealed_scan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sealed_scan"].required = True
+        self.fields["sealed_scan"].widget = forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
+
+    def clean_sealed_scan(self):
+        upload = self.cleaned_data["sealed_scan"]
+        if upload.size > settings.BANLI_SCAN_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大：不能超过 %(mb)s MB。") % {"mb": settings.BANLI_SCAN_MAX_BYTES // (1024 * 1024)}
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        if not any(head.startswith(magic) for magic in SCAN_SIGNATURES):
+            raise forms.ValidationError(_("只能上传 PDF、JPEG 或 PNG 格式的盖章扫描件。"))
+        return upload
+
+
+class ParagraphTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ParagraphTemplate
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}

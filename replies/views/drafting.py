@@ -1,0 +1,120 @@
+"""Writing the reply letter: the first draft of a round, and edits under an optimistic lock."""
+
+import copy
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from proposals.access import can_work_on
+from proposals.models import TransitionError
+from proposals.views.assignments import visible_assignment
+from proposals.views.common import refuse, require
+
+from .. import forms
+from ..models import ParagraphTemplate, Reply, StaleDraft, next_round
+from .lookups import visible_reply
+
+
+def _feedback_on(reply):
+    """What the members said about the previous round: what round 2 must answer."""
+    if reply is None:
+        return []
+    return reply.feedback.filter(submitted_at__isnull=False).select_related("member")
+
+
+def _templates_for(unit):
+    return ParagraphTemplate.objects.filter(unit=unit)
+
+
+def _fields(form):
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
+def reply_create(request, pk):
+    """Start the draft of round N: the letter frame is generated, the clerk writes the body."""
+    a = visible_assignment(request, pk)
+    require(can_work_on(request.user, a))
+    new_round = next_round(a)
+    if new_round is None:
+        return refuse(request, a, _("当前状态不能起草新的答复。"))
+    draft = Reply.frame_for(a, round=new_round)
+    previous = a.replies.filter(round=new_round - 1).first()
+    if previous is not None:
+        # 重办: start from the last answer; the class is chosen again.
+        draft.body, draft.cc, draft.publication, draft.signer = (
+            previous.body,
+            previous.cc,
+            previous.publication,
+            previous.signer,
+        )
+    form = forms.ReplyForm(request.POST or None, instance=draft, assignment=a)
+    if request.method == "POST" and form.is_valid():
+        try:
+            Reply.objects.start_draft(assignment=a, by=request.user, **_fields(form))
+        except TransitionError as error:
+            return refuse(request, a, str(error))
+        messages.success(request, _("答复草稿已保存。"))
+        return redirect(a.get_absolute_url())
+    return render(
+        request,
+        "replies/reply_form.html",
+        {
+            "form": form,
+            "assignment": a,
+            "reply": draft,
+            "templates": _templates_for(a.unit),
+            "creating": True,
+            "previous_feedback": _feedback_on(previous),
+        },
+    )
+
+
+def reply_edit(request, pk):
+    """Edit a draft under an optimistic lock: a stale version gets the conflict page, never a silent overwrite."""
+    reply = visible_reply(request, pk)
+    a = reply.assignment
+    require(can_work_on(request.user, a))
+    context = {"assignment": a, "reply": reply, "templates": _templates_for(a.unit)}
+    if request.method != "POST":
+        if not reply.is_draft:
+            return refuse(request, a, _("答复已提交签发或已发出，不能再修改。"))
+        context["form"] = forms.ReplyForm(instance=reply, assignment=a)
+        return render(request, "replies/reply_form.html", context)
+    form = forms.ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk), assignment=a)
+    if form.is_valid():
+        try:
+            form.instance.save_draft(by=request.user, version=form.cleaned_data["version"], **_fields(form))
+        except StaleDraft as stale:
+            return _conflict(request, a, stale.current, context)
+        except TransitionError:
+            return _conflict(request, a, Reply.objects.get(pk=reply.pk), context)
+        messages.success(request, _("答复草稿已保存。"))
+        return redirect(a.get_absolute_url())
+    saved = Reply.objects.get(pk=reply.pk)
+    if not saved.is_draft:
+        return _conflict(request, a, saved, context)
+    context["form"] = form
+    return render(request, "replies/reply_form.html", context)
+
+
+def _conflict(request, assignment, saved, context):
+    """Both texts side by side. A draft can be saved again on top of the current version; a draft
+    that meanwhile went to the signer cannot, but what was typed is still shown to copy."""
+    last = saved.history.select_related("history_user").first()
+    form = None
+    if saved.is_draft:
+        data = request.POST.copy()
+        data["version"] = saved.version
+        # A copy: validating the form writes the typed values onto its instance.
+        form = forms.ReplyForm(data, instance=copy.copy(saved), assignment=assignment)
+        form.is_valid()
+    context.update(
+        form=form,
+        locked=not saved.is_draft,
+        saved=saved,
+        saved_by=last.history_user if last else None,
+        saved_at=last.history_date if last else saved.updated_at,
+        mine=request.POST,
+    )
+    return render(request, "replies/reply_conflict.html", context, status=409)

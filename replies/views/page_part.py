@@ -1,0 +1,107 @@
+"""The replies app's part of the proposal page: contacts, replies and their buttons, opinions."""
+
+from types import SimpleNamespace
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
+
+from proposals.access import can_route, can_sign_off, can_supervise, can_work_on, scope_of
+from proposals.models import AssignmentRole
+from proposals.page_parts import PagePart
+
+from ..models import (
+    CoHandlingOpinion,
+    ContactRecord,
+    Reply,
+    ReplyStatus,
+    ResultClass,
+    may_give_opinion,
+    may_log_contact,
+    next_round,
+)
+
+
+def reply_actions(user, r):
+    a = r.assignment
+    work = can_work_on(user, a)
+    return SimpleNamespace(
+        edit=work and r.status == ReplyStatus.DRAFT,
+        sign_off=can_sign_off(user, a) and r.status == ReplyStatus.AWAITING_SIGNOFF,
+        review=can_supervise(user) and r.status == ReplyStatus.IN_REVIEW,
+        scan=work and r.is_issued,
+        deliver=work and r.is_issued and bool(r.sealed_scan) and r.delivered_at is None,
+    )
+
+
+def _shown(field, value):
+    """A history value as a person reads it: choice labels, names for people, a dash for nothing."""
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        obj = field.related_model._default_manager.filter(pk=value).first()
+        return str(obj.get_full_name() or obj) if hasattr(obj, "get_full_name") else str(obj or "—")
+    return value
+
+
+def reply_history(reply):
+    """Field-level changes of a reply, newest first: [(when, who, [(field label, old, new)])]."""
+    records = list(reply.history.select_related("history_user").order_by("history_date", "history_id"))
+    rows = []
+    for previous, record in zip([None, *records], records, strict=False):
+        if previous is None:
+            rows.append(SimpleNamespace(at=record.history_date, who=record.history_user, changes=None))
+            continue
+        delta = record.diff_against(previous, excluded_fields=["version", "updated_at"])
+        changes = []
+        for change in delta.changes:
+            field = Reply._meta.get_field(change.field)
+            if change.field == "body":
+                changes.append((field.verbose_name, _("（正文已修改）"), ""))
+            else:
+                changes.append((field.verbose_name, _shown(field, change.old), _shown(field, change.new)))
+        if changes:
+            rows.append(SimpleNamespace(at=record.history_date, who=record.history_user, changes=changes))
+    return list(reversed(rows))
+
+
+def prepare(request, proposal, assignments):
+    user = request.user
+    scope = scope_of(user)
+    replies = Reply.objects.visible_to(user).select_related("signer").order_by("round")
+    prefetch_related_objects(
+        assignments,
+        Prefetch("contacts", queryset=ContactRecord.objects.select_related("recorded_by")),
+        Prefetch("replies", queryset=replies),
+    )
+    lead_staff = any(a.role == AssignmentRole.LEAD and can_work_on(user, a) for a in assignments)
+    for a in assignments:
+        work = a.actions.work
+        a.actions.new_round = next_round(a, list(a.replies.all())) if work else None
+        a.actions.contact = work and may_log_contact(a)
+        a.actions.opinion = work and may_give_opinion(a)
+        for r in a.replies.all():
+            r.actions = reply_actions(user, r)
+            r.changes = reply_history(r) if scope.is_staff_role else []
+    # Co-handling opinions are internal: the lead unit and the routing office see them all, a
+    # co-unit its own, a member none (they read the reply).
+    if lead_staff or can_route(user, proposal):
+        opinions = CoHandlingOpinion.objects.filter(assignment__proposal=proposal)
+    elif scope.is_staff_role:
+        opinions = CoHandlingOpinion.objects.filter(assignment__in=[a.pk for a in assignments])
+    else:
+        opinions = CoHandlingOpinion.objects.none()
+    return {
+        "opinions": opinions.select_related("assignment__unit", "submitted_by"),
+        "result_classes": ResultClass.choices,
+    }
+
+
+PART = PagePart(
+    name="replies",
+    prepare=prepare,
+    actions="replies/parts/actions.html",
+    assignment="replies/parts/assignment.html",
+    page="replies/parts/opinions.html",
+)

@@ -1,0 +1,130 @@
+"""A reply's way out: submit to the signer, 签发, send back, review, the sealed scan, delivery."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from proposals.access import can_sign_off, can_supervise, can_work_on
+from proposals.files import private_file_response
+from proposals.models import TransitionError
+from proposals.views.common import form_page, refuse, require
+
+from .. import forms
+from ..models import ReplyStatus
+from .lookups import visible_reply
+
+
+def _step(request, pk, *, allowed, step, success):
+    """Run one workflow step; a state that forbids it changes nothing and says why."""
+    reply = visible_reply(request, pk)
+    require(allowed(request.user, reply))
+    try:
+        step(reply)
+    except TransitionError as error:
+        return refuse(request, reply.assignment, str(error))
+    messages.success(request, success)
+    return redirect(reply.assignment.get_absolute_url())
+
+
+@require_POST
+def submit(request, pk):
+    return _step(
+        request,
+        pk,
+        allowed=lambda user, r: can_work_on(user, r.assignment),
+        step=lambda reply: reply.submit(by=request.user),
+        success=_("已提交签发人签发。"),
+    )
+
+
+@require_POST
+def sign_off(request, pk):
+    review = settings.BANLI_SUPERVISOR_REVIEW
+    return _step(
+        request,
+        pk,
+        allowed=lambda user, r: can_sign_off(user, r.assignment),
+        step=lambda reply: reply.sign_off(by=request.user, review=review),
+        success=_("已签发，送督查室审核。") if review else _("已签发，答复已发出。"),
+    )
+
+
+def send_back(request, pk):
+    reply = visible_reply(request, pk)
+    a = reply.assignment
+    allowed = (reply.status == ReplyStatus.AWAITING_SIGNOFF and can_sign_off(request.user, a)) or (
+        reply.status == ReplyStatus.IN_REVIEW and can_supervise(request.user)
+    )
+    if not allowed and not (can_sign_off(request.user, a) or can_supervise(request.user)):
+        raise PermissionDenied
+    if not allowed:
+        return refuse(request, a, _("答复当前状态不能退回。"))
+    form = forms.NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reply.send_back(by=request.user, note=form.cleaned_data["note"])
+        except TransitionError:
+            return refuse(request, a, _("答复状态已变化，请刷新后再操作。"))
+        messages.success(request, _("已退回经办人修改。"))
+        return redirect(a.get_absolute_url())
+    return form_page(
+        request, title=_("退回修改"), form=form, back=a.get_absolute_url(), submit_label=_("退回"), intro=reply.title
+    )
+
+
+@require_POST
+def review(request, pk):
+    form = forms.ReviewForm(request.POST)
+    result_class = form.cleaned_data["result_class"] if form.is_valid() else ""
+    return _step(
+        request,
+        pk,
+        allowed=lambda user, r: can_supervise(user),
+        step=lambda reply: reply.review(by=request.user, result_class=result_class),
+        success=_("审核通过，答复已发出。"),
+    )
+
+
+def scan(request, pk):
+    reply = visible_reply(request, pk)
+    a = reply.assignment
+    require(can_work_on(request.user, a))
+    if not reply.is_issued:
+        return refuse(request, a, _("答复发出后才能上传盖章扫描件。"))
+    form = forms.ScanForm(request.POST or None, request.FILES or None, instance=reply)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reply.attach_scan(by=request.user, scan=form.cleaned_data["sealed_scan"])
+        except TransitionError as error:
+            return refuse(request, a, str(error))
+        messages.success(request, _("盖章扫描件已上传。"))
+        return redirect(a.get_absolute_url())
+    return form_page(
+        request,
+        title=_("上传盖章扫描件"),
+        form=form,
+        back=a.get_absolute_url(),
+        submit_label=_("上传"),
+        intro=_("PDF、JPEG 或 PNG，不超过 %(mb)s MB。") % {"mb": settings.BANLI_SCAN_MAX_BYTES // (1024 * 1024)},
+        multipart=True,
+    )
+
+
+@require_GET
+def scan_file(request, pk):
+    """The sealed scan, to whoever may see the reply: media files are never served by the proxy."""
+    return private_file_response(visible_reply(request, pk).sealed_scan)
+
+
+@require_POST
+def delivered(request, pk):
+    return _step(
+        request,
+        pk,
+        allowed=lambda user, r: can_work_on(user, r.assignment),
+        step=lambda reply: reply.mark_delivered(by=request.user),
+        success=_("已标记送达。"),
+    )
