@@ -19,6 +19,7 @@ from feedback.services import record_imported_form
 from proposals.models import (
     Assignment,
     AssignmentRole,
+    AssignmentStatus,
     Body,
     Event,
     EventVerb,
@@ -28,6 +29,7 @@ from proposals.models import (
     Proposal,
     ProposalStatus,
     Session,
+    TransitionError,
 )
 from replies.models import CoHandlingOpinion, ContactMethod, ContactRecord, Publication, Reply, ReplyStatus
 
@@ -673,42 +675,7 @@ def import_opinion(*, file_name, sha256, text, encoding, extraction, user, dry_r
             lead = _lead_unit(proposal, lead_name)
             if lead is not None:
                 builder.note("lead_unit", lead, "matched")
-            assignment = Assignment.objects.filter(proposal=proposal, unit=unit).first()
-            if assignment is not None:
-                builder.note("assignment", assignment, "matched")
-            else:
-                assigned_on = builder.reply_date or timezone.localdate()
-                assignment = Assignment.objects.create(
-                    proposal=proposal,
-                    unit=unit,
-                    role=AssignmentRole.CO,
-                    status=AssignmentStatus.REPLIED,  # the opinion is proof it was given
-                    assigned_on=assigned_on,
-                    due_on=proposal.session.due_on(assigned_on, AssignmentRole.CO),
-                    assigned_by=user,
-                )
-                builder.note("assignment", assignment, "created")
-            body = extraction.value("reply_body") or ""
-            opinion = CoHandlingOpinion.objects.filter(assignment=assignment, body=body).first()
-            if opinion is not None:
-                builder.note("opinion", opinion, "matched")
-            else:
-                opinion = CoHandlingOpinion.objects.create(
-                    assignment=assignment,
-                    body=body,
-                    contact_person=(extraction.value("contact_person") or "")[:40],
-                    contact_phone=(extraction.value("contact_phone") or "")[:40],
-                    submitted_by=user,
-                    submitted_at=_aware(builder.reply_date) if builder.reply_date else timezone.now(),
-                )
-                builder.note("opinion", opinion, "created")
-                Event.record(
-                    proposal=proposal,
-                    assignment=assignment,
-                    verb="会办意见",
-                    actor=user,
-                    note=f"由历史文件“{file_name}”导入，待核实。",
-                )
+            assignment, opinion = _record_opinion(builder, proposal, unit, extraction, file_name)
             outcome = Outcome(
                 file_name, sha256, "would_import" if dry_run else "imported", "", encoding, fields, builder.records
             )
@@ -732,6 +699,8 @@ def import_opinion(*, file_name, sha256, text, encoding, extraction, user, dry_r
                 uploaded_by=user,
             )
             outcome.message = _("已导入为会办意见（送主办单位的意见，不是答复函），请核实。")
+    except TransitionError as error:
+        return Outcome(file_name, sha256, "error", str(error), encoding, fields)
     except IntegrityError:
         # Another upload of the same bytes won the race.
         existing = ImportedDocument.objects.filter(sha256=sha256).first()
@@ -746,6 +715,38 @@ def import_opinion(*, file_name, sha256, text, encoding, extraction, user, dry_r
             document=existing,
         )
     return outcome
+
+
+def _record_opinion(builder, proposal, unit, extraction, file_name):
+    """The co-handling share and its opinion, through the workflow's own steps (交办, 签收, 会办意见)."""
+    user, on = builder.user, builder.reply_date or timezone.localdate()
+    body = extraction.value("reply_body") or ""
+    assignment = Assignment.objects.filter(proposal=proposal, unit=unit).first()
+    if assignment is None:
+        assignment = proposal.assign(
+            unit=unit,
+            role=AssignmentRole.CO,
+            by=user,
+            assigned_on=on,
+            note=f"由历史会办意见“{file_name}”导入：{unit.short_name}",
+        )
+        builder.note("assignment", assignment, "created")
+    else:
+        builder.note("assignment", assignment, "matched")
+        opinion = assignment.co_opinions.filter(body=body).first()
+        if opinion is not None:
+            return assignment, builder.note("opinion", opinion, "matched")
+    if assignment.status == AssignmentStatus.PENDING:
+        assignment.sign_for(by=user, on=on)
+    opinion = CoHandlingOpinion.objects.give(
+        assignment=assignment,
+        by=user,
+        body=body,
+        contact_person=(extraction.value("contact_person") or "")[:40],
+        contact_phone=(extraction.value("contact_phone") or "")[:40],
+        at=_aware(builder.reply_date) if builder.reply_date else None,
+    )
+    return assignment, builder.note("opinion", opinion, "created")
 
 
 def _opinion_unit(builder, proposal):

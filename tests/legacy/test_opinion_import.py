@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from legacy.models import DocumentKind, ImportedDocument, ImportStatus
 from legacy.services import import_document, refuse_import
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Body, Event
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Body, Event, EventVerb
 from replies.models import CoHandlingOpinion, Reply
 from tests import factories
 
@@ -47,7 +47,7 @@ def test_a_traditional_character_opinion_becomes_the_co_units_opinion(existing):
     assert str(opinion.submitted_at.date()) == "2021-05-10"
     assert doc.records["lead_unit"]["id"] == existing["lead"].pk
     assert Reply.objects.count() == 0
-    assert Event.objects.filter(proposal=existing["proposal"], verb="会办意见").count() == 1
+    assert Event.objects.filter(proposal=existing["proposal"], verb=EventVerb.CO_OPINION).count() == 1
 
 
 def test_refusing_the_import_takes_the_opinion_and_its_assignment_back(existing):
