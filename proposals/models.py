@@ -22,6 +22,7 @@ from .choices import (
     Body,
     Decision,
     EventVerb,
+    LinkKind,
     MemberKind,
     Period,
     ProposalKind,
@@ -39,6 +40,7 @@ __all__ = [
     "Body",
     "Decision",
     "EventVerb",
+    "LinkKind",
     "MemberKind",
     "Period",
     "ProposalKind",
@@ -314,6 +316,9 @@ class ProposalQuerySet(models.QuerySet):
                 for position, member in enumerate(cosigners, start=1)
             )
             Event.record(proposal=proposal, verb=verb, actor=by, note=proposal.number if note is None else note)
+            from . import similar  # the index is a module of its own; it imports these models
+
+            similar.index([proposal])
         return proposal
 
 
@@ -771,3 +776,60 @@ class Event(models.Model):
         return cls.objects.create(
             proposal=proposal, assignment=assignment, actor=actor, verb=verb, note=note, at=at or timezone.now()
         )
+
+
+class ProposalLink(models.Model):
+    """Two proposals the office tied together after seeing them as similar: related, or 并案 (handled as one)."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), on_delete=models.CASCADE, related_name="links_from"
+    )
+    other = models.ForeignKey(Proposal, verbose_name=_("相似件"), on_delete=models.CASCADE, related_name="links_to")
+    kind = models.CharField(_("关系"), max_length=8, choices=LinkKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("相似件关联")
+        verbose_name_plural = _("相似件关联")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            choice_constraint("kind", LinkKind),
+            models.UniqueConstraint(fields=["proposal", "other"], name="%(app_label)s_%(class)s_unique_pair"),
+            models.CheckConstraint(condition=~Q(proposal=models.F("other")), name="%(app_label)s_%(class)s_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} ↔ {self.other}（{self.get_kind_display()}）"
+
+
+class SimilarityGram(models.Model):
+    """One character bigram of a proposal's title, or of its body's sketch: the index that
+    proposals/similar.py searches for similar proposals. Written only by that module."""
+
+    pk = models.CompositePrimaryKey("key", "proposal")
+    key = models.BigIntegerField(_("字组"))
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("相似检索字组")
+        verbose_name_plural = _("相似检索字组")
+
+    def __str__(self):
+        return f"{self.key} {self.proposal_id}"
+
+
+class GramFrequency(models.Model):
+    """How many indexed proposals have a bigram (key 0: how many proposals are indexed): its weight."""
+
+    key = models.BigIntegerField(_("字组"), primary_key=True)
+    count = models.PositiveIntegerField(_("件数"), default=0)
+
+    class Meta:
+        verbose_name = _("字组频次")
+        verbose_name_plural = _("字组频次")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
