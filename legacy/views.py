@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from proposals.access import get_visible_or_404
+from proposals.views.similar import candidates
 
 from . import services
 from .extract import DocumentError, check_size
@@ -113,6 +114,8 @@ def review(request, pk):
         "record_rows": record_rows(document),
         "sections": document.field("sections").get("value") or [],
         "segments": source_segments(document),
+        # The imported proposal may repeat one already registered: 并案 candidates, as at registration.
+        "similar": candidates(request, proposal) if proposal is not None else None,
         "recognition": recognition(document),
         "form": form,
         "refuse_form": RefuseForm(),

@@ -19,6 +19,7 @@ import re
 
 from django.db import models, transaction
 from django.db.models import Case, F, Sum, Value, When
+from django.db.models.functions import Substr
 
 from .choices import EventVerb, LinkKind
 from .models import Event, GramFrequency, Proposal, ProposalLink, SimilarityGram
@@ -27,11 +28,12 @@ from .text import fold
 TITLE, BODY = 1, 2
 SHIFT = 21  # a code point fits in 21 bits: key = field << 42 | first << 21 | second
 BODY_SKETCH = 24  # bigrams kept from a body
-BODY_CHARS = 3000  # of a body, the part that is indexed and compared
-POSTINGS_BUDGET = 30_000  # postings read at most by one look-up
+BODY_CHARS = 1000  # of a body, the part that is indexed and compared
+POSTINGS_BUDGET = 10_000  # postings read at most by one look-up
 CANDIDATES = 40  # compared in full
-MIN_SCORE = 0.3  # below this a proposal is not shown as similar
+MIN_SCORE = 0.5  # below this a proposal is not shown as similar
 TOTAL = 0  # GramFrequency key holding the number of indexed proposals
+CHUNK = 900  # keys per query (SQLite's limit on parameters)
 
 # Words every title has: they say nothing about the subject.
 FRAME_RE = re.compile(r"^关于|的?(?:提案|建议|议案)$|^对|进一步")
@@ -80,12 +82,14 @@ def _count(deltas):
     for key, delta in deltas.items():
         if delta:
             by_delta.setdefault(delta, []).append(key)
-    for delta, keys in by_delta.items():
-        existing = set(GramFrequency.objects.filter(key__in=keys).values_list("key", flat=True))
-        GramFrequency.objects.filter(key__in=existing).update(count=F("count") + delta)
-        GramFrequency.objects.bulk_create(
-            [GramFrequency(key=k, count=max(delta, 0)) for k in keys if k not in existing], ignore_conflicts=True
-        )
+    for delta, all_keys in by_delta.items():
+        for start in range(0, len(all_keys), CHUNK):
+            keys = all_keys[start : start + CHUNK]
+            existing = set(GramFrequency.objects.filter(key__in=keys).values_list("key", flat=True))
+            GramFrequency.objects.filter(key__in=existing).update(count=F("count") + delta)
+            GramFrequency.objects.bulk_create(
+                [GramFrequency(key=k, count=max(delta, 0)) for k in keys if k not in existing], ignore_conflicts=True
+            )
 
 
 def index(proposals):
@@ -95,8 +99,13 @@ def index(proposals):
         return
     with transaction.atomic():
         old = {}
-        for proposal_id, key in SimilarityGram.objects.filter(proposal__in=proposals).values_list("proposal", "key"):
-            old.setdefault(proposal_id, set()).add(key)
+        ids = [p.pk for p in proposals]
+        for start in range(0, len(ids), CHUNK):
+            pairs = SimilarityGram.objects.filter(proposal__in=ids[start : start + CHUNK]).values_list(
+                "proposal", "key"
+            )
+            for proposal_id, key in pairs:
+                old.setdefault(proposal_id, set()).add(key)
         deltas = {}
         rows = []
         for p in proposals:
@@ -109,8 +118,10 @@ def index(proposals):
             rows.extend(SimilarityGram(key=key, proposal_id=p.pk) for key in new)
             if not before:
                 deltas[TOTAL] = deltas.get(TOTAL, 0) + 1
-        SimilarityGram.objects.filter(proposal__in=proposals).delete()
-        SimilarityGram.objects.bulk_create(rows, batch_size=5000)
+        for start in range(0, len(ids), CHUNK):
+            if any(pk in old for pk in ids[start : start + CHUNK]):
+                SimilarityGram.objects.filter(proposal__in=ids[start : start + CHUNK]).delete()
+        SimilarityGram.objects.bulk_create(rows, batch_size=2000)
         _count(deltas)
 
 
@@ -131,13 +142,23 @@ def _dice(a, b):
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
+def _weighted_dice(a, b, weight):
+    if not a or not b:
+        return 0.0
+    return 2 * sum(weight[k] for k in a & b) / (sum(weight[k] for k in a) + sum(weight[k] for k in b))
+
+
+def _combined(title, body):
+    """Title and body similarity in one figure: mostly the title, the body when both have one."""
+    return title if body is None else 0.65 * title + 0.35 * body
+
+
 def score(title_a, body_a, title_b, body_b):
-    """How alike two proposals are, 0…1: mostly their titles, their bodies when both have one."""
-    title = _dice(bigrams(title_core(title_a)), bigrams(title_core(title_b)))
-    if not (body_a or "").strip() or not (body_b or "").strip():
-        return title
-    body = _dice(bigrams(body_a[:BODY_CHARS]), bigrams(body_b[:BODY_CHARS]))
-    return 0.6 * title + 0.4 * max(body, title * body)
+    """How alike two proposals are, 0…1."""
+    body = None
+    if (body_a or "").strip() and (body_b or "").strip():
+        body = _dice(bigrams(body_a[:BODY_CHARS]), bigrams(body_b[:BODY_CHARS]))
+    return _combined(_dice(bigrams(title_core(title_a)), bigrams(title_core(title_b))), body)
 
 
 def similar(*, title, body="", exclude=(), scope=None, limit=5, min_score=MIN_SCORE):
@@ -169,21 +190,35 @@ def similar(*, title, body="", exclude=(), scope=None, limit=5, min_score=MIN_SC
         .annotate(weight=Sum(weight))
         .order_by("-weight", "proposal")[: CANDIDATES * 2]
     )
-    ids = [row["proposal"] for row in rows]
-    candidates = Proposal.objects.filter(pk__in=ids)
+    rank = {row["proposal"]: i for i, row in enumerate(rows)}
+    candidates = Proposal.objects.filter(pk__in=list(rank))
     if scope is not None:
         candidates = candidates.filter(pk__in=scope.values("pk"))
-    candidates = (
-        candidates.select_related("session")
-        .defer("body")
-        .annotate(body_head=models.functions.Substr("body", 1, BODY_CHARS))
-    )
-    rank = {pk: i for i, pk in enumerate(ids)}
-    best = sorted(candidates, key=lambda p: rank[p.pk])[:CANDIDATES]
-    scored = [(p, score(title, body, p.title, p.body_head)) for p in best]
-    scored = [(p, s) for p, s in scored if s >= min_score]
-    scored.sort(key=lambda item: (-item[1], rank[item[0].pk]))
-    return scored[:limit]
+    texts = candidates.values_list("pk", "title", Substr("body", 1, BODY_CHARS))
+    best = sorted(texts, key=lambda row: rank[row[0]])[:CANDIDATES]
+    titles = {pk: {_key(TITLE, g) for g in bigrams(title_core(t))} for pk, t, _b in best}
+    query_title = {_key(TITLE, g) for g in bigrams(title_core(title))}
+    unknown = set().union(*titles.values()) - set(frequency) - {TOTAL} if titles else set()
+    unknown_list = sorted(unknown)
+    for start in range(0, len(unknown_list), CHUNK):
+        frequency.update(
+            GramFrequency.objects.filter(key__in=unknown_list[start : start + CHUNK]).values_list("key", "count")
+        )
+    # A bigram few titles have says more than "建设" or "加强": each weighs its inverse frequency.
+    idf = {k: math.log(1 + total / max(frequency.get(k, 0), 1)) for k in query_title.union(*titles.values())}
+    query_body = bigrams(body[:BODY_CHARS]) if (body or "").strip() else None
+    scored = []
+    for pk, _other_title, other_body in best:
+        body_score = None
+        if query_body and (other_body or "").strip():
+            body_score = _dice(query_body, bigrams(other_body))
+        value = _combined(_weighted_dice(query_title, titles[pk], idf), body_score)
+        if value >= min_score:
+            scored.append((value, rank[pk], pk))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    scored = scored[:limit]
+    found = Proposal.objects.select_related("session").in_bulk([pk for _v, _r, pk in scored])
+    return [(found[pk], value) for value, _r, pk in scored]
 
 
 def similar_to(proposal, *, scope=None, limit=5):
