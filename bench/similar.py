@@ -19,7 +19,8 @@ Near-duplicate pairs, built from proposals in the database and looked up as a ne
 - other district: the same proposal for another place (title and body);
 - traditional: the same proposal in traditional characters (a letter copied from elsewhere).
 Recall@5: the original is among the five shown. Precision@5: of the proposals shown (at most
-five, score ≥ the display threshold), the share on the same subject. Unrelated look-ups (subjects
+five, score ≥ the display threshold), the share on the same subject (thing and aspect); "same
+thing": the share about the same thing (老旧小区 改造 / 老旧小区 建设), related if not duplicates. Unrelated look-ups (subjects
 the database does not have) report how often anything is shown at all.
 
 Time: one look-up (`proposals.similar.similar`, the registration page's query) per pair, CPU and
@@ -300,24 +301,28 @@ def evaluate(rng, metas, pairs, connection):
             wall.append((time.perf_counter() - w0) * 1000)
             shown = [q.pk for q, _s in found]
             same_subject = sum(1 for q in shown if meta_of[q][:2] == (thing, aspect))
-            r = results.setdefault(kind, {"found": 0, "shown": 0, "relevant": 0, "first": 0})
+            same_thing = sum(1 for q in shown if meta_of[q][0] == thing)
+            r = results.setdefault(kind, {"found": 0, "shown": 0, "relevant": 0, "related": 0, "first": 0})
+            r["related"] += same_thing
             r["found"] += pk in shown
             r["first"] += bool(shown) and shown[0] == pk
             r["shown"] += len(shown)
             r["relevant"] += same_subject
-    print(f"{'pairs':<16} {'recall@5':>9} {'top hit':>8} {'precision@5':>12} {'shown/look-up':>14}")
-    total = {"found": 0, "shown": 0, "relevant": 0, "first": 0}
+    print(f"{'pairs':<16} {'recall@5':>9} {'top hit':>8} {'precision@5':>12} {'same thing':>11} {'shown/look-up':>14}")
+    total = {"found": 0, "shown": 0, "relevant": 0, "related": 0, "first": 0}
     for kind, r in results.items():
         for key in total:
             total[key] += r[key]
         print(
             f"{kind:<16} {r['found'] / pairs:>9.1%} {r['first'] / pairs:>8.1%} "
-            f"{r['relevant'] / max(r['shown'], 1):>12.1%} {r['shown'] / pairs:>14.1f}"
+            f"{r['relevant'] / max(r['shown'], 1):>12.1%} {r['related'] / max(r['shown'], 1):>11.1%} "
+            f"{r['shown'] / pairs:>14.1f}"
         )
     n = pairs * len(results)
     print(
         f"{'all':<16} {total['found'] / n:>9.1%} {total['first'] / n:>8.1%} "
-        f"{total['relevant'] / max(total['shown'], 1):>12.1%} {total['shown'] / n:>14.1f}"
+        f"{total['relevant'] / max(total['shown'], 1):>12.1%} {total['related'] / max(total['shown'], 1):>11.1%} "
+        f"{total['shown'] / n:>14.1f}"
     )
     alarms = 0
     for thing in NOVEL:

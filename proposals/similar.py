@@ -191,9 +191,8 @@ def similar(*, title, body="", exclude=(), scope=None, limit=5, min_score=MIN_SC
         .order_by("-weight", "proposal")[: CANDIDATES * 2]
     )
     rank = {row["proposal"]: i for i, row in enumerate(rows)}
-    candidates = Proposal.objects.filter(pk__in=list(rank))
-    if scope is not None:
-        candidates = candidates.filter(pk__in=scope.values("pk"))
+    # The scope narrows the candidates already found (not the other way round: the scope may be large).
+    candidates = (Proposal.objects.all() if scope is None else scope).filter(pk__in=list(rank))
     texts = candidates.values_list("pk", "title", Substr("body", 1, BODY_CHARS))
     best = sorted(texts, key=lambda row: rank[row[0]])[:CANDIDATES]
     titles = {pk: {_key(TITLE, g) for g in bigrams(title_core(t))} for pk, t, _b in best}

@@ -6,6 +6,29 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def index_existing_proposals(apps, schema_editor):
+    """The similarity index of the proposals registered before it existed (derived data, rebuilt at will)."""
+    from proposals.similar import TOTAL, keys_of
+
+    Proposal = apps.get_model("proposals", "Proposal")
+    SimilarityGram = apps.get_model("proposals", "SimilarityGram")
+    GramFrequency = apps.get_model("proposals", "GramFrequency")
+    counts, rows, total = {}, [], 0
+    for pk, title, body in Proposal.objects.values_list("pk", "title", "body").iterator(chunk_size=2000):
+        keys = keys_of(title, body)
+        total += 1
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        rows.extend(SimilarityGram(key=key, proposal_id=pk) for key in keys)
+        if len(rows) >= 20000:
+            SimilarityGram.objects.bulk_create(rows, batch_size=2000)
+            rows = []
+    SimilarityGram.objects.bulk_create(rows, batch_size=2000)
+    if total:
+        counts[TOTAL] = total
+    GramFrequency.objects.bulk_create([GramFrequency(key=k, count=c) for k, c in counts.items()], batch_size=2000)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -90,4 +113,5 @@ class Migration(migrations.Migration):
             model_name='proposallink',
             constraint=models.CheckConstraint(condition=models.Q(('proposal', models.F('other')), _negated=True), name='proposals_proposallink_not_itself'),
         ),
+        migrations.RunPython(index_existing_proposals, migrations.RunPython.noop),
     ]
