@@ -29,8 +29,8 @@ TITLE, BODY = 1, 2
 SHIFT = 21  # a code point fits in 21 bits: key = field << 42 | first << 21 | second
 BODY_SKETCH = 24  # bigrams kept from a body
 BODY_CHARS = 1000  # of a body, the part that is indexed and compared
-POSTINGS_BUDGET = 10_000  # postings read at most by one look-up
-CANDIDATES = 40  # compared in full
+POSTINGS_BUDGET = 8_000  # postings read at most by one look-up
+CANDIDATES = 30  # compared in full
 MIN_SCORE = 0.5  # below this a proposal is not shown as similar
 TOTAL = 0  # GramFrequency key holding the number of indexed proposals
 CHUNK = 900  # keys per query (SQLite's limit on parameters)
