@@ -24,7 +24,7 @@ def _addressees(value):
     summary = "、".join(f"{kind} {count}" for kind, count in kinds.items())
     return str(_("%(line)s\n共 %(n)s 位：%(summary)s")) % {
         "line": value["line"],
-        "n": len(value["people"]),
+        "n": value.get("count") or len(value["people"]),  # "张伟等5位代表": five, one of them named
         "summary": summary,
     }
 

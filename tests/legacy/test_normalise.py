@@ -70,3 +70,15 @@ def test_the_body_of_a_traditional_letter_is_stored_as_written():
     assert x.kind == "opinion"
     assert "協辦意見如下" in x.value("reply_body")
     assert x.value("proposal_title") == "关于优化城区公交线网的提案"  # matched in simplified characters
+
+
+def test_doc_numbers_with_any_brackets_read_alike():
+    for printed in (
+        "石财函〔2023〕7号",
+        "石财函[2023]7号",
+        "石财函【2023】7号",
+        "石财函(2023)7号",
+        "石财函（2023）第7号",
+    ):
+        letter = f"黄石市财政局\n{printed}\n关于第12号提案的答复\n程玮委员：\n您提出的《关于加强课后服务的提案》收悉，现答复如下：\n黄石市财政局\n2024年6月1日"
+        assert extract(letter).value("doc_number") == "石财函〔2023〕7号", printed
