@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from feedback.models import Feedback, HandlingEffect, Satisfaction
 from feedback.services import record_imported_form
+from proposals import similar
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -591,6 +592,7 @@ def apply_corrections(*, document, data, user):
                 proposal.title = data["proposal_title"]
                 proposal.number = data["proposal_number"] or proposal.number
                 proposal.save(update_fields=["title", "number"])
+                similar.index([proposal])  # the corrected title is what similar proposals are found by
                 changed.append("案由/编号")
             names = [p for p in parse_addressees(data["addressees"])["people"]]
             current = [m.name for m in proposal.members_in_order]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from legacy.models import ImportedDocument, ImportStatus
 from legacy.services import import_document
-from proposals.models import Body, Event, EventVerb, Member, Proposal
+from proposals.models import Body, Event, EventVerb, Member, Proposal, SimilarityGram
 from replies.models import ContactRecord, Reply, ReplyStatus
 from tests import factories
 
@@ -163,6 +163,12 @@ class TestReview:
         assert proposal.lead.name == "王秋红"
         assert Event.objects.filter(proposal=proposal, verb=EventVerb.IMPORT_CORRECTED).exists()
         assert doc.status == ImportStatus.NEEDS_REVIEW
+        # Similar proposals are found by the corrected title.
+        from proposals import similar
+
+        assert similar.keys_of(proposal.title, proposal.body) == set(
+            SimilarityGram.objects.filter(proposal=proposal).values_list("key", flat=True)
+        )
 
     def test_confirming_records_who_reviewed(self, client, cast, doc):
         login(client, cast["supervisor"])
