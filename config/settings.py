@@ -51,7 +51,7 @@ ALLOWED_HOSTS = env_list("BANLI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
 CSRF_TRUSTED_ORIGINS = env_list("BANLI_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "proposals.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,13 +59,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
-    "axes",
+    "proposals.admin_site.AxesConfig",
     "proposals",
     "replies",
     "feedback",
     "legacy",
     "workspace",
     "supervision",
+    "notifications",
     "printing",
     "demo",
 ]
@@ -219,6 +220,9 @@ SESSION_COOKIE_AGE = env_int("BANLI_SESSION_SECONDS", 8 * 3600)
 
 EMAIL_BACKEND = env_str("BANLI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("BANLI_FROM_EMAIL", "banli@localhost")
+# Text messages (notifications/sms.py): console in development, a file for a test server, a provider in production.
+BANLI_SMS_BACKEND = env_str("BANLI_SMS_BACKEND", "notifications.sms.ConsoleBackend")
+BANLI_SMS_FILE_PATH = env_str("BANLI_SMS_FILE_PATH", str(BASE_DIR / "test-output" / "sms"))
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-admin.site.site_header = "办理 · 建议提案办理系统"
-admin.site.site_title = "办理"
-admin.site.index_title = "数据管理"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -1,13 +1,17 @@
 from django.contrib import admin
 
 from proposals import access
-from proposals.admin import AccessAdmin
+from proposals.admin import RecordAdmin
+from replies.models import Reply
 
-from .models import Feedback, Notification
+from .models import Feedback, FeedbackLink, Notification
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(AccessAdmin):
+class FeedbackAdmin(RecordAdmin):
+    """Forms are filled by members (or entered from paper by the office) on their pages; a sealed
+    form is never changed or removed, and a correction is a new record with history."""
+
     list_display = [
         "member",
         "reply",
@@ -20,21 +24,27 @@ class FeedbackAdmin(AccessAdmin):
     ]
     list_filter = ["channel", "satisfaction", "handling_effect", "publish_consent"]
     search_fields = ["member__name", "reply__title", "reply__assignment__proposal__number", "opinion"]
-    autocomplete_fields = ["reply", "member"]
     list_select_related = ["member", "reply"]
-    readonly_fields = ["entered_by", "received_by", "received_at"]
+    exclude = ["signature"]  # shown through the form's page, which checks who may see it
 
-    def can_change(self, user, obj):
-        scope = access.scope_of(user)
-        if obj is None:
-            return scope.everything or bool(scope.bodies)
-        if obj.is_submitted:
-            return False  # a submitted form is sealed; corrections are a new record with history
-        return scope.everything or obj.reply.assignment.proposal.session.body in scope.bodies
+    def can_delete(self, obj):
+        return not obj.is_submitted
+
+
+@admin.register(FeedbackLink)
+class FeedbackLinkAdmin(RecordAdmin):
+    """Which one-time links exist, for whom, and whether they were used (the token itself is never stored)."""
+
+    scoped = False
+    list_display = ["member", "reply", "created_at", "expires_at", "used_at"]
+    exclude = ["token_sha256"]
+
+    def get_queryset(self, request):
+        return FeedbackLink.objects.filter(reply__in=Reply.objects.visible_to(request.user))
 
 
 @admin.register(Notification)
-class NotificationAdmin(AccessAdmin):
+class NotificationAdmin(RecordAdmin):
     """The e-mail ledger, read-only, for supervisors: what was sent to whom, and when."""
 
     scoped = False
@@ -47,6 +57,3 @@ class NotificationAdmin(AccessAdmin):
 
     def has_view_permission(self, request, obj=None):
         return access.can_supervise(request.user)
-
-    def can_change(self, user, obj):
-        return False

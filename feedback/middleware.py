@@ -39,7 +39,7 @@ class UploadLimitMiddleware:
             return None
         limit = getattr(settings, setting_name)
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(request.headers.get("content-length") or 0)
         except ValueError:
             length = 0
         if length > limit + FORM_OVERHEAD:

@@ -73,7 +73,7 @@ class Feedback(models.Model):
 
     reply = models.ForeignKey(Reply, verbose_name=_("答复函"), on_delete=models.PROTECT, related_name="feedback")
     member = models.ForeignKey(Member, verbose_name=_("代表委员"), on_delete=models.PROTECT, related_name="feedback")
-    channel = models.CharField(_("填报渠道"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    channel = models.CharField(_("填报渠道"), max_length=8, choices=Channel, default=Channel.ONLINE)
 
     # 沟通方式: one box each, as printed on the form.
     by_visit = models.BooleanField(ContactMethod.VISIT.label, default=False)
@@ -84,8 +84,8 @@ class Feedback(models.Model):
     by_other = models.BooleanField(ContactMethod.OTHER.label, default=False)
     other_method = models.CharField(_("其他沟通方式"), max_length=100, blank=True)
 
-    handling_effect = models.CharField(_("办理效果"), max_length=16, choices=HandlingEffect.choices, blank=True)
-    satisfaction = models.CharField(_("办理评价"), max_length=16, choices=Satisfaction.choices, blank=True)
+    handling_effect = models.CharField(_("办理效果"), max_length=16, choices=HandlingEffect, blank=True)
+    satisfaction = models.CharField(_("办理评价"), max_length=16, choices=Satisfaction, blank=True)
     publish_consent = models.BooleanField(_("是否公开"), null=True, blank=True)
     opinion = models.TextField(_("对办理情况的意见"), blank=True)
     signature = models.ImageField(_("签名"), upload_to="signatures/", blank=True)
@@ -309,7 +309,7 @@ class Notification(models.Model):
     """The ledger of e-mails sent: one row per event and recipient, so nothing is sent twice."""
 
     key = models.CharField(_("唯一键"), max_length=120, unique=True)
-    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind.choices)
+    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind)
     recipients = models.TextField(_("收件人"), blank=True)
     subject = models.CharField(_("主题"), max_length=200)
     sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)

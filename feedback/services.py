@@ -57,7 +57,7 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
     nothing is saved, and a file written before a later failure is removed again.
     """
     now = (now or timezone.now()).replace(microsecond=0)
-    stored = []
+    stored: list[tuple] = []
     try:
         with transaction.atomic():
             feedback = _unsubmitted_form(reply, member, Channel.ONLINE)
@@ -99,7 +99,7 @@ def enter_paper(*, reply, member, answers, signed_on, scan, by):
     `answers` are the Feedback fields as the member marked them (PaperFeedbackForm.answers()).
     Raises UploadError when the scan cannot be stored (nothing is saved then).
     """
-    stored = []
+    stored: list[tuple] = []
     try:
         with transaction.atomic():
             feedback = _unsubmitted_form(reply, member, Channel.PAPER)

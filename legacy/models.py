@@ -51,9 +51,9 @@ class ImportedDocument(models.Model):
     source_text = models.TextField(_("原文"))
     extracted = models.JSONField(_("识别结果"), default=dict)
     body = models.CharField(_("届别"), max_length=8, choices=Body.choices, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus)
     kind = models.CharField(
-        _("文件类型"), max_length=8, choices=DocumentKind.choices, blank=True, help_text=_("未导入的文件为空")
+        _("文件类型"), max_length=8, choices=DocumentKind, blank=True, help_text=_("未导入的文件为空")
     )
     refusal_reason = models.TextField(_("未导入原因"), blank=True)
     proposal = models.ForeignKey(

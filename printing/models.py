@@ -37,7 +37,7 @@ class RenderedDocumentQuerySet(models.QuerySet):
 
 
 class RenderedDocument(models.Model):
-    kind = models.CharField(_("文档类型"), max_length=20, choices=DocumentKind.choices)
+    kind = models.CharField(_("文档类型"), max_length=20, choices=DocumentKind)
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     content_hash = models.CharField(_("内容摘要"), max_length=64)
     file = models.FileField(_("文件"), upload_to="printing/", max_length=200)
@@ -133,7 +133,7 @@ class BatchJob(models.Model):
         related_name="+",
     )
     with_forms = models.BooleanField(_("附征询意见表"), default=False)
-    status = models.CharField(_("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    status = models.CharField(_("状态"), max_length=10, choices=BatchStatus, default=BatchStatus.QUEUED)
     total = models.PositiveIntegerField(_("文件数"), default=0)
     done = models.PositiveIntegerField(_("已完成"), default=0)
     file = models.FileField(_("文件"), upload_to="printing/batches/", blank=True, max_length=200)

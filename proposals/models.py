@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import access
 from .choices import (
@@ -77,6 +78,8 @@ class Session(models.Model):
     co_opinion_days = models.PositiveSmallIntegerField(_("会办意见期限（天）"), default=30)
     redo_days = models.PositiveSmallIntegerField(_("重办期限（天）"), default=30)
     sign_for_days = models.PositiveSmallIntegerField(_("签收期限（天）"), default=5)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("会次")
@@ -145,6 +148,8 @@ class Member(models.Model):
 
     objects = MemberQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("代表委员")
         verbose_name_plural = _("代表委员")
@@ -180,6 +185,8 @@ class HandlingUnit(models.Model):
     email = models.EmailField(_("电子邮箱"), blank=True)
     seal = models.ImageField(_("印章图片"), upload_to="seals/", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("承办单位")
         verbose_name_plural = _("承办单位")
@@ -210,6 +217,8 @@ class Role(models.Model):
     )
     body = models.CharField(_("届别"), max_length=8, choices=Body.choices, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("岗位角色")
         verbose_name_plural = _("岗位角色")
@@ -238,6 +247,8 @@ class Category(models.Model):
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("类别")
@@ -332,7 +343,7 @@ class Proposal(models.Model):
     title = models.CharField(_("案由"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     lead = models.ForeignKey(Member, verbose_name=_("领衔人"), on_delete=models.PROTECT, related_name="led_proposals")
-    cosigners = models.ManyToManyField(
+    cosigners: "models.ManyToManyField[Member, Cosigner]" = models.ManyToManyField(
         Member,
         verbose_name=_("联名人"),
         through="Cosigner",
@@ -351,6 +362,8 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     objects = ProposalQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("建议提案")
@@ -731,7 +744,7 @@ class AssignmentRequest(models.Model):
             self.decided_at = at or timezone.now()
             self.decision_note = note
             self.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-            if approve and self.kind == RequestKind.EXTENSION:
+            if approve and self.kind == RequestKind.EXTENSION and self.requested_due_on is not None:
                 old = assignment.due_on
                 assignment.due_on = self.requested_due_on
                 assignment.save(update_fields=["due_on"])
@@ -744,7 +757,7 @@ class AssignmentRequest(models.Model):
                 (RequestKind.RETURN, False): EventVerb.RETURN_REJECTED,
                 (RequestKind.EXTENSION, True): EventVerb.EXTENSION_APPROVED,
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
-            }[(self.kind, bool(approve))]
+            }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
 
 
@@ -785,7 +798,7 @@ class ProposalLink(models.Model):
         Proposal, verbose_name=_("建议提案"), on_delete=models.CASCADE, related_name="links_from"
     )
     other = models.ForeignKey(Proposal, verbose_name=_("相似件"), on_delete=models.CASCADE, related_name="links_to")
-    kind = models.CharField(_("关系"), max_length=8, choices=LinkKind.choices)
+    kind = models.CharField(_("关系"), max_length=8, choices=LinkKind)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True
     )

@@ -133,7 +133,7 @@ class ContactRecord(models.Model):
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="contacts"
     )
     contacted_on = models.DateField(_("沟通日期"))
-    method = models.CharField(_("沟通方式"), max_length=16, choices=ContactMethod.choices)
+    method = models.CharField(_("沟通方式"), max_length=16, choices=ContactMethod)
     participants = models.CharField(_("参加人员"), max_length=300, blank=True)
     summary = models.TextField(_("沟通情况"))
     recorded_by = models.ForeignKey(
@@ -228,7 +228,7 @@ class Reply(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     addressees = models.CharField(_("主送"), max_length=300, help_text=_("如：程玮、王秋红委员"))
     body = models.TextField(_("正文"), help_text=_("每段一行；标题行如“一、支持企业转型”"))
-    result_class = models.CharField(_("答复类别"), max_length=1, choices=ResultClass.choices, blank=True)
+    result_class = models.CharField(_("答复类别"), max_length=1, choices=ResultClass, blank=True)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("签发人"),
@@ -242,11 +242,9 @@ class Reply(models.Model):
     contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     cc = models.CharField(_("抄送"), max_length=300, blank=True)
-    publication = models.CharField(
-        _("公开属性"), max_length=16, choices=Publication.choices, default=Publication.PUBLIC
-    )
+    publication = models.CharField(_("公开属性"), max_length=16, choices=Publication, default=Publication.PUBLIC)
     index_number = models.CharField(_("索引号"), max_length=60, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
+    status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus, default=ReplyStatus.DRAFT)
     issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     sealed_scan = models.FileField(_("盖章扫描件"), upload_to="replies/scans/", blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
@@ -597,6 +595,8 @@ class ParagraphTemplate(models.Model):
     updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
 
     objects = ParagraphTemplateQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         # Made in the workspace app first; the table keeps its name.

@@ -23,7 +23,7 @@ class Urge(models.Model):
     """One 催办 of one assignment."""
 
     assignment = models.ForeignKey(Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="urges")
-    method = models.CharField(_("催办方式"), max_length=16, choices=UrgeMethod.choices)
+    method = models.CharField(_("催办方式"), max_length=16, choices=UrgeMethod)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     due_on = models.DateField(_("催办时的办理期限"))
     urged_by = models.ForeignKey(

@@ -52,3 +52,27 @@ class WorkflowTestCase(TestCase):
     def handling(self, assignment=None):
         """The assignment after 签收."""
         return self.set_status(assignment or self.lead, AssignmentStatus.HANDLING, signed_for_on=self.today)
+
+
+BODY = "现答复如下：\n一、基本情况\n正在推进。"
+
+
+def reply_data(reply=None, **overrides):
+    data = {
+        "doc_number": "X经信函〔2026〕1号",
+        "title": "关于对《关于促进中小企业健康快速发展》提案的答复",
+        "addressees": "程玮、王秋红委员",
+        "body": BODY,
+        "result_class": "A",
+        "signer": "",
+        "written_on": "2026-09-06",
+        "closing_name": "X市经济和信息化局",
+        "contact_person": "刘文明",
+        "contact_phone": "6288824",
+        "cc": "",
+        "publication": "public",
+        "index_number": "",
+        "version": reply.version if reply else 1,
+    }
+    data.update(overrides)
+    return data

@@ -16,6 +16,15 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _sms_outbox(settings):
+    """Text messages go to notifications.sms.outbox, emptied for each test (as Django's mail.outbox)."""
+    from notifications import sms
+
+    settings.BANLI_SMS_BACKEND = "notifications.sms.LocmemBackend"
+    sms.outbox.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, test in a file (WAL, like production) rather than Django's in-memory default.

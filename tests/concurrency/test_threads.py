@@ -87,7 +87,7 @@ def test_two_clerks_saving_one_draft_at_the_same_moment_one_wins_the_other_gets_
 
     from proposals.models import AssignmentStatus
     from replies.models import Reply, ReplyStatus
-    from tests.replies.test_drafting import reply_data
+    from tests.cast import reply_data
 
     unit = f.unit("X局", "X局")
     clerks = [f.clerk(unit, username=f"clerk{i}") for i in range(2)]

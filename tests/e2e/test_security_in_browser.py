@@ -2,7 +2,6 @@
 
 import pytest
 
-from proposals.models import Body
 from tests import factories as f
 from tests.e2e.conftest import login, screenshot
 
@@ -17,15 +16,17 @@ def csp_violations(page):
 
 def test_the_admin_works_under_the_content_security_policy(page):
     f.user("boss", is_staff=True, is_superuser=True)
-    proposal = f.proposal(f.session(Body.CPPCC), cosigners=[f.member()])
+    unit = f.unit()
+    member = f.member()
     violations = csp_violations(page)
     login(page, "boss")
-    page.goto(f"{page.base_url}/admin/proposals/proposal/{proposal.pk}/change/")
-    # Both appear only when the admin's JavaScript ran: the inline "add another" row and the date shortcuts.
-    page.get_by_text("添加另一个 联名人").wait_for()
-    page.get_by_role("link", name="今天").first.wait_for()
-    page.goto(f"{page.base_url}/admin/proposals/proposal/add/")
-    page.locator("#id_lead").locator("..").locator(".select2-selection").click()  # the autocomplete widget opens
+    page.goto(f"{page.base_url}/admin/proposals/handlingunit/{unit.pk}/change/")
+    # Appears only when the admin's JavaScript ran: the inline "add another" row.
+    page.get_by_text("添加另一个 岗位角色").wait_for()
+    page.goto(f"{page.base_url}/admin/proposals/session/add/")
+    page.get_by_role("link", name="今天").first.wait_for()  # the date shortcuts
+    page.goto(f"{page.base_url}/admin/proposals/member/{member.pk}/change/")
+    page.locator("#id_user").locator("..").locator(".select2-selection").click()  # the autocomplete widget opens
     page.locator(".select2-search__field").wait_for()
     screenshot(page, "admin-under-csp")
     assert violations == []

@@ -20,10 +20,24 @@ from django.test import TestCase
 
 from feedback.models import Feedback
 from proposals.files import NO_SPACE, AtomicFileSystemStorage, UploadError, save_with_file
-from replies.models import Reply, ReplyStatus
+from proposals.models import HandlingUnit
+from replies.models import ReplyStatus
 from tests import factories as f
 
 SCAN = b"%PDF-1.4\n" + b"0" * 200_000  # a 200 KB "sealed scan"
+
+
+def _seal_png():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), (230, 0, 18)).save(out, "PNG", compress_level=0)  # ~480 KB: past the 4 KB "disk"
+    return out.getvalue()
+
+
+SEAL = _seal_png()
 
 
 class _FillingFile:
@@ -68,67 +82,53 @@ def files_under(root):
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def reply_form_data(reply, **changes):
-    data = {
-        "assignment": reply.assignment_id,
-        "round": reply.round,
-        "doc_number": reply.doc_number,
-        "title": reply.title,
-        "addressees": reply.addressees,
-        "body": reply.body,
-        "result_class": reply.result_class,
-        "signer": "",
-        "written_on": "",
-        "closing_name": "",
-        "contact_person": "",
-        "contact_phone": "",
-        "cc": "",
-        "publication": reply.publication,
-        "index_number": "",
-        "status": reply.status,
-        "issued_at_0": "",
-        "issued_at_1": "",
-        "created_at_0": reply.created_at.strftime("%Y-%m-%d"),
-        "created_at_1": reply.created_at.strftime("%H:%M:%S"),
-    }
-    data.update(changes)
-    return data
-
-
 class AdminUploadTests(TestCase):
+    """The one upload left in the admin: a unit's seal image (reference data)."""
+
     @classmethod
     def setUpTestData(cls):
-        proposal = f.proposal()
-        cls.reply = f.reply(f.assignment(proposal, f.unit()), status=ReplyStatus.DRAFT)
+        cls.unit = f.unit("X市经济和信息化局", "X局")
         cls.supervisor = f.supervisor()
 
     def setUp(self):
         self.client.force_login(self.supervisor)
-        self.url = f"/admin/replies/reply/{self.reply.pk}/change/"
+        self.url = f"/admin/proposals/handlingunit/{self.unit.pk}/change/"
 
-    def post_scan(self, **changes):
-        scan = SimpleUploadedFile("盖章件.pdf", SCAN, content_type="application/pdf")
-        return self.client.post(self.url, reply_form_data(self.reply, sealed_scan=scan, **changes))
+    def post_seal(self, **changes):
+        seal = SimpleUploadedFile("印章.png", SEAL, content_type="image/png")
+        data = {
+            "name": self.unit.name,
+            "short_name": self.unit.short_name,
+            "doc_prefix": "",
+            "letterhead": "",
+            "contact_person": "",
+            "contact_phone": "",
+            "email": "",
+            "seal": seal,
+            "roles-TOTAL_FORMS": 0,
+            "roles-INITIAL_FORMS": 0,
+        }
+        data.update(changes)
+        return self.client.post(self.url, data)
 
     def test_a_full_disk_shows_a_clear_message_next_to_the_file_and_keeps_the_input(self):
-        field = Reply._meta.get_field("sealed_scan")
+        field = HandlingUnit._meta.get_field("seal")
         with mock.patch.object(field, "storage", DiskFullStorage()):
-            response = self.post_scan(title="修改后的答复函标题")
+            response = self.post_seal(contact_person="刘文明")
         self.assertEqual(response.status_code, 200)  # the form again, not a 500 and not a redirect
         self.assertContains(response, str(NO_SPACE))
-        self.assertContains(response, "修改后的答复函标题")
-        self.reply.refresh_from_db()
-        self.assertEqual(self.reply.sealed_scan.name, "")
-        self.assertNotEqual(self.reply.title, "修改后的答复函标题")
-        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])  # no truncated scan, no .part file
+        self.assertContains(response, "刘文明")
+        self.unit.refresh_from_db()
+        self.assertEqual((self.unit.seal.name, self.unit.contact_person), ("", ""))
+        self.assertEqual(files_under(django_settings.MEDIA_ROOT), [])  # no truncated image, no .part file
 
-    def test_with_room_on_the_disk_the_scan_is_saved_whole(self):
-        response = self.post_scan()
+    def test_with_room_on_the_disk_the_seal_is_saved_whole(self):
+        response = self.post_seal()
         self.assertEqual(response.status_code, 302)
-        self.reply.refresh_from_db()
-        with self.reply.sealed_scan.open("rb") as stored:
-            self.assertEqual(stored.read(), SCAN)
-        self.assertTrue(self.reply.sealed_scan.name.startswith("replies/scans/"))
+        self.unit.refresh_from_db()
+        with self.unit.seal.open("rb") as stored:
+            self.assertEqual(stored.read(), SEAL)
+        self.assertTrue(self.unit.seal.name.startswith("seals/"))
 
 
 class SaveWithFileTests(TestCase):

@@ -111,5 +111,7 @@ def test_supervisors_read_the_ledger_in_the_admin_and_others_do_not(client, cast
     client.force_login(cast.supervisor)
     response = client.get(url)
     assert response.status_code == 200 and "chengwei@example.org" in response.content.decode()
-    client.force_login(cast.clerk)
+    client.force_login(cast.office)
     assert client.get(url).status_code == 403
+    client.force_login(cast.clerk)
+    assert client.get(url).status_code == 302  # unit staff have no admin at all

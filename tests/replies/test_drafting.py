@@ -1,34 +1,11 @@
-"""Contacts, co-handling opinions, drafting, 签发, review, issue, scan and 重办 through the pages."""
+"""Drafting a reply: the frame, edits under the optimistic lock, conflicts, round 2 after 重办."""
 
 from django.urls import reverse
 
 from proposals.models import AssignmentStatus
 from replies.models import ParagraphTemplate, Reply, ReplyStatus
 from tests import factories as f
-from tests.cast import WorkflowTestCase
-
-BODY = "现答复如下：\n一、基本情况\n正在推进。"
-
-
-def reply_data(reply=None, **overrides):
-    data = {
-        "doc_number": "X经信函〔2026〕1号",
-        "title": "关于对《关于促进中小企业健康快速发展》提案的答复",
-        "addressees": "程玮、王秋红委员",
-        "body": BODY,
-        "result_class": "A",
-        "signer": "",
-        "written_on": "2026-09-06",
-        "closing_name": "X市经济和信息化局",
-        "contact_person": "刘文明",
-        "contact_phone": "6288824",
-        "cc": "",
-        "publication": "public",
-        "index_number": "",
-        "version": reply.version if reply else 1,
-    }
-    data.update(overrides)
-    return data
+from tests.cast import BODY, WorkflowTestCase, reply_data
 
 
 class DraftingTests(WorkflowTestCase):

@@ -72,8 +72,9 @@ class HeaderTests(TestCase):
             "/admin/",
             "/admin/proposals/proposal/",
             f"/admin/proposals/proposal/{self.proposal.pk}/change/",
-            "/admin/proposals/proposal/add/",
-            "/admin/replies/reply/add/",
+            "/admin/proposals/session/add/",
+            "/admin/proposals/member/add/",
+            f"/admin/proposals/proposal/{self.proposal.pk}/history/",
         ]:
             with self.subTest(url=url):
                 response = self.client.get(url)

@@ -32,7 +32,7 @@ def index_existing_proposals(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0004_event_verb_codes'),
+        ('proposals', '0005_reference_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

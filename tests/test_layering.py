@@ -1,0 +1,124 @@
+"""The apps depend on each other one way: feedback → replies → proposals, and the apps above them
+(workspace, supervision, printing, legacy, demo) may use all three. Nothing below imports from
+above, and no modules import each other in a circle. Read from the source (ast), imports inside
+functions included: a lazy import is still a dependency."""
+
+import ast
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+# Lower number = lower layer. An app may import only from apps of a lower layer, or from itself.
+LAYERS = {
+    "proposals": 0,
+    "replies": 1,
+    "feedback": 2,
+    "workspace": 3,
+    "supervision": 3,
+    "printing": 3,
+    "legacy": 3,
+    "notifications": 3,
+    "demo": 4,
+    "config": 5,
+}
+
+
+def modules():
+    """{dotted module name: path} for every Python file of the apps (migrations left out)."""
+    found = {}
+    for app in LAYERS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+def imports_of(name, path, known):
+    """The project modules `name` imports (resolving relative imports and `from x import module`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            candidates = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for candidate in candidates:
+            # the longest known module the import names (a package's submodule, or the package)
+            while candidate and candidate not in known:
+                candidate = candidate.rpartition(".")[0]
+            if candidate and candidate != name:
+                targets.add(candidate)
+    return targets
+
+
+def graph():
+    known = modules()
+    return {name: imports_of(name, path, known) for name, path in known.items()}
+
+
+def app_of(module):
+    return module.split(".")[0]
+
+
+def test_no_app_imports_from_an_app_above_it():
+    upward = [
+        f"{module} imports {target}"
+        for module, targets in graph().items()
+        for target in targets
+        if app_of(target) != app_of(module) and LAYERS[app_of(target)] >= LAYERS[app_of(module)]
+    ]
+    assert upward == []
+
+
+def cycles(edges):
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(node):
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in edges:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_checker_sees_an_upward_import_and_a_circle():
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    edges = graph()
+    assert "proposals.models" in edges["replies.models"]  # it reads real imports
+    assert "proposals.access" in edges["proposals.models"]
+    assert not any(app_of(t) in ("replies", "feedback") for t in edges["proposals.views.pages"])
