@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages: CJK fonts and pango for PDFs, gettext for translations,
 # Chromium and poppler for the browser tests and for looking at PDFs.
-DEB_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEB_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 gettext
 DEB_TEST_PACKAGES := chromium poppler-utils
 PG_URL ?= postgres://postgres@127.0.0.1:5432/banli
 

@@ -1,36 +1,29 @@
-"""PDF benchmark: prints one JSON line per figure.
+"""PDF benchmark: prints one JSON line per figure, each against the issue's target.
 
-    .venv/bin/python bench/pdf.py [--renders 100] [--letters 200] [--workers 2] [--runs 7]
-    .venv/bin/python bench/pdf.py --profile 20     # where a warm render spends its time
+    .venv/bin/python bench/pdf.py [--renders 100] [--letters 200] [--runs 7]
 
-Builds the demo data in a throw-away SQLite file and media folder, then measures on the
-seed 000 letter (委员提案〔2021〕110号) and its feedback form:
-- render: median warm render with printing.pdf (one FontConfiguration, stylesheet parsed
-  once, safe fetcher, fonts subset once by printing.fontpack) vs naive WeasyPrint in the
-  same run (new FontConfiguration and CSS each time, default fetcher, WeasyPrint's own font
-  subsetting), runs interleaved; cold = the first render in the process. Also ours with
-  fontpack's subset cache emptied before each render (what a letter whose text changed
-  costs) and ours without font compaction (WeasyPrint's subsetting, our shared config);
-- cached: median download of the stored PDF through the view (ETag) vs a render;
-- memory: RSS growth over N renders;
-- batch: N new letters (nothing stored yet) merged into one PDF with printing.batch (a pool
-  of --workers processes) vs a naive single-process loop (new FontConfiguration and CSS
-  per letter, then pypdf), run naive half / ours / naive other half so that a change of
-  machine load weighs on both sides alike; then the same batch again, all stored.
+Builds the demo data in a throw-away SQLite file and media folder, then measures, in one run:
+- letter: the seed 000 letter (委员提案〔2021〕110号) through the app (Typst, warm compiler;
+  "varied" changes one character of the body each run, so nothing is reused from the previous
+  render) vs naive WeasyPrint of the same letter (its HTML view and print CSS, a new
+  FontConfiguration each time) vs Chromium printing the same HTML (a warm headless browser),
+  runs interleaved so that all sides see the same machine load; cold = the first render;
+- form: the signed feedback form (WeasyPrint), with and without our font compaction;
+- memory: RSS growth over --renders letters of varied content;
+- cached: median download of the stored letter through the view (ETag) vs a render;
+- batch: --letters letters into one PDF with printing.batch (time, peak RSS, bytes) vs naive
+  WeasyPrint of one HTML document holding the same letters.
 
-Worker peak RSS counts the pages a forked worker shares with this process (it starts as a
-copy of it), so it is an upper bound of what a worker adds.
-
-Every figure gives wall seconds and CPU seconds (this process plus its finished children):
-on a shared machine the wall ratio moves with the load, the CPU ratio much less. Each line
-carries the load average when it was measured.
+Every figure gives wall seconds and CPU seconds (this process; Chromium's own processes are
+not counted in its CPU): on a shared machine the wall ratio moves with the load, the CPU
+ratio much less. Each line carries the load average when it was measured.
 """
 
 import argparse
 import io
 import json
 import os
-import resource
+import re
 import statistics
 import sys
 import tempfile
@@ -49,17 +42,13 @@ def rss_mb():
     return 0.0
 
 
-def peak_mb(who=resource.RUSAGE_SELF):
-    return resource.getrusage(who).ru_maxrss / 1024
-
-
 def emit(**figures):
     figures["load"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, ensure_ascii=False), flush=True)
 
 
 class RssPeak:
-    """Highest VmRSS of this process while the block runs (sampled every 50 ms)."""
+    """Highest VmRSS of this process while the block runs (sampled every 20 ms)."""
 
     def __enter__(self):
         import threading
@@ -71,29 +60,13 @@ class RssPeak:
         return self
 
     def _sample(self):
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(0.02):
             self.peak = max(self.peak, rss_mb())
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, rss_mb())
-
-
-def cpu_s():
-    """CPU seconds of this process and of its children that have finished."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def median_time(fn, runs):
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def timed(fn):
@@ -103,15 +76,26 @@ def timed(fn):
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def interleaved(sides, runs):
+    """{side: (median wall s, median CPU s)}, the sides run in turn `runs` times."""
+    walls = {name: [] for name in sides}
+    cpus = {name: [] for name in sides}
+    for _ in range(runs):
+        for name, fn in sides.items():
+            wall, cpu = timed(fn)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in sides}
+
+
+PAGE_CSS = "@page { size: A4; margin: 37mm 26mm 35mm 28mm; }"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--renders", type=int, default=100, help="renders for the memory figure")
     parser.add_argument("--runs", type=int, default=7, help="runs per median")
     parser.add_argument("--letters", type=int, default=200, help="letters in the batch figure")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument(
-        "--profile", type=int, default=0, metavar="N", help="profile N warm renders (pyinstrument, on stderr) and stop"
-    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="banli-bench-")
@@ -125,6 +109,7 @@ def main():
 
     django.setup()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     from django.core.management import call_command
     from django.test import override_settings
 
@@ -134,160 +119,205 @@ def main():
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
+    from pypdf import PdfReader
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     from feedback.models import Feedback
-    from printing import batch, documents, fontpack, pdf
+    from printing import batch, documents, pdf
+    from replies import body
     from replies.models import Reply
 
     reply = Reply.objects.select_related("assignment__unit", "assignment__proposal").get(
         assignment__proposal__number__contains="〔2021〕110号"
     )
     form = Feedback.objects.get(reply=reply)
+    letter_css = pdf.read_static("css/print-letter.css")[0].decode() + PAGE_CSS
 
-    from pypdf import PdfReader
-
-    # --- cold and warm render -----------------------------------------------------------
-    letter = documents.reply_letter(reply)
+    # --- one letter: ours (Typst) vs naive WeasyPrint vs Chromium ---------------------------
     started = time.perf_counter()
-    data = letter.render()
+    data = documents.reply_letter(reply).render()
     cold = time.perf_counter() - started
-    warm = median_time(letter.render, args.runs)
-    emit(
-        figure="letter_render",
-        cold_s=round(cold, 3),
-        warm_median_s=round(warm, 3),
-        pages=len(PdfReader(io.BytesIO(data)).pages),
-        pdf_kb=round(len(data) / 1024, 1),
-    )
-    emit(figure="letter_size", pdf_kb=round(len(data) / 1024, 1), target_kb=300)
+    counter = iter(range(10**9))
 
-    if args.profile:
-        from pyinstrument import Profiler
+    def varied():
+        """The letter with one character of its last paragraph changed: a render with nothing to reuse."""
+        paragraphs = [dict(p) for p in body.paragraphs_of(reply)]
+        paragraphs[-1]["text"] += "一二三四五六七八九"[next(counter) % 9]
+        reply.body_paragraphs = paragraphs
+        return documents.reply_letter(reply).render()
 
-        profiler = Profiler(interval=0.0005)
-        with profiler:
-            for _ in range(args.profile):
-                fontpack.cache.clear()
-                letter.render()
-        print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
-        return
-
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    css_text = pdf.read_static(documents.LETTER_CSS)[0].decode()
-
-    def render_uncompacted():
-        with override_settings(BANLI_PDF_COMPACT_FONTS=False):
-            return letter.render()
-
-    def render_cold_subset_cache():
-        fontpack.cache.clear()
-        return letter.render()
+    same = documents.reply_letter(reply)
+    html = re.sub(r"<(link|script)[^>]*>(</script>)?", "", documents.reply_letter_preview(reply))
 
     def naive():
         font_config = FontConfiguration()
-        HTML(string=letter.html, base_url=str(ROOT)).write_pdf(
-            stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
+        HTML(string=html, base_url=str(ROOT)).write_pdf(
+            stylesheets=[CSS(string=letter_css, font_config=font_config)], font_config=font_config
         )
 
-    # Interleave the runs so both sides see the same machine load.
-    sides = {
-        "ours": letter.render,
-        "naive": naive,
-        "ours_cold_subset_cache": render_cold_subset_cache,
-        "ours_without_font_compaction": render_uncompacted,
-    }
-    walls = {name: [] for name in sides}
-    cpus = {name: [] for name in sides}
-    for _ in range(args.runs):
-        for name, fn in sides.items():
-            wall, cpu = timed(fn)
-            walls[name].append(wall)
-            cpus[name].append(cpu)
-    wall = {name: statistics.median(times) for name, times in walls.items()}
-    cpu = {name: statistics.median(times) for name, times in cpus.items()}
-    warm, naive_warm = wall["ours"], wall["naive"]
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    page = browser.new_page()
+    inline = html.replace("</head>", f"<style>{letter_css}</style></head>")
+
+    def chromium():
+        page.set_content(inline)
+        page.pdf(prefer_css_page_size=True, print_background=True)
+
+    chromium()
+    figures = interleaved({"varied": varied, "same": same.render, "naive": naive, "chromium": chromium}, args.runs)
+    browser.close()
+    playwright.stop()
+    ours, ours_cpu = figures["varied"]
+    naive_s, naive_cpu = figures["naive"]
+    chromium_s, chromium_cpu = figures["chromium"]
     emit(
-        figure="letter_vs_naive",
-        runs=args.runs,
-        ours_s=round(warm, 3),
-        naive_s=round(naive_warm, 3),
-        ratio=round(warm / naive_warm, 2),
-        target_ratio=0.5,
-        cpu_ours_s=round(cpu["ours"], 3),
-        cpu_naive_s=round(cpu["naive"], 3),
-        cpu_ratio=round(cpu["ours"] / cpu["naive"], 2),
-        ours_cold_subset_cache_s=round(wall["ours_cold_subset_cache"], 3),
-        ours_cold_subset_cache_ratio=round(wall["ours_cold_subset_cache"] / naive_warm, 2),
-        cpu_ours_cold_subset_cache_ratio=round(cpu["ours_cold_subset_cache"] / cpu["naive"], 2),
-        ours_without_font_compaction_s=round(wall["ours_without_font_compaction"], 3),
-        ours_without_font_compaction_ratio=round(wall["ours_without_font_compaction"] / naive_warm, 2),
+        figure="letter",
+        pages=len(PdfReader(io.BytesIO(data)).pages),
+        pdf_kb=round(len(data) / 1024, 1),
+        cold_s=round(cold, 3),
+        ours_varied_s=round(ours, 4),
+        ours_same_content_s=round(figures["same"][0], 4),
+        naive_weasyprint_s=round(naive_s, 3),
+        chromium_s=round(chromium_s, 3),
+        ratio_vs_naive=round(ours / naive_s, 3),
+        cpu_ratio_vs_naive=round(ours_cpu / naive_cpu, 3),
+        ratio_vs_chromium=round(ours / chromium_s, 3),
+        target_ratio_vs_naive=0.1,
     )
 
+    # --- the signed form (WeasyPrint), with and without font compaction -----------------------
     form_doc = documents.feedback_form(form)
-    started = time.perf_counter()
+
+    def form_plain():
+        with override_settings(BANLI_PDF_COMPACT_FONTS=False):
+            return form_doc.render()
+
     form_doc.render()
-    form_cold = time.perf_counter() - started
+    forms = interleaved({"compact": form_doc.render, "plain": form_plain}, args.runs)
+    with override_settings(BANLI_PDF_COMPACT_FONTS=False):
+        plain_kb = len(form_doc.render()) / 1024
     emit(
-        figure="form_render",
-        cold_s=round(form_cold, 3),
-        warm_median_s=round(median_time(form_doc.render, args.runs), 3),
+        figure="form",
+        ours_s=round(forms["compact"][0], 3),
+        cpu_ours_s=round(forms["compact"][1], 3),
+        without_font_compaction_s=round(forms["plain"][0], 3),
+        cpu_without_font_compaction_s=round(forms["plain"][1], 3),
+        pdf_kb=round(len(form_doc.render()) / 1024, 1),
+        without_font_compaction_kb=round(plain_kb, 1),
     )
 
-    # --- cached download through the view -------------------------------------------------
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="supervisor"))
-    for name, url in (
-        ("letter", reverse("printing:reply_pdf", args=[reply.pk])),
-        ("form", reverse("printing:feedback_pdf", args=[form.pk])),
-    ):
-        started = time.perf_counter()
-        b"".join(client.get(url).streaming_content)
-        first = time.perf_counter() - started
-        downloads = [timed(lambda url=url: b"".join(client.get(url).streaming_content)) for _ in range(args.runs * 3)]
-        cached = statistics.median(wall for wall, _cpu in downloads)
-        cached_cpu = statistics.median(cpu for _wall, cpu in downloads)
-        etag = client.get(url)["ETag"]
-        not_modified = median_time(
-            lambda url=url, etag=etag: client.get(url, headers={"If-None-Match": etag}), args.runs
-        )
-        emit(
-            figure=f"{name}_download",
-            first_s=round(first, 3),
-            cached_median_s=round(cached, 4),
-            not_modified_median_s=round(not_modified, 4),
-            cached_vs_render=round(cached / warm, 3),
-            cpu_cached_s=round(cached_cpu, 4),
-            cpu_cached_vs_render=round(cached_cpu / cpu["ours"], 3),
-            target=0.05,
-        )
-
-    # --- memory over many renders ------------------------------------------------------------
+    # --- memory over many renders ---------------------------------------------------------------
+    for _ in range(5):
+        varied()
     before = rss_mb()
     for _ in range(args.renders):
-        letter.render()
+        varied()
     emit(
         figure="rss_growth",
         renders=args.renders,
         before_mb=round(before, 1),
         after_mb=round(rss_mb(), 1),
         growth_mb=round(rss_mb() - before, 1),
-        target_mb=50,
+        target_mb=20,
+    )
+    reply.refresh_from_db()
+
+    # --- the stored letter downloaded again ---------------------------------------------------
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="supervisor"))
+    url = reverse("printing:reply_pdf", args=[reply.pk])
+    b"".join(client.get(url).streaming_content)
+    downloads = [timed(lambda: b"".join(client.get(url).streaming_content)) for _ in range(args.runs * 3)]
+    etag = client.get(url)["ETag"]
+    not_modified = [timed(lambda: client.get(url, headers={"If-None-Match": etag})) for _ in range(args.runs)]
+    emit(
+        figure="letter_download_cached",
+        cached_median_s=round(statistics.median(w for w, _c in downloads), 4),
+        cpu_cached_s=round(statistics.median(c for _w, c in downloads), 4),
+        not_modified_median_s=round(statistics.median(w for w, _c in not_modified), 4),
+        cached_vs_render=round(statistics.median(w for w, _c in downloads) / ours, 2),
     )
 
-    # --- batch ---------------------------------------------------------------------------------
-    from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, Session
+    # --- batch ----------------------------------------------------------------------------------
+    replies = make_letters(reply, args.letters)
+    rss_before = rss_mb()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with RssPeak() as ours_rss:
+        merged = batch.build(replies, limit=10_000)
+    ours_batch, ours_batch_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
+    # A worker's memory: the same batch built by `manage.py print_batch` in a process of its own.
+    import subprocess
+
+    out = f"{tmp}/batch.pdf"
+    worker = (
+        "import os, sys, django; sys.path.insert(0, '.');"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('print_batch', '--session', sys.argv[1], '-o', sys.argv[2], '--limit', '10000');"
+        # VmHWM: this process's own peak (ru_maxrss would carry the parent's over fork and exec)
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
+    )
+    session_id = str(replies[0].assignment.proposal.session_id)
+    result = subprocess.run(
+        [sys.executable, "-c", worker, session_id, out], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    worker_peak = int(result.stdout.split()[-1]) / 1024
+
+    # naive: one HTML document holding every letter (each starting a page), WeasyPrint as it ships.
+    articles = []
+    for r in replies:
+        page_html = re.sub(r"<(link|script)[^>]*>(</script>)?", "", documents.reply_letter_preview(r))
+        articles.append(page_html[page_html.index("<article") : page_html.index("</article>") + 10])
+    one = html[: html.index("<article")] + "".join(articles) + "</body></html>"
+    batch_css = letter_css + ".letter { break-before: page; }"
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with RssPeak() as naive_rss:
+        font_config = FontConfiguration()
+        naive_data = HTML(string=one, base_url=str(ROOT)).write_pdf(
+            stylesheets=[CSS(string=batch_css, font_config=font_config)], font_config=font_config
+        )
+    naive_batch, naive_batch_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    emit(
+        figure="batch",
+        letters=len(replies),
+        pages=len(PdfReader(io.BytesIO(merged)).pages),
+        ours_s=round(ours_batch, 2),
+        naive_weasyprint_s=round(naive_batch, 1),
+        ratio=round(ours_batch / naive_batch, 3),
+        cpu_ratio=round(ours_batch_cpu / naive_batch_cpu, 3),
+        target_ratio=0.1,
+        ours_mb=round(len(merged) / 2**20, 2),
+        naive_mb=round(len(naive_data) / 2**20, 1),
+        target_mb=5,
+        worker_peak_rss_mb=round(worker_peak, 1),
+        ours_rss_growth_in_this_process_mb=round(ours_rss.peak - rss_before, 1),
+        naive_peak_rss_mb=round(naive_rss.peak, 1),
+        target_rss_mb=300,
+    )
+
+
+def make_letters(reply, count):
+    """`count` issued letters like the seed's, each with its own title and a varied last paragraph."""
+    from printing import batch
+    from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, Session
+    from replies import body
+    from replies.models import Reply
+
+    source = reply.assignment.proposal
     session = Session.objects.create(
-        body=reply.assignment.proposal.session.body,
+        body=source.session.body,
         name="基准测试会次",
         year=2021,
-        opens_on=reply.assignment.proposal.session.opens_on,
-        closes_on=reply.assignment.proposal.session.closes_on,
+        opens_on=source.session.opens_on,
+        closes_on=source.session.closes_on,
     )
-    source = reply.assignment.proposal
-    for serial in range(1, args.letters + 1):
+    paragraphs = body.paragraphs_of(reply)
+    for serial in range(1, count + 1):
         proposal = Proposal.objects.create(
             kind=source.kind,
             session=session,
@@ -305,84 +335,24 @@ def main():
             assigned_on=reply.assignment.assigned_on,
             due_on=reply.assignment.due_on,
         )
+        varied = [dict(p) for p in paragraphs]
+        varied[-1]["text"] += f"（第{serial}份）"
         Reply.objects.create(
             assignment=assignment,
             title=f"{reply.title}（{serial}）",
             addressees=reply.addressees,
-            body=reply.body,
+            body=body.plain_text(varied),
+            body_paragraphs=varied,
             result_class=reply.result_class,
             written_on=reply.written_on,
             closing_name=reply.closing_name,
             contact_person=reply.contact_person,
             contact_phone=reply.contact_phone,
+            doc_number=f"黄经信函〔2021〕{serial}号",
             status=reply.status,
             issued_at=reply.issued_at,
         )
-    replies = list(batch.replies_for(session=session))
-    jobs = batch.jobs_for(replies)
-
-    # naive: one process, new FontConfiguration and CSS per letter, then merge with pypdf.
-    from pypdf import PdfWriter
-
-    naive_writer = PdfWriter()
-
-    def naive_loop(part):
-        for r in part:
-            html = documents.reply_letter(r).html
-            font_config = FontConfiguration()
-            one = HTML(string=html, base_url=str(ROOT)).write_pdf(
-                stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
-            )
-            naive_writer.append(io.BytesIO(one))
-
-    half = len(replies) // 2
-    started, cpu_started = time.perf_counter(), cpu_s()
-    with RssPeak() as naive_rss:
-        naive_loop(replies[:half])
-    naive_wall, naive_cpu = time.perf_counter() - started, cpu_s() - cpu_started
-
-    # The pool starts after the naive half: a thread here would make printing.batch spawn
-    # its workers instead of forking them, so RSS is read before and after, not sampled.
-    rss_before = rss_mb()
-    started, cpu_started = time.perf_counter(), cpu_s()
-    merged = batch.build(jobs, limit=10_000, workers=args.workers)
-    ours_batch, ours_cpu = time.perf_counter() - started, cpu_s() - cpu_started
-    rss_after = rss_mb()
-
-    started, cpu_started = time.perf_counter(), cpu_s()
-    with RssPeak() as naive_rss_2:
-        naive_loop(replies[half:])
-        naive_writer.write(io.BytesIO())
-    naive_wall += time.perf_counter() - started
-    naive_cpu += cpu_s() - cpu_started
-    emit(
-        figure="batch",
-        letters=len(jobs),
-        stored_before=0,
-        workers=args.workers,
-        ours_s=round(ours_batch, 1),
-        naive_s=round(naive_wall, 1),
-        ratio=round(ours_batch / naive_wall, 2),
-        target_ratio=0.5,
-        cpu_ours_s=round(ours_cpu, 1),
-        cpu_naive_s=round(naive_cpu, 1),
-        cpu_ratio=round(ours_cpu / naive_cpu, 2),
-        merged_mb=round(len(merged) / 2**20, 1),
-        pages=len(PdfReader(io.BytesIO(merged)).pages),
-        rss_parent_before_mb=round(rss_before, 1),
-        rss_parent_after_mb=round(rss_after, 1),
-        peak_rss_worker_mb=round(peak_mb(resource.RUSAGE_CHILDREN), 1),
-        naive_peak_rss_mb=round(max(naive_rss.peak, naive_rss_2.peak), 1),
-    )
-    started = time.perf_counter()
-    batch.build(jobs, limit=10_000, workers=args.workers)
-    emit(
-        figure="batch_cached",
-        letters=len(jobs),
-        stored_before=len(jobs),
-        seconds=round(time.perf_counter() - started, 1),
-        vs_first_build=round((time.perf_counter() - started) / ours_batch, 3),
-    )
+    return list(batch.replies_for(session=session))
 
 
 if __name__ == "__main__":

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "proposals.admin_site.AxesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "proposals",
     "replies",
     "feedback",
@@ -280,29 +282,32 @@ BANLI_INBOX_PAGE_SIZE = env_int("BANLI_INBOX_PAGE_SIZE", 30)
 # Font families for PDFs, first installed one wins; comma-separated in the environment.
 # Debian's fonts-noto-cjk by default; an office with licensed fonts sets e.g.
 # BANLI_PDF_SERIF="仿宋_GB2312,Noto Serif CJK SC" and BANLI_PDF_TITLE="方正小标宋简体,Noto Serif CJK SC".
-BANLI_PDF_TITLE = env_list("BANLI_PDF_TITLE", "方正小标宋简体,Noto Serif CJK SC")  # 标题、版头 (小标宋)
-BANLI_PDF_SERIF = env_list("BANLI_PDF_SERIF", "仿宋_GB2312,FangSong,Noto Serif CJK SC")  # 正文 (仿宋)
+# Letters (Typst) use only the fonts in BANLI_FONT_PATHS, never the system's; an office drops its
+# licensed fonts into a folder of its own and lists it first.
+BANLI_FONT_PATHS = env_list(
+    "BANLI_FONT_PATHS",
+    str(BASE_DIR / "fonts") + ",/usr/share/fonts/opentype/noto,/usr/share/fonts/truetype/lxgw-wenkai"
+    ",/usr/share/fonts/truetype/arphic",
+)
+BANLI_PDF_TITLE = env_list(
+    "BANLI_PDF_TITLE", "方正小标宋简体,FZXiaoBiaoSong-B05S,Noto Serif CJK SC"
+)  # 标题、版头 (小标宋)
+BANLI_PDF_SERIF = env_list("BANLI_PDF_SERIF", "仿宋_GB2312,FangSong_GB2312,FangSong,Noto Serif CJK SC")  # 正文 (仿宋)
 BANLI_PDF_SANS = env_list("BANLI_PDF_SANS", "黑体,SimHei,Noto Sans CJK SC")  # 一级标题 (黑体)
-BANLI_PDF_KAI = env_list("BANLI_PDF_KAI", "楷体_GB2312,KaiTi,Noto Serif CJK SC")  # 二级标题 (楷体)
+BANLI_PDF_KAI = env_list("BANLI_PDF_KAI", "楷体_GB2312,KaiTi_GB2312,KaiTi,LXGW WenKai,AR PL UKai CN")  # 二级标题 (楷体)
 BANLI_PDF_SYMBOL = env_list("BANLI_PDF_SYMBOL", "DejaVu Sans,Noto Sans CJK SC")  # ☑ ☐ on the feedback form
-# Subset CJK fonts once, to just the glyphs used (printing/fontpack.py): ~140 KB instead of ~490 KB a
-# letter, and about half the render time of WeasyPrint's own subsetting. Off = WeasyPrint as it ships.
+# Subset the CJK fonts of WeasyPrint's forms once, to just the glyphs used (printing/fontpack.py).
 BANLI_PDF_COMPACT_FONTS = env_bool("BANLI_PDF_COMPACT_FONTS", default=True)
-# Longest one PDF may take to render (seconds; 0 = no limit). Past it the render is stopped and
-# the user gets a 503 page; keep it below gunicorn's worker timeout (BANLI_WORKER_TIMEOUT, 60).
-BANLI_PDF_RENDER_SECONDS = env_int("BANLI_PDF_RENDER_SECONDS", 30)
-# Production (deploy/banli.env): each web process renders its PDFs in a process of its own, at
-# this lower CPU priority (printing.pdf.RenderProcess). Off here: renders run in a thread of the
-# web process, which the embedded default and the tests (they patch WeasyPrint) rely on.
-BANLI_PDF_RENDER_PROCESS = env_bool("BANLI_PDF_RENDER_PROCESS", default=False)
-BANLI_PDF_RENDER_NICE = env_int("BANLI_PDF_RENDER_NICE", 5)
 # Most documents one batch print may hold (each letter is a few pages).
 BANLI_PDF_BATCH_MAX = env_int("BANLI_PDF_BATCH_MAX", 300)
-# How batch prints run: "thread" (background thread of the web process; one server),
-# "queue" (the web process only records the job; `manage.py print_worker` processes build it,
-# surviving restarts; several app servers) or "inline" (tests).
-BANLI_PRINT_JOBS = env_str("BANLI_PRINT_JOBS", "thread")
-if BANLI_PRINT_JOBS not in ("thread", "queue", "inline"):
-    raise ImproperlyConfigured(f"BANLI_PRINT_JOBS must be thread, queue or inline, not {BANLI_PRINT_JOBS!r}")
-# Queue mode: a running job whose worker has not reported progress for this long goes back in the queue.
-BANLI_PRINT_WORKER_STALE_SECONDS = env_int("BANLI_PRINT_WORKER_STALE_SECONDS", 300)
+# Background work (batch printing) runs as django-tasks: "immediate" runs a task at once in the
+# process that asks for it (the embedded default, one server); "database" queues it in the
+# database for `manage.py db_worker` processes (production, several app servers).
+BANLI_TASKS_BACKEND = env_str("BANLI_TASKS_BACKEND", "immediate")
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if BANLI_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"BANLI_TASKS_BACKEND must be immediate or database, not {BANLI_TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[BANLI_TASKS_BACKEND]}}

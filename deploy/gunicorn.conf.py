@@ -14,11 +14,8 @@ bind = os.environ.get("BANLI_BIND", "127.0.0.1:8000")
 # Processes x threads. gthread lets a worker overlap the time its requests wait on PostgreSQL;
 # each thread keeps its own database connection (CONN_MAX_AGE), so the connections used are
 # about workers x threads per app server: size PostgreSQL's max_connections (or pgbouncer) for it.
-# 4 threads, measured (bench/load.py: 2 workers, 50 members submitting, 5 supervisors printing,
-# PostgreSQL, 2 shared CPUs): with PDFs rendered in the worker (BANLI_PDF_RENDER_PROCESS off),
-# 4, 8 and 16 threads served the same 44-47 req/s, but a render shares its worker's GIL with
-# every busy thread and starved (PDF p95 ~2 s with 4 threads, ~16 s with 16). With the render
-# process (deploy/banli.env), 2, 4 and 8 threads served the same 59-64 req/s.
+# Letters are typeset by Typst in the worker itself, quickly enough (bench/pdf.py) that a
+# download holds the worker's other threads up no longer than a page does.
 workers = int(os.environ.get("BANLI_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("BANLI_THREADS", 4))
@@ -59,10 +56,7 @@ loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()
 
 
 def post_worker_init(worker):
-    """Start the worker's PDF render process (BANLI_PDF_RENDER_PROCESS) now, not on the first download."""
-    from django.conf import settings
+    """Load the letter template and its fonts now, not on the first download."""
+    from printing import letters
 
-    if settings.BANLI_PDF_RENDER_PROCESS:
-        from printing.pdf import render_process
-
-        render_process().start()
+    letters.warm()

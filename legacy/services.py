@@ -32,6 +32,7 @@ from proposals.models import (
     Session,
     TransitionError,
 )
+from replies import body as reply_body
 from replies.models import CoHandlingOpinion, ContactMethod, ContactRecord, Publication, Reply, ReplyStatus
 
 from .extract import MISSING, DocumentError, extract, read_document
@@ -404,6 +405,7 @@ class RecordBuilder:
 
     def draft_reply(self, assignment, proposal):
         title = self.x.value("reply_title") or ""
+        paragraphs = reply_body.paragraphs_from_text(self.x.value("reply_body") or "")
         same = assignment.replies.all()
         if self.reply_date:
             same = same.filter(written_on=self.reply_date)
@@ -411,7 +413,7 @@ class RecordBuilder:
             same = same.filter(title=title)
         else:
             # Neither date nor title: the same letter starts with the same words.
-            opening = re.sub(r"\s", "", self.x.value("reply_body") or "")[:60]
+            opening = re.sub(r"\s", "", reply_body.plain_text(paragraphs))[:60]  # as stored: normalised
             same = [r for r in same if opening and re.sub(r"\s", "", r.body).startswith(opening)]
             same = assignment.replies.filter(pk__in=[r.pk for r in same])
         reply = same.order_by("round").first()
@@ -426,7 +428,8 @@ class RecordBuilder:
             doc_number=(self.x.value("doc_number") or header.get("发文字号", ""))[:60],
             title=(title or f"关于对《{proposal.title}》的答复")[:200],
             addressees=((self.x.value("addressees") or {}).get("line") or proposal.addressee_line())[:300],
-            body=self.x.value("reply_body") or "",
+            body=reply_body.plain_text(paragraphs),
+            body_paragraphs=paragraphs,
             result_class=self.x.value("result_class") or "",
             written_on=self.reply_date,
             closing_name=closing[:100] if closing and closing != assignment.unit.name else "",

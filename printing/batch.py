@@ -1,26 +1,25 @@
-"""Batch printing: many letters (and their feedback forms) merged into one PDF.
+"""Batch printing: the issued letters of a session (or one unit) as one PDF.
 
-Each document is rendered on its own (so each letter keeps its own page numbers) and
-stored like any single download; a version already stored is not rendered again. The
-documents still to render go to a process pool, one worker per core, each worker with
-its own FontConfiguration kept warm from one document to the next; this process reads the
-records, stores each render as it arrives and merges while the workers render.
+The letters are typeset by Typst as one document per chunk of letters: each letter starts on
+a new page with its own page numbers, and a chunk embeds its fonts once. With forms, each
+letter is followed by its signed feedback forms (WeasyPrint, each stored like a single
+download); the parts are merged with pikepdf (qpdf).
 """
 
 import io
-import os
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 from django.utils.translation import gettext as _
 
 from feedback.models import Feedback
 from replies.models import Reply
 
-from . import documents, worker
+from . import documents, letters
 from .pdf import PrintError
+
+# Letters typeset as one Typst document: fonts are embedded once per chunk (fewer, larger
+# chunks make a smaller file), and Typst keeps the layouts of its recent documents in memory
+# (smaller chunks keep a worker smaller); bench/pdf.py's batch figure measures both.
+CHUNK = 20
 
 
 class BatchTooLarge(PrintError):
@@ -42,131 +41,72 @@ def replies_for(*, session=None, unit=None, ids=None, user=None):
     )
 
 
-def jobs_for(replies, *, with_forms=False):
-    """(kind, pk) for each document to print, in print order: a letter, then its signed forms."""
-    jobs = []
+def forms_for(replies):
+    """{reply pk: its submitted feedback forms, in order}."""
     forms = {}
-    if with_forms:
-        for fb in Feedback.objects.submitted().filter(reply__in=[r.pk for r in replies]).order_by("pk"):
-            forms.setdefault(fb.reply_id, []).append(fb.pk)
-    for reply in replies:
-        jobs.append(("reply", reply.pk))
-        jobs.extend(("feedback", pk) for pk in forms.get(reply.pk, []))
-    return jobs
-
-
-def printable(job, site_url=""):
-    """The document of one job, built from the records (in the calling process: it reads the database)."""
-    kind, pk = job
-    if kind == "reply":
-        reply = Reply.objects.select_related("assignment__unit", "assignment__proposal").get(pk=pk)
-        return documents.reply_letter(reply)
-    fb = Feedback.objects.select_related(
-        "reply__assignment__unit", "reply__assignment__proposal", "member", "received_by"
-    ).get(pk=pk)
-    return documents.feedback_form(fb, site_url=site_url)
-
-
-def stored_document(job, site_url=""):
-    """The RenderedDocument of one job, rendering it if its version is not stored yet."""
-    return documents.stored_pdf(printable(job, site_url))
-
-
-def pdfs(jobs, *, site_url="", workers=1):
-    """The PDF bytes of each job, in order, as they become ready.
-
-    A version already stored is read from storage (not rendered again); the others are
-    rendered, in a pool of `workers` processes when there are enough of them, and stored
-    by this process as each arrives. Workers only render (HTML in, PDF out): they never
-    touch the database.
-    """
-    items = [printable(job, site_url) for job in jobs]
-    stored = _stored_versions(items)
-    missing = [item for item in items if _version(item) not in stored]
-    rendered = _render_many(missing, workers)
-    try:
-        for item in items:
-            data = stored.get(_version(item))
-            if data is None:
-                data, render_ms = next(rendered)
-                documents.store(item, data, render_ms)
-            yield data
-    finally:
-        rendered.close()
-
-
-def _version(item):
-    return (item.kind, item.object_id, item.content_hash)
-
-
-def _stored_versions(items):
-    """{version: PDF bytes} for the items whose current version is stored; a row whose file is gone is dropped."""
-    from .models import RenderedDocument
-
-    wanted = {_version(item) for item in items}
-    found = {}
-    candidates = RenderedDocument.objects.filter(
-        object_id__in={item.object_id for item in items}, content_hash__in={item.content_hash for item in items}
+    submitted = (
+        Feedback.objects.submitted()
+        .filter(reply__in=[r.pk for r in replies])
+        .select_related("reply__assignment__unit", "reply__assignment__proposal", "member", "received_by")
+        .order_by("pk")
     )
-    for doc in candidates:
-        if (doc.kind, doc.object_id, doc.content_hash) not in wanted:
-            continue
-        try:
-            with doc.file.open("rb") as fh:
-                found[(doc.kind, doc.object_id, doc.content_hash)] = fh.read()
-        except OSError:
-            doc.delete()  # the row outlived its file: render again
-    return found
+    for feedback in submitted:
+        forms.setdefault(feedback.reply_id, []).append(feedback)
+    return forms
 
 
-# Below this many documents to render, a pool costs more to start than it saves.
-MIN_POOL_JOBS = 8
+def count(replies, *, with_forms=False):
+    """How many documents the batch holds: the letters, and their signed forms when asked for."""
+    return len(replies) + (sum(len(f) for f in forms_for(replies).values()) if with_forms else 0)
 
 
-def _render_many(items, workers):
-    """(PDF bytes, render ms) for each item, in order; lazily, so the caller merges while workers render."""
-    if workers <= 1 or len(items) < MIN_POOL_JOBS:
-        for item in items:
-            started = time.perf_counter()
-            data = item.render()
-            yield data, int((time.perf_counter() - started) * 1000)
-        return
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(items)), mp_context=_pool_context(), initializer=worker.start
-    )
-    try:
-        yield from pool.map(worker.render, [(item.html, item.stylesheet, item.assets) for item in items])
-    finally:
-        # On an error (or when the caller stops early) drop the renders not started yet.
-        pool.shutdown(wait=True, cancel_futures=True)
+def build(replies, *, limit, with_forms=False, site_url="", progress=None):
+    """One PDF of the letters in order (each followed by its signed forms when asked for)."""
+    import pikepdf
 
-
-def _pool_context():
-    """fork when this process runs one thread (the command line: workers start warm and at once);
-    spawn from a threaded process (the web app's background job), where forking is unsafe."""
-    return get_context("fork" if threading.active_count() == 1 else "spawn")
-
-
-def build(jobs, *, limit, site_url="", workers=1, progress=None):
-    """One PDF of all jobs in order, each document with its own page numbers."""
-    from pypdf import PdfWriter
-
-    if not jobs:
+    replies = list(replies)
+    forms = forms_for(replies) if with_forms else {}
+    total = len(replies) + sum(len(f) for f in forms.values())
+    if not replies:
         raise PrintError(_("没有可打印的答复函。"))
-    if len(jobs) > limit:
+    if total > limit:
         raise BatchTooLarge(
             _("一次最多打印 %(limit)d 份文件，本次选择了 %(count)d 份，请按承办单位或编号分批打印。")
-            % {"limit": limit, "count": len(jobs)}
+            % {"limit": limit, "count": total}
         )
-    writer = PdfWriter()
-    for done, data in enumerate(pdfs(jobs, site_url=site_url, workers=workers), start=1):
-        writer.append(io.BytesIO(data))
-        if progress:
-            progress(done, len(jobs))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    merged = pikepdf.new()
+    sources = []  # pikepdf copies pages from their documents when it saves: keep them open until then
+    done = 0
+    try:
+        for start in range(0, len(replies), CHUNK):
+            chunk = replies[start : start + CHUNK]
+            data, first_pages = letters.render_with_starts(chunk)
+            letters_pdf = _open(data, sources)
+            if not forms:
+                merged.pages.extend(letters_pdf.pages)
+            else:
+                ends = [*first_pages[1:], len(letters_pdf.pages)]
+                for reply, first, end in zip(chunk, first_pages, ends, strict=True):
+                    merged.pages.extend(letters_pdf.pages[first:end])
+                    for feedback in forms.get(reply.pk, ()):
+                        stored = documents.stored_pdf(documents.feedback_form(feedback, site_url=site_url))
+                        with stored.file.open("rb") as fh:
+                            merged.pages.extend(_open(fh.read(), sources).pages)
+            done += len(chunk) + sum(len(forms.get(r.pk, ())) for r in chunk)
+            if progress:
+                progress(done, total)
+        out = io.BytesIO()
+        merged.save(out)
+        return out.getvalue()
+    finally:
+        for source in sources:
+            source.close()
+        merged.close()
 
 
-def default_workers():
-    return max(1, min(os.cpu_count() or 1, 4))
+def _open(data, sources):
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(data))
+    sources.append(document)
+    return document

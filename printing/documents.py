@@ -1,63 +1,119 @@
-"""What each printed document says: its HTML, its images, its version, and its stored PDF.
+"""The documents the app prints, which engine prints each, their versions and their stored PDFs.
 
-A document is built from the records (never from request input), rendered through the
-templates under templates/printing/, and cached in `RenderedDocument` by a hash of the
-HTML, what its images are made from (file bytes, QR text) and the stylesheet, so a change
-anywhere makes a new version.
+A document is built from the records (never from request input): a letter as JSON data for
+a Typst template (printing/letters.py), a form as HTML from the templates under
+templates/printing/ for WeasyPrint. It is cached in `RenderedDocument` by a hash of all it
+is made from (the data or HTML, the template or stylesheet, what its images are made of),
+so a change anywhere makes a new version.
 """
 
+import base64
 import functools
 import hashlib
-import re
+import json
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.models import Channel, HandlingEffect, Satisfaction
 from proposals.i18n import in_chinese
+from replies import body
 from replies.models import ContactMethod
 
-from . import pdf
+from . import letters, pdf, typesetting
 from .models import DocumentKind, RenderedDocument
 
-LETTER_CSS = "css/print-letter.css"
 FORM_CSS = "css/print-form.css"
 # Where the feedback helper's verify page lives (feedback/urls.py on its branch).
 VERIFY_PATH = "/verify/{code}/"
 
-FIRST_LEVEL = re.compile(r"^[一二三四五六七八九十]+、")
-SECOND_LEVEL = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+
+class Engine(models.TextChoices):
+    TYPST = "typst", "Typst"
+    WEASYPRINT = "weasyprint", "WeasyPrint"
+
+
+# Which engine prints what: formal letters are typeset by Typst (justified Chinese lines,
+# punctuation compression, kinsoku, PDF/A); forms and other HTML print views by WeasyPrint,
+# from the same HTML as the pages. Callers ask for a document (below), never for an engine.
+ENGINES = {
+    DocumentKind.REPLY_LETTER: Engine.TYPST,
+    DocumentKind.FEEDBACK_FORM: Engine.WEASYPRINT,
+    DocumentKind.REPLY_FORM: Engine.WEASYPRINT,
+    DocumentKind.BLANK_FORM: Engine.WEASYPRINT,
+}
 
 
 @dataclass
 class Printable:
-    """One document ready to render: which it is, its HTML and images, and its stylesheet."""
+    """One document ready to render: which it is, what it is made from, and how its file is named."""
 
     kind: str
     object_id: int
-    html: str
-    stylesheet: str
-    assets: list = field(default_factory=list)
     filename: str = "document.pdf"
+
+    @property
+    def engine(self):
+        return ENGINES[self.kind]
 
     @functools.cached_property
     def content_hash(self):
         digest = hashlib.sha256()
         digest.update(self.kind.encode())
+        self.feed(digest)
+        return digest.hexdigest()
+
+
+@dataclass
+class HtmlPrintable(Printable):
+    """A document WeasyPrint renders from escaped HTML, one stylesheet and its own images."""
+
+    html: str = ""
+    stylesheet: str = ""
+    assets: list = field(default_factory=list)
+
+    def feed(self, digest):
         digest.update(self.html.encode("utf-8"))
         css, _mime = pdf.read_static(self.stylesheet)
         digest.update(css or b"")
         for asset in sorted(self.assets, key=lambda a: a.name):
             digest.update(asset.name.encode())
             digest.update(asset.identity)  # what the image is made from: no image is decoded here
-        return digest.hexdigest()
+
+    @property
+    def text(self):
+        return self.html
 
     def render(self):
         return pdf.render_pdf(self.html, stylesheets=[self.stylesheet], assets=self.assets)
+
+
+@dataclass
+class TypstPrintable(Printable):
+    """A document Typst typesets from a template of the repo and JSON data (no markup from users)."""
+
+    template: str = ""
+    data: dict = field(default_factory=dict)
+
+    @functools.cached_property
+    def payload(self):
+        return json.dumps(self.data, ensure_ascii=False, sort_keys=True)
+
+    def feed(self, digest):
+        digest.update(self.payload.encode("utf-8"))
+        digest.update(typesetting.template_source(self.template))
+
+    @property
+    def text(self):
+        return self.payload
+
+    def render(self):
+        return typesetting.compile_pdf(self.template, self.data)
 
 
 def stored_pdf(printable):
@@ -92,60 +148,52 @@ def fonts_context():
 # --- reply letter ------------------------------------------------------------------------
 
 
-def letter_blocks(reply):
-    """The body as (kind, text) blocks: 'h1' for 一、…, 'h2' for （一）…, 'p' for paragraphs."""
-    blocks = []
-    for line in reply.paragraphs:
-        if FIRST_LEVEL.match(line) and len(line) <= 40:
-            blocks.append(("h1", line))
-        elif SECOND_LEVEL.match(line) and len(line) <= 40:
-            blocks.append(("h2", line))
-        else:
-            blocks.append(("p", line))
-    return blocks
-
-
-def letterhead_size(name):
-    """Point size of the red unit name so that it fits the 156 mm type area on one line."""
-    return max(16, min(30, int(400 / max(len(name), 1))))
-
-
-@in_chinese
-def reply_letter(reply, *, for_screen=False, csp_nonce=""):
-    """The letter as printable HTML; `for_screen` gives the browser preview (which needs the CSP nonce)."""
-    unit = reply.assignment.unit
-    seal = pdf.Asset.from_image_file("seal", unit.seal) if unit.seal else None
-    assets = [seal] if seal else []
-    context = {
-        "reply": reply,
-        "unit": unit,
-        "letterhead": unit.letterhead_name,
-        "letterhead_pt": letterhead_size(unit.letterhead_name),
-        "blocks": letter_blocks(reply),
-        "seal_url": _asset_src(seal, for_screen),
-        "fonts": fonts_context(),
-        "for_screen": for_screen,
-        "csp_nonce": csp_nonce,
-    }
-    html = render_to_string("printing/reply_letter.html", context)
-    return Printable(
+def reply_letter(reply):
+    """The letter as Typst typesets it (PDF/A-2b)."""
+    return TypstPrintable(
         kind=DocumentKind.REPLY_LETTER,
         object_id=reply.pk,
-        html=html,
-        stylesheet=LETTER_CSS,
-        assets=assets,
         filename=f"reply-{reply.pk}.pdf",
+        template=letters.TEMPLATE,
+        data=letters.document_data([reply]),
     )
 
 
-def _asset_src(asset, for_screen):
-    if asset is None:
-        return ""
-    if for_screen:
-        import base64
+def reply_letters(replies):
+    """Several letters as one Typst document, each with its own page numbers (batch printing)."""
+    return TypstPrintable(
+        kind=DocumentKind.REPLY_LETTER,
+        object_id=0,
+        filename="replies.pdf",
+        template=letters.TEMPLATE,
+        data=letters.document_data(replies),
+    )
 
-        return f"data:{asset.mime};base64,{base64.b64encode(asset.data).decode()}"
-    return asset.url
+
+@in_chinese
+def reply_letter_preview(reply, *, csp_nonce=""):
+    """The letter as an HTML page for the screen (and the browser's own printing), from the same structure."""
+    unit = reply.assignment.unit
+    seal = pdf.Asset.from_image_file("seal", unit.seal) if unit.seal else None
+    context = {
+        "reply": reply,
+        "letterhead": unit.letterhead_name,
+        "letterhead_pt": letters.letterhead_size(unit.letterhead_name),
+        "title_lines": letters.title_lines(reply.title),
+        "addressee_parts": letters.addressee_parts(reply.addressees),
+        "paragraphs": body.paragraphs_of(reply),
+        "seal_url": _data_url(seal),
+        "note": letters.note(reply),
+        "fonts": fonts_context(),
+        "csp_nonce": csp_nonce,
+    }
+    return render_to_string("printing/reply_letter.html", context)
+
+
+def _data_url(asset):
+    if asset is None or asset.data is None:
+        return ""
+    return f"data:{asset.mime};base64,{base64.b64encode(asset.data).decode()}"
 
 
 # --- feedback form -------------------------------------------------------------------------
@@ -218,7 +266,7 @@ def feedback_form(feedback, *, site_url=""):
             assets.append(pdf.Asset.qr_code("qr", context["verify_url"]))
     context["signature_url"] = "banli-asset:signature" if any(a.name == "signature" for a in assets) else ""
     context["qr_url"] = "banli-asset:qr" if any(a.name == "qr" for a in assets) else ""
-    return Printable(
+    return HtmlPrintable(
         kind=DocumentKind.FEEDBACK_FORM,
         object_id=feedback.pk,
         html=render_to_string("printing/feedback_form.html", context),
@@ -233,7 +281,7 @@ def reply_form(reply, member):
     """The paper form that goes out with a reply, pre-filled with the member, unit, title and number."""
     context = form_context(reply=reply, member=member)
     context.update(signature_url="", qr_url="")
-    return Printable(
+    return HtmlPrintable(
         kind=DocumentKind.REPLY_FORM,
         # One stored form per reply and member: the member is part of the HTML, hence of the hash.
         object_id=reply.pk,
@@ -247,7 +295,7 @@ def reply_form(reply, member):
 def blank_form():
     context = form_context()
     context.update(signature_url="", qr_url="")
-    return Printable(
+    return HtmlPrintable(
         kind=DocumentKind.BLANK_FORM,
         object_id=0,
         html=render_to_string("printing/feedback_form.html", context),

@@ -1,8 +1,12 @@
 """The reply letter as a Word document (python-docx), for offices that finish letters in Word.
 
-Same content and the same page set-up as the PDF (A4, margins 37/35/28/26 mm, red unit
-name and rule, 三号 body with a fixed line pitch); Word applies its own fonts if the
-configured ones are missing.
+The same letter as the PDF (printing/letters.py gives both their content): A4 at 37/35/28/26 mm
+with Word's character grid set to 22 lines of 28 characters (w:docGrid); on page 1 the red unit
+name 30 mm from the top edge with the 170 mm red double rule under it and the bottom red rule
+20 mm from the bottom edge; page numbers "— N —" as a PAGE field from page 2, odd pages right
+and even pages left, one character in; the title broken between words; 落款 centred over the
+date, the date four characters from the right margin; bold only where the configured font has
+a bold face (Word would otherwise fake it).
 """
 
 import io
@@ -16,12 +20,20 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from proposals.i18n import in_chinese
+from replies import body
 
-from . import documents, pdf
-from .templatetags.printing import BOLD, cn_date
+from . import letters, typesetting
+from .templatetags.printing import cn_date
 
 RED = RGBColor(0xE6, 0x00, 0x12)
-LINE_PITCH = Pt(28.95)
+BODY_PT = 16
+CELL_PT = 442.2 / 28  # 156 mm / 28 characters
+TWIPS_PER_MM = 1440 / 25.4
+# 225 mm / 22 lines, in twips (Word's w:linePitch), rounded down so that 22 lines fit.
+LINE_PITCH_TWIPS = int(225 * TWIPS_PER_MM / 22)
+LINE = Pt(LINE_PITCH_TWIPS / 20)
+# w:charSpace: how much the grid's character pitch differs from the 16 pt default size, in 1/4096 pt.
+CHAR_SPACE = round((CELL_PT - BODY_PT) * 4096)
 
 
 def _font(run, family, size, *, bold=False, color=None):
@@ -30,100 +42,201 @@ def _font(run, family, size, *, bold=False, color=None):
     run.font.bold = bold
     if color is not None:
         run.font.color.rgb = color
-    # East Asian text uses w:eastAsia, not w:ascii.
     rpr = run._element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), family)
+    return run
 
 
-def _paragraph(doc, *, align=None, indent_chars=0, pitch=LINE_PITCH, space_before=0):
-    p = doc.add_paragraph()
+def _paragraph(container, *, align=None, indent_chars=0, pitch=LINE, space_before=0, space_after=0):
+    p = container.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = pitch
     fmt.space_before = Pt(space_before)
-    fmt.space_after = Pt(0)
+    fmt.space_after = Pt(space_after)
     if indent_chars:
-        fmt.first_line_indent = Pt(16 * indent_chars)
+        fmt.first_line_indent = Pt(CELL_PT * indent_chars)
     if align is not None:
         p.alignment = align
     return p
 
 
-def _rule(paragraph, color="E60012", thick=True):
-    """A red double rule under the paragraph (上粗下细)."""
+def _border(paragraph, side, val, color="E60012", size=24, space=4):
     ppr = paragraph._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    bottom.set(qn("w:val"), "thickThinSmallGap" if thick else "single")
-    bottom.set(qn("w:sz"), "24")
-    bottom.set(qn("w:space"), "4")
-    bottom.set(qn("w:color"), color)
-    border.append(bottom)
-    ppr.append(border)
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), val)
+    edge.set(qn("w:sz"), str(size))
+    edge.set(qn("w:space"), str(space))
+    edge.set(qn("w:color"), color)
+    borders.append(edge)
 
 
-def _text_runs(paragraph, text, family, size):
-    for index, part in enumerate(BOLD.split(text)):
-        if part:
-            _font(paragraph.add_run(part), family, size, bold=index % 2 == 1)
+def _wide(paragraph):
+    """A 170 mm paragraph centred on the page (the red rules run 7 mm past the type area on each side)."""
+    paragraph.paragraph_format.left_indent = Mm(-8)
+    paragraph.paragraph_format.right_indent = Mm(-6)
+
+
+def _page_field(paragraph, family):
+    _font(paragraph.add_run("— "), family, 14)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    _font(paragraph.add_run(" —"), family, 14)
+
+
+def _grid(section):
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+
+
+def _defaults(doc, family):
+    """The document's default run: the body face at 三号, so the grid's pitch is counted from 16 pt."""
+    style = doc.styles["Normal"]
+    style.font.name = family
+    style.font.size = Pt(BODY_PT)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    fonts.set(qn("w:eastAsia"), family)
+
+
+def _first_page_head(section, reply, fonts):
+    """Page 1's header: class mark, red unit name 30 mm from the top edge, the double rule under it."""
+    header = section.first_page_header
+    header.is_linked_to_previous = False
+    first = header.paragraphs[0]
+    if reply.result_class:
+        mark = first
+        mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        frame = OxmlElement("w:framePr")
+        frame.set(qn("w:hAnchor"), "margin")
+        frame.set(qn("w:vAnchor"), "page")
+        frame.set(qn("w:xAlign"), "right")
+        frame.set(qn("w:y"), str(round(15 * TWIPS_PER_MM)))
+        mark._p.get_or_add_pPr().insert(0, frame)
+        _font(mark.add_run(reply.result_class), fonts["heading1"][0], BODY_PT)
+        head = _paragraph(
+            header,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            pitch=Pt(letters.letterhead_size(reply.assignment.unit.letterhead_name) + 4),
+        )
+    else:
+        head = first
+        head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        head.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        head.paragraph_format.line_spacing = Pt(letters.letterhead_size(reply.assignment.unit.letterhead_name) + 4)
+    name = reply.assignment.unit.letterhead_name
+    _font(head.add_run(name), fonts["title"][0], letters.letterhead_size(name), bold=fonts["title_bold"], color=RED)
+    head.paragraph_format.space_after = Pt(0)
+    _wide(head)
+    _border(head, "bottom", "thickThinSmallGap", size=24, space=8)
+
+
+def _footers(section, fonts):
+    family = fonts["body"][0]
+    section.first_page_footer.is_linked_to_previous = False
+    rule = section.first_page_footer.paragraphs[0]
+    _wide(rule)
+    _border(rule, "bottom", "thinThickSmallGap", size=24, space=0)
+    # The page number's top 7 mm below the type area: its 14 pt line ends 3 mm above the footer's bottom.
+    odd = section.footer.paragraphs[0]
+    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    odd.paragraph_format.right_indent = Pt(14)
+    even = section.even_page_footer.paragraphs[0]
+    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    even.paragraph_format.left_indent = Pt(14)
+    for paragraph in (odd, even):
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        paragraph.paragraph_format.line_spacing = Pt(14)
+        paragraph.paragraph_format.space_after = Mm(3)
+        _page_field(paragraph, family)
+
+
+def _closing(doc, reply, family):
+    """落款 centred over 成文日期; the date four characters from the right margin."""
+    date = cn_date(reply.written_on)
+    date_width = letters.text_width(date)
+    name_width = letters.text_width(reply.closing)
+    name_right = max(0.0, 4 + (date_width - name_width) / 2)
+    for text, right in ((reply.closing, name_right), (date, 4)):
+        p = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        p.paragraph_format.right_indent = Pt(CELL_PT * right)
+        p.paragraph_format.keep_with_next = True
+        _font(p.add_run(text), family, BODY_PT)
 
 
 @in_chinese
 def reply_docx(reply):
-    fonts = pdf.font_families()
-    serif, sans, title_font, kai = fonts["serif"][0], fonts["sans"][0], fonts["title"][0], fonts["kai"][0]
+    fonts = typesetting.fonts_data()
+    serif = fonts["body"][0]
     doc = Document()
+    _defaults(doc, serif)
+    doc.settings.odd_and_even_pages_header_footer = True
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance, section.footer_distance = Mm(30), Mm(20)
+    section.different_first_page_header_footer = True
+    _grid(section)
+    _first_page_head(section, reply, fonts)
+    _footers(section, fonts)
 
-    if reply.result_class:
-        _font(_paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT).add_run(reply.result_class), sans, 16)
-    unit = reply.assignment.unit
-    head = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, pitch=Pt(40))
-    _font(
-        head.add_run(unit.letterhead_name),
-        title_font,
-        documents.letterhead_size(unit.letterhead_name),
-        bold=True,
-        color=RED,
-    )
-    _rule(head)
-    _font(_paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT).add_run(reply.doc_number), serif, 16)
+    number = doc.paragraphs[0] if doc.paragraphs else _paragraph(doc)
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _font(number.add_run(reply.doc_number), serif, BODY_PT)
 
-    title = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, pitch=Pt(34), space_before=29)
-    _font(title.add_run(reply.title), title_font, 22, bold=True)
-    _paragraph(doc)
-    _font(_paragraph(doc).add_run(f"{reply.addressees}："), serif, 16)
-    for kind, text in documents.letter_blocks(reply):
+    title = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, pitch=Pt(34), space_before=LINE.pt, space_after=LINE.pt)
+    for index, line in enumerate(letters.title_lines(reply.title)):
+        run = _font(title.add_run(line), fonts["title"][0], 22, bold=fonts["title_bold"])
+        if index < len(letters.title_lines(reply.title)) - 1:
+            run.add_break()
+    _font(_paragraph(doc).add_run(f"{reply.addressees.rstrip('：:')}："), serif, BODY_PT)
+    faces = {body.H1: (fonts["heading1"][0], False), body.H2: (fonts["heading2"][0], False)}
+    faces[body.H3] = (serif, fonts["body_bold"])
+    for item in body.paragraphs_of(reply):
         p = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
-        family = {"h1": sans, "h2": kai}.get(kind, serif)
-        _text_runs(p, text, family, 16)
+        if item["heading"]:
+            family, bold = faces.get(item["level"], (serif, False))
+            _font(p.add_run(item["heading"]), family, BODY_PT, bold=bold)
+            p.paragraph_format.keep_with_next = not item["text"]
+        if item["text"]:
+            _font(p.add_run(item["text"]), serif, BODY_PT)
 
-    _paragraph(doc)
-    for line in (reply.closing, cn_date(reply.written_on)):
-        p = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        p.paragraph_format.right_indent = Pt(16 * 4)
-        _font(p.add_run(line), serif, 16)
-    contact = "；".join(
-        part
-        for part in (
-            f"{_('联系人')}：{reply.contact_person}" if reply.contact_person else "",
-            f"{_('联系电话')}：{reply.contact_phone}" if reply.contact_phone else "",
-        )
-        if part
-    )
-    if contact:
-        _font(_paragraph(doc, indent_chars=2).add_run(f"（{contact}）"), serif, 16)
+    _paragraph(doc).paragraph_format.keep_with_next = True
+    _closing(doc, reply, serif)
+    note = letters.note(reply)
+    if note:
+        _font(_paragraph(doc, indent_chars=2).add_run(note), serif, BODY_PT)
     if reply.cc:
         _paragraph(doc)
-        _font(_paragraph(doc).add_run(f"{_('抄送')}：{reply.cc}"), serif, 14)
+        cc = _paragraph(doc)
+        _border(cc, "top", "single", color="000000", size=8)
+        _border(cc, "bottom", "single", color="000000", size=8)
+        _font(cc.add_run(f"{_('抄送')}：{reply.cc}"), serif, 14)
 
     out = io.BytesIO()
     doc.save(out)

@@ -20,17 +20,10 @@ Subsets are cached per process by (face, glyph set): a face whose glyphs did not
 (re-rendering the same text; an edit of the body leaves the title and heading faces alone)
 is not subset again. Subsetting a face costs a few milliseconds; the cache saves ~5% of a
 render, bench/pdf.py reports renders with and without it.
-
-While `writing()` is active (printing.pdf does it), WeasyPrint's Font objects also read
-their font file lazily: see the section "the whole font file, only when needed" below.
 """
 
-import contextlib
-import contextvars
-import functools
 import logging
 import struct
-import sys
 import threading
 from collections import OrderedDict
 
@@ -271,7 +264,6 @@ class _SubsettingFonts(dict):
 
     def __setitem__(self, key, font):
         if not hasattr(font, "banli_cff"):
-            _defer_face_data(font)
             font.banli_cff = None
             font.subset = _subset_method(font, font.subset)
         super().__setitem__(key, font)
@@ -302,75 +294,6 @@ def subsetting(document):
         fonts[key] = font
     document.fonts = fonts
     return document
-
-
-# --- the whole font file, only when needed ----------------------------------------------------
-#
-# WeasyPrint's Font() copies the whole font file out of HarfBuzz when it meets a font
-# (get_hb_object_data(face)): for a Noto CJK collection that is 20-27 MB per face, three
-# faces a letter, ~40 ms of copying and page faults per render, then thrown away once the
-# font is subset. While `writing()` is active, that one call returns a marker instead and
-# the Font reads the file only if something asks for it (WeasyPrint's own subsetting of a
-# font we leave to it, a variable or colour font, full embedding); our subset never does.
-
-_writing = contextvars.ContextVar("banli_pdf_writing", default=False)
-_NOT_READ = b"\0banli: font file not read yet"
-
-
-@contextlib.contextmanager
-def writing():
-    """Within: fonts met by a document made by `subsetting` read their file lazily."""
-    _install_lazy_face_data()
-    token = _writing.set(True)
-    try:
-        yield
-    finally:
-        _writing.reset(token)
-
-
-@functools.cache
-def _install_lazy_face_data():
-    """Wrap weasyprint.pdf.fonts.get_hb_object_data so that Font.__init__'s call can be deferred."""
-    from weasyprint.pdf import fonts as weasyprint_fonts
-
-    read = weasyprint_fonts.get_hb_object_data
-    font_init = weasyprint_fonts.Font.__init__.__code__
-
-    @functools.wraps(read)
-    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
-        if ot_color is None and glyph is None and _writing.get() and sys._getframe(1).f_code is font_init:
-            return _NOT_READ
-        return read(hb_object, ot_color, glyph)
-
-    weasyprint_fonts.get_hb_object_data = get_hb_object_data
-    return read
-
-
-@functools.cache
-def _lazy_font_class(font_class):
-    read = _install_lazy_face_data()
-
-    class LazyFileFont(font_class):
-        """A WeasyPrint Font that reads its font file from HarfBuzz on first use."""
-
-        @property
-        def file_content(self):
-            data = self.__dict__.get("_banli_file_content")
-            if data is None:
-                data = self.__dict__["_banli_file_content"] = read(self.hb_face)
-            return data
-
-        @file_content.setter
-        def file_content(self, value):
-            self.__dict__["_banli_file_content"] = value
-
-    return LazyFileFont
-
-
-def _defer_face_data(font):
-    if font.__dict__.get("file_content") is _NOT_READ:
-        del font.__dict__["file_content"]
-        font.__class__ = _lazy_font_class(type(font))
 
 
 def finisher(document, pdf):

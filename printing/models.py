@@ -118,7 +118,7 @@ class BatchJobQuerySet(models.QuerySet):
 
 
 class BatchJob(models.Model):
-    """One batch print a supervisor asked for: built in the background, progress kept here."""
+    """One batch print a supervisor asked for: built by a task (printing/tasks.py), progress kept here."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+"
@@ -140,10 +140,6 @@ class BatchJob(models.Model):
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    # Queue mode (BANLI_PRINT_JOBS="queue"): which print_worker claimed the job, and when it last
-    # reported progress; a running job whose worker went silent is put back in the queue.
-    worker = models.CharField(_("处理进程"), max_length=100, blank=True)
-    heartbeat_at = models.DateTimeField(_("最近进度时间"), null=True, blank=True)
 
     objects = BatchJobQuerySet.as_manager()
 
@@ -168,10 +164,5 @@ class BatchJob(models.Model):
 
     @property
     def is_stale(self):
-        """Unfinished long after it started: the process that ran it has gone (restart, crash).
-
-        Never in queue mode: the job waits in the database until a print_worker takes it, and a
-        worker that dies mid-job hands it back to the queue (printing/jobs.py)."""
-        if settings.BANLI_PRINT_JOBS == "queue":
-            return False
+        """Unfinished long after it was asked for: the worker that ran it has gone (restart, crash)."""
         return not self.is_finished and timezone.now() - self.created_at > STALE_AFTER

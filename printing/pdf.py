@@ -1,19 +1,20 @@
-"""The PDF engine shared by reply letters and feedback forms.
+"""The WeasyPrint engine: feedback forms and other HTML print views.
+
+Forms and other HTML print views are rendered here (letters are typeset by Typst, see
+printing/typesetting.py and printing/documents.ENGINES).
 
 - One `FontConfiguration` per process and the print stylesheets parsed once per process:
   both are costly to build and never change while the process runs. One render at a time
-  per process (`_RENDER_LOCK`): Pango and GLib are not thread-safe. In production each web
-  process hands its renders to a render process of its own (`RenderProcess`).
+  per process (`_RENDER_LOCK`): Pango and GLib are not thread-safe.
 - WeasyPrint only sees what the app hands it. `SafeFetcher` answers two kinds of URL:
   `banli-static:<path>` (the app's own static files, e.g. the print CSS) and
   `banli-asset:<name>` (the images that belong to the document being printed: a feedback
   form's signature, a unit's seal, the QR code). Everything else — file://, http(s)://,
   data:, attachments — is refused before any I/O, and the render goes on without it.
 - Templates receive user text through Django's autoescaping; nothing here marks user
-  text safe (see `printing.templatetags.printing` for the one markup we allow: **bold**).
+  text safe.
 """
 
-import ctypes
 import functools
 import hashlib
 import io
@@ -222,74 +223,27 @@ def stylesheet(path):
     return _parsed_stylesheet(data.decode("utf-8"))
 
 
-class RenderTimeout(PrintError):
-    """The render ran past BANLI_PDF_RENDER_SECONDS and was stopped."""
-
-
-class _Cancelled(BaseException):
-    """Raised inside a render thread that ran out of time (BaseException: no `except Exception` swallows it)."""
-
-
 # One render at a time in a process. Every render lays text out through the one font
 # configuration (one Pango font map, see font_config()), and Pango and GLib are not safe to use
 # from several threads at once: gunicorn's threads (gthread) rendering together printed .notdef
-# boxes instead of characters, hung a thread in a GLib loop and crashed a worker with
-# "realloc(): invalid next size" (bench/load.py). Rendering is CPU work under the GIL anyway, so
-# the queue costs little; the other processes (gunicorn workers, batch pool) render in parallel.
+# boxes instead of characters and crashed a worker. Forms are small and quick, so the queue
+# costs little; other processes render in parallel.
 _RENDER_LOCK = threading.Lock()
 
 
 def _write_pdf(html, stylesheets, assets, compact):
-    with _RENDER_LOCK:
-        return _write_pdf_now(html, stylesheets, assets, compact)
-
-
-def _write_pdf_now(html, stylesheets, assets, compact):
     from weasyprint import HTML
 
     html_class = _compact_html_class() if compact else HTML
     document = html_class(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
-    return document.write_pdf(
-        stylesheets=[stylesheet(path) for path in stylesheets],
-        font_config=font_config(),
-        pdf_identifier=False,
-        uncompressed_pdf=False,
-        finisher=fontpack.finisher if compact else None,
-    )
-
-
-def _cancel(thread):
-    """Stop `thread` at its next Python instruction by raising _Cancelled in it.
-
-    WeasyPrint lays out in Python, so this lands within milliseconds; a single long C call
-    (one Pango layout, one font subset) finishes first. The thread only ever touched its own
-    document, so nothing is left half-done.
-    """
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Cancelled))
-
-
-def _with_deadline(work, seconds):
-    """`work()` in a thread, given `seconds`; RenderTimeout (and the thread stopped) past that."""
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = work()
-        except _Cancelled:
-            pass
-        except BaseException as exc:  # handed to the caller's thread below
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="pdf-render", daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        _cancel(thread)
-        logger.error("PDF rendering ran past %s s and was stopped", seconds)
-        raise _timed_out(seconds)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    with _RENDER_LOCK:
+        return document.write_pdf(
+            stylesheets=[stylesheet(path) for path in stylesheets],
+            font_config=font_config(),
+            pdf_identifier=False,
+            uncompressed_pdf=False,
+            finisher=fontpack.finisher if compact else None,
+        )
 
 
 @functools.cache
@@ -302,115 +256,21 @@ def _compact_html_class():
         def render(self, *args, **kwargs):
             return fontpack.subsetting(super().render(*args, **kwargs))
 
-        def write_pdf(self, *args, **kwargs):
-            with fontpack.writing():
-                return super().write_pdf(*args, **kwargs)
-
     return CompactHTML
 
 
 def render_pdf(html, *, stylesheets=(), assets=()):
     """Render `html` (already escaped by a template) to PDF bytes with our fonts and fetcher.
 
-    The render runs under a deadline (BANLI_PDF_RENDER_SECONDS; 0 = none), in this process or,
-    with BANLI_PDF_RENDER_PROCESS, in its render process (see RenderProcess). Raises PrintError
-    with a Chinese message on any failure or timeout; nothing is cached by callers then.
+    Raises PrintError with a Chinese message on any failure; nothing is cached by callers then.
     """
-    seconds = settings.BANLI_PDF_RENDER_SECONDS
-    compact = settings.BANLI_PDF_COMPACT_FONTS
-    if settings.BANLI_PDF_RENDER_PROCESS and not _RENDERS_HERE.is_set():
-        with _RENDER_LOCK:  # one document at a time through the pipe
-            return render_process().render((html, list(stylesheets), list(assets), compact), seconds)
-
-    def work():
-        return _write_pdf(html, stylesheets, assets, compact)
-
     try:
-        return _with_deadline(work, seconds) if seconds else work()
+        return _write_pdf(html, stylesheets, assets, settings.BANLI_PDF_COMPACT_FONTS)
     except PrintError:
         raise
     except Exception as exc:
         logger.error("PDF rendering failed", exc_info=exc)
-        raise PrintError(_failed(type(exc).__name__)) from exc
-
-
-def _failed(what):
-    return _("生成 PDF 失败：%(error)s") % {"error": what}
-
-
-# Set in a process that renders for another (the render process, a batch worker): it renders itself.
-_RENDERS_HERE = threading.Event()
-
-
-def _timed_out(seconds):
-    return RenderTimeout(_("生成 PDF 超时：超过 %(seconds)s 秒仍未完成，已停止生成。") % {"seconds": f"{seconds:g}"})
-
-
-class RenderProcess:
-    """A process of its own that renders this process's PDFs, one at a time (BANLI_PDF_RENDER_PROCESS).
-
-    Why, in a gunicorn worker: a render is ~0.1-0.3 s of CPU under the worker's GIL, so the
-    worker's other threads (members submitting forms) waited on it; in its own process the
-    kernel shares the CPU instead, and at a lower priority (BANLI_PDF_RENDER_NICE) so that
-    printing yields to the pages people wait on. A render past its deadline is killed, even in
-    the middle of a long C call, and a crash in Pango or GLib takes down only this process: the
-    next render starts a new one. Started with "spawn" (forking a threaded process is unsafe);
-    it sets Django up once and keeps its FontConfiguration warm between documents.
-    """
-
-    def __init__(self):
-        self.process = None
-        self.conn = None
-
-    def start(self):
-        if self.process is not None:
-            if self.process.is_alive():
-                return
-            self.stop()  # it ended between renders
-        from multiprocessing import get_context
-
-        from . import worker
-
-        context = get_context("spawn")
-        self.conn, child_end = context.Pipe()
-        self.process = context.Process(
-            target=worker.serve, args=(child_end, settings.BANLI_PDF_RENDER_NICE), name="banli-pdf", daemon=True
-        )
-        self.process.start()
-        child_end.close()  # so that a dead child reads as EOF here
-
-    def stop(self):
-        if self.process is not None:
-            self.process.kill()
-            self.process.join(5)
-            self.conn.close()
-        self.process = self.conn = None
-
-    def render(self, job, seconds):
-        """PDF bytes of job (html, stylesheets, assets, compact); PrintError or RenderTimeout."""
-        self.start()
-        try:
-            self.conn.send(job)
-            ready = self.conn.poll(seconds or None)
-            if not ready:
-                logger.error("PDF rendering ran past %s s; its process was killed", seconds)
-                self.stop()
-                raise _timed_out(seconds)
-            outcome, value = self.conn.recv()
-        except (EOFError, OSError) as exc:  # the process died (or was killed) under this render
-            logger.error("The PDF render process ended during a render", exc_info=exc)
-            self.stop()
-            raise PrintError(_failed(_("渲染进程意外退出"))) from exc
-        if outcome == "failed":
-            raise PrintError(_failed(value))
-        if outcome == "error":
-            raise PrintError(value)  # the render process's own message for the user
-        return value
-
-
-@functools.cache
-def render_process():
-    return RenderProcess()
+        raise PrintError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
 
 
 # --- fonts ---------------------------------------------------------------------------

@@ -5,12 +5,13 @@ see is 404. PDFs come from storage when their version was rendered before (ETag,
 If-None-Match → 304); a render failure shows a Chinese error page and stores nothing.
 """
 
-from urllib.parse import quote
+import io
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -18,7 +19,7 @@ from feedback.models import Feedback
 from proposals import access
 from replies.models import Reply
 
-from . import batch, documents, jobs
+from . import batch, documents, tasks
 from .docx import reply_docx, safe_filename
 from .forms import BatchForm
 from .models import BatchJob, BatchStatus
@@ -31,33 +32,27 @@ def _reply(request, pk):
     return access.get_visible_or_404(Reply.objects.select_related(*REPLY_RELATED), request.user, pk=pk)
 
 
-def _etag_matches(request, etag):
-    header = request.headers.get("If-None-Match", "")
-    return etag in [tag.strip() for tag in header.split(",")] or header.strip() == "*"
-
-
 def _error(request, message, status=503):
     return render(request, "printing/error.html", {"message": message}, status=status)
 
 
 def pdf_response(request, printable, *, download_name=None):
-    etag = f'"{printable.content_hash}"'
-    if _etag_matches(request, etag):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        response["Cache-Control"] = "private, no-cache"
-        return response
+    # A browser that has this version already gets 304: the hash is known before any render.
+    not_modified = get_conditional_response(request, etag=f'"{printable.content_hash}"')
+    if not_modified is not None:
+        not_modified["Cache-Control"] = "private, no-cache"
+        return not_modified
     try:
         stored = documents.stored_pdf(printable)
     except PrintError as exc:
         return _error(request, str(exc))
-    response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+    response = FileResponse(
+        stored.file.open("rb"), content_type="application/pdf", filename=download_name or printable.filename
+    )
     response.block_size = 256 * 1024
     response["Content-Length"] = stored.size
     response["ETag"] = stored.etag
     response["Cache-Control"] = "private, no-cache"
-    name = download_name or printable.filename
-    response["Content-Disposition"] = f"inline; filename=\"{printable.filename}\"; filename*=UTF-8''{quote(name)}"
     return response
 
 
@@ -70,19 +65,18 @@ def reply_pdf(request, pk):
 @require_GET
 def reply_print(request, pk):
     reply = _reply(request, pk)
-    nonce = getattr(request, "csp_nonce", "")
-    return HttpResponse(documents.reply_letter(reply, for_screen=True, csp_nonce=nonce).html)
+    return HttpResponse(documents.reply_letter_preview(reply, csp_nonce=getattr(request, "csp_nonce", "")))
 
 
 @require_GET
 def reply_docx_view(request, pk):
     reply = _reply(request, pk)
-    response = HttpResponse(
-        reply_docx(reply), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return FileResponse(
+        io.BytesIO(reply_docx(reply)),
+        as_attachment=True,
+        filename=f"{safe_filename(reply.title)}.docx",
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    name = f"{safe_filename(reply.title)}.docx"
-    response["Content-Disposition"] = f"attachment; filename=\"reply-{reply.pk}.docx\"; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 @require_GET
@@ -124,7 +118,7 @@ def batch_print(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         replies = list(batch.replies_for(session=data["session"], unit=data["unit"], user=request.user))
-        count = len(batch.jobs_for(replies, with_forms=data["with_forms"]))
+        count = batch.count(replies, with_forms=data["with_forms"])
         if count == 0:
             form.add_error(None, _("所选范围内没有已发出的答复函。"))
         elif count > settings.BANLI_PDF_BATCH_MAX:
@@ -138,7 +132,7 @@ def batch_print(request):
             job.requested_by = request.user
             job.total = count
             job.save()
-            jobs.start(job)
+            tasks.start(job)
             return redirect("printing:batch_detail", pk=job.pk)
     recent = BatchJob.objects.visible_to(request.user).select_related("session", "unit")[:10]
     status = 400 if request.method == "POST" else 200
@@ -181,8 +175,7 @@ def batch_download(request, pk):
     job = _job(request, pk)
     if job.status != BatchStatus.DONE or not job.file:
         raise Http404
-    response = FileResponse(job.file.open("rb"), content_type="application/pdf")
-    response.block_size = 256 * 1024
     name = f"{job.session.name}{'-' + job.unit.short_name if job.unit else ''}.pdf"
-    response["Content-Disposition"] = f"attachment; filename=\"batch-{job.pk}.pdf\"; filename*=UTF-8''{quote(name)}"
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    response.block_size = 256 * 1024
     return response

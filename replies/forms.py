@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals.forms import DateInput
 from proposals.models import RoleKind
 
+from . import body
 from .models import CoHandlingOpinion, ContactRecord, ParagraphTemplate, Reply, ResultClass
 
 
@@ -70,6 +71,26 @@ class ReplyForm(forms.ModelForm):
         self.fields["signer"].empty_label = _("（签发时确定）")
         self.fields["result_class"].choices = [("", _("（待定）")), *ResultClass.choices]
         self.fields["version"].initial = self.instance.version
+        self.fields["body"].help_text = _(
+            "每段一行。以“一、”“（一）”“1.”开头的段落按一、二、三级标题排版，其后第一句为标题、接着写正文；"
+            "段落间的空格与半角标点会按公文习惯整理。"
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["body"] = body.plain_text(self.instance.structure)
+
+    def clean_body(self):
+        """The text as paragraphs with levels; unchanged paragraphs keep the levels they had."""
+        previous = self.instance.structure
+        self.body_paragraphs = body.paragraphs_from_text(self.cleaned_data["body"], previous=previous)
+        if not self.body_paragraphs:
+            raise forms.ValidationError(_("请填写正文。"))
+        return body.plain_text(self.body_paragraphs)
+
+    def reply_fields(self):
+        """What the steps (Reply.objects.start_draft, Reply.save_draft) write: the fields and the structure."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields["body_paragraphs"] = self.body_paragraphs
+        return fields
 
 
 class CoOpinionForm(forms.ModelForm):

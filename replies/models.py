@@ -25,6 +25,8 @@ from proposals.models import (
     choice_constraint,
 )
 
+from .body import paragraphs_of
+
 __all__ = ["TransitionError"]
 
 
@@ -228,6 +230,9 @@ class Reply(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     addressees = models.CharField(_("主送"), max_length=300, help_text=_("如：程玮、王秋红委员"))
     body = models.TextField(_("正文"), help_text=_("每段一行；标题行如“一、支持企业转型”"))
+    # The body as paragraphs with levels (replies/body.py), what every view, PDF and DOCX prints;
+    # `body` keeps its plain-text rendition for search and history.
+    body_paragraphs = models.JSONField(_("正文结构"), default=list, blank=True)
     result_class = models.CharField(_("答复类别"), max_length=1, choices=ResultClass, blank=True)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -287,8 +292,13 @@ class Reply(models.Model):
         return self.closing_name or self.assignment.unit.name
 
     @property
+    def structure(self):
+        """The body's paragraphs with their levels (replies/body.py)."""
+        return paragraphs_of(self)
+
+    @property
     def paragraphs(self):
-        return [line.strip() for line in self.body.splitlines() if line.strip()]
+        return [p["heading"] + p["text"] for p in self.structure]
 
     @property
     def is_issued(self):

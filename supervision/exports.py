@@ -9,9 +9,9 @@ leading apostrophe, the OWASP recommendation for CSV injection.
 import csv
 import datetime
 import io
-from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -81,18 +81,13 @@ def csv_text(headers, rows):
     return buffer.getvalue()
 
 
-def _disposition(filename):
-    # RFC 6266: an ASCII fallback plus the UTF-8 name for browsers that read it.
-    return f"attachment; filename=\"export.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
-
-
 def download(fmt, filename, sheets):
     """An HttpResponse with the sheets as .xlsx, or the first sheet as .csv (UTF-8 with BOM for Excel)."""
     if fmt == "csv":
         title, headers, rows = sheets[0]
         response = HttpResponse("\ufeff" + csv_text(headers, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = _disposition(f"{filename}.csv")
+        response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
         return response
     response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = _disposition(f"{filename}.xlsx")
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.xlsx")
     return response

@@ -40,10 +40,6 @@ def _similar_replies(assignment, user, limit=5):
     return [{"proposal": p, "percent": round(s * 100), "reply": latest[p.pk]} for p, s in found if p.pk in latest]
 
 
-def _fields(form):
-    return {name: form.cleaned_data[name] for name in form.Meta.fields}
-
-
 def reply_create(request, pk):
     """Start the draft of round N: the letter frame is generated, the clerk writes the body."""
     a = visible_assignment(request, pk)
@@ -55,8 +51,9 @@ def reply_create(request, pk):
     previous = a.replies.filter(round=new_round - 1).first()
     if previous is not None:
         # 重办: start from the last answer; the class is chosen again.
-        draft.body, draft.cc, draft.publication, draft.signer = (
+        draft.body, draft.body_paragraphs, draft.cc, draft.publication, draft.signer = (
             previous.body,
+            previous.body_paragraphs,
             previous.cc,
             previous.publication,
             previous.signer,
@@ -64,7 +61,7 @@ def reply_create(request, pk):
     form = forms.ReplyForm(request.POST or None, instance=draft, assignment=a)
     if request.method == "POST" and form.is_valid():
         try:
-            Reply.objects.start_draft(assignment=a, by=request.user, **_fields(form))
+            Reply.objects.start_draft(assignment=a, by=request.user, **form.reply_fields())
         except TransitionError as error:
             return refuse(request, a, str(error))
         messages.success(request, _("答复草稿已保存。"))
@@ -103,7 +100,7 @@ def reply_edit(request, pk):
     form = forms.ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk), assignment=a)
     if form.is_valid():
         try:
-            form.instance.save_draft(by=request.user, version=form.cleaned_data["version"], **_fields(form))
+            form.instance.save_draft(by=request.user, version=form.cleaned_data["version"], **form.reply_fields())
         except StaleDraft as stale:
             return _conflict(request, a, stale.current, context)
         except TransitionError:

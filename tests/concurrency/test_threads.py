@@ -102,7 +102,7 @@ def test_two_clerks_saving_one_draft_at_the_same_moment_one_wins_the_other_gets_
 
     for attempt in range(3):  # several rounds: each one a fresh race on the current version
         version = Reply.objects.get(pk=draft.pk).version
-        texts = [f"第{attempt}轮 甲的正文", f"第{attempt}轮 乙的正文"]
+        texts = [f"第{attempt}轮甲的正文", f"第{attempt}轮乙的正文"]  # as stored: replies/body.py normalises
 
         def save(i, version=version, texts=texts):
             response = clients[i].post(url, reply_data(version=version, body=texts[i]))

@@ -47,7 +47,7 @@ def test_the_env_file_passes_the_deploy_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert values["BANLI_PRINT_JOBS"] == "queue"  # several app servers: printing in the worker
+    assert values["BANLI_TASKS_BACKEND"] == "database"  # several app servers: tasks in the workers
 
 
 def test_nginx_serves_static_files_but_no_media():
@@ -72,10 +72,10 @@ def test_nginx_lets_through_the_largest_upload_the_app_accepts():
 
 def test_the_systemd_units_start_what_the_repository_has():
     web = (DEPLOY / "systemd" / "banli-gunicorn.service").read_text()
-    worker = (DEPLOY / "systemd" / "banli-print-worker@.service").read_text()
+    worker = (DEPLOY / "systemd" / "banli-worker@.service").read_text()
     assert "gunicorn -c deploy/gunicorn.conf.py config.wsgi" in web
-    assert "manage.py print_worker --name %H-%i" in worker
-    assert (ROOT / "printing" / "management" / "commands" / "print_worker.py").exists()
+    assert "manage.py db_worker" in worker  # django-tasks' worker: one command for every deployment
+    assert "django_tasks_db" in settings.INSTALLED_APPS
     for unit in (web, worker):
         assert "EnvironmentFile=/etc/banli/banli.env" in unit
         assert "ReadWritePaths=/srv/banli/media" in unit

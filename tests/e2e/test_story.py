@@ -147,24 +147,24 @@ def test_from_sign_for_to_the_supervisors_pdfs(page, phone_page, live_server, se
     assert page.request.get(f"{page.base_url}/feedback/{feedback.pk}/pdf/", max_redirects=0).status == 302
 
 
-def test_a_pdf_that_takes_too_long_shows_a_page_saying_so(page, settings):
-    """WeasyPrint stuck past BANLI_PDF_RENDER_SECONDS: the browser gets the Chinese 503 page in time."""
+def test_a_letter_that_cannot_be_typeset_shows_a_page_saying_so(page):
+    """Typst failing: the browser gets the Chinese 503 page, and nothing is stored."""
     from unittest import mock
+
+    import typst
 
     from printing.models import RenderedDocument
     from tests.e2e.test_workspace_flow import login
-    from tests.faults.test_printing import spin_forever
 
-    settings.BANLI_PDF_RENDER_SECONDS = 1
     reply = f.reply(f.assignment(f.proposal(), f.unit()))
     f.supervisor(username="supervisor")
     login(page, "supervisor")
     page.goto(f"{page.base_url}/proposals/")
-    with mock.patch("weasyprint.HTML.write_pdf", side_effect=spin_forever):
+    with mock.patch("typst.Compiler.compile", side_effect=typst.TypstError("测试故障")):
         response = page.goto(f"{page.base_url}/replies/{reply.pk}/pdf/")
     assert response.status == 503
-    assert "生成 PDF 超时：超过 1 秒仍未完成，已停止生成。" in page.inner_text("main")
-    screenshot(page, "story-14-pdf-timeout")
+    assert "排版失败：测试故障" in page.inner_text("main")
+    screenshot(page, "story-14-pdf-failed")
     assert not RenderedDocument.objects.exists()
     page.click("text=返回")  # back where the user came from (no javascript: URL, which the CSP blocks)
     page.wait_for_url(f"{page.base_url}/proposals/")

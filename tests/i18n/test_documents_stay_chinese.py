@@ -84,8 +84,8 @@ class PrintedDocumentsTest(Cast):
     def test_one_stored_version_whatever_the_language(self):
         """The same HTML in both languages, so the cached PDF is shared, not rendered twice."""
         with translation.override("en"):
-            english = [documents.blank_form().html, documents.reply_letter(self.reply).html]
-        chinese = [documents.blank_form().html, documents.reply_letter(self.reply).html]
+            english = [documents.blank_form().text, documents.reply_letter(self.reply).text]
+        chinese = [documents.blank_form().text, documents.reply_letter(self.reply).text]
         self.assertEqual(english, chinese)
         self.assertEqual(translation.get_language(), "zh-hans")  # the override is undone afterwards
 

@@ -60,3 +60,43 @@ def huangshi(*, status=ReplyStatus.ISSUED):
         "feedback": feedback,
         "letter": letter,
     }
+
+
+def huiji():
+    """Seed 002: the 惠济区 reply to 何昕委员 (half-width punctuation in the source)."""
+    letter = seeds.huiji_reply()
+    unit = f.unit(
+        name="郑州市惠济区科技和工业信息化局", short_name="区科工信局", letterhead="郑州市惠济区科技和工业信息化局"
+    )
+    proposal = f.proposal(lead=f.member(name="何昕"), title="关于“产业强区推动惠济区高质量发展”的提案")
+    return f.reply(
+        f.assignment(proposal, unit),
+        title="关于“产业强区推动惠济区高质量发展”提案的答复",
+        addressees=letter["addressees"],
+        body="\n".join(letter["paragraphs"]),
+        result_class="B",
+        written_on=seeds.parse_date(letter["written_on"]),
+        closing_name=letter["closing"],
+        doc_number="惠科工信函〔2023〕12号",
+    )
+
+
+def ankang():
+    """Seed 004: the 安康 reply as copied from a portal (no addressee, date or signature in the text)."""
+    letter = seeds.ankang_reply()
+    unit = f.unit(name="安康市工业和信息化局", short_name="安康市工信局", letterhead="安康市工业和信息化局")
+    proposal = f.proposal(title="关于扶持本土企业打造本地品牌的提案")
+    import datetime
+
+    return f.reply(
+        f.assignment(proposal, unit),
+        title="关于扶持本土企业打造本地品牌提案的答复",
+        addressees="委员",
+        body="\n".join(letter["paragraphs"]),
+        result_class="B",
+        written_on=datetime.date(2021, 8, 16),
+        closing_name="安康市工业和信息化局",
+        contact_person="张明",
+        contact_phone="0915-3261234",
+        doc_number="安工信函〔2021〕88号",
+    )

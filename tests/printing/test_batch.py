@@ -1,89 +1,76 @@
-"""Batch printing in a process pool: the same merged PDF as one process, each document stored
-once, stored versions reused, and a render error in a worker reported as in one process."""
+"""Batch printing: the letters typeset as one document per chunk, each letter with its own page
+numbers, its signed forms right after it, and the same pages however the letters are chunked."""
 
-from multiprocessing import get_context
 from unittest import mock
 
 from django.test import TestCase
 
 from printing import batch
-from printing.models import RenderedDocument
 from printing.pdf import PrintError
-from replies.models import Reply
 from tests import factories as f
 
 from . import pdfutil
 from .test_views import Cast
 
 
-class PoolTests(Cast, TestCase):
+class BatchBuildTests(Cast, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast()
         session = cls.reply.assignment.proposal.session
-        letters = [
+        cls.short = [
             f.reply(
                 f.assignment(f.proposal(session=session, serial=serial), f.unit()),
                 body="一、总体情况\n今年以来，我们认真办理代表建议。\n二、下一步工作\n继续推进。",
             )
             for serial in (201, 202)
         ]
-        # Two short letters and the seed's signed form (its signature and QR code travel to the workers).
-        cls.jobs = [("reply", letters[0].pk), ("feedback", cls.feedback.pk), ("reply", letters[1].pk)]
+        cls.replies = [cls.reply, *cls.short]
 
-    def build(self, workers):
-        # Fork even if some library started a thread, so that the mocks below reach the workers.
-        with (
-            mock.patch.object(batch, "MIN_POOL_JOBS", 1),
-            mock.patch.object(batch, "_pool_context", lambda: get_context("fork")),
-        ):
-            return batch.build(self.jobs, limit=100, workers=workers)
+    def test_each_letter_starts_a_page_and_numbers_its_own_pages(self):
+        data = batch.build(self.replies, limit=100)
+        texts = pdfutil.page_texts(data)
+        seed_pages = len(pdfutil.page_texts(batch.letters.render_with_starts([self.reply])[0]))
+        self.assertEqual(len(texts), seed_pages + 2)
+        # The seed letter: no number on its page 1, then — 2 — … on the others.
+        self.assertNotIn("—", texts[0].splitlines()[-1])
+        for number, text in enumerate(texts[1:seed_pages], start=2):
+            self.assertIn(f"— {number} —", text)
+        # Each short letter is one page: its page 1, so again no number.
+        for text in texts[seed_pages:]:
+            self.assertNotIn("— ", text)
+            self.assertIn("一、总体情况", text)
 
-    def test_the_pool_prints_what_one_process_prints_and_stores_each_document_once(self):
-        pooled = self.build(workers=2)
-        self.assertEqual(RenderedDocument.objects.count(), len(self.jobs))
-        RenderedDocument.objects.all().delete()
-        serial = self.build(workers=1)
-        self.assertEqual(pdfutil.page_texts(pooled), pdfutil.page_texts(serial))
-        self.assertEqual(len(pdfutil.reader(pooled).pages), 3)
-        self.assertIn("征询意见表", pdfutil.squash(pdfutil.page_texts(pooled)[1]))
+    def test_forms_follow_their_letter(self):
+        data = batch.build(self.replies, limit=100, with_forms=True)
+        texts = pdfutil.page_texts(data)
+        seed_pages = len(pdfutil.page_texts(batch.letters.render_with_starts([self.reply])[0]))
+        self.assertEqual(len(texts), seed_pages + 3)
+        self.assertIn("征询意见表", texts[seed_pages])
+        self.assertIn("一、总体情况", texts[seed_pages + 1])
 
-    def test_stored_versions_are_merged_without_rendering_again(self):
-        first = self.build(workers=2)
-        with mock.patch("printing.pdf.render_pdf", side_effect=AssertionError("rendered again")):
-            again = self.build(workers=2)
-        self.assertEqual(pdfutil.page_texts(again), pdfutil.page_texts(first))
+    def test_chunks_give_the_same_pages_and_report_progress(self):
+        whole = [pdfutil.squash(t) for t in pdfutil.page_texts(batch.build(self.replies, limit=100, with_forms=True))]
+        seen = []
+        with mock.patch.object(batch, "CHUNK", 1):
+            chunked = batch.build(self.replies, limit=100, with_forms=True, progress=lambda d, t: seen.append((d, t)))
+        self.assertEqual([pdfutil.squash(t) for t in pdfutil.page_texts(chunked)], whole)
+        self.assertEqual(seen, [(2, 4), (3, 4), (4, 4)])
 
-    def test_a_changed_letter_is_rendered_again_and_the_others_reused(self):
-        self.build(workers=2)
-        changed = Reply.objects.filter(assignment__proposal__serial=201).get()
-        changed.body += "\n三、联系方式\n如有意见，请来电。"
-        changed.save()
-        rendered = []
-        real = batch._render_many
+    def test_fonts_are_embedded_once_per_chunk_not_once_per_letter(self):
+        reader = pdfutil.reader(batch.build(self.replies, limit=100))
+        fonts = set()
+        for page in reader.pages:
+            for font in page["/Resources"]["/Font"].values():
+                fonts.add(font.get_object()["/BaseFont"])
+        # title, body, headings: a handful of subsets for three letters
+        self.assertLessEqual(len(fonts), 5)
 
-        def counting(items, workers):
-            rendered.extend(item.object_id for item in items)
-            return real(items, workers)
+    def test_too_many_documents_are_refused_before_any_work(self):
+        with mock.patch("printing.letters.render_with_starts") as render, self.assertRaises(batch.BatchTooLarge):
+            batch.build(self.replies, limit=2)
+        render.assert_not_called()
 
-        with mock.patch.object(batch, "_render_many", counting):
-            data = self.build(workers=2)
-        self.assertEqual(rendered, [changed.pk])
-        self.assertIn("如有意见，请来电", pdfutil.squash("".join(pdfutil.page_texts(data))))
-
-    def test_a_stored_row_whose_file_is_gone_is_rendered_again(self):
-        self.build(workers=2)
-        doc = RenderedDocument.objects.get(kind="feedback_form")
-        doc.file.storage.delete(doc.file.name)
-        data = self.build(workers=2)
-        self.assertIn("征询意见表", pdfutil.squash(pdfutil.page_texts(data)[1]))
-        stored = RenderedDocument.objects.get(kind="feedback_form")
-        self.assertTrue(stored.file.storage.exists(stored.file.name))
-
-    def test_a_render_error_in_a_worker_fails_the_batch_with_its_message(self):
-        with (
-            mock.patch("printing.pdf.render_pdf", side_effect=PrintError("生成 PDF 失败：测试")),
-            self.assertRaisesMessage(PrintError, "生成 PDF 失败：测试"),
-        ):
-            self.build(workers=2)
-        self.assertFalse(RenderedDocument.objects.exists())
+    def test_nothing_to_print_is_an_error(self):
+        with self.assertRaises(PrintError):
+            batch.build([], limit=10)

@@ -1,4 +1,4 @@
-"""The shared PDF module: the fetcher only serves our static files and the document's own images,
+"""The WeasyPrint engine (forms): the fetcher only serves our static files and the document's own images,
 user text is escaped, and a missing CJK font stops the app at the system check."""
 
 import socket
@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from printing import checks, pdf
-from printing.templatetags.printing import bold_marks, cn_date
+from printing.templatetags.printing import cn_date
 
 from . import pdfutil
 
@@ -39,7 +39,7 @@ def test_fetcher_refuses_everything_but_our_own_files(url):
 def test_fetcher_serves_the_print_stylesheet_and_the_documents_images():
     asset = pdf.Asset("signature", b"\x89PNG...", "image/png")
     fetcher = pdf.make_fetcher([asset])
-    css = fetcher.fetch("banli-static:css/print-letter.css")
+    css = fetcher.fetch("banli-static:css/print-form.css")
     assert b"@page" in css.read()
     image = fetcher.fetch("banli-asset:signature")
     assert image.read() == b"\x89PNG..." and image.content_type == "image/png"
@@ -71,7 +71,7 @@ def test_renders_from_several_threads_take_turns(monkeypatch):
     """Pango and GLib are not thread-safe: gunicorn's threads must never lay out two documents at once."""
     count_lock, active, most = threading.Lock(), [0], [0]
 
-    def render(*args):
+    def render(*args, **kwargs):
         with count_lock:
             active[0] += 1
             most[0] = max(most[0], active[0])
@@ -80,21 +80,13 @@ def test_renders_from_several_threads_take_turns(monkeypatch):
             active[0] -= 1
         return b"%PDF-"
 
-    monkeypatch.setattr(pdf, "_write_pdf_now", render)
+    monkeypatch.setattr("weasyprint.HTML.write_pdf", render)
     threads = [threading.Thread(target=pdf.render_pdf, args=("<p>中文</p>",)) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert most[0] == 1
-
-
-def test_bold_marks_escape_user_text_and_bold_only_the_marked_phrases():
-    html = bold_marks('<script>x</script> **破解用地难方面**，<img src="file:///etc/passwd">')
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<strong>破解用地难方面</strong>" in html
-    assert "&lt;img" in html
-    assert bold_marks("**<b>x</b>**") == "<strong>&lt;b&gt;x&lt;/b&gt;</strong>"
 
 
 def test_dates_print_the_chinese_official_way():
@@ -104,21 +96,21 @@ def test_dates_print_the_chinese_official_way():
 
 
 def test_font_check_passes_with_noto_cjk_installed():
-    assert checks.check_cjk_fonts() == []
+    assert checks.check_form_fonts() == []
 
 
 def test_font_check_fails_when_no_configured_font_is_installed(settings):
-    settings.BANLI_PDF_SERIF = ["仿宋_GB2312_未安装"]
-    errors = checks.check_cjk_fonts()
+    settings.BANLI_PDF_SANS = ["黑体_未安装"]
+    errors = checks.check_form_fonts()
     assert [e.id for e in errors] == ["printing.E001"]
-    assert "BANLI_PDF_SERIF" in errors[0].msg
+    assert "BANLI_PDF_SANS" in errors[0].msg
     with pytest.raises(SystemCheckError):
         call_command("check")
 
 
 def test_font_check_fails_when_fontconfig_cannot_be_asked(monkeypatch):
     monkeypatch.setattr(pdf, "installed_cjk_families", lambda: None)
-    assert [e.id for e in checks.check_cjk_fonts()] == ["printing.E002"]
+    assert [e.id for e in checks.check_form_fonts()] == ["printing.E002"]
 
 
 def test_office_fonts_are_configurable(settings):

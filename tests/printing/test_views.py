@@ -4,12 +4,12 @@ import io
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from printing.models import BatchJob, DocumentKind, RenderedDocument
-from printing.pdf import PrintError
+from printing.typesetting import TypesetError
 from proposals.models import Body
 from replies.models import ReplyStatus
 from tests import factories as f
@@ -90,7 +90,7 @@ class CachingTests(Cast, TestCase):
         body = b"".join(first.streaming_content)
         etag = first["ETag"]
         self.assertTrue(etag.startswith('"') and len(etag) == 66)
-        with mock.patch("printing.documents.Printable.render", side_effect=AssertionError("rendered again")):
+        with mock.patch("printing.documents.TypstPrintable.render", side_effect=AssertionError("rendered again")):
             second = self.client.get(self.url)
             self.assertEqual(b"".join(second.streaming_content), body)
             self.assertEqual(second["ETag"], etag)
@@ -118,15 +118,15 @@ class CachingTests(Cast, TestCase):
         self.assertNotEqual(first["ETag"], second["ETag"])
 
     def test_a_render_failure_shows_a_chinese_error_and_stores_nothing(self):
-        with mock.patch("printing.pdf.render_pdf", side_effect=PrintError("生成 PDF 失败：测试")):
+        with mock.patch("printing.typesetting.compile_pdf", side_effect=TypesetError("排版失败：测试")):
             response = self.client.get(self.url)
         self.assertEqual(response.status_code, 503)
-        self.assertContains(response, "生成 PDF 失败", status_code=503)
+        self.assertContains(response, "排版失败：测试", status_code=503)
         self.assertContains(response, "本次没有保存任何文件", status_code=503)
         self.assertFalse(RenderedDocument.objects.exists())
 
-    def test_a_weasyprint_crash_is_reported_the_same_way(self):
-        with mock.patch("weasyprint.HTML.write_pdf", side_effect=RuntimeError("boom")):
+    def test_a_typesetter_crash_is_reported_the_same_way(self):
+        with mock.patch("typst.Compiler.compile", side_effect=RuntimeError("boom")):
             response = self.client.get(self.url)
         self.assertEqual(response.status_code, 503)
         self.assertContains(response, "生成 PDF 失败", status_code=503)
@@ -300,7 +300,10 @@ class PreviewAndDocxTests(Cast, TestCase):
         self.assertContains(response, '<html lang="zh-CN">')
         self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
         self.assertNotContains(response, "<script>alert")
-        self.assertContains(response, "<strong>破解用地难方面</strong>")
+        # The body's structure, never its old markup: a bold lead-in is a styled span.
+        self.assertContains(response, '<p class="para h3"><span class="heading">破解用地难方面</span>')
+        self.assertContains(response, '<p class="para h1"><span class="heading">一、支持企业转型</span>')
+        self.assertNotContains(response, "**")
         self.assertContains(response, reverse("printing:reply_pdf", args=[self.reply.pk]))
 
     def test_the_docx_has_the_letters_content(self):
@@ -309,19 +312,20 @@ class PreviewAndDocxTests(Cast, TestCase):
         self.client.force_login(self.member_user)
         response = self.client.get(reverse("printing:reply_docx", args=[self.reply.pk]))
         self.assertEqual(response.status_code, 200)
-        doc = Document(io.BytesIO(response.content))
+        self.assertIn("attachment; filename*=utf-8''", response["Content-Disposition"])  # the title, not ASCII
+        doc = Document(io.BytesIO(b"".join(response.streaming_content)))
         text = [p.text for p in doc.paragraphs]
-        self.assertIn("湖北省黄石市经济和信息化局", text)
-        self.assertIn(self.reply.title, text)
+        head = [p.text for p in doc.sections[0].first_page_header.paragraphs]
+        self.assertIn("湖北省黄石市经济和信息化局", head)
+        self.assertIn(self.reply.title, [t.replace("\n", "") for t in text])
         self.assertIn("一、支持企业转型", text)
         self.assertIn("2021年9月6日", text)
-        self.assertIn("<script>alert(1)</script>", text)
+        self.assertIn("<script>alert(1)</script>", "".join(text))  # printed as text
         self.assertNotIn("**", "".join(text))
         self.assertAlmostEqual(doc.sections[0].top_margin.mm, 37, places=0)
         self.assertAlmostEqual(doc.sections[0].left_margin.mm, 28, places=0)
 
 
-@override_settings(BANLI_PRINT_JOBS="inline")
 class BatchTests(Cast, TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -382,11 +386,11 @@ class BatchTests(Cast, TestCase):
 
     def test_a_failed_render_marks_the_job_failed_with_a_message(self):
         self.client.force_login(self.supervisor)
-        with mock.patch("printing.pdf.render_pdf", side_effect=PrintError("生成 PDF 失败：测试")):
+        with mock.patch("printing.typesetting.compile_pdf", side_effect=TypesetError("排版失败：测试")):
             self.ask()
         job = BatchJob.objects.get()
         self.assertEqual(job.status, "failed")
-        self.assertIn("生成 PDF 失败", job.error)
+        self.assertIn("排版失败：测试", job.error)
         self.assertEqual(self.client.get(reverse("printing:batch_download", args=[job.pk])).status_code, 404)
 
     def test_a_job_left_unfinished_by_a_restart_is_reported_as_interrupted(self):
@@ -412,8 +416,6 @@ class BatchTests(Cast, TestCase):
             str(self.second.pk),
             "-o",
             out,
-            "--workers",
-            "1",
             stdout=io.StringIO(),
         )
         with open(out, "rb") as fh:
@@ -421,7 +423,7 @@ class BatchTests(Cast, TestCase):
 
     def test_the_command_writes_the_merged_pdf(self):
         out = f"{self._media()}/batch.pdf"
-        call_command("print_batch", "--session", self.session.pk, "-o", out, "--workers", "1", stdout=io.StringIO())
+        call_command("print_batch", "--session", self.session.pk, "-o", out, stdout=io.StringIO())
         with open(out, "rb") as fh:
             self.assertGreaterEqual(len(pdfutil.reader(fh.read()).pages), 3)
 

@@ -38,6 +38,7 @@ from proposals.models import (
     Session,
     SimilarityGram,
 )
+from replies import body as reply_body
 from replies.models import ContactMethod, ContactRecord, Publication, Reply, ReplyStatus, ResultClass
 
 DEMO_PASSWORD = "banli-demo"
@@ -541,13 +542,15 @@ class DemoData:
 
     def reply(self, assignment, *, title, addressees, paragraphs, result_class, written_on, closing, **extra):
         status = extra.pop("status", ReplyStatus.ISSUED)
+        structure = reply_body.paragraphs_from_text("\n".join(paragraphs))  # the seeds normalised
         reply, _ = Reply.objects.get_or_create(
             assignment=assignment,
             round=1,
             defaults={
                 "title": title,
                 "addressees": addressees,
-                "body": "\n".join(paragraphs),
+                "body": reply_body.plain_text(structure),
+                "body_paragraphs": structure,
                 "result_class": result_class,
                 "written_on": written_on,
                 "closing_name": closing,

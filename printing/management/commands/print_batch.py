@@ -20,11 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--unit", type=int, help="承办单位编号")
         parser.add_argument("--with-forms", action="store_true", help="附上已签名的征询意见表")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
-        parser.add_argument("--workers", type=int, default=batch.default_workers(), help="并行进程数")
         parser.add_argument("--limit", type=int, default=settings.BANLI_PDF_BATCH_MAX, help="最多文件数")
         parser.add_argument("--site-url", default=settings.BANLI_SITE_URL, help="二维码中的网址前缀")
 
-    def handle(self, *args, session, ids, unit, with_forms, output, workers, limit, site_url, **options):
+    def handle(self, *args, session, ids, unit, with_forms, output, limit, site_url, **options):
         session_obj = Session.objects.filter(pk=session).first()
         if session_obj is None:
             raise CommandError(f"会次 {session} 不存在。")
@@ -38,7 +37,6 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--ids 须为逗号分隔的编号。") from None
         replies = list(batch.replies_for(session=session_obj, unit=unit_obj, ids=id_list))
-        jobs = batch.jobs_for(replies, with_forms=with_forms)
         started = time.perf_counter()
 
         def progress(done, total):
@@ -46,11 +44,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"\r{done}/{total}", ending="")
 
         try:
-            data = batch.build(jobs, limit=limit, site_url=site_url, workers=workers, progress=progress)
+            data = batch.build(replies, limit=limit, with_forms=with_forms, site_url=site_url, progress=progress)
         except PrintError as exc:
             raise CommandError(str(exc)) from exc
         with open(output, "wb") as fh:
             fh.write(data)
+        count = batch.count(replies, with_forms=with_forms)
         self.stdout.write(
-            f"{len(jobs)} 份文件 → {output}（{len(data) // 1024} KB，{time.perf_counter() - started:.1f} 秒）"
+            f"{count} 份文件 → {output}（{len(data) // 1024} KB，{time.perf_counter() - started:.1f} 秒）"
         )
