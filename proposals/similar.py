@@ -11,118 +11,29 @@ only, scores the candidates in the database, and compares the best few in full h
 Texts are folded first (traditional → simplified, full-width → ASCII): a letter in traditional
 characters finds its proposal. The stored texts are never changed.
 
-Written to by `index()` only: `Proposal.objects.register` calls it, `index_all()` (re)builds it.
+Written to by `SimilarityGram.objects.index()` only: `Proposal.objects.register` calls it,
+`index_all()` (re)builds it. The keys are made in `proposals.grams`.
 """
 
 import math
-import re
 
 from django.db import models, transaction
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Case, Sum, Value, When
 from django.db.models.functions import Substr
 
 from .choices import EventVerb, LinkKind
+from .grams import BODY_CHARS, CHUNK, TITLE, TOTAL, bigrams, keys_of, title_core
+from .grams import key as _key
 from .models import Event, GramFrequency, Proposal, ProposalLink, SimilarityGram
-from .text import fold
 
-TITLE, BODY = 1, 2
-SHIFT = 21  # a code point fits in 21 bits: key = field << 42 | first << 21 | second
-BODY_SKETCH = 24  # bigrams kept from a body
-BODY_CHARS = 1000  # of a body, the part that is indexed and compared
 POSTINGS_BUDGET = 8_000  # postings read at most by one look-up
 CANDIDATES = 30  # compared in full
 MIN_SCORE = 0.5  # below this a proposal is not shown as similar
-TOTAL = 0  # GramFrequency key holding the number of indexed proposals
-CHUNK = 900  # keys per query (SQLite's limit on parameters)
-
-# Words every title has: they say nothing about the subject.
-FRAME_RE = re.compile(r"^关于|的?(?:提案|建议|议案)$|^对|进一步")
-TEXT_RE = re.compile(r"[\u3400-\u9fff0-9a-z]+")
-
-
-def _runs(text):
-    return TEXT_RE.findall(fold(text))
-
-
-def bigrams(text):
-    """The distinct character bigrams of `text` (within runs of Chinese characters, letters and digits)."""
-    grams = set()
-    for run in _runs(text):
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
-    return grams
-
-
-def _key(field, gram):
-    return (field << (2 * SHIFT)) | (ord(gram[0]) << SHIFT) | ord(gram[1])
-
-
-def _mix(key):
-    """A fixed pseudo-random order of keys (the sketch must be the same in every process)."""
-    return (key * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
-
-
-def title_core(title):
-    return FRAME_RE.sub("", fold(title).strip())
-
-
-def keys_of(title, body):
-    """The index keys of one proposal: all bigrams of its title, the sketch of its body."""
-    keys = {_key(TITLE, g) for g in bigrams(title_core(title))}
-    body_keys = {_key(BODY, g) for g in bigrams((body or "")[:BODY_CHARS])}
-    keys.update(sorted(body_keys, key=_mix)[:BODY_SKETCH])
-    return keys
-
-
-# --- the index -------------------------------------------------------------------------------
-
-
-def _count(deltas):
-    """Add each key's change to its frequency (a weight: concurrent writers may race, which only nudges it)."""
-    by_delta = {}
-    for key, delta in deltas.items():
-        if delta:
-            by_delta.setdefault(delta, []).append(key)
-    for delta, all_keys in by_delta.items():
-        for start in range(0, len(all_keys), CHUNK):
-            keys = all_keys[start : start + CHUNK]
-            existing = set(GramFrequency.objects.filter(key__in=keys).values_list("key", flat=True))
-            GramFrequency.objects.filter(key__in=existing).update(count=F("count") + delta)
-            GramFrequency.objects.bulk_create(
-                [GramFrequency(key=k, count=max(delta, 0)) for k in keys if k not in existing], ignore_conflicts=True
-            )
 
 
 def index(proposals):
-    """(Re)index these proposals: their bigrams replace what the index held for them."""
-    proposals = list(proposals)
-    if not proposals:
-        return
-    with transaction.atomic():
-        old = {}
-        ids = [p.pk for p in proposals]
-        for start in range(0, len(ids), CHUNK):
-            pairs = SimilarityGram.objects.filter(proposal__in=ids[start : start + CHUNK]).values_list(
-                "proposal", "key"
-            )
-            for proposal_id, key in pairs:
-                old.setdefault(proposal_id, set()).add(key)
-        deltas = {}
-        rows = []
-        for p in proposals:
-            new = keys_of(p.title, p.body)
-            before = old.get(p.pk, set())
-            for key in new - before:
-                deltas[key] = deltas.get(key, 0) + 1
-            for key in before - new:
-                deltas[key] = deltas.get(key, 0) - 1
-            rows.extend(SimilarityGram(key=key, proposal_id=p.pk) for key in new)
-            if not before:
-                deltas[TOTAL] = deltas.get(TOTAL, 0) + 1
-        for start in range(0, len(ids), CHUNK):
-            if any(pk in old for pk in ids[start : start + CHUNK]):
-                SimilarityGram.objects.filter(proposal__in=ids[start : start + CHUNK]).delete()
-        SimilarityGram.objects.bulk_create(rows, batch_size=2000)
-        _count(deltas)
+    """(Re)index these proposals (the index's one writer is `SimilarityGram.objects.index`)."""
+    SimilarityGram.objects.index(proposals)
 
 
 def index_all(batch=2000):

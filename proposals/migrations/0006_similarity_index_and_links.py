@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def index_existing_proposals(apps, schema_editor):
     """The similarity index of the proposals registered before it existed (derived data, rebuilt at will)."""
-    from proposals.similar import TOTAL, keys_of
+    from proposals.grams import TOTAL, keys_of
 
     Proposal = apps.get_model("proposals", "Proposal")
     SimilarityGram = apps.get_model("proposals", "SimilarityGram")
