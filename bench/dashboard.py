@@ -53,7 +53,7 @@ def main():
     ]
     settings.BANLI_DASHBOARD_CACHE_SECONDS = 0
     client = Client()
-    # force_login: the login throttle (django-axes) wants a real request.
+    # force_login: login speed is not measured here.
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="supervisor"))

@@ -123,7 +123,7 @@ def measure_all():
     unit = HandlingUnit.objects.get(short_name="市经信局")
 
     def client_for(username):
-        # force_login: the login throttle (django-axes) wants a real request, and login speed is not measured here.
+        # force_login: login speed is not measured here.
         client = Client()
         client.force_login(get_user_model().objects.get(username=username))
         return client

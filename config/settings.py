@@ -4,9 +4,9 @@ Runs on SQLite right after checkout; set DATABASE_URL (PostgreSQL) and the
 BANLI_* variables below for production.
 """
 
-import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
-    "proposals.admin_site.AxesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "proposals",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "supervision",
     "notifications",
     "printing",
+    "accounts",
     "demo",
 ]
 
@@ -84,13 +87,19 @@ MIDDLEWARE = [
     "feedback.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Records who made each change of a reply, also when it is edited in the admin.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session that was ended elsewhere, idle too long (staff) or past its absolute limit.
+    "accounts.sessions.SessionMiddleware",
+    # Holds a signed-in user who still owes the second factor to the pages that take it.
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes requires: turns a locked-out login into the lockout page.
-    "axes.middleware.AxesMiddleware",
+    # Counts unknown one-time links and verification codes per address (accounts/limits.py).
+    "accounts.limits.LinkLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -162,17 +171,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# django-axes counts failed logins per (username, IP) pair in the database, so every
-# gunicorn worker and app server sees the same count.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (accounts/oidc.py): answers only while BANLI_OIDC_ENABLED is on.
+    "accounts.oidc.Backend",
 ]
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = env_int("BANLI_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("BANLI_LOGIN_COOLOFF_MINUTES", 15))
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -210,14 +213,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 BEHIND_PROXY = env_bool("BANLI_BEHIND_PROXY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
-# The client address for login throttling: the proxy's X-Forwarded-For (one proxy in front)
-# only when there is a proxy; otherwise the header is the client's word and is ignored.
-AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_PROXY else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts at most this long, however active (accounts/sessions.py ends it then).
 SESSION_COOKIE_AGE = env_int("BANLI_SESSION_SECONDS", 8 * 3600)
 
 EMAIL_BACKEND = env_str("BANLI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -311,3 +311,70 @@ _TASK_BACKENDS = {
 if BANLI_TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"BANLI_TASKS_BACKEND must be immediate or database, not {BANLI_TASKS_BACKEND!r}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[BANLI_TASKS_BACKEND]}}
+
+# --- Accounts (accounts/): sign-in, second factor, sessions, throttling -----------------------
+# Staff (not members) are signed out after this many minutes without a request (0: never).
+BANLI_STAFF_IDLE_MINUTES = env_int("BANLI_STAFF_IDLE_MINUTES", 30)
+# The second factor (TOTP + recovery codes): required for supervisors, committee offices and
+# superusers; for clerks and signers too when BANLI_SECOND_FACTOR_FOR_UNIT_STAFF is on. The admin
+# always requires it. BANLI_SECOND_FACTOR=0 switches it off altogether (tests; `check --deploy` warns).
+BANLI_SECOND_FACTOR = env_bool("BANLI_SECOND_FACTOR", default=True)
+BANLI_SECOND_FACTOR_FOR_UNIT_STAFF = env_bool("BANLI_SECOND_FACTOR_FOR_UNIT_STAFF", default=False)
+OTP_TOTP_ISSUER = env_str("BANLI_OTP_ISSUER", "办理")
+# Login throttling (accounts/throttle.py): free failures per username, then a delay that doubles
+# from BANLI_LOGIN_DELAY_SECONDS up to BANLI_LOGIN_MAX_DELAY_SECONDS; failures per address across
+# usernames; failures a trusted browser may make for its own user; all within the window.
+BANLI_LOGIN_WINDOW_MINUTES = env_int("BANLI_LOGIN_WINDOW_MINUTES", 60)
+BANLI_LOGIN_FREE_FAILURES = env_int("BANLI_LOGIN_FREE_FAILURES", 5)
+BANLI_LOGIN_DELAY_SECONDS = env_int("BANLI_LOGIN_DELAY_SECONDS", 30)
+BANLI_LOGIN_MAX_DELAY_SECONDS = env_int("BANLI_LOGIN_MAX_DELAY_SECONDS", 900)
+BANLI_LOGIN_ADDRESS_FAILURES = env_int("BANLI_LOGIN_ADDRESS_FAILURES", 30)
+BANLI_LOGIN_DEVICE_FAILURES = env_int("BANLI_LOGIN_DEVICE_FAILURES", 10)
+BANLI_DEVICE_COOKIE_DAYS = env_int("BANLI_DEVICE_COOKIE_DAYS", 180)
+# Members' one-time sign-in codes: minutes valid, wrong tries per code, codes per phone or e-mail
+# and per address an hour, wrong codes per address an hour.
+BANLI_MEMBER_CODE_MINUTES = env_int("BANLI_MEMBER_CODE_MINUTES", 10)
+BANLI_MEMBER_CODE_TRIES = env_int("BANLI_MEMBER_CODE_TRIES", 5)
+BANLI_MEMBER_CODE_SENDS = env_int("BANLI_MEMBER_CODE_SENDS", 5)
+BANLI_MEMBER_CODE_ADDRESS_SENDS = env_int("BANLI_MEMBER_CODE_ADDRESS_SENDS", 20)
+BANLI_MEMBER_CODE_ADDRESS_CHECKS = env_int("BANLI_MEMBER_CODE_ADDRESS_CHECKS", 30)
+# Unknown one-time links (/f/) and verification codes (/verify/) one address may try in ten
+# minutes before it gets 429 (counted in the cache: Redis in production).
+BANLI_LINK_MISSES = env_int("BANLI_LINK_MISSES", 20)
+
+# Single sign-on with the city's identity service (OpenID Connect), off by default. deploy/identity.md
+# lists what an office sets; `manage.py oidc_discover ISSUER` prints the endpoint lines.
+BANLI_OIDC_ENABLED = env_bool("BANLI_OIDC_ENABLED", default=False)
+BANLI_OIDC_ISSUER = env_str("BANLI_OIDC_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("BANLI_OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("BANLI_OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("BANLI_OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("BANLI_OIDC_JWKS_ENDPOINT")
+BANLI_OIDC_END_SESSION_ENDPOINT = env_str("BANLI_OIDC_END_SESSION_ENDPOINT")
+OIDC_RP_CLIENT_ID = env_str("BANLI_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("BANLI_OIDC_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = env_str("BANLI_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("BANLI_OIDC_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's end-session request at sign-out
+OIDC_TIMEOUT = env_int("BANLI_OIDC_TIMEOUT_SECONDS", 10)
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_CREATE_USER = env_bool("BANLI_OIDC_CREATE_USERS", default=True)
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+BANLI_OIDC_USERNAME_CLAIM = env_str("BANLI_OIDC_USERNAME_CLAIM", "preferred_username")
+BANLI_OIDC_NAME_CLAIM = env_str("BANLI_OIDC_NAME_CLAIM", "name")
+BANLI_OIDC_EMAIL_CLAIM = env_str("BANLI_OIDC_EMAIL_CLAIM", "email")
+BANLI_OIDC_UNIT_CLAIM = env_str("BANLI_OIDC_UNIT_CLAIM")
+BANLI_OIDC_ROLE_CLAIM = env_str("BANLI_OIDC_ROLE_CLAIM")
+BANLI_OIDC_ROLE_VALUES = env_list("BANLI_OIDC_ROLE_VALUES", "clerk:clerk,signer:signer,经办人:clerk,签发人:signer")
+# Off: staff (anyone with a role) must sign in through the identity service; members and
+# superusers (the break-glass account) keep their passwords.
+BANLI_OIDC_STAFF_PASSWORDS = env_bool("BANLI_OIDC_STAFF_PASSWORDS", default=True)
+BANLI_OIDC_BUTTON_LABEL = env_str("BANLI_OIDC_BUTTON_LABEL", "统一身份认证登录")
+# Signing out (a form) may end at the identity service: browsers check that redirect against the
+# page's form-action, so the service's origin is allowed there.
+BANLI_CSP_FORM_ACTION = []
+if BANLI_OIDC_ENABLED and BANLI_OIDC_END_SESSION_ENDPOINT:
+    _end = urlsplit(BANLI_OIDC_END_SESSION_ENDPOINT)
+    BANLI_CSP_FORM_ACTION = [f"{_end.scheme}://{_end.netloc}"]

@@ -2,10 +2,11 @@
 paragraph templates). Only the offices, supervisors and superusers may enter it; unit staff and
 members do all their work in the app's pages."""
 
-from axes import apps as axes_apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import apps as admin_apps
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.decorators import login_not_required
+from django.utils.decorators import method_decorator
 
 from . import access
 
@@ -16,17 +17,19 @@ class AdminSite(admin.AdminSite):
     index_title = "数据管理"
 
     def has_permission(self, request):
-        return access.can_use_admin(request.user)
+        # A verified second factor too (django-otp's OTPMiddleware sets is_verified).
+        verified = not settings.BANLI_SECOND_FACTOR or getattr(request.user, "is_verified", lambda: False)()
+        return access.can_use_admin(request.user) and verified
+
+    @method_decorator(login_not_required)
+    def login(self, request, extra_context=None):
+        """One sign-in page for everything (throttled, with the second factor): the app's own."""
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.GET.get("next") or request.path.replace("login/", ""))
 
 
 class AdminConfig(admin_apps.AdminConfig):
     """Django's admin with the site above (INSTALLED_APPS names this instead of django.contrib.admin)."""
 
     default_site = "proposals.admin_site.AdminSite"
-
-
-class AxesConfig(axes_apps.AppConfig):
-    """django-axes (login throttling) under a Chinese name in the admin; its models' names are
-    translated in locale/zh_Hans."""
-
-    verbose_name = _("登录防护")

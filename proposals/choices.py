@@ -112,6 +112,7 @@ class EventVerb(models.TextChoices):
     IMPORTED = "imported", pgettext_lazy("timeline", "导入")
     IMPORT_CONFIRMED = "import_confirmed", pgettext_lazy("timeline", "导入核实")
     IMPORT_CORRECTED = "import_corrected", pgettext_lazy("timeline", "导入更正")
+    HANDED_OVER = "handed_over", pgettext_lazy("timeline", "工作移交")
     LINKED = "linked", pgettext_lazy("timeline", "关联相似件")
     MERGED = "merged", pgettext_lazy("timeline", "并案")
 

@@ -137,6 +137,7 @@ class Member(models.Model):
     group = models.CharField(_("代表团/界别"), max_length=100, blank=True)
     work_unit = models.CharField(_("工作单位及职务"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登录账号"),

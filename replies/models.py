@@ -196,6 +196,7 @@ class ReplyQuerySet(models.QuerySet):
             round = next_round(current)
             if round is None:
                 raise TransitionError(_("当前状态不能起草新的答复。"))
+            fields.setdefault("drafter", by)
             reply = self.model(assignment=assignment, round=round, status=ReplyStatus.DRAFT, **fields)
             reply._history_user = by
             reply.save()
@@ -234,6 +235,16 @@ class Reply(models.Model):
     # `body` keeps its plain-text rendition for search and history.
     body_paragraphs = models.JSONField(_("正文结构"), default=list, blank=True)
     result_class = models.CharField(_("答复类别"), max_length=1, choices=ResultClass, blank=True)
+    # 拟稿人: who writes this draft; the reply goes back to them when sent back. Handed to a
+    # colleague when they leave the unit (accounts.services).
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("拟稿人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("签发人"),

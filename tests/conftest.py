@@ -6,14 +6,22 @@ def pytest_configure(config):
 
     # Password hashing is not what these tests measure (and setUpTestData runs before fixtures).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Django's test client logs in without a request, which django-axes refuses; the login
-    # throttling tests (tests/security/test_login.py) switch it back on with override_settings.
-    settings.AXES_ENABLED = False
+    # The test client signs staff in without an authenticator app; the second-factor tests
+    # (tests/accounts/) switch it back on with override_settings.
+    settings.BANLI_SECOND_FACTOR = False
 
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (accounts: member codes, one-time links) live in the cache: none carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,9 @@ LAYERS = {
     "printing": 3,
     "legacy": 3,
     "notifications": 3,
+    # Signing in, sessions, staff joining and leaving: uses the workflow (handover) and
+    # notifications (members' one-time codes by text message).
+    "accounts": 4,
     "demo": 4,
     "config": 5,
 }

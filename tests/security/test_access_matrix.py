@@ -102,7 +102,6 @@ def admin_rows():
     ]:
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
-    rows.append(Row("admin list login attempts", lambda w: "/admin/axes/accessattempt/", admin_only(403)))
     rows.append(Row("admin list 催办", lambda w: "/admin/supervision/urge/", admin_only(200)))
     rows.append(Row("admin list feedback links", lambda w: "/admin/feedback/feedbacklink/", admin_only(200)))
     rows.append(Row("admin list paragraph templates", lambda w: "/admin/replies/paragraphtemplate/", admin_only(200)))
@@ -389,6 +388,66 @@ ROWS = [
     # --- legacy imports ----------------------------------------------------------------------
     Row("imports", lambda w: "/imports/", only(200, *OVERSEERS)),
     Row("import upload (no file: errors)", lambda w: "/imports/upload/", only(200, *OVERSEERS), method="post"),
+    # Accounts: sign-in steps, the user's own security page, staff management (offices and supervisors).
+    Row(
+        "second factor at sign-in (none enrolled: to enrolment)",
+        lambda w: "/login/verify/",
+        everyone(302, **{ANON: LOGIN}),
+    ),
+    Row("member code login", lambda w: "/login/code/", everyone(200)),
+    Row("member code entry (no code asked for: back)", lambda w: "/login/code/verify/", everyone(LOGIN)),
+    Row("account security", lambda w: "/account/", everyone(200, **{ANON: LOGIN})),
+    Row("second factor enrolment", lambda w: "/account/2fa/enrol/", everyone(200, **{ANON: LOGIN})),
+    Row(
+        "new recovery codes (not verified: to the second factor)",
+        lambda w: "/account/2fa/recovery-codes/",
+        everyone(LOGIN),
+        method="post",
+    ),
+    Row(
+        "switch the second factor off (not verified: to the second factor)",
+        lambda w: "/account/2fa/disable/",
+        everyone(LOGIN),
+        method="post",
+    ),
+    Row(
+        "end a session that is not one's own",
+        lambda w: "/account/sessions/00000000-0000-0000-0000-000000000000/end/",
+        everyone(404, **{ANON: LOGIN}),
+        method="post",
+    ),
+    Row("sign out everywhere", lambda w: "/account/sessions/end-all/", everyone(LOGIN), method="post"),
+    Row("change password", lambda w: "/account/password/", everyone(200, **{ANON: LOGIN})),
+    Row("staff management", lambda w: "/staff/", only(200, *OVERSEERS)),
+    Row("add staff (empty form: errors)", lambda w: "/staff/add/", only(200, *OVERSEERS), method="post"),
+    Row("a clerk's staff page", lambda w: f"/staff/{w.users[CLERK_X].pk}/", only(200, *OVERSEERS)),
+    Row(
+        "move a clerk out of unit X",
+        lambda w: f"/staff/{w.users[CLERK_X].pk}/units/{w.unit_x.pk}/remove/",
+        only(302, *OVERSEERS),
+        method="post",
+    ),
+    Row(
+        "deactivate a clerk",
+        lambda w: f"/staff/{w.users[CLERK_X].pk}/deactivate/",
+        only(302, *OVERSEERS),
+        method="post",
+    ),
+    Row(
+        "reactivate a clerk",
+        lambda w: f"/staff/{w.users[CLERK_X].pk}/reactivate/",
+        only(302, *OVERSEERS),
+        method="post",
+    ),
+    Row(
+        "reset a clerk's second factor",
+        lambda w: f"/staff/{w.users[CLERK_X].pk}/second-factor/reset/",
+        only(302, SUPERVISOR),
+        method="post",
+    ),
+    Row("login log", lambda w: "/staff/logins/", only(200, SUPERVISOR)),
+    Row("single sign-on start (off)", lambda w: "/oidc/authenticate/", everyone(404)),
+    Row("single sign-on answer (off)", lambda w: "/oidc/callback/", everyone(404)),
     Row("an import of the CPPCC", lambda w: f"/imports/{w.imported.pk}/", only(200, *OVERSEERS)),
     Row("refuse an import", lambda w: f"/imports/{w.imported.pk}/refuse/", only(302, *OVERSEERS), method="post"),
 ]
@@ -434,6 +493,7 @@ class AccessMatrixTests(TestCase):
 
         session = f.session(Body.CPPCC)
         unit_x, unit_y = f.unit("X局", "X局"), f.unit("Y局", "Y局")
+        cls.unit_x = unit_x
         user_a, member_a = f.member_user("甲委员")
         user_b, cls.member_b = f.member_user("乙委员")
         cls.p_a = f.proposal(session, lead=member_a, title="甲委员的提案")
