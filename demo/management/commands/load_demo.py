@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from demo import seeds
 from feedback.models import Channel, Feedback, HandlingEffect, Satisfaction
+from proposals import similar
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -35,6 +36,7 @@ from proposals.models import (
     Role,
     RoleKind,
     Session,
+    SimilarityGram,
 )
 from replies import body as reply_body
 from replies.models import ContactMethod, ContactRecord, Publication, Reply, ReplyStatus, ResultClass
@@ -109,6 +111,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             DemoData(today=timezone.localdate()).build()
+            # The demo's proposals are written directly (idempotent), so the similarity index is told;
+            # bulk volume data is left to `manage.py similar_index`.
+            similar.index(
+                Proposal.objects.exclude(pk__in=SimilarityGram.objects.values("proposal")).exclude(lead__group="批量")
+            )
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
         for username, what in DEMO_USERS:
