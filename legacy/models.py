@@ -14,13 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from proposals import access
 from proposals.limits import REASON, length_constraint
 from proposals.models import Body, Proposal, choice_constraint
-from replies.models import Reply
+from replies.models import CoHandlingOpinion, Reply
 
 
 class ImportStatus(models.TextChoices):
     NEEDS_REVIEW = "needs_review", _("已导入，待核实")
     CONFIRMED = "confirmed", _("已核实")
     REFUSED = "refused", _("未导入")
+
+
+class DocumentKind(models.TextChoices):
+    REPLY = "reply", _("答复函")
+    OPINION = "opinion", _("会办意见")
 
 
 class ImportedDocumentQuerySet(models.QuerySet):
@@ -49,12 +54,23 @@ class ImportedDocument(models.Model):
     extracted = models.JSONField(_("识别结果"), default=dict)
     body = models.CharField(_("届别"), max_length=8, choices=Body.choices, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=ImportStatus)
+    kind = models.CharField(
+        _("文件类型"), max_length=8, choices=DocumentKind, blank=True, help_text=_("未导入的文件为空")
+    )
     refusal_reason = models.TextField(_("未导入原因"), max_length=REASON, blank=True)
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("建议提案"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reply = models.ForeignKey(
         Reply, verbose_name=_("答复函"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opinion = models.ForeignKey(
+        CoHandlingOpinion,
+        verbose_name=_("会办意见"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Which records the import matched or created, as shown to the reviewer.
     records = models.JSONField(_("匹配与新建的记录"), default=dict, blank=True)
@@ -88,6 +104,7 @@ class ImportedDocument(models.Model):
         constraints = [
             choice_constraint("status", ImportStatus),
             choice_constraint("body", Body, allow_blank=True),
+            choice_constraint("kind", DocumentKind, allow_blank=True),
             models.UniqueConstraint(fields=["sha256"], name="%(app_label)s_%(class)s_unique_sha256"),
             models.CheckConstraint(
                 condition=~Q(status=ImportStatus.REFUSED) | ~Q(refusal_reason=""),
@@ -106,6 +123,10 @@ class ImportedDocument(models.Model):
 
     def get_absolute_url(self):
         return reverse("legacy:review", args=[self.pk])
+
+    @property
+    def is_opinion(self):
+        return self.kind == DocumentKind.OPINION
 
     @property
     def needs_review(self):

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from feedback.models import Feedback, HandlingEffect, Satisfaction
 from feedback.services import record_imported_form
+from proposals import similar
 from proposals.limits import LETTER, REASON, SUMMARY, clip
 from proposals.models import (
     Assignment,
     AssignmentRole,
+    AssignmentStatus,
     Body,
     Event,
     EventVerb,
@@ -32,10 +34,10 @@ from proposals.models import (
     TransitionError,
 )
 from replies import body as reply_body
-from replies.models import ContactMethod, ContactRecord, Publication, Reply, ReplyStatus
+from replies.models import CoHandlingOpinion, ContactMethod, ContactRecord, Publication, Reply, ReplyStatus
 
 from .extract import MISSING, DocumentError, extract, read_document
-from .models import ImportedDocument, ImportStatus
+from .models import DocumentKind, ImportedDocument, ImportStatus
 
 PLACEHOLDER_UNIT = ("承办单位待核实（历史答复导入）", "待核实单位")
 PLACEHOLDER_MEMBER = "姓名待核实"
@@ -100,7 +102,17 @@ def import_document(*, file_name, data, user=None, dry_run=False):
         text, encoding = read_document(file_name, data)
     except DocumentError as error:
         return Outcome(file_name, sha, "error", str(error))
-    extraction = extract(text)
+    extraction = extract(text, units=known_units())
+    if extraction.is_opinion:
+        return import_opinion(
+            file_name=file_name,
+            sha256=sha,
+            text=text,
+            encoding=encoding,
+            extraction=extraction,
+            user=user,
+            dry_run=dry_run,
+        )
     fields = extraction.as_json()
     body = extraction.value("body") or ""
     if not extraction.is_reply:
@@ -147,6 +159,7 @@ def import_document(*, file_name, data, user=None, dry_run=False):
                     extracted=fields,
                     body=builder.body,
                     status=ImportStatus.NEEDS_REVIEW,
+                    kind=DocumentKind.REPLY,
                     proposal=builder.proposal,
                     reply=builder.reply,
                     records=builder.records,
@@ -164,6 +177,11 @@ def import_document(*, file_name, data, user=None, dry_run=False):
             return import_document(file_name=file_name, data=data, user=user, dry_run=dry_run)
         raise
     return outcome
+
+
+def known_units():
+    """(name, short name) of every handling unit, for the extractor to resolve "我局" against."""
+    return list(HandlingUnit.objects.values_list("name", "short_name"))
 
 
 def _create_document(**fields):
@@ -508,6 +526,7 @@ def _aware(date):
 # Deleted in this order when a person refuses an import: dependants first.
 UNDO_ORDER = [
     "feedback.feedback",
+    "replies.cohandlingopinion",
     "replies.contactrecord",
     "replies.reply",
     "proposals.assignment",
@@ -543,6 +562,7 @@ def refuse_import(*, document, user, reason):
         document.reviewed_by = user
         document.reviewed_at = timezone.now()
         document.reply = None
+        document.opinion = None
         document.proposal = None
         document.created_records = {}
         document.save()
@@ -581,6 +601,7 @@ def apply_corrections(*, document, data, user):
                 proposal.title = data["proposal_title"]
                 proposal.number = data["proposal_number"] or proposal.number
                 proposal.save(update_fields=["title", "number"])
+                similar.index([proposal])  # the corrected title is what similar proposals are found by
                 changed.append("案由/编号")
             names = [p for p in parse_addressees(data["addressees"])["people"]]
             current = [m.name for m in proposal.members_in_order]
@@ -636,3 +657,129 @@ def apply_corrections(*, document, data, user):
             )
         document.save(update_fields=["created_records"])
     return changed
+
+
+# --- co-handling opinions ------------------------------------------------------------------
+
+
+def import_opinion(*, file_name, sha256, text, encoding, extraction, user, dry_run=False):
+    """A co-handling unit's opinion (会办意见/协办意见) to the lead unit: recorded as the opinion of
+    the co-handling assignment, never as a reply to the members."""
+    fields = extraction.as_json()
+    if user is None:
+        return Outcome(
+            file_name,
+            sha256,
+            "error",
+            _("这是一份会办意见；导入会办意见须记下导入人，请指定一个账号（命令行用 --user）。"),
+            encoding,
+            fields,
+        )
+    try:
+        with transaction.atomic():
+            builder = RecordBuilder(extraction, user=user, label=file_name, sha256=sha256)
+            proposal = builder.proposal = builder.find_proposal([])
+            if proposal is None:
+                proposal = builder.proposal = builder.register_proposal([builder.placeholder_member()])
+            unit = _opinion_unit(builder, proposal)
+            lead_name = next(iter((extraction.value("addressees") or {}).get("people", [])), {}).get("name", "")
+            lead = _lead_unit(proposal, lead_name)
+            if lead is not None:
+                builder.note("lead_unit", lead, "matched")
+            assignment, opinion = _record_opinion(builder, proposal, unit, extraction, file_name)
+            outcome = Outcome(
+                file_name, sha256, "would_import" if dry_run else "imported", "", encoding, fields, builder.records
+            )
+            if dry_run:
+                transaction.set_rollback(True)
+                outcome.message = _("试运行：识别为会办意见，未写入任何记录。")
+                return outcome
+            outcome.document = ImportedDocument.objects.create(
+                file_name=file_name[:255],
+                sha256=sha256,
+                encoding=encoding,
+                source_text=text,
+                extracted=fields,
+                body=builder.body,
+                status=ImportStatus.NEEDS_REVIEW,
+                kind=DocumentKind.OPINION,
+                proposal=proposal,
+                opinion=opinion,
+                records=builder.records,
+                created_records=builder.created,
+                uploaded_by=user,
+            )
+            outcome.message = _("已导入为会办意见（送主办单位的意见，不是答复函），请核实。")
+    except TransitionError as error:
+        return Outcome(file_name, sha256, "error", str(error), encoding, fields)
+    except IntegrityError:
+        # Another upload of the same bytes won the race.
+        existing = ImportedDocument.objects.filter(sha256=sha256).first()
+        if existing is None:
+            raise
+        return Outcome(
+            file_name,
+            sha256,
+            "already_imported",
+            _("该文件已导入过，本次未新建任何记录。"),
+            fields=existing.extracted,
+            document=existing,
+        )
+    return outcome
+
+
+def _record_opinion(builder, proposal, unit, extraction, file_name):
+    """The co-handling share and its opinion, through the workflow's own steps (交办, 签收, 会办意见)."""
+    user, on = builder.user, builder.reply_date or timezone.localdate()
+    body = extraction.value("reply_body") or ""
+    assignment = Assignment.objects.filter(proposal=proposal, unit=unit).first()
+    if assignment is None:
+        assignment = proposal.assign(
+            unit=unit,
+            role=AssignmentRole.CO,
+            by=user,
+            assigned_on=on,
+            note=f"由历史会办意见“{file_name}”导入：{unit.short_name}",
+        )
+        builder.note("assignment", assignment, "created")
+    else:
+        builder.note("assignment", assignment, "matched")
+        opinion = assignment.co_opinions.filter(body=body).first()
+        if opinion is not None:
+            return assignment, builder.note("opinion", opinion, "matched")
+    if assignment.status == AssignmentStatus.PENDING:
+        assignment.sign_for(by=user, on=on)
+    opinion = CoHandlingOpinion.objects.give(
+        assignment=assignment,
+        by=user,
+        body=body,
+        contact_person=(extraction.value("contact_person") or "")[:40],
+        contact_phone=(extraction.value("contact_phone") or "")[:40],
+        at=_aware(builder.reply_date) if builder.reply_date else None,
+    )
+    return assignment, builder.note("opinion", opinion, "created")
+
+
+def _opinion_unit(builder, proposal):
+    """The unit that wrote the opinion; a placeholder when the letter does not say (never the lead unit)."""
+    if (builder.x.value("unit") or {}).get("name"):
+        return builder.unit(proposal)
+    unit, created = HandlingUnit.objects.get_or_create(
+        name=PLACEHOLDER_UNIT[0], defaults={"short_name": PLACEHOLDER_UNIT[1]}
+    )
+    return builder.note("unit", unit, "created" if created else "matched", placeholder=True)
+
+
+def _lead_unit(proposal, name):
+    """The lead unit the opinion is addressed to: the proposal's own lead when it has one, else by name."""
+    if not name:
+        return None
+    lead = proposal.assignments.filter(role=AssignmentRole.LEAD).select_related("unit").first()
+    if lead is not None:
+        return lead.unit
+    matches = list(
+        HandlingUnit.objects.filter(
+            models.Q(name=name) | models.Q(short_name=name) | models.Q(letterhead=name) | models.Q(name__endswith=name)
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else None

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from proposals.access import get_visible_or_404
+from proposals.views.similar import candidates
 
 from . import services
 from .extract import DocumentError, check_size
 from .forms import RefuseForm, ReviewForm, UploadForm
 from .models import ImportedDocument, can_import
-from .presenting import describe, record_rows
+from .presenting import describe, recognition, record_rows, source_segments
 
 STATUS_LEVEL = {"imported": messages.SUCCESS, "already_imported": messages.INFO}
 
@@ -73,11 +74,19 @@ def review(request, pk):
     if not can_import(request.user):
         raise Http404
     document = get_visible_or_404(
-        ImportedDocument.objects.select_related("reply__assignment__unit"), request.user, pk=pk
+        ImportedDocument.objects.select_related("reply__assignment__unit", "opinion__assignment__unit"),
+        request.user,
+        pk=pk,
     )
     reply, proposal = document.reply, document.proposal
     form = None
-    if document.needs_review:
+    if document.needs_review and document.is_opinion:
+        # An opinion has no reply draft to correct: the reviewer confirms it or refuses the import.
+        if request.method == "POST" and request.POST.get("action") == "confirm":
+            services.confirm_import(document=document, user=request.user)
+            messages.success(request, _("已核实：%(name)s") % {"name": document.file_name})
+            return redirect("legacy:list")
+    elif document.needs_review:
         editable = {
             "editable_proposal": services.created_by_import(document, proposal),
             "editable_assignment": reply is not None and services.created_by_import(document, reply.assignment),
@@ -104,6 +113,10 @@ def review(request, pk):
         "rows": describe(document),
         "record_rows": record_rows(document),
         "sections": document.field("sections").get("value") or [],
+        "segments": source_segments(document),
+        # The imported proposal may repeat one already registered: 并案 candidates, as at registration.
+        "similar": candidates(request, proposal) if proposal is not None else None,
+        "recognition": recognition(document),
         "form": form,
         "refuse_form": RefuseForm(),
     }

@@ -123,6 +123,15 @@ class EventVerb(models.TextChoices):
     IMPORT_CONFIRMED = "import_confirmed", pgettext_lazy("timeline", "导入核实")
     IMPORT_CORRECTED = "import_corrected", pgettext_lazy("timeline", "导入更正")
     HANDED_OVER = "handed_over", pgettext_lazy("timeline", "工作移交")
+    LINKED = "linked", pgettext_lazy("timeline", "关联相似件")
+    MERGED = "merged", pgettext_lazy("timeline", "并案")
+
+
+class LinkKind(models.TextChoices):
+    """How two similar proposals are tied together by the office."""
+
+    RELATED = "related", _("相关")
+    MERGED = "merged", _("并案")
 
 
 def choice_constraint(field, choices, *, allow_blank=False):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import access
+from . import access, grams
 from .choices import (
     FINISHED,
     AssignmentRole,
@@ -24,6 +24,7 @@ from .choices import (
     DeadlineKind,
     Decision,
     EventVerb,
+    LinkKind,
     MemberKind,
     Period,
     ProposalKind,
@@ -43,6 +44,7 @@ __all__ = [
     "DeadlineKind",
     "Decision",
     "EventVerb",
+    "LinkKind",
     "MemberKind",
     "Period",
     "ProposalKind",
@@ -340,6 +342,7 @@ class ProposalQuerySet(models.QuerySet):
                 for position, member in enumerate(cosigners, start=1)
             )
             Event.record(proposal=proposal, verb=verb, actor=by, note=proposal.number if note is None else note)
+            SimilarityGram.objects.index([proposal])
         return proposal
 
 
@@ -928,3 +931,110 @@ class Event(models.Model):
         return cls.objects.create(
             proposal=proposal, assignment=assignment, actor=actor, verb=verb, note=clip(note), at=at or timezone.now()
         )
+
+
+class ProposalLink(models.Model):
+    """Two proposals the office tied together after seeing them as similar: related, or 并案 (handled as one)."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), on_delete=models.CASCADE, related_name="links_from"
+    )
+    other = models.ForeignKey(Proposal, verbose_name=_("相似件"), on_delete=models.CASCADE, related_name="links_to")
+    kind = models.CharField(_("关系"), max_length=8, choices=LinkKind)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("相似件关联")
+        verbose_name_plural = _("相似件关联")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            choice_constraint("kind", LinkKind),
+            models.UniqueConstraint(fields=["proposal", "other"], name="%(app_label)s_%(class)s_unique_pair"),
+            models.CheckConstraint(condition=~Q(proposal=models.F("other")), name="%(app_label)s_%(class)s_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} ↔ {self.other}（{self.get_kind_display()}）"
+
+
+def _count_grams(deltas):
+    """Add each key's change to its frequency (a weight: concurrent writers may race, which only nudges it)."""
+    by_delta: dict[int, list[int]] = {}
+    for key, delta in deltas.items():
+        if delta:
+            by_delta.setdefault(delta, []).append(key)
+    for delta, all_keys in by_delta.items():
+        for start in range(0, len(all_keys), grams.CHUNK):
+            keys = all_keys[start : start + grams.CHUNK]
+            existing = set(GramFrequency.objects.filter(key__in=keys).values_list("key", flat=True))
+            GramFrequency.objects.filter(key__in=existing).update(count=models.F("count") + delta)
+            GramFrequency.objects.bulk_create(
+                [GramFrequency(key=k, count=max(delta, 0)) for k in keys if k not in existing], ignore_conflicts=True
+            )
+
+
+class SimilarityGramQuerySet(models.QuerySet):
+    def index(self, proposals):
+        """(Re)index these proposals: their bigrams replace what the index held for them."""
+        proposals = list(proposals)
+        if not proposals:
+            return
+        with transaction.atomic():
+            old: dict[int, set[int]] = {}
+            ids = [p.pk for p in proposals]
+            for start in range(0, len(ids), grams.CHUNK):
+                pairs = self.filter(proposal__in=ids[start : start + grams.CHUNK]).values_list("proposal", "key")
+                for proposal_id, key in pairs:
+                    old.setdefault(proposal_id, set()).add(key)
+            deltas: dict[int, int] = {}
+            rows: list[SimilarityGram] = []
+            for p in proposals:
+                new = grams.keys_of(p.title, p.body)
+                before = old.get(p.pk, set())
+                for key in new - before:
+                    deltas[key] = deltas.get(key, 0) + 1
+                for key in before - new:
+                    deltas[key] = deltas.get(key, 0) - 1
+                rows.extend(SimilarityGram(key=key, proposal_id=p.pk) for key in new)
+                if not before:
+                    deltas[grams.TOTAL] = deltas.get(grams.TOTAL, 0) + 1
+            for start in range(0, len(ids), grams.CHUNK):
+                if any(pk in old for pk in ids[start : start + grams.CHUNK]):
+                    self.filter(proposal__in=ids[start : start + grams.CHUNK]).delete()
+            self.bulk_create(rows, batch_size=2000)
+            _count_grams(deltas)
+
+
+class SimilarityGram(models.Model):
+    """One character bigram of a proposal's title, or of its body's sketch (`proposals.grams`): the
+    index that proposals/similar.py searches. Written only by `SimilarityGram.objects.index`."""
+
+    pk = models.CompositePrimaryKey("key", "proposal")
+    key = models.BigIntegerField(_("字组"))
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+
+    objects = SimilarityGramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("相似检索字组")
+        verbose_name_plural = _("相似检索字组")
+
+    def __str__(self):
+        return f"{self.key} {self.proposal_id}"
+
+
+class GramFrequency(models.Model):
+    """How many indexed proposals have a bigram (key 0: how many proposals are indexed): its weight."""
+
+    key = models.BigIntegerField(_("字组"), primary_key=True)
+    count = models.PositiveIntegerField(_("件数"), default=0)
+
+    class Meta:
+        verbose_name = _("字组频次")
+        verbose_name_plural = _("字组频次")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import assignments, pages, routing, units
+from .views import assignments, pages, routing, similar, units
 
 app_name = "proposals"
 urlpatterns = [
     path("proposals/", pages.ProposalListView.as_view(), name="list"),
     path("proposals/<int:pk>/", pages.ProposalDetailView.as_view(), name="detail"),
     path("proposals/<int:pk>/assign/", routing.assign, name="assign"),
+    path("proposals/<int:pk>/link/", similar.link, name="link_similar"),
     path("office/register/", routing.register, name="register"),
     path("office/requests/", routing.RequestListView.as_view(), name="requests"),
     path("requests/<int:pk>/decide/", routing.decide_request, name="decide_request"),

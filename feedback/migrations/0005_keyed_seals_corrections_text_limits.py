@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('feedback', '0004_seal_submitted_feedback_trigger'),
-        ('proposals', '0008_deadlines_disclosure_code_text_limits'),
+        ('proposals', '0009_deadlines_disclosure_code_text_limits'),
         ('replies', '0007_doc_numbers_disclosures_contact_history_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -12,6 +12,7 @@ from .. import forms
 from ..access import can_decide, can_route, get_visible_or_404, scope_of
 from ..models import Assignment, AssignmentRequest, Decision, DuplicateNumber, Proposal, RequestKind, TransitionError
 from .common import form_page, refuse, require
+from .similar import candidates
 
 
 def register(request):
@@ -67,7 +68,10 @@ def assign(request, pk):
             )
             return redirect("proposals:assign", pk=proposal.pk)
     assignments = proposal.assignments.select_related("unit")
-    return render(request, "proposals/assign.html", {"proposal": proposal, "form": form, "assignments": assignments})
+    context = {"proposal": proposal, "form": form, "assignments": assignments}
+    # Right after registration: the office sees what it may merge this proposal with (并案).
+    context["similar"] = candidates(request, proposal)
+    return render(request, "proposals/assign.html", context)
 
 
 def decidable_requests(user):

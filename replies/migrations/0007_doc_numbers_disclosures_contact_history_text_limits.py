@@ -41,7 +41,7 @@ def uninstall_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0008_deadlines_disclosure_code_text_limits'),
+        ('proposals', '0009_deadlines_disclosure_code_text_limits'),
         ('replies', '0006_reply_drafter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

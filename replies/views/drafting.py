@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from proposals import similar
 from proposals.access import can_work_on
-from proposals.models import TransitionError
+from proposals.models import Proposal, TransitionError
 from proposals.views.assignments import visible_assignment
 from proposals.views.common import refuse, require
 
@@ -25,6 +26,18 @@ def _feedback_on(reply):
 
 def _templates_for(unit):
     return ParagraphTemplate.objects.filter(unit=unit)
+
+
+def _similar_replies(assignment, user, limit=5):
+    """How similar proposals were answered before: issued replies the user may read, best match first."""
+    issued = Reply.objects.visible_to(user).issued()
+    scope = Proposal.objects.filter(pk__in=issued.values("assignment__proposal"))
+    found = similar.similar_to(assignment.proposal, scope=scope, limit=limit)
+    latest = {}
+    replies = issued.filter(assignment__proposal__in=[p for p, _s in found]).select_related("assignment__unit")
+    for reply in replies.order_by("written_on", "pk"):
+        latest[reply.assignment.proposal_id] = reply
+    return [{"proposal": p, "percent": round(s * 100), "reply": latest[p.pk]} for p, s in found if p.pk in latest]
 
 
 def reply_create(request, pk):
@@ -63,6 +76,7 @@ def reply_create(request, pk):
             "templates": _templates_for(a.unit),
             "creating": True,
             "previous_feedback": _feedback_on(previous),
+            "similar_replies": _similar_replies(a, request.user),
         },
     )
 
@@ -72,7 +86,12 @@ def reply_edit(request, pk):
     reply = visible_reply(request, pk)
     a = reply.assignment
     require(can_work_on(request.user, a))
-    context = {"assignment": a, "reply": reply, "templates": _templates_for(a.unit)}
+    context = {
+        "assignment": a,
+        "reply": reply,
+        "templates": _templates_for(a.unit),
+        "similar_replies": _similar_replies(a, request.user),
+    }
     if request.method != "POST":
         if not reply.is_draft:
             return refuse(request, a, _("答复已提交签发或已发出，不能再修改。"))

@@ -29,7 +29,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("supervision", "0003_assignment_figures_triggers"),
-        ("proposals", "0008_deadlines_disclosure_code_text_limits"),
+        ("proposals", "0009_deadlines_disclosure_code_text_limits"),
         ("replies", "0007_doc_numbers_disclosures_contact_history_text_limits"),
         ("feedback", "0006_publish_replies_every_member_agreed_to"),
     ]

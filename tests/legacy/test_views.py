@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from legacy.models import ImportedDocument, ImportStatus
 from legacy.services import import_document
-from proposals.models import Body, Event, EventVerb, Member, Proposal
+from proposals.models import Body, Event, EventVerb, Member, Proposal, SimilarityGram
 from replies.models import ContactRecord, Reply, ReplyStatus
 from tests import factories
 
@@ -108,7 +108,7 @@ class TestUpload:
         page = response.content.decode()
         assert "002.txt：已导入为待核实的答复草稿。" in page
         assert "empty.txt：文件是空的（0 字节）。" in page
-        assert "news.txt：这不是答复函，未导入：它像是一篇新闻网页" in page
+        assert "news.txt：这不是答复函，未导入：它像是一篇新闻稿" in page
         assert sorted(ImportedDocument.objects.values_list("status", flat=True)) == ["needs_review", "refused"]
 
     def test_no_file_chosen(self, client, cast):
@@ -163,6 +163,12 @@ class TestReview:
         assert proposal.lead.name == "王秋红"
         assert Event.objects.filter(proposal=proposal, verb=EventVerb.IMPORT_CORRECTED).exists()
         assert doc.status == ImportStatus.NEEDS_REVIEW
+        # Similar proposals are found by the corrected title.
+        from proposals import similar
+
+        assert similar.keys_of(proposal.title, proposal.body) == set(
+            SimilarityGram.objects.filter(proposal=proposal).values_list("key", flat=True)
+        )
 
     def test_confirming_records_who_reviewed(self, client, cast, doc):
         login(client, cast["supervisor"])
@@ -225,3 +231,46 @@ def test_a_ten_megabyte_upload_is_refused_with_its_real_size(client, cast):
     response = client.post(reverse("legacy:upload"), {"files": [huge]}, follow=True)
     assert "huge.txt：文件太大（10.0 MB），上限为 5 MB" in response.content.decode()
     assert ImportedDocument.objects.count() == 0
+
+
+class TestSourceSpans:
+    def test_the_review_page_marks_where_each_field_was_read(self, client, cast):
+        doc = imported(samples.SEED_000, user=cast["office"])
+        page = login(client, cast["office"]).get(doc.get_absolute_url()).content.decode()
+        # The unit from both places it is named: the letterhead and the closing.
+        assert '<mark class="hl hl-5" title="承办单位" id="src-unit">湖北省黄石市经济和信息化局</mark>' in page
+        assert '<mark class="hl hl-5" title="承办单位">黄石市经济和信息化局办公室</mark>' in page
+        assert 'title="成文日期" id="src-reply_date">2021年9月6日</mark>' in page
+        assert 'href="#src-proposal_number"' in page
+        # The evidence for "this is a reply", with its weights.
+        assert "识别为：答复函" in page and "答复用语：“收悉”" in page
+
+    def test_letter_text_in_the_source_stays_text(self, client, cast):
+        data = "程玮委员：\n您提出的《关于<script>alert(1)</script>的提案》收悉，现答复如下：\n黄石市财政局\n2024年6月1日".encode()
+        doc = import_document(file_name="x.txt", data=data, user=cast["office"]).document
+        page = login(client, cast["office"]).get(doc.get_absolute_url()).content.decode()
+        assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+class TestOpinionReview:
+    @pytest.fixture
+    def doc(self, cast):
+        from .corpus import CORPUS
+
+        path = CORPUS / "o01_co_opinion_traditional.txt"
+        return import_document(file_name=path.name, data=path.read_bytes(), user=cast["office"]).document
+
+    def test_an_opinion_is_confirmed_without_a_reply_form(self, client, cast, doc):
+        login(client, cast["office"])
+        page = client.get(doc.get_absolute_url()).content.decode()
+        assert "识别为：会办意见" in page and 'name="reply_title"' not in page
+        response = client.post(doc.get_absolute_url(), {"action": "confirm"})
+        assert response.status_code == 302
+        doc.refresh_from_db()
+        assert doc.status == ImportStatus.CONFIRMED and doc.reviewed_by == cast["office"]
+
+    def test_an_opinion_can_be_refused(self, client, cast, doc):
+        login(client, cast["office"])
+        client.post(reverse("legacy:refuse", args=[doc.pk]), {"reason": "不是本市的文件"})
+        doc.refresh_from_db()
+        assert doc.status == ImportStatus.REFUSED and doc.opinion is None

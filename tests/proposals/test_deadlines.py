@@ -161,7 +161,7 @@ class FirstRoundDeadlineTests(TestCase):
 
         from proposals.models import Deadline
 
-        migration = importlib.import_module("proposals.migrations.0008_deadlines_disclosure_code_text_limits")
+        migration = importlib.import_module("proposals.migrations.0009_deadlines_disclosure_code_text_limits")
         a, reply = self.answer(assigned_on=days(-60), due_on=days(-1), written_on=days(0), extension_to=days(121))
         self.dissatisfied(reply)
         facts = Deadline.objects.filter(assignment=a).order_by("round", "set_at", "pk")

@@ -81,7 +81,7 @@ class Row:
     url: object  # callable(world) -> str
     expected: dict
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: object = field(default_factory=dict)  # a dict, or callable(world) -> dict
 
 
 def admin_rows():
@@ -183,6 +183,18 @@ ROWS = [
         lambda w: f"/proposals/{w.p_a.pk}/assign/",
         acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
         method="post",
+    ),
+    Row(
+        "link a similar proposal (POST only)",
+        lambda w: f"/proposals/{w.p_a.pk}/link/",
+        everyone(405, **{ANON: LOGIN}),
+    ),
+    Row(
+        "link a similar proposal",
+        lambda w: f"/proposals/{w.p_a.pk}/link/",
+        acts(302, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+        method="post",
+        data=lambda w: {"other": w.p_b.pk, "kind": "related"},
     ),
     Row("register page", lambda w: "/office/register/", only(200, *OVERSEERS)),
     Row("register (empty form: errors)", lambda w: "/office/register/", only(200, *OVERSEERS), method="post"),
@@ -589,15 +601,16 @@ class AccessMatrixTests(TestCase):
                 self.client.force_login(user)
             for row in ROWS:
                 url = row.url(self)
+                data = row.data(self) if callable(row.data) else row.data
                 if user is None:
                     self.client.cookies.clear()  # each anonymous request a new visitor (no link session)
                 if row.method == "post":
                     # Each role meets the same state: what a POST changes is rolled back.
                     with transaction.atomic():
-                        response = self.client.post(url, row.data)
+                        response = self.client.post(url, data)
                         transaction.set_rollback(True)
                 else:
-                    response = self.client.get(url, row.data)
+                    response = self.client.get(url, data)
                 if observed(response) != row.expected[role]:
                     wrong.append(
                         f"{row.label} ({row.method.upper()} {url}) as {role}: {observed(response)}, expected {row.expected[role]}"

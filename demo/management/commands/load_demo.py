@@ -19,6 +19,7 @@ from demo import seeds
 from feedback import seals
 from feedback.models import Channel, Feedback, HandlingEffect, Satisfaction
 from feedback.services import publish_if_agreed
+from proposals import similar
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -40,6 +41,7 @@ from proposals.models import (
     Role,
     RoleKind,
     Session,
+    SimilarityGram,
 )
 from replies import body as reply_body
 from replies.models import (
@@ -123,6 +125,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             DemoData(today=timezone.localdate()).build()
+            # The demo's proposals are written directly (idempotent), so the similarity index is told;
+            # bulk volume data is left to `manage.py similar_index`.
+            similar.index(
+                Proposal.objects.exclude(pk__in=SimilarityGram.objects.values("proposal")).exclude(lead__group="批量")
+            )
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
         for username, what in DEMO_USERS:

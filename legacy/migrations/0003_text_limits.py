@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legacy', '0001_initial'),
-        ('proposals', '0008_deadlines_disclosure_code_text_limits'),
+        ('legacy', '0002_kind_and_opinion'),
+        ('proposals', '0009_deadlines_disclosure_code_text_limits'),
         ('replies', '0007_doc_numbers_disclosures_contact_history_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

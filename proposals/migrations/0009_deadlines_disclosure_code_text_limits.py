@@ -92,7 +92,7 @@ def rebuild_deadlines(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0007_event_verb_handed_over'),
+        ('proposals', '0008_similarity_index_and_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='event',
             name='verb',
-            field=models.CharField(choices=[('registered', '登记'), ('assigned', '交办'), ('signed_for', '签收'), ('return_requested', '申请退回'), ('return_approved', '申请退回：同意'), ('return_rejected', '申请退回：不同意'), ('extension_requested', '申请延期'), ('extension_approved', '申请延期：同意'), ('extension_rejected', '申请延期：不同意'), ('contacted', '沟通'), ('contact_amended', '修改沟通记录'), ('co_opinion', '会办意见'), ('drafted', '起草答复'), ('submitted', '提交签发'), ('sent_back', '退回修改'), ('signed_off', '签发'), ('reviewed', '审核通过'), ('issued', '答复'), ('scan_uploaded', '上传盖章件'), ('delivered', '送达'), ('feedback', '征询意见'), ('feedback_received', '签收征询意见表'), ('feedback_corrected', '核实更正征询意见表'), ('published', '公开答复'), ('link_sent', '发送填表链接'), ('redo', '重办'), ('urged', '催办'), ('imported', '导入'), ('import_confirmed', '导入核实'), ('import_corrected', '导入更正'), ('handed_over', '工作移交')], max_length=40, verbose_name='操作'),
+            field=models.CharField(choices=[('registered', '登记'), ('assigned', '交办'), ('signed_for', '签收'), ('return_requested', '申请退回'), ('return_approved', '申请退回：同意'), ('return_rejected', '申请退回：不同意'), ('extension_requested', '申请延期'), ('extension_approved', '申请延期：同意'), ('extension_rejected', '申请延期：不同意'), ('contacted', '沟通'), ('contact_amended', '修改沟通记录'), ('co_opinion', '会办意见'), ('drafted', '起草答复'), ('submitted', '提交签发'), ('sent_back', '退回修改'), ('signed_off', '签发'), ('reviewed', '审核通过'), ('issued', '答复'), ('scan_uploaded', '上传盖章件'), ('delivered', '送达'), ('feedback', '征询意见'), ('feedback_received', '签收征询意见表'), ('feedback_corrected', '核实更正征询意见表'), ('published', '公开答复'), ('link_sent', '发送填表链接'), ('redo', '重办'), ('urged', '催办'), ('imported', '导入'), ('import_confirmed', '导入核实'), ('import_corrected', '导入更正'), ('handed_over', '工作移交'), ('linked', '关联相似件'), ('merged', '并案')], max_length=40, verbose_name='操作'),
         ),
         migrations.AlterField(
             model_name='handlingunit',
@@ -190,7 +190,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('verb__in', ['registered', 'assigned', 'signed_for', 'return_requested', 'return_approved', 'return_rejected', 'extension_requested', 'extension_approved', 'extension_rejected', 'contacted', 'contact_amended', 'co_opinion', 'drafted', 'submitted', 'sent_back', 'signed_off', 'reviewed', 'issued', 'scan_uploaded', 'delivered', 'feedback', 'feedback_received', 'feedback_corrected', 'published', 'link_sent', 'redo', 'urged', 'imported', 'import_confirmed', 'import_corrected', 'handed_over'])), name='proposals_event_verb_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('verb__in', ['registered', 'assigned', 'signed_for', 'return_requested', 'return_approved', 'return_rejected', 'extension_requested', 'extension_approved', 'extension_rejected', 'contacted', 'contact_amended', 'co_opinion', 'drafted', 'submitted', 'sent_back', 'signed_off', 'reviewed', 'issued', 'scan_uploaded', 'delivered', 'feedback', 'feedback_received', 'feedback_corrected', 'published', 'link_sent', 'redo', 'urged', 'imported', 'import_confirmed', 'import_corrected', 'handed_over', 'linked', 'merged'])), name='proposals_event_verb_valid'),
         ),
         migrations.AddConstraint(
             model_name='event',
