@@ -14,7 +14,7 @@ from django.shortcuts import render
 from .addresses import client_address
 from .throttle import count, over_limit
 
-LIMITED = {"feedback:link", "feedback:verify"}
+LIMITED = {"feedback:link", "feedback:verify", "feedback:verify_signature"}
 WINDOW_SECONDS = 600
 
 

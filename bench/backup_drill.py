@@ -156,9 +156,9 @@ def main():
     (scratch / "unpacked" / "media").rename(restored_media)
     if args.sabotage:
         next(p for p in sorted(restored_media.rglob("*")) if p.is_file()).unlink()
-        Reply.objects.using("restored").filter(pk=Reply.objects.using("restored").order_by("-pk")[0].pk).update(
-            title="改动"
-        )
+        # A draft: an issued reply refuses any change (its trigger is restored with the database).
+        drafts = Reply.objects.using("restored").exclude(status="issued")
+        Reply.objects.using("restored").filter(pk=drafts.order_by("-pk")[0].pk).update(title="改动")
     timings["restore"] = time.monotonic() - started
 
     # --- compare ----------------------------------------------------------------------------

@@ -36,6 +36,8 @@ from proposals.models import (  # noqa: E402
     AssignmentStatus,
     Body,
     Category,
+    Deadline,
+    DeadlineKind,
     HandlingUnit,
     Member,
     Period,
@@ -99,6 +101,10 @@ def build(members_count, replies_each):
                 )
                 for i, p in enumerate(proposals)
             ),
+            batch_size=1000,
+        )
+        Deadline.objects.bulk_create(
+            (Deadline(assignment=a, round=1, kind=DeadlineKind.ORIGINAL, due_on=a.due_on) for a in assignments),
             batch_size=1000,
         )
         written_on = today - datetime.timedelta(days=3)

@@ -45,8 +45,10 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("BANLI_DEBUG", default=False)
-# The fallback key is for the embedded demo only; production sets BANLI_SECRET_KEY.
-SECRET_KEY = env_str("BANLI_SECRET_KEY") or "banli-embedded-demo-key-not-for-production"
+# The fallback key is for the embedded demo only; production sets BANLI_SECRET_KEY (`check --deploy`
+# refuses to pass without it).
+DEMO_SECRET_KEY = "banli-embedded-demo-key-not-for-production"
+SECRET_KEY = env_str("BANLI_SECRET_KEY") or DEMO_SECRET_KEY
 ALLOWED_HOSTS = env_list("BANLI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("BANLI_CSRF_TRUSTED_ORIGINS")
 
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Without BANLI_SITE_URL (development), links in e-mails point to the address the request came in on.
+    "proposals.site.SiteURLMiddleware",
     # Refuses an oversized upload from its Content-Length before the body is read (and so before CSRF parses it).
     "feedback.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -229,8 +233,12 @@ BANLI_SMS_FILE_PATH = env_str("BANLI_SMS_FILE_PATH", str(BASE_DIR / "test-output
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-time link tokens (/f/<token>/) are taken out of every line (config/logs.py).
+    "filters": {"redact_tokens": {"()": "config.logs.RedactLinkTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("BANLI_LOG_LEVEL", "WARNING")},
+    # The development server's request lines, through the same filter.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # --- The domain's own settings ------------------------------------------------------
@@ -253,7 +261,35 @@ if BANLI_FEEDBACK_FROM not in ("lead", "all"):
 BANLI_FEEDBACK_LINK_DAYS = env_int("BANLI_FEEDBACK_LINK_DAYS", 30)
 BANLI_FEEDBACK_LINK_SESSION_SECONDS = env_int("BANLI_FEEDBACK_LINK_SESSION_SECONDS", 3600)
 # The site's public address: links in e-mails and the QR code on a signed feedback form point here.
-BANLI_SITE_URL = env_str("BANLI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset in development: the address the request came in on (proposals/site.py). Production must
+# set it, with https (`check --deploy` says so).
+BANLI_SITE_URL = env_str("BANLI_SITE_URL").rstrip("/")
+# The seal of a signed feedback form is an HMAC-SHA256 with a key kept outside the database:
+# BANLI_SEAL_KEY="<key id>:<secret of 32 characters or more>". To change keys, give the new one
+# here and list the old ones in BANLI_SEAL_OLD_KEYS ("<id>:<secret>,..."): forms sealed with
+# them still verify. Development uses a fixed key that `check --deploy` refuses.
+DEVELOPMENT_SEAL_KEY = "dev:banli-development-seal-key-not-for-production"
+
+
+def _seal_keys():
+    keys = {}
+    for item in [env_str("BANLI_SEAL_KEY") or DEVELOPMENT_SEAL_KEY, *env_list("BANLI_SEAL_OLD_KEYS")]:
+        key_id, sep, secret = item.partition(":")
+        if not sep or not secret or not key_id.replace("-", "").replace("_", "").isalnum() or len(key_id) > 16:
+            raise ImproperlyConfigured(
+                "BANLI_SEAL_KEY and BANLI_SEAL_OLD_KEYS take <key id>:<secret> (id: letters, digits, - or _, at most 16)"
+            )
+        if key_id in keys:
+            raise ImproperlyConfigured(f"Seal key id {key_id!r} is given twice")
+        keys[key_id] = secret.encode()
+    return keys
+
+
+BANLI_SEAL_KEYS = _seal_keys()
+BANLI_SEAL_KEY_ID = next(iter(BANLI_SEAL_KEYS))
+# The 索引号 a reply gets when it is published: {code} (the unit's 信息公开机构代码, or its number),
+# {year} and {serial} (the unit's sequence of the year), e.g. 011043170/2026-00012.
+BANLI_INDEX_NUMBER_FORMAT = env_str("BANLI_INDEX_NUMBER_FORMAT", "{code}/{year}-{serial:05d}")
 # Uploaded signatures: PNG or JPEG, at most this many bytes and pixels (checked before decoding).
 BANLI_SIGNATURE_MAX_BYTES = env_int("BANLI_SIGNATURE_MAX_BYTES", 2 * 1024 * 1024)
 BANLI_SIGNATURE_MAX_WIDTH = env_int("BANLI_SIGNATURE_MAX_WIDTH", 3000)

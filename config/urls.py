@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 
 from accounts.views import signin
 
+handler400 = "config.errors.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", signin.login, name="login"),

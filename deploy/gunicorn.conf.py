@@ -49,8 +49,10 @@ max_requests_jitter = max_requests // 10
 # Only the proxy on this host may set X-Forwarded-* (see BANLI_BEHIND_PROXY in settings).
 forwarded_allow_ips = os.environ.get("BANLI_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Logs to stdout/stderr for journald; access log off unless asked for.
+# Logs to stdout/stderr for journald; access log off unless asked for. Its lines never carry a
+# one-time link's token (/f/<token>/ is logged as /f/[redacted]/, config/gunicorn_log.py).
 accesslog = os.environ.get("BANLI_ACCESS_LOG") or None
+logger_class = "config.gunicorn_log.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()
 

@@ -4,7 +4,7 @@ from proposals import access
 from proposals.admin import RecordAdmin
 from replies.models import Reply
 
-from .models import Feedback, FeedbackLink, Notification
+from .models import Feedback, FeedbackCorrection, FeedbackLink, Notification
 
 
 @admin.register(Feedback)
@@ -25,10 +25,22 @@ class FeedbackAdmin(RecordAdmin):
     list_filter = ["channel", "satisfaction", "handling_effect", "publish_consent"]
     search_fields = ["member__name", "reply__title", "reply__assignment__proposal__number", "opinion"]
     list_select_related = ["member", "reply"]
-    exclude = ["signature"]  # shown through the form's page, which checks who may see it
+    exclude = ["signature", "seal"]  # the signature through the form's page, which checks who may see it
 
     def can_delete(self, obj):
         return not obj.is_submitted
+
+
+@admin.register(FeedbackCorrection)
+class FeedbackCorrectionAdmin(RecordAdmin):
+    """Answers the office confirmed with a member for a 待核实 paper form (made on the resolution page)."""
+
+    scoped = False
+    list_display = ["feedback", "satisfaction", "confirmed_via", "confirmed_on", "corrected_by", "corrected_at"]
+    list_select_related = ["feedback__member", "feedback__reply", "corrected_by"]
+
+    def get_queryset(self, request):
+        return FeedbackCorrection.objects.filter(feedback__in=Feedback.objects.visible_to(request.user))
 
 
 @admin.register(FeedbackLink)

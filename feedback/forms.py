@@ -7,9 +7,12 @@ choice per row) do not map one-to-one onto the model's columns; `fill()` does th
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from proposals.forms import DateInput
 from proposals.i18n import in_chinese
+from proposals.limits import REASON, SUMMARY
 from replies.models import ContactMethod
 
 from . import signatures
@@ -24,7 +27,7 @@ METHOD_FIELDS = {
     ContactMethod.FORUM: "by_forum",
     ContactMethod.OTHER: "by_other",
 }
-OPINION_MAX_LENGTH = 5000
+OPINION_MAX_LENGTH = SUMMARY
 ONLY_ONE = _("只能选择一项")
 
 
@@ -129,6 +132,33 @@ class OnlineFeedbackForm(FeedbackContentForm):
         except ValidationError as error:
             self.add_error("signature_file" if upload else "signature_data", error)
         return data
+
+
+class ResolveForm(forms.Form):
+    """The answer the office confirmed with the member for a 待核实 paper form, and how."""
+
+    handling_effect = forms.ChoiceField(label=_("办理效果"), choices=HandlingEffect.choices, widget=forms.RadioSelect)
+    satisfaction = forms.ChoiceField(label=_("办理评价"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    publish_consent = forms.TypedChoiceField(
+        label=_("是否公开"), choices=PUBLISH_CHOICES, coerce=lambda value: value == "yes", widget=forms.RadioSelect
+    )
+    confirmed_via = forms.ChoiceField(label=_("核实方式"), choices=ContactMethod.choices)
+    confirmed_on = forms.DateField(label=_("核实日期"), widget=DateInput())
+    note = forms.CharField(
+        label=_("核实情况"),
+        max_length=REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("与谁、如何核实，委员本人的确认意见"),
+    )
+
+    def __init__(self, *args, feedback, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Start from what the member ticked without doubt; the doubtful rows stay to be chosen.
+        effect, satisfaction, consent = feedback.handling_effect, feedback.satisfaction, feedback.publish_consent
+        self.initial.setdefault("handling_effect", effect or None)
+        self.initial.setdefault("satisfaction", satisfaction or None)
+        self.initial.setdefault("publish_consent", {True: "yes", False: "no"}.get(consent))
+        self.initial.setdefault("confirmed_on", timezone.localdate())
 
 
 class PaperFeedbackForm(forms.Form):

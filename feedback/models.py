@@ -17,8 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals import access
+from proposals.limits import REASON, SUMMARY, length_constraint
 from proposals.models import Member, choice_constraint
 from replies.models import ContactMethod, Reply
+
+from . import seals
 
 
 class HandlingEffect(models.TextChoices):
@@ -57,18 +60,17 @@ class FeedbackQuerySet(models.QuerySet):
         return self.submitted().filter(received_at__isnull=True)
 
 
-# Letters without look-alikes (no 0/O, 1/I/L): the code is read off paper and typed in.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10
-
-
 class Feedback(models.Model):
     """One member's answer to one reply round, as on the seed form.
 
     Online forms must carry exactly one effect and one satisfaction. A paper form is
     entered as the member marked it; when it is ambiguous (two boxes ticked) the office
     leaves the field empty and writes what it saw in `needs_attention`, for a person to
-    resolve with the member.
+    resolve with the member: the answer confirmed then is a FeedbackCorrection, and the
+    form itself stays as it was entered.
+
+    Once submitted the row is sealed (feedback/seals.py) by the function that submits it,
+    and the database refuses to change it (except the office's receipt, once) or delete it.
     """
 
     reply = models.ForeignKey(Reply, verbose_name=_("答复函"), on_delete=models.PROTECT, related_name="feedback")
@@ -87,7 +89,7 @@ class Feedback(models.Model):
     handling_effect = models.CharField(_("办理效果"), max_length=16, choices=HandlingEffect, blank=True)
     satisfaction = models.CharField(_("办理评价"), max_length=16, choices=Satisfaction, blank=True)
     publish_consent = models.BooleanField(_("是否公开"), null=True, blank=True)
-    opinion = models.TextField(_("对办理情况的意见"), blank=True)
+    opinion = models.TextField(_("对办理情况的意见"), max_length=SUMMARY, blank=True)
     signature = models.ImageField(_("签名"), upload_to="signatures/", blank=True)
     submitted_at = models.DateTimeField(_("签名时间"), null=True, blank=True)
 
@@ -110,10 +112,12 @@ class Feedback(models.Model):
         blank=True,
         related_name="+",
     )
-    needs_attention = models.TextField(_("待核实问题"), blank=True)
-    # Set when the form is submitted: a SHA-256 over the canonical content and the signature
-    # bytes, and the short code printed on the signed PDF that /verify/<code>/ checks.
-    content_sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, editable=False)
+    needs_attention = models.TextField(_("待核实问题"), max_length=REASON, blank=True)
+    # Set when the form is submitted: the HMAC over the canonical content and the files, the id
+    # of the key it was made with, and the short code printed on the signed PDF that
+    # /verify/<code>/ checks (feedback/seals.py).
+    seal = models.CharField(_("封存签章"), max_length=64, blank=True, editable=False)
+    seal_key_id = models.CharField(_("签章密钥编号"), max_length=16, blank=True, editable=False)
     verification_code = models.CharField(_("验证码"), max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
@@ -152,25 +156,26 @@ class Feedback(models.Model):
                 condition=Q(received_at__isnull=True) | Q(received_by__isnull=False),
                 name="%(app_label)s_%(class)s_receipt_has_receiver",
             ),
+            # What is submitted is sealed (by the function that submits it).
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | (~Q(seal="") & ~Q(seal_key_id="") & ~Q(verification_code="")),
+                name="%(app_label)s_%(class)s_submitted_is_sealed",
+            ),
+            length_constraint("opinion", SUMMARY),
+            length_constraint("needs_attention", REASON),
         ]
 
     def __str__(self):
         return f"{self.member.name} · {self.reply}"
-
-    def save(self, *args, **kwargs):
-        # A submitted form always carries its seal, whichever path wrote it (online, paper, demo).
-        # Once written, the database trigger refuses any change (migration 0004).
-        if self.submitted_at is not None and not self.content_sha256:
-            self.seal()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("feedback:detail", args=[self.pk])
 
     # --- sealing and verification --------------------------------------------------
 
-    def canonical_content(self):
-        """The signed content as canonical JSON bytes: sorted keys, UTF-8, times in UTC."""
+    def canonical_content(self, version=2):
+        """The signed content as canonical JSON bytes: sorted keys, UTF-8, times in UTC.
+        Version 1 (plain SHA-256 seals of before) did not include the verification code."""
         content = {
             "reply": self.reply_id,
             "member": self.member_id,
@@ -185,40 +190,48 @@ class Feedback(models.Model):
             "entered_by": self.entered_by_id,
             "submitted_at": self.submitted_at.astimezone(datetime.UTC).isoformat() if self.submitted_at else None,
         }
+        if version >= 2:
+            content["verification_code"] = self.verification_code
         return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
-    def _file_bytes(self, field):
-        if not field:
-            return b""
-        with field.storage.open(field.name, "rb") as f:
-            return f.read()
-
-    def compute_sha256(self):
-        """SHA-256 over the canonical content, then the signature image, then the paper scan."""
-        digest = hashlib.sha256()
-        for part in (self.canonical_content(), self._file_bytes(self.signature), self._file_bytes(self.paper_scan)):
-            digest.update(len(part).to_bytes(8, "big"))
-            digest.update(part)
-        return digest.hexdigest()
-
-    def seal(self):
-        """Fill the hash and a fresh verification code; called once, just before the submitting write."""
-        self.content_sha256 = self.compute_sha256()
-        if not self.verification_code:
-            while True:
-                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-                if not Feedback.objects.filter(verification_code=code).exists():
-                    break
-            self.verification_code = code
+    def seal_now(self):
+        """Give the form its verification code and seal: called by each function that submits a
+        form, just before its write (feedback.services), never by save()."""
+        seals.seal(self, taken=lambda code: Feedback.objects.filter(verification_code=code).exists())
 
     def matches_seal(self):
-        """Does the stored record (row and files) still hash to what was sealed? False if unreadable."""
-        if not self.content_sha256:
-            return False
-        try:
-            return secrets.compare_digest(self.compute_sha256(), self.content_sha256)
-        except OSError:
-            return False
+        """Does the stored record (row and files) still give its seal? False if not, or unreadable."""
+        return seals.verify(self)
+
+    @property
+    def current_correction(self):
+        """The office's latest correction of this form (a 待核实 paper form resolved), or None.
+        Uses prefetched `corrections` when there are."""
+        if self.pk is None:
+            return None
+        corrections = list(self.corrections.all())
+        return max(corrections, key=lambda c: c.pk) if corrections else None
+
+    @property
+    def answers(self):
+        """(handling_effect, satisfaction, publish_consent) as they count: the latest correction's, or the form's."""
+        c = self.current_correction
+        if c is not None:
+            return c.handling_effect, c.satisfaction, c.publish_consent
+        return self.handling_effect, self.satisfaction, self.publish_consent
+
+    @property
+    def effective_satisfaction(self):
+        return self.answers[1]
+
+    @property
+    def effective_consent(self):
+        return self.answers[2]
+
+    @property
+    def is_pending_check(self):
+        """A paper form with a question for the office (待核实) that nobody has resolved yet."""
+        return bool(self.needs_attention) and self.current_correction is None
 
     def get_verify_url(self):
         return reverse("feedback:verify", args=[self.verification_code])
@@ -239,6 +252,44 @@ class Feedback(models.Model):
             ContactMethod.OTHER: self.by_other,
         }
         return [method for method, ticked in ticks.items() if ticked]
+
+
+class FeedbackCorrection(models.Model):
+    """The answer the office confirmed with the member for a sealed form: how, when, who, and why.
+
+    A new record linked to the form, which stays as the member ticked it (with its scan); the
+    figures and the publication rule count the latest correction's answers. Never changed or
+    deleted (a database trigger refuses both).
+    """
+
+    feedback = models.ForeignKey(
+        Feedback, verbose_name=_("征询意见表"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    handling_effect = models.CharField(_("办理效果"), max_length=16, choices=HandlingEffect.choices)
+    satisfaction = models.CharField(_("办理评价"), max_length=16, choices=Satisfaction.choices)
+    publish_consent = models.BooleanField(_("是否公开"))
+    confirmed_via = models.CharField(_("核实方式"), max_length=16, choices=ContactMethod.choices)
+    confirmed_on = models.DateField(_("核实日期"))
+    note = models.TextField(_("核实情况"), max_length=REASON)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("核实人"), on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("意见表核实更正")
+        verbose_name_plural = _("意见表核实更正")
+        ordering = ["feedback", "pk"]
+        constraints = [
+            choice_constraint("handling_effect", HandlingEffect),
+            choice_constraint("satisfaction", Satisfaction),
+            choice_constraint("confirmed_via", ContactMethod),
+            length_constraint("note", REASON),
+            models.CheckConstraint(condition=~Q(note=""), name="%(app_label)s_%(class)s_says_why"),
+        ]
+
+    def __str__(self):
+        return f"{self.feedback} · {self.get_satisfaction_display()}"
 
 
 class FeedbackLinkQuerySet(models.QuerySet):
@@ -359,7 +410,7 @@ def evaluation(expected, submitted):
     if not expected or any(m.pk not in by_member for m in expected):
         return _("未评价")
     order = [Satisfaction.DISSATISFIED, Satisfaction.BASICALLY, Satisfaction.SATISFIED]
-    given = [by_member[m.pk].satisfaction for m in expected if by_member[m.pk].satisfaction]
+    given = [by_member[m.pk].effective_satisfaction for m in expected if by_member[m.pk].effective_satisfaction]
     if not given:
         return _("待核实")
     worst = min(given, key=order.index)

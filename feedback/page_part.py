@@ -11,6 +11,7 @@ def prepare(request, proposal, assignments):
         .submitted()
         .filter(reply__assignment__proposal=proposal)
         .select_related("member", "reply__assignment__unit")
+        .prefetch_related("corrections")
     )
     return {"feedback": forms}
 

@@ -1,106 +1,43 @@
-"""The database trigger that seals a submitted feedback form, for SQLite and PostgreSQL.
+"""The database triggers that keep submitted feedback forms and their corrections as they are.
 
-Once `submitted_at` is set, an UPDATE is refused unless it only fills the office's
-receipt (received_by, received_at) from empty, once. The pages and the admin refuse too,
-but the trigger is what holds when someone writes to the table directly.
-Deleting is left to on_delete=PROTECT and to the absence of any delete page.
+- A form submitted on an issued reply is sealed: an UPDATE is refused unless it only fills the
+  office's receipt (received_by, received_at) from empty, once; a DELETE is refused. (A form
+  found in a historical letter hangs on a draft reply until a person has checked the import,
+  which may still remove it.)
+- A correction (FeedbackCorrection) is never changed or deleted.
+
+The pages and the admin refuse too; the triggers hold when someone writes to the tables
+directly. The seal itself (an HMAC that proves the content) is feedback/seals.py.
 """
 
-from django.db import connection as default_connection
+from proposals.guards import Guard
 
-TABLE = "feedback_feedback"
-TRIGGER = "feedback_feedback_sealed"
-RECEIPT_COLUMNS = ("received_by_id", "received_at")
-# Every other column, as of migration 0004; a later migration that adds a column to
-# Feedback must re-create the SQLite trigger (PostgreSQL compares whole rows).
-SEALED_COLUMNS = (
-    "id",
-    "reply_id",
-    "member_id",
-    "channel",
-    "by_visit",
-    "by_meeting",
-    "by_phone",
-    "by_letter",
-    "by_forum",
-    "by_other",
-    "other_method",
-    "handling_effect",
-    "satisfaction",
-    "publish_consent",
-    "opinion",
-    "signature",
-    "submitted_at",
-    "paper_scan",
-    "entered_by_id",
-    "needs_attention",
-    "content_sha256",
-    "verification_code",
-    "created_at",
+FORM = Guard(
+    table="feedback_feedback",
+    name="feedback_feedback_sealed",
+    sealed=(
+        # 'issued' is replies.models.ReplyStatus.ISSUED, literal so the trigger's SQL never changes.
+        "OLD.submitted_at IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM replies_reply r WHERE r.id = OLD.reply_id AND r.status = 'issued')"
+    ),
+    mutable=("received_by_id", "received_at"),
+    mutable_ok={
+        "sqlite": "(NEW.received_at IS OLD.received_at AND NEW.received_by_id IS OLD.received_by_id) OR "
+        "(OLD.received_at IS NULL AND OLD.received_by_id IS NULL "
+        "AND NEW.received_at IS NOT NULL AND NEW.received_by_id IS NOT NULL)",
+        "postgresql": "(NEW.received_at IS NOT DISTINCT FROM OLD.received_at "
+        "AND NEW.received_by_id IS NOT DISTINCT FROM OLD.received_by_id) OR "
+        "(OLD.received_at IS NULL AND OLD.received_by_id IS NULL "
+        "AND NEW.received_at IS NOT NULL AND NEW.received_by_id IS NOT NULL)",
+    },
+    message="feedback_feedback: a submitted form is sealed; only the receipt may be filled in, once",
 )
-MESSAGE = "feedback_feedback: a submitted form is sealed; only the receipt may be filled in, once"
 
+CORRECTION = Guard(
+    table="feedback_feedbackcorrection",
+    name="feedback_correction_sealed",
+    sealed="1 = 1",
+    message="feedback_feedbackcorrection: a correction is a record of its own and is never changed",
+)
 
-def _sqlite_create():
-    unchanged = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in SEALED_COLUMNS)
-    return [
-        f"""
-        CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON {TABLE}
-        FOR EACH ROW WHEN OLD.submitted_at IS NOT NULL AND NOT (
-            OLD.received_at IS NULL AND OLD.received_by_id IS NULL
-            AND NEW.received_at IS NOT NULL AND NEW.received_by_id IS NOT NULL
-            AND {unchanged}
-        )
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END
-        """
-    ]
-
-
-def _postgresql_create():
-    receipt = " - ".join(f"'{c}'" for c in RECEIPT_COLUMNS)
-    return [
-        f"""
-        CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF OLD.submitted_at IS NULL THEN
-                RETURN NEW;
-            END IF;
-            IF OLD.received_at IS NULL AND OLD.received_by_id IS NULL
-               AND NEW.received_at IS NOT NULL AND NEW.received_by_id IS NOT NULL
-               AND (to_jsonb(NEW) - {receipt}) = (to_jsonb(OLD) - {receipt}) THEN
-                RETURN NEW;
-            END IF;
-            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
-        END
-        $$
-        """,
-        f"CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON {TABLE} FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()",
-    ]
-
-
-def create_statements(vendor):
-    if vendor == "sqlite":
-        return _sqlite_create()
-    if vendor == "postgresql":
-        return _postgresql_create()
-    raise NotImplementedError(f"No sealing trigger for the {vendor} database")
-
-
-def drop_statements(vendor):
-    if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {TRIGGER}"]
-    if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {TRIGGER} ON {TABLE}", f"DROP FUNCTION IF EXISTS {TRIGGER}()"]
-    raise NotImplementedError(f"No sealing trigger for the {vendor} database")
-
-
-def install(connection=default_connection):
-    with connection.cursor() as cursor:
-        for sql in create_statements(connection.vendor):
-            cursor.execute(sql)
-
-
-def uninstall(connection=default_connection):
-    with connection.cursor() as cursor:
-        for sql in drop_statements(connection.vendor):
-            cursor.execute(sql)
+GUARDS = [FORM, CORRECTION]

@@ -1,5 +1,6 @@
-"""Writes that span apps: submitting a form (and starting 重办), the office's receipt and paper
-entry, and the e-mails, each sent once through the Notification ledger."""
+"""Writes that span apps: submitting a form (and starting 重办), the office's receipt, paper
+entry and the correction of a 待核实 paper form, publishing a reply once every member agreed,
+and the e-mails, each sent once through the Notification ledger."""
 
 import datetime
 import logging
@@ -15,10 +16,22 @@ from django.utils.translation import gettext as _
 
 from proposals.files import UploadError, message_for
 from proposals.i18n import in_chinese
-from proposals.models import AssignmentStatus, Event, EventVerb, RoleKind
+from proposals.limits import clip
+from proposals.models import AssignmentStatus, Event, EventVerb, RoleKind, TransitionError
+from proposals.site import site_url
+from replies.models import Disclosure, Publication, Reply, ReplyStatus
 
 from . import signatures
-from .models import Channel, Feedback, FeedbackLink, Notification, NotificationKind, Satisfaction, expected_members
+from .models import (
+    Channel,
+    Feedback,
+    FeedbackCorrection,
+    FeedbackLink,
+    Notification,
+    NotificationKind,
+    Satisfaction,
+    expected_members,
+)
 
 logger = logging.getLogger("banli.feedback")
 
@@ -65,7 +78,7 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
             drawn = signatures.as_file(form.signature_png)
             _store(feedback.signature, drawn.name, drawn, stored)
             feedback.submitted_at = now
-            feedback.seal()
+            feedback.seal_now()
             try:
                 with transaction.atomic():
                     feedback.save()
@@ -110,7 +123,7 @@ def enter_paper(*, reply, member, answers, signed_on, scan, by):
             _store(feedback.paper_scan, f"{secrets.token_hex(16)}.{extension}", scan, stored)
             feedback.entered_by = by
             feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
-            feedback.seal()
+            feedback.seal_now()
             try:
                 with transaction.atomic():
                     feedback.save()
@@ -130,7 +143,7 @@ def record_imported_form(*, reply, member, answers, signed_at, by):
     for name, value in answers.items():
         setattr(feedback, name, value)
     if signed_at is not None:
-        feedback.seal()
+        feedback.seal_now()
     feedback.save()
     return feedback
 
@@ -144,12 +157,112 @@ def _after_submission(feedback, *, by):
         f"{feedback.member.name}：{feedback.get_satisfaction_display() or '待核实'}（{feedback.get_channel_display()}）"
     )
     Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note)
-    if feedback.satisfaction == Satisfaction.DISSATISFIED and assignment.status != AssignmentStatus.REDO:
-        assignment.start_redo(
-            by=by, note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{feedback.opinion[:200]}"
-        )
+    _consequences(feedback, satisfaction=feedback.satisfaction, by=by)
     # robust: a mail server that is down must not turn a stored form into an error page.
     transaction.on_commit(lambda: notify_feedback_received(feedback), robust=True)
+
+
+def _consequences(feedback, *, satisfaction, by):
+    """What a form's answer sets going: 重办 after 不满意, publication once every member agreed."""
+    reply = feedback.reply
+    assignment = reply.assignment
+    if satisfaction == Satisfaction.DISSATISFIED and assignment.status != AssignmentStatus.REDO:
+        latest = assignment.replies.filter(status=ReplyStatus.ISSUED).order_by("-round").first()
+        if latest is not None and latest.pk == reply.pk:  # an answer to an older round reopens nothing
+            assignment.start_redo(
+                by=by, note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{clip(feedback.opinion, 200)}"
+            )
+    publish_if_agreed(reply=reply, by=by)
+
+
+def publication_agreed(reply):
+    """The rule for the public pages: an issued reply the unit marked 主动公开, and every member
+    who answers it (BANLI_FEEDBACK_FROM) has a form in that says 是 (as corrected, if it was)."""
+    if reply.status != ReplyStatus.ISSUED or reply.publication != Publication.PUBLIC:
+        return False
+    expected = expected_members(reply)
+    forms = {f.member_id: f for f in Feedback.objects.submitted().filter(reply=reply).prefetch_related("corrections")}
+    return bool(expected) and all(m.pk in forms and forms[m.pk].effective_consent is True for m in expected)
+
+
+@in_chinese
+def publish_if_agreed(*, reply, by=None):
+    """Publish the reply (with its 索引号) when the rule now holds; withdraw a publication that a
+    correction no longer supports. Returns the disclosure in force, or None."""
+    reply = Reply.objects.select_related("assignment__proposal", "assignment__unit").get(pk=reply.pk)
+    agreed = publication_agreed(reply)
+    existing = Disclosure.objects.filter(reply=reply).first()
+    a = reply.assignment
+    if agreed and existing is None:
+        disclosure = Disclosure.objects.publish(reply=reply)
+        Event.record(
+            proposal=a.proposal,
+            assignment=a,
+            verb=EventVerb.PUBLISHED,
+            actor=by,
+            note=f"索引号 {disclosure.index_number}",
+        )
+        return disclosure
+    if not agreed and existing is not None and existing.withdrawn_at is None:
+        Disclosure.objects.filter(pk=existing.pk).update(withdrawn_at=timezone.now())
+        Event.record(
+            proposal=a.proposal,
+            assignment=a,
+            verb=EventVerb.PUBLISHED,
+            actor=by,
+            note=f"撤回公开（索引号 {existing.index_number}）：更正后的意见表不同意公开",
+        )
+        return None
+    return existing if existing is not None and existing.withdrawn_at is None else None
+
+
+@in_chinese
+def resolve_paper_form(
+    *, feedback, by, handling_effect, satisfaction, publish_consent, confirmed_via, confirmed_on, note
+):
+    """The office records the answer it confirmed with the member for a 待核实 paper form: a new
+    record (FeedbackCorrection) linked to the form, which stays as it was ticked, with its scan.
+    The figures and the publication rule count the correction; 不满意 starts 重办.
+
+    Raises TransitionError when the form is not a submitted paper form waiting for a check, or
+    the date is before the form was signed or in the future.
+    """
+    with transaction.atomic():
+        current = (
+            Feedback.objects.select_for_update()
+            .select_related("reply__assignment__proposal", "member")
+            .get(pk=feedback.pk)
+        )
+        if not current.is_submitted or current.channel != Channel.PAPER or not current.needs_attention:
+            raise TransitionError(_("只有待核实的纸质意见表才能核实更正。"))
+        if current.corrections.exists():
+            raise TransitionError(_("该意见表已核实更正过。"))
+        signed_on = timezone.localtime(current.submitted_at).date()
+        if confirmed_on > timezone.localdate() or confirmed_on < signed_on:
+            raise TransitionError(
+                _("核实日期应在委员签名日期（%(day)s）与今天之间。") % {"day": f"{signed_on:%Y-%m-%d}"}
+            )
+        correction = FeedbackCorrection.objects.create(
+            feedback=current,
+            handling_effect=handling_effect,
+            satisfaction=satisfaction,
+            publish_consent=publish_consent,
+            confirmed_via=confirmed_via,
+            confirmed_on=confirmed_on,
+            note=note,
+            corrected_by=by,
+        )
+        a = current.reply.assignment
+        Event.record(
+            proposal=a.proposal,
+            assignment=a,
+            verb=EventVerb.FEEDBACK_CORRECTED,
+            actor=by,
+            note=f"{current.member.name}：{correction.get_satisfaction_display()}"
+            f"（{correction.confirmed_on:%Y-%m-%d}{correction.get_confirmed_via_display()}核实）：{note}",
+        )
+        _consequences(current, satisfaction=satisfaction, by=by)
+    return correction
 
 
 def receive(*, feedback, by, now=None):
@@ -200,7 +313,7 @@ def member_email(member):
 
 
 def link_url(token):
-    return settings.BANLI_SITE_URL + reverse("feedback:link", args=[token])
+    return site_url() + reverse("feedback:link", args=[token])
 
 
 @in_chinese
@@ -269,7 +382,7 @@ def notify_feedback_received(feedback):
         )
         % {"number": assignment.proposal.number, "name": feedback.member.name},
         template="feedback/email/feedback_received.txt",
-        context={"feedback": feedback, "assignment": assignment, "site_url": settings.BANLI_SITE_URL},
+        context={"feedback": feedback, "assignment": assignment, "site_url": site_url()},
     )
 
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("office/feedback/", office.office_inbox, name="office"),
     path("office/replies/<int:pk>/paper/", office.paper_entry, name="paper_entry"),
     path("office/replies/<int:pk>/members/<int:member_pk>/link/", office.send_link, name="send_link"),
+    path("office/feedback/<int:pk>/resolve/", office.resolve, name="resolve"),
     path("verify/", verify.verify_lookup, name="verify_lookup"),
     path("verify/<str:code>/", verify.verify, name="verify"),
+    path("verify/<str:code>/signature.png", verify.verify_signature, name="verify_signature"),
 ]

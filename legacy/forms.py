@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from proposals.limits import LETTER
 from proposals.models import HandlingUnit
 from replies.models import ResultClass
 
@@ -50,7 +51,7 @@ class ReviewForm(forms.Form):
     )
     contact_person = forms.CharField(label=_("联系人"), max_length=40, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
-    body = forms.CharField(label=_("答复正文"), widget=forms.Textarea(attrs={"rows": 12}))
+    body = forms.CharField(label=_("答复正文"), max_length=LETTER, widget=forms.Textarea(attrs={"rows": 12}))
 
     PROPOSAL_FIELDS = ("proposal_title", "proposal_number", "addressees")
     ASSIGNMENT_FIELDS = ("unit",)

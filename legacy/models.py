@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals import access
+from proposals.limits import REASON, length_constraint
 from proposals.models import Body, Proposal, choice_constraint
 from replies.models import CoHandlingOpinion, Reply
 
@@ -48,14 +49,15 @@ class ImportedDocument(models.Model):
     file_name = models.CharField(_("文件名"), max_length=255)
     sha256 = models.CharField(_("文件摘要"), max_length=64, help_text=_("文件字节的 SHA-256，同一文件只导入一次"))
     encoding = models.CharField(_("编码"), max_length=20, blank=True)
-    source_text = models.TextField(_("原文"))
+    # Read from a file of at most 5 MB (legacy/extract.py): never more characters than that.
+    source_text = models.TextField(_("原文"), max_length=5 * 1024 * 1024)
     extracted = models.JSONField(_("识别结果"), default=dict)
     body = models.CharField(_("届别"), max_length=8, choices=Body.choices, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=ImportStatus)
     kind = models.CharField(
         _("文件类型"), max_length=8, choices=DocumentKind, blank=True, help_text=_("未导入的文件为空")
     )
-    refusal_reason = models.TextField(_("未导入原因"), blank=True)
+    refusal_reason = models.TextField(_("未导入原因"), max_length=REASON, blank=True)
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("建议提案"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -112,6 +114,7 @@ class ImportedDocument(models.Model):
                 condition=~Q(status=ImportStatus.CONFIRMED) | Q(reviewed_at__isnull=False),
                 name="%(app_label)s_%(class)s_confirmation_is_dated",
             ),
+            length_constraint("refusal_reason", REASON),
         ]
         indexes = [models.Index(fields=["status", "uploaded_at"])]
 

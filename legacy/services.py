@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from feedback.models import Feedback, HandlingEffect, Satisfaction
 from feedback.services import record_imported_form
 from proposals import similar
+from proposals.limits import LETTER, REASON, SUMMARY, clip
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -127,7 +128,7 @@ def import_document(*, file_name, data, user=None, dry_run=False):
                 extracted=fields,
                 body=body,
                 status=ImportStatus.REFUSED,
-                refusal_reason=extraction.refusal,
+                refusal_reason=clip(extraction.refusal, REASON),
                 uploaded_by=user,
             )
             if outcome.document is None:
@@ -393,11 +394,13 @@ class RecordBuilder:
             return self.note("assignment", assignment, "matched")
         role = AssignmentRole.SEPARATE if proposal.has_lead() else AssignmentRole.LEAD
         # The letter is proof the unit answered; the draft reply waits for a person's review.
+        # It was assigned by the date of the letter at the latest, and before any contact it tells of.
+        known = [self.reply_date, *(datetime.date.fromisoformat(c["date"]) for c in self.x.value("contacts") or [])]
         assignment = proposal.assign(
             unit=unit,
             role=role,
             by=self.user,
-            assigned_on=self.reply_date or timezone.localdate(),
+            assigned_on=min([day for day in known if day] or [timezone.localdate()]),
             answered=True,
             note=f"由历史答复文件“{self.label}”导入：{unit.short_name}",
         )
@@ -428,7 +431,7 @@ class RecordBuilder:
             doc_number=(self.x.value("doc_number") or header.get("发文字号", ""))[:60],
             title=(title or f"关于对《{proposal.title}》的答复")[:200],
             addressees=((self.x.value("addressees") or {}).get("line") or proposal.addressee_line())[:300],
-            body=reply_body.plain_text(paragraphs),
+            body=reply_body.plain_text(paragraphs)[:LETTER],
             body_paragraphs=paragraphs,
             result_class=self.x.value("result_class") or "",
             written_on=self.reply_date,
@@ -449,13 +452,16 @@ class RecordBuilder:
             if existing:
                 self.note("contacts", existing, "matched")
                 continue
-            record = ContactRecord.objects.log(
-                assignment=assignment,
-                by=self.user,
-                contacted_on=date,
-                method=contact["method"],
-                summary=contact["summary"],
-            )
+            try:
+                record = ContactRecord.objects.log(
+                    assignment=assignment,
+                    by=self.user,
+                    contacted_on=date,
+                    method=contact["method"],
+                    summary=contact["summary"][:SUMMARY],
+                )
+            except TransitionError:
+                continue  # dated before the share it would belong to (or later than today): not a contact of it
             self.note("contacts", record, "created")
 
     def feedback(self, reply, members):
@@ -494,7 +500,7 @@ class RecordBuilder:
                 if len(form["satisfaction"]) == 1
                 else "",
                 "publish_consent": {"是": True, "否": False}.get(publish[0]) if len(publish) == 1 else None,
-                "opinion": form.get("opinion", ""),
+                "opinion": form.get("opinion", "")[:SUMMARY],
                 "needs_attention": " ".join(problems),
             },
             # The form carries no date of its own; it came back with the letter, so the letter's date stands in.
@@ -549,8 +555,8 @@ def refuse_import(*, document, user, reason):
                 try:
                     with transaction.atomic():
                         obj.delete()
-                except ProtectedError:
-                    kept.append(str(obj))  # something else uses it now; leave it
+                except (ProtectedError, IntegrityError):
+                    kept.append(str(obj))  # something else uses it now, or it is sealed: leave it
         document.status = ImportStatus.REFUSED
         document.refusal_reason = reason
         document.reviewed_by = user

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -116,14 +117,41 @@ class TypstPrintable(Printable):
         return typesetting.compile_pdf(self.template, self.data)
 
 
+# A version whose render failed after a long time is not tried again for a while: otherwise every
+# request for it would hold a render (and whoever waits behind it) for as long again. A failure
+# that came quickly costs little and may be passing, so the next request tries again.
+FAILED_RENDER_SECONDS = 300
+SLOW_FAILURE_SECONDS = 1.0
+
+
+def _failure_key(printable):
+    return f"printing:failed:{printable.kind}:{printable.object_id}:{printable.content_hash}"
+
+
 def stored_pdf(printable):
-    """The stored render of this version, rendering and storing it first if needed."""
+    """The stored render of this version, rendering and storing it first if needed.
+
+    A version whose render failed after SLOW_FAILURE_SECONDS or more raises the same PrintError
+    again, without rendering, for FAILED_RENDER_SECONDS (in the shared cache, so every app server
+    knows); a changed document is a new version and is tried.
+    """
     content_hash = printable.content_hash
     existing = RenderedDocument.objects.lookup(printable.kind, printable.object_id, content_hash)
     if existing is not None and existing.file.storage.exists(existing.file.name):
         return existing
+    if (failed := cache.get(_failure_key(printable))) is not None:
+        raise pdf.PrintError(failed)
     started = time.perf_counter()
-    data = printable.render()
+    try:
+        data = printable.render()
+    except pdf.PrintError as exc:
+        if time.perf_counter() - started >= SLOW_FAILURE_SECONDS:
+            message = _("%(error)s（%(minutes)s 分钟内不再重试）") % {
+                "error": exc,
+                "minutes": FAILED_RENDER_SECONDS // 60,
+            }
+            cache.set(_failure_key(printable), message, FAILED_RENDER_SECONDS)
+        raise
     elapsed = int((time.perf_counter() - started) * 1000)
     if existing is not None:  # the row outlived its file: replace it
         existing.delete()

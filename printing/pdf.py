@@ -232,7 +232,12 @@ _RENDER_LOCK = threading.Lock()
 
 
 def _write_pdf(html, stylesheets, assets, compact):
+    from PIL import ImageFile
     from weasyprint import HTML
+
+    # Importing WeasyPrint turns Pillow's truncated-image leniency on for the whole process; the
+    # images printed here are PNGs Pillow wrote, and uploads elsewhere must be decoded strictly.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     html_class = _compact_html_class() if compact else HTML
     document = html_class(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))

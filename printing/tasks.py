@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from proposals.files import message_for
+from proposals.site import site_url
 
 from . import batch
 from .models import BatchJob, BatchStatus
@@ -39,7 +40,7 @@ def build_batch(job_id):
             replies,
             limit=settings.BANLI_PDF_BATCH_MAX,
             with_forms=job.with_forms,
-            site_url=settings.BANLI_SITE_URL,
+            site_url=site_url(),
             progress=progress,
         )
     except PrintError as exc:

@@ -96,6 +96,12 @@ def can_sign_off(user, assignment) -> bool:
     return assignment.unit_id in scope_of(user).signer_unit_ids
 
 
+def can_configure_unit(user, unit) -> bool:
+    """Set the unit's 文号 prefix and its code for 索引号: a signer (head) of the unit, or an office or supervisor."""
+    scope = scope_of(user)
+    return unit.pk in scope.signer_unit_ids or scope.oversees_any
+
+
 def can_decide(user, request) -> bool:
     """Return requests: the committee office of the body or a supervisor. Extensions: a supervisor."""
     if request.kind == RequestKind.EXTENSION:

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("建议提案")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

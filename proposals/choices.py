@@ -74,6 +74,14 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("不同意")
 
 
+class DeadlineKind(models.TextChoices):
+    """Why an assignment has a deadline: each is a fact of its own, never overwritten (Deadline)."""
+
+    ORIGINAL = "original", _("原定期限")
+    EXTENSION = "extension", _("批准延期")
+    REDO = "redo", _("重办期限")
+
+
 class RoleKind(models.TextChoices):
     CLERK = "clerk", _("经办人")
     SIGNER = "signer", _("签发人")
@@ -106,6 +114,8 @@ class EventVerb(models.TextChoices):
     DELIVERED = "delivered", pgettext_lazy("timeline", "送达")
     FEEDBACK = "feedback", pgettext_lazy("timeline", "征询意见")
     FEEDBACK_RECEIVED = "feedback_received", pgettext_lazy("timeline", "签收征询意见表")
+    FEEDBACK_CORRECTED = "feedback_corrected", pgettext_lazy("timeline", "核实更正征询意见表")
+    PUBLISHED = "published", pgettext_lazy("timeline", "公开答复")
     LINK_SENT = "link_sent", pgettext_lazy("timeline", "发送填表链接")
     REDO = "redo", pgettext_lazy("timeline", "重办")
     URGED = "urged", pgettext_lazy("timeline", "催办")

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .limits import REASON
 from .models import (
     Assignment,
     AssignmentRequest,
@@ -62,7 +63,9 @@ class DecisionForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("决定意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("决定意见"), required=False, max_length=REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RegisterForm(forms.ModelForm):
@@ -161,3 +164,23 @@ class AssignForm(forms.ModelForm):
     def _post_clean(self):
         self.instance.proposal = self.proposal
         super()._post_clean()
+
+
+class UnitSettingsForm(forms.ModelForm):
+    """What a unit sets for its own letters: the 文号 prefix, its code for 索引号, the 附注 contact."""
+
+    class Meta:
+        model = HandlingUnit
+        fields = ["doc_prefix", "disclosure_code", "contact_person", "contact_phone"]
+
+    def clean_doc_prefix(self):
+        prefix = self.cleaned_data["doc_prefix"].strip()
+        if any(mark in prefix for mark in "〔〕[]()（）") or any(c.isdigit() for c in prefix):
+            raise forms.ValidationError(_("只填前缀（如：黄经信函），年份和序号在签发时自动加上。"))
+        return prefix
+
+    def clean_disclosure_code(self):
+        code = self.cleaned_data["disclosure_code"].strip()
+        if code and not all(c.isalnum() or c in "-." for c in code):
+            raise forms.ValidationError(_("只能使用字母、数字、连字符和点。"))
+        return code

@@ -21,6 +21,7 @@ from .choices import (
     AssignmentRole,
     AssignmentStatus,
     Body,
+    DeadlineKind,
     Decision,
     EventVerb,
     LinkKind,
@@ -33,12 +34,14 @@ from .choices import (
     choice_constraint,
 )
 from .i18n import stored_text
+from .limits import LETTER, REASON, clip, length_constraint
 
 __all__ = [
     "FINISHED",
     "AssignmentRole",
     "AssignmentStatus",
     "Body",
+    "DeadlineKind",
     "Decision",
     "EventVerb",
     "LinkKind",
@@ -177,7 +180,18 @@ class HandlingUnit(models.Model):
 
     name = models.CharField(_("全称"), max_length=100, unique=True, help_text=_("如：黄石市经济和信息化局"))
     short_name = models.CharField(_("简称"), max_length=40, unique=True, help_text=_("如：市经信局"))
-    doc_prefix = models.CharField(_("文号前缀"), max_length=20, blank=True, help_text=_("如：黄经信函"))
+    doc_prefix = models.CharField(
+        _("文号前缀"),
+        max_length=20,
+        blank=True,
+        help_text=_("如：黄经信函；签发时按年度顺序编号，如 黄经信函〔2026〕3号"),
+    )
+    disclosure_code = models.CharField(
+        _("信息公开机构代码"),
+        max_length=20,
+        blank=True,
+        help_text=_("公开答复的索引号以此开头，如：011043170；留空则用单位编号"),
+    )
     letterhead = models.CharField(
         _("版头名称"), max_length=100, blank=True, help_text=_("红头上的机关名称，留空则用全称")
     )
@@ -340,7 +354,7 @@ class Proposal(models.Model):
     serial = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("编号"), max_length=60, help_text=_("按印刷样式，如：委员提案〔2021〕110号"))
     title = models.CharField(_("案由"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
+    body = models.TextField(_("内容"), max_length=LETTER, blank=True)
     lead = models.ForeignKey(Member, verbose_name=_("领衔人"), on_delete=models.PROTECT, related_name="led_proposals")
     cosigners: "models.ManyToManyField[Member, Cosigner]" = models.ManyToManyField(
         Member,
@@ -374,6 +388,7 @@ class Proposal(models.Model):
             choice_constraint("status", ProposalStatus),
             models.UniqueConstraint(fields=["session", "number"], name="%(app_label)s_%(class)s_unique_session_number"),
             models.UniqueConstraint(fields=["session", "serial"], name="%(app_label)s_%(class)s_unique_session_serial"),
+            length_constraint("body", LETTER),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["lead"])]
 
@@ -425,6 +440,9 @@ class Proposal(models.Model):
                 assigned_on=assigned_on,
                 due_on=due_on,
                 assigned_by=by,
+            )
+            Deadline.objects.create(
+                assignment=assignment, round=1, kind=DeadlineKind.ORIGINAL, due_on=due_on, set_by=by
             )
             if self.status == ProposalStatus.REGISTERED:
                 self.status = ProposalStatus.REPLIED if answered else ProposalStatus.ASSIGNED
@@ -496,6 +514,7 @@ class AssignmentQuerySet(models.QuerySet):
 
 # An assignment's figures (see Assignment), in the order the dashboard's index holds them.
 FIGURES = [
+    "first_due_on",
     "first_reply_on",
     "first_opinion_on",
     "latest_class",
@@ -534,7 +553,10 @@ class Assignment(models.Model):
     )
 
     # The assignment's figures for the dashboard, kept by database triggers (supervision/figures.py)
-    # from its replies, feedback forms, contacts and co-handling opinions. The app never writes them.
+    # from its deadlines, replies, feedback forms, contacts and co-handling opinions. The app never
+    # writes them. `due_on` above is the deadline now in force (lists, reminders); `first_due_on`
+    # is the first round's, approved extensions included: what the first reply is measured against.
+    first_due_on = models.DateField(_("首轮办理期限（含延期）"), null=True, editable=False)
     first_reply_on = models.DateField(_("首次答复日期"), null=True, editable=False)
     first_opinion_on = models.DateField(_("会办意见日期"), null=True, editable=False)
     latest_class = models.CharField(_("答复类别"), max_length=1, blank=True, default="", editable=False)
@@ -573,7 +595,7 @@ class Assignment(models.Model):
             # only these columns (the proposal for filters by body or session, then the figures):
             # in this order from the index alone, without a sort or a visit to the table.
             models.Index(
-                fields=["unit", "role", "due_on", "status", "signed_for_on", "proposal", *FIGURES],
+                fields=["unit", "role", "first_due_on", "due_on", "status", "signed_for_on", "proposal", *FIGURES[1:]],
                 name="assignment_dashboard_idx",
             ),
             # The inbox's count per state for an office, which reaches its body through the proposal.
@@ -643,15 +665,43 @@ class Assignment(models.Model):
             Event.record(proposal=self.proposal, assignment=self, verb=verb, actor=by, note=note)
         return request
 
-    def start_redo(self, *, by=None, note="", on=None):
-        """Re-open a replied assignment for another round (重办) with the session's shorter deadline."""
-        on = on or timezone.localdate()
+    def start_redo(self, *, by=None, note="", at=None):
+        """Re-open a replied assignment for another round (重办) with the session's shorter deadline,
+        counted from `at` (now by default: the moment the dissatisfaction came in).
+
+        The new round's deadline is a fact of its own (Deadline, kind 重办): the first round's
+        deadline and its extensions stay as they were, and so does what the first reply is measured by.
+        """
+        at = at or timezone.now()
+        on = timezone.localdate(at)
         with transaction.atomic():
+            current = self.locked()
+            round = current.current_round + 1
             self.status = AssignmentStatus.REDO
-            self.due_on = on + datetime.timedelta(days=self.proposal.session.redo_days)
+            self.due_on = on + datetime.timedelta(days=current.proposal.session.redo_days)
             self.save(update_fields=["status", "due_on"])
+            Deadline.objects.create(
+                assignment=self,
+                round=round,
+                kind=DeadlineKind.REDO,
+                due_on=self.due_on,
+                set_by=by,
+                set_at=at,
+                reason=clip(note),
+            )
             Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
-            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note)
+            with stored_text():
+                note = f"第{round}轮，期限 {self.due_on:%Y-%m-%d}。{note}"
+            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note, at=at)
+
+    @property
+    def current_round(self):
+        """The round the unit is answering now: 1, then one more for each 重办."""
+        return self.deadlines.aggregate(last=models.Max("round"))["last"] or 1
+
+    def deadline_of(self, round):
+        """The deadline of one round: its own (original or 重办) or the latest extension granted in it."""
+        return self.deadlines.filter(round=round).aggregate(due=models.Max("due_on"))["due"]
 
     def days_left(self, today=None):
         return (self.due_on - (today or timezone.localdate())).days
@@ -668,6 +718,80 @@ class Assignment(models.Model):
         return ""
 
 
+class DeadlineQuerySet(models.QuerySet):
+    def by_round(self):
+        """One row per assignment and round with the deadline in force for it:
+        {"assignment": id, "round": n, "due_on": date}. A round's deadline is its own
+        (original or 重办) or the latest extension granted in it, whichever is later."""
+        return self.order_by().values("assignment", "round").annotate(due_on=models.Max("due_on"))
+
+
+class Deadline(models.Model):
+    """One deadline fact of an assignment: the original one set at 交办, an extension granted, or
+    the deadline of a 重办 round. Written only by the steps that set them (`Proposal.assign`,
+    `AssignmentRequest.decide`, `Assignment.start_redo`) and never changed; `Assignment.due_on`
+    is the one in force now. Round N's deadline is the latest of round N's facts, and each
+    reply is measured against the deadline of its own round.
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="deadlines"
+    )
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    kind = models.CharField(_("类型"), max_length=16, choices=DeadlineKind.choices)
+    due_on = models.DateField(_("办理期限"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确定人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("确定时间"), default=timezone.now)
+    reason = models.TextField(_("理由"), max_length=REASON, blank=True)
+    request = models.OneToOneField(
+        "AssignmentRequest",
+        verbose_name=_("延期申请"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="granted_deadline",
+    )
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办理期限记录")
+        verbose_name_plural = _("办理期限记录")
+        ordering = ["assignment", "round", "set_at", "pk"]
+        constraints = [
+            choice_constraint("kind", DeadlineKind),
+            models.CheckConstraint(condition=Q(round__gte=1), name="%(app_label)s_%(class)s_round_positive"),
+            # The original deadline opens round 1; a 重办 deadline opens every later round.
+            models.CheckConstraint(
+                condition=Q(kind=DeadlineKind.ORIGINAL, round=1)
+                | Q(kind=DeadlineKind.REDO, round__gt=1)
+                | Q(kind=DeadlineKind.EXTENSION),
+                name="%(app_label)s_%(class)s_kind_fits_round",
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "round"],
+                condition=~Q(kind=DeadlineKind.EXTENSION),
+                name="%(app_label)s_%(class)s_one_start_per_round",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=DeadlineKind.EXTENSION, request__isnull=False) | ~Q(kind=DeadlineKind.EXTENSION),
+                name="%(app_label)s_%(class)s_extension_has_request",
+            ),
+            length_constraint("reason", REASON),
+        ]
+        indexes = [models.Index(fields=["assignment", "round", "due_on"])]
+
+    def __str__(self):
+        return f"{self.assignment} · 第{self.round}轮 {self.get_kind_display()} {self.due_on:%Y-%m-%d}"
+
+
 class AssignmentRequest(models.Model):
     """A unit's request to return an assignment or to extend its deadline, and the decision on it."""
 
@@ -675,7 +799,7 @@ class AssignmentRequest(models.Model):
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="requests"
     )
     kind = models.CharField(_("申请类型"), max_length=16, choices=RequestKind.choices)
-    reason = models.TextField(_("理由"))
+    reason = models.TextField(_("理由"), max_length=REASON)
     suggested_unit = models.ForeignKey(
         HandlingUnit,
         verbose_name=_("建议改由"),
@@ -699,7 +823,7 @@ class AssignmentRequest(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    decision_note = models.TextField(_("决定意见"), blank=True)
+    decision_note = models.TextField(_("决定意见"), max_length=REASON, blank=True)
 
     class Meta:
         verbose_name = _("退回/延期申请")
@@ -722,6 +846,8 @@ class AssignmentRequest(models.Model):
                 condition=Q(decision=Decision.PENDING),
                 name="%(app_label)s_%(class)s_one_pending",
             ),
+            length_constraint("reason", REASON),
+            length_constraint("decision_note", REASON),
         ]
 
     def __str__(self):
@@ -744,10 +870,27 @@ class AssignmentRequest(models.Model):
             self.decision_note = note
             self.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
             if approve and self.kind == RequestKind.EXTENSION and self.requested_due_on is not None:
-                old = assignment.due_on
+                current = assignment.locked()
+                if not current.is_open or self.requested_due_on <= current.due_on:
+                    raise TransitionError(
+                        _("该件已办复，或现办理期限（%(due)s）已不早于申请延至的日期，无需延期。")
+                        % {"due": f"{current.due_on:%Y-%m-%d}"}
+                    )
+                old = current.due_on
                 assignment.due_on = self.requested_due_on
                 assignment.save(update_fields=["due_on"])
-                note = f"办理期限由 {old:%Y-%m-%d} 延至 {self.requested_due_on:%Y-%m-%d}。{note}"
+                round = current.current_round
+                Deadline.objects.create(
+                    assignment=assignment,
+                    round=round,
+                    kind=DeadlineKind.EXTENSION,
+                    due_on=self.requested_due_on,
+                    set_by=by,
+                    set_at=self.decided_at,
+                    reason=clip(self.reason),
+                    request=self,
+                )
+                note = f"第{round}轮办理期限由 {old:%Y-%m-%d} 延至 {self.requested_due_on:%Y-%m-%d}。{note}"
             if approve and self.kind == RequestKind.RETURN:
                 assignment.status = AssignmentStatus.RETURNED
                 assignment.save(update_fields=["status"])
@@ -770,14 +913,14 @@ class Event(models.Model):
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     verb = models.CharField(_("操作"), max_length=40, choices=EventVerb.choices)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), max_length=REASON, blank=True)
 
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["proposal", "at"])]
-        constraints = [choice_constraint("verb", EventVerb)]
+        constraints = [choice_constraint("verb", EventVerb), length_constraint("note", REASON)]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_verb_display()}"
@@ -786,7 +929,7 @@ class Event(models.Model):
     def record(cls, *, proposal, verb, actor=None, assignment=None, note="", at=None):
         """One line of the timeline; every write path above writes its own, in the same transaction."""
         return cls.objects.create(
-            proposal=proposal, assignment=assignment, actor=actor, verb=verb, note=note, at=at or timezone.now()
+            proposal=proposal, assignment=assignment, actor=actor, verb=verb, note=clip(note), at=at or timezone.now()
         )
 
 

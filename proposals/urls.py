@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, pages, routing, similar
+from .views import assignments, pages, routing, similar, units
 
 app_name = "proposals"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("assignments/<int:pk>/sign-for/", assignments.sign_for, name="sign_for"),
     path("assignments/<int:pk>/return/", assignments.request_return, name="request_return"),
     path("assignments/<int:pk>/extension/", assignments.request_extension, name="request_extension"),
+    path("units/<int:pk>/settings/", units.unit_settings, name="unit_settings"),
 ]

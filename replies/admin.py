@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from proposals import access
 from proposals.admin import AssignmentAdmin, RecordAdmin, RecordInline, ReferenceAdmin
 from proposals.models import Assignment
 
-from .models import CoHandlingOpinion, ContactRecord, ParagraphTemplate, Reply
+from .models import CoHandlingOpinion, ContactRecord, Disclosure, DocNumber, ParagraphTemplate, Reply
 
 
 class ContactRecordInline(RecordInline):
@@ -24,7 +25,9 @@ AssignmentAdmin.extra_inlines += [ContactRecordInline, ReplyInline]
 
 
 @admin.register(ContactRecord)
-class ContactRecordAdmin(RecordAdmin):
+class ContactRecordAdmin(RecordAdmin, SimpleHistoryAdmin):
+    """Contacts are logged and corrected on the proposal page (with their history, shown here too)."""
+
     list_display = ["assignment", "contacted_on", "method", "participants"]
     list_filter = ["method"]
     search_fields = ["assignment__proposal__number", "assignment__proposal__title", "summary", "participants"]
@@ -43,7 +46,33 @@ class ReplyAdmin(RecordAdmin):
     date_hierarchy = "written_on"
 
     def can_delete(self, obj):
-        return obj.is_draft
+        return obj.is_draft and not DocNumber.objects.filter(reply=obj).exists()
+
+
+@admin.register(DocNumber)
+class DocNumberAdmin(RecordAdmin):
+    """The 文号 register: given at 签发, never changed or removed (the database refuses too)."""
+
+    list_display = ["number", "unit", "year", "serial", "reply", "allocated_by", "allocated_at"]
+    list_filter = ["year", ("unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["number", "reply__title"]
+    list_select_related = ["unit", "reply", "allocated_by"]
+
+    def get_queryset(self, request):
+        return DocNumber.objects.filter(reply__in=Reply.objects.visible_to(request.user))
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(RecordAdmin):
+    """Replies published on the public pages, with their 索引号 (published by rule, never by hand)."""
+
+    list_display = ["index_number", "reply", "unit", "published_at", "withdrawn_at"]
+    list_filter = ["year", ("unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["index_number", "reply__title"]
+    list_select_related = ["unit", "reply"]
+
+    def get_queryset(self, request):
+        return Disclosure.objects.filter(reply__in=Reply.objects.visible_to(request.user))
 
 
 @admin.register(CoHandlingOpinion)

@@ -3,14 +3,14 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals.forms import DateInput
+from proposals.limits import REASON
 from proposals.models import RoleKind
 
 from . import body
-from .models import CoHandlingOpinion, ContactRecord, ParagraphTemplate, Reply, ResultClass
+from .models import CoHandlingOpinion, ContactRecord, ParagraphTemplate, Reply, ResultClass, contact_date_problem
 
 
 class ContactForm(forms.ModelForm):
@@ -19,15 +19,19 @@ class ContactForm(forms.ModelForm):
         fields = ["contacted_on", "method", "participants", "summary"]
         widgets = {"contacted_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+
     def clean_contacted_on(self):
         day = self.cleaned_data["contacted_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("沟通日期不能晚于今天。"))
+        if problem := contact_date_problem(self.assignment, day):
+            raise forms.ValidationError(problem)
         return day
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("退回意见"), max_length=REASON, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewForm(forms.Form):
@@ -42,7 +46,6 @@ class ReplyForm(forms.ModelForm):
     class Meta:
         model = Reply
         fields = [
-            "doc_number",
             "title",
             "addressees",
             "body",
@@ -54,7 +57,6 @@ class ReplyForm(forms.ModelForm):
             "contact_phone",
             "cc",
             "publication",
-            "index_number",
         ]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 16}),
@@ -71,6 +73,9 @@ class ReplyForm(forms.ModelForm):
         self.fields["signer"].empty_label = _("（签发时确定）")
         self.fields["result_class"].choices = [("", _("（待定）")), *ResultClass.choices]
         self.fields["version"].initial = self.instance.version
+        self.fields["publication"].help_text = _(
+            "主动公开的答复，须所有答复对象均同意公开后才会公开，并在公开时自动编排索引号。"
+        )
         self.fields["body"].help_text = _(
             "每段一行。以“一、”“（一）”“1.”开头的段落按一、二、三级标题排版，其后第一句为标题、接着写正文；"
             "段落间的空格与半角标点会按公文习惯整理。"

@@ -1,8 +1,8 @@
 """What a handling unit does with an assignment: talk with the member, and answer in writing."""
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -11,10 +11,12 @@ from simple_history.models import HistoricalRecords
 
 from proposals import access
 from proposals.i18n import stored_text
+from proposals.limits import LETTER, PARAGRAPH, SUMMARY, length_constraint
 from proposals.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    Deadline,
     Event,
     EventVerb,
     HandlingUnit,
@@ -84,6 +86,16 @@ def may_give_opinion(assignment):
     return assignment.role == AssignmentRole.CO and assignment.status == AssignmentStatus.HANDLING
 
 
+def contact_date_problem(assignment, day, today=None):
+    """Why a contact cannot be dated `day` (before 交办, or in the future); None when it can."""
+    today = today or timezone.localdate()
+    if day > today:
+        return _("沟通日期不能晚于今天。")
+    if day < assignment.assigned_on:
+        return _("沟通日期不能早于交办日期（%(day)s）。") % {"day": f"{assignment.assigned_on:%Y-%m-%d}"}
+    return None
+
+
 def next_round(assignment, replies=None):
     """The round a new draft of this assignment would be, or None when none may be started now.
 
@@ -108,11 +120,17 @@ class ContactRecordQuerySet(models.QuerySet):
         return self.filter(assignment__in=Assignment.objects.visible_to(user))
 
     def log(self, *, assignment, by, contacted_on, method, summary, participants=""):
-        """沟通: the unit records a conversation with the member, once it has signed for the assignment."""
+        """沟通: the unit records a conversation with the member, once it has signed for the assignment.
+
+        Refused for a day before 交办 or after today (see `contact_date_problem`).
+        """
         with transaction.atomic():
-            if not may_log_contact(assignment.locked()):
+            current = assignment.locked()
+            if not may_log_contact(current):
                 raise TransitionError(_("签收后才能登记沟通情况。"))
-            contact = self.create(
+            if problem := contact_date_problem(current, contacted_on):
+                raise TransitionError(problem)
+            contact = self.model(
                 assignment=assignment,
                 contacted_on=contacted_on,
                 method=method,
@@ -120,6 +138,8 @@ class ContactRecordQuerySet(models.QuerySet):
                 participants=participants,
                 recorded_by=by,
             )
+            contact._history_user = by
+            contact.save()
             with stored_text():
                 note = f"{contact.contacted_on:%Y-%m-%d} {contact.get_method_display()}"
             Event.record(
@@ -137,7 +157,7 @@ class ContactRecord(models.Model):
     contacted_on = models.DateField(_("沟通日期"))
     method = models.CharField(_("沟通方式"), max_length=16, choices=ContactMethod)
     participants = models.CharField(_("参加人员"), max_length=300, blank=True)
-    summary = models.TextField(_("沟通情况"))
+    summary = models.TextField(_("沟通情况"), max_length=SUMMARY)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),
@@ -149,24 +169,41 @@ class ContactRecord(models.Model):
     created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     objects = ContactRecordQuerySet.as_manager()
+    # Every version of the record (who changed the date, the method, the summary, and when).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("沟通记录")
         verbose_name_plural = _("沟通记录")
         ordering = ["contacted_on", "pk"]
-        constraints = [choice_constraint("method", ContactMethod)]
+        constraints = [choice_constraint("method", ContactMethod), length_constraint("summary", SUMMARY)]
 
     def __str__(self):
         return f"{self.contacted_on} {self.get_method_display()}"
 
+    def is_locked(self):
+        """A contact is part of what an issued reply answered once that reply went out: kept as it was."""
+        return self.assignment.replies.filter(status=ReplyStatus.ISSUED, issued_at__gte=self.created_at).exists()
+
     def amend(self, *, by, **fields):
-        """Correct a contact record; the timeline says who changed it and what it says now."""
+        """Correct a contact record, until the reply it led to is issued; refused for a day before
+        交办 or in the future. The history keeps every version; the timeline says who changed what."""
         with transaction.atomic():
+            current = ContactRecord.objects.select_for_update().get(pk=self.pk)
+            if current.is_locked():
+                raise TransitionError(_("答复已发出，此前的沟通记录不能再修改。"))
+            if "contacted_on" in fields and (
+                problem := contact_date_problem(current.assignment, fields["contacted_on"])
+            ):
+                raise TransitionError(problem)
+            with stored_text():
+                before = f"{current.contacted_on:%Y-%m-%d} {current.get_method_display()}"
             for name, value in fields.items():
                 setattr(self, name, value)
+            self._history_user = by
             self.save(update_fields=list(fields))
             with stored_text():
-                note = f"{self.contacted_on:%Y-%m-%d} {self.get_method_display()}"
+                note = f"{before} → {self.contacted_on:%Y-%m-%d} {self.get_method_display()}"
             a = self.assignment
             Event.record(proposal=a.proposal, assignment=a, verb=EventVerb.CONTACT_AMENDED, actor=by, note=note)
 
@@ -188,6 +225,18 @@ class ReplyQuerySet(models.QuerySet):
 
     def issued(self):
         return self.filter(status=ReplyStatus.ISSUED)
+
+    def with_round_deadline(self):
+        """Each reply with the deadline of its own round (`round_due_on`): round 1 against the
+        original deadline and the extensions granted in it, a 重办 round against its own."""
+        due = (
+            Deadline.objects.filter(assignment=OuterRef("assignment"), round=OuterRef("round"))
+            .order_by()
+            .values("assignment")
+            .annotate(latest=Max("due_on"))
+            .values("latest")
+        )
+        return self.annotate(round_due_on=Subquery(due))
 
     def start_draft(self, *, assignment, by, **fields):
         """Start the next round's draft (round 1, or round N+1 after 重办) with the fields the clerk wrote."""
@@ -227,10 +276,11 @@ class Reply(models.Model):
 
     assignment = models.ForeignKey(Assignment, verbose_name=_("交办"), on_delete=models.PROTECT, related_name="replies")
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    # Given at 签发 from the unit's register (DocNumber); a historical letter keeps the one it bears.
     doc_number = models.CharField(_("文号"), max_length=60, blank=True, help_text=_("如：黄经信函〔2021〕45号"))
     title = models.CharField(_("标题"), max_length=200)
     addressees = models.CharField(_("主送"), max_length=300, help_text=_("如：程玮、王秋红委员"))
-    body = models.TextField(_("正文"), help_text=_("每段一行；标题行如“一、支持企业转型”"))
+    body = models.TextField(_("正文"), max_length=LETTER, help_text=_("每段一行；标题行如“一、支持企业转型”"))
     # The body as paragraphs with levels (replies/body.py), what every view, PDF and DOCX prints;
     # `body` keeps its plain-text rendition for search and history.
     body_paragraphs = models.JSONField(_("正文结构"), default=list, blank=True)
@@ -259,7 +309,9 @@ class Reply(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     cc = models.CharField(_("抄送"), max_length=300, blank=True)
     publication = models.CharField(_("公开属性"), max_length=16, choices=Publication, default=Publication.PUBLIC)
-    index_number = models.CharField(_("索引号"), max_length=60, blank=True)
+    # The 索引号 a historical letter bore (legacy import); a reply published here gets its own
+    # from the scheme when it is published (Disclosure).
+    index_number = models.CharField(_("原索引号"), max_length=60, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus, default=ReplyStatus.DRAFT)
     issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     sealed_scan = models.FileField(_("盖章扫描件"), upload_to="replies/scans/", blank=True)
@@ -290,6 +342,7 @@ class Reply(models.Model):
                 | (Q(issued_at__isnull=False, written_on__isnull=False) & ~Q(result_class="")),
                 name="%(app_label)s_%(class)s_issued_is_complete",
             ),
+            length_constraint("body", LETTER),
         ]
 
     def __str__(self):
@@ -434,6 +487,11 @@ class Reply(models.Model):
         with transaction.atomic():
             self._lock(ReplyStatus.AWAITING_SIGNOFF)
             self.signer = by
+            # The 文号 is given now, from the unit's register, in this transaction: a draft never
+            # holds a number, and a number given is never given again.
+            entry = DocNumber.objects.allocate(reply=self, by=by)
+            if entry is not None:
+                self.doc_number = entry.number
             if review:
                 self._move(
                     status=ReplyStatus.IN_REVIEW,
@@ -521,15 +579,6 @@ class Reply(models.Model):
         return f"关于对《{title}》{kind}的答复"
 
     @classmethod
-    def next_doc_number(cls, unit, year):
-        """The unit's 文号 prefix with the next sequence of the year: 黄经信函〔2026〕3号."""
-        if not unit.doc_prefix:
-            return ""
-        stem = f"{unit.doc_prefix}〔{year}〕"
-        taken = cls.objects.filter(assignment__unit=unit, doc_number__startswith=stem).count()
-        return f"{stem}{taken + 1}号"
-
-    @classmethod
     def frame_for(cls, assignment, *, round, today=None):
         """An unsaved draft with the letter frame filled in from the proposal and the unit."""
         today = today or timezone.localdate()
@@ -537,7 +586,6 @@ class Reply(models.Model):
         return cls(
             assignment=assignment,
             round=round,
-            doc_number=cls.next_doc_number(unit, today.year),
             title=cls.title_for(proposal),
             addressees=proposal.addressee_line(),
             closing_name=unit.name,
@@ -545,6 +593,146 @@ class Reply(models.Model):
             contact_person=unit.contact_person,
             contact_phone=unit.contact_phone,
         )
+
+
+def format_doc_number(prefix, year, serial):
+    """黄经信函〔2026〕3号"""
+    return f"{prefix}〔{year}〕{serial}号"
+
+
+class DocNumberQuerySet(models.QuerySet):
+    def allocate(self, *, reply, by, today=None):
+        """The reply's 文号: the one it was given before (signed again after being sent back), or the
+        unit's next of the year. None when the unit has no 文号 prefix.
+
+        Call inside the 签发 transaction. The unit's row is locked first (PostgreSQL; SQLite holds
+        the write lock from BEGIN IMMEDIATE), so two 签发 at once get consecutive numbers; the
+        unique constraints stop anything that slips past. A number already borne by an imported
+        letter is skipped.
+        """
+        existing = self.filter(reply=reply).first()
+        if existing is not None:
+            return existing
+        unit = HandlingUnit.objects.select_for_update().get(pk=reply.assignment.unit_id)
+        if not unit.doc_prefix:
+            return None
+        year = (today or timezone.localdate()).year
+        serial = (self.filter(unit=unit, year=year).aggregate(last=models.Max("serial"))["last"] or 0) + 1
+        while True:
+            number = format_doc_number(unit.doc_prefix, year, serial)
+            taken = self.filter(number=number).exists() or Reply.objects.filter(doc_number=number).exists()
+            if not taken:
+                break
+            serial += 1
+        try:
+            with transaction.atomic():
+                return self.create(unit=unit, year=year, serial=serial, number=number, reply=reply, allocated_by=by)
+        except IntegrityError:
+            raise TransitionError(_("文号分配冲突，请重试签发。")) from None
+
+
+class DocNumber(models.Model):
+    """The 文号 register of a unit: one row per number given, at 签发. Never removed, never given twice."""
+
+    unit = models.ForeignKey(
+        HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="doc_numbers"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=60)
+    reply = models.OneToOneField(
+        "Reply", verbose_name=_("答复函"), on_delete=models.PROTECT, related_name="doc_number_entry"
+    )
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    allocated_at = models.DateTimeField(_("编号时间"), default=timezone.now)
+
+    objects = DocNumberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("文号登记")
+        verbose_name_plural = _("文号登记")
+        ordering = ["unit", "year", "serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "serial"], name="%(app_label)s_%(class)s_unique_serial"),
+            models.UniqueConstraint(fields=["number"], name="%(app_label)s_%(class)s_unique_number"),
+            models.CheckConstraint(condition=Q(serial__gte=1), name="%(app_label)s_%(class)s_serial_positive"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+def format_index_number(unit, year, serial):
+    """The 索引号 of a published reply from the configured scheme (BANLI_INDEX_NUMBER_FORMAT)."""
+    code = unit.disclosure_code or f"{unit.pk:06d}"
+    return settings.BANLI_INDEX_NUMBER_FORMAT.format(code=code, year=year, serial=serial)
+
+
+class DisclosureQuerySet(models.QuerySet):
+    def shown(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+    def publish(self, *, reply, at=None):
+        """Publish an issued reply with the unit's next 索引号 of the year; once (a second call
+        returns the first disclosure). Whether it may be published is the caller's rule
+        (feedback.services.publish_if_agreed: 主动公开 and every member agreed)."""
+        at = at or timezone.now()
+        existing = self.filter(reply=reply).first()
+        if existing is not None:
+            return existing
+        unit = HandlingUnit.objects.select_for_update().get(pk=reply.assignment.unit_id)
+        year = timezone.localtime(at).year
+        serial = (self.filter(unit=unit, year=year).aggregate(last=models.Max("serial"))["last"] or 0) + 1
+        try:
+            with transaction.atomic():
+                return self.create(
+                    reply=reply,
+                    unit=unit,
+                    year=year,
+                    serial=serial,
+                    index_number=format_index_number(unit, year, serial),
+                    published_at=at,
+                )
+        except IntegrityError:
+            raise TransitionError(_("索引号分配冲突，请重试。")) from None
+
+
+class Disclosure(models.Model):
+    """An issued reply on the public pages (主动公开), with the 索引号 it was given then.
+
+    Made only when the rule holds (the unit marked the reply 主动公开 and every member who
+    answers it agreed); withdrawn, never deleted, if a correction of a member's form says
+    otherwise, so its 索引号 is never given again.
+    """
+
+    reply = models.OneToOneField("Reply", verbose_name=_("答复函"), on_delete=models.PROTECT, related_name="disclosure")
+    unit = models.ForeignKey(HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    index_number = models.CharField(_("索引号"), max_length=60)
+    published_at = models.DateTimeField(_("公开时间"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公开记录")
+        verbose_name_plural = _("公开记录")
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "serial"], name="%(app_label)s_%(class)s_unique_serial"),
+            models.UniqueConstraint(fields=["index_number"], name="%(app_label)s_%(class)s_unique_index_number"),
+        ]
+
+    def __str__(self):
+        return self.index_number
 
 
 class CoHandlingOpinionQuerySet(models.QuerySet):
@@ -573,7 +761,7 @@ class CoHandlingOpinion(models.Model):
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("会办交办"), on_delete=models.CASCADE, related_name="co_opinions"
     )
-    body = models.TextField(_("会办意见"))
+    body = models.TextField(_("会办意见"), max_length=LETTER)
     contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     submitted_by = models.ForeignKey(
@@ -587,6 +775,7 @@ class CoHandlingOpinion(models.Model):
         verbose_name = _("会办意见")
         verbose_name_plural = _("会办意见")
         ordering = ["submitted_at"]
+        constraints = [length_constraint("body", LETTER)]
 
     def __str__(self):
         return f"{self.assignment.unit} 会办意见"
@@ -604,7 +793,7 @@ class ParagraphTemplate(models.Model):
         HandlingUnit, verbose_name=_("承办单位"), on_delete=models.CASCADE, related_name="paragraph_templates"
     )
     title = models.CharField(_("名称"), max_length=60, help_text=_("如：开头语、结束语"))
-    body = models.TextField(_("段落内容"))
+    body = models.TextField(_("段落内容"), max_length=PARAGRAPH)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -627,6 +816,7 @@ class ParagraphTemplate(models.Model):
         ordering = ["unit", "title"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "title"], name="workspace_paragraphtemplate_unique_title"),
+            length_constraint("body", PARAGRAPH),
         ]
 
     def __str__(self):

@@ -5,8 +5,10 @@ Reading those four tables at every request costs too much at 100,000 proposals, 
 assignment carries its own summary (the `Assignment` fields from `first_reply_on` to
 `silent_count`), and the triggers below refresh it whenever a row that feeds it is written:
 
+- proposals_deadline: the first round's deadline, approved extensions included (`first_due_on`);
 - replies_reply: the first issued reply's date, the latest issued round's class (A/B/C/D);
-- feedback_feedback: the signed forms on its issued replies, by satisfaction;
+- feedback_feedback and feedback_feedbackcorrection: the signed forms on its issued replies, by
+  satisfaction (as the office's latest correction has it, if the form was corrected);
 - replies_contactrecord: how many contacts (沟通) it has;
 - replies_cohandlingopinion: the local date of its first co-handling opinion (会办意见).
 
@@ -15,6 +17,13 @@ A trigger recomputes the whole summary of the assignment it touches from those t
 summary equals a fresh count; tests/supervision/test_figures.py checks it against one. The app
 never writes these fields. `refresh_all()` recomputes every row (the migration that installs
 the triggers runs it).
+
+The SQL is versioned: a migration that installed version N keeps installing version N (its
+tables existed then), and the migration of a later version drops the old triggers first. On
+SQLite a trigger names other tables in its body, and SQLite refuses to rebuild a table (which
+Django does to add a constraint) while a trigger elsewhere names it: a migration that rebuilds
+one of these tables drops the triggers first, and a later one installs them again with
+`refresh_all()` (replies/migrations/0006 and supervision/migrations/0004 do so).
 
 On PostgreSQL the trigger first locks the assignment row and only then counts, in a statement
 of its own: under READ COMMITTED each statement sees what committed before it began, so two
@@ -35,13 +44,20 @@ SATISFACTION_COLUMNS = {
     "silent_count": "",  # a form that came back without a usable answer (未表态)
 }
 
-# Which table feeds which assignment, and which of its columns matter on UPDATE.
-SOURCES = {
+# Which table feeds which assignment, and which of its columns matter on UPDATE, by version.
+SOURCES_V1 = {
     "replies_reply": ("assignment_id", ["assignment_id", "status", "written_on", "round", "result_class"]),
     "feedback_feedback": ("reply_id", ["reply_id", "submitted_at", "satisfaction"]),
     "replies_contactrecord": ("assignment_id", ["assignment_id"]),
     "replies_cohandlingopinion": ("assignment_id", ["assignment_id", "submitted_at"]),
 }
+SOURCES_V2 = {
+    **SOURCES_V1,
+    "proposals_deadline": ("assignment_id", ["assignment_id", "round", "due_on"]),
+    "feedback_feedbackcorrection": ("feedback_id", ["feedback_id", "satisfaction"]),
+}
+SOURCES = {1: SOURCES_V1, 2: SOURCES_V2}
+LATEST = 2
 
 
 def _local_date(vendor, column):
@@ -58,31 +74,48 @@ def _local_date(vendor, column):
     return f"date({column}, '{minutes:+d} minutes')"
 
 
-def summary_sql(vendor):
+def summary_sql(vendor, version=LATEST):
     """SET clauses recomputing an assignment's summary from the rows that feed it."""
     me = "proposals_assignment.id"
     issued = f"r.assignment_id = {me} AND r.status = '{ISSUED}'"
     forms = f"SELECT COUNT(*) FROM feedback_feedback f JOIN replies_reply r ON r.id = f.reply_id WHERE {issued} AND f.submitted_at IS NOT NULL"  # nosec B608
+    satisfaction = "f.satisfaction"
+    if version >= 2:
+        # A corrected form counts as the office's latest correction has it (a paper form resolved with the member).
+        satisfaction = (
+            "COALESCE((SELECT c.satisfaction FROM feedback_feedbackcorrection c WHERE c.feedback_id = f.id "
+            "ORDER BY c.id DESC LIMIT 1), f.satisfaction)"
+        )
     sets = {
         "first_reply_on": f"(SELECT MIN(r.written_on) FROM replies_reply r WHERE {issued})",  # nosec B608
         # The latest issued round's class; within a round (never two issued) the last letter.
         "latest_class": f"COALESCE((SELECT r.result_class FROM replies_reply r WHERE {issued} "  # nosec B608
         "ORDER BY r.round DESC, r.result_class DESC LIMIT 1), '')",
         "form_count": f"({forms})",
-        **{column: f"({forms} AND f.satisfaction = '{value}')" for column, value in SATISFACTION_COLUMNS.items()},
+        **{column: f"({forms} AND {satisfaction} = '{value}')" for column, value in SATISFACTION_COLUMNS.items()},
         "contact_count": f"(SELECT COUNT(*) FROM replies_contactrecord c WHERE c.assignment_id = {me})",  # nosec B608
         "first_opinion_on": "(SELECT "
         + _local_date(vendor, "MIN(o.submitted_at)")
         + f" FROM replies_cohandlingopinion o WHERE o.assignment_id = {me})",
     }
+    if version >= 2:
+        # The first round's deadline: its original one or the latest extension granted in it.
+        sets["first_due_on"] = (
+            f"(SELECT MAX(d.due_on) FROM proposals_deadline d WHERE d.assignment_id = {me} AND d.round = 1)"  # nosec B608
+        )
     return ", ".join(f"{column} = {value}" for column, value in sets.items())
 
 
 def _assignment_of(table, row):
     """SQL for the assignment id a row (NEW or OLD) of `table` feeds."""
-    key, _columns = SOURCES[table]
+    key, _columns = SOURCES[LATEST][table]
     if table == "feedback_feedback":
         return f"(SELECT assignment_id FROM replies_reply WHERE id = {row}.{key})"  # nosec B608
+    if table == "feedback_feedbackcorrection":
+        return (
+            f"(SELECT r.assignment_id FROM feedback_feedback f JOIN replies_reply r ON r.id = f.reply_id "  # nosec B608
+            f"WHERE f.id = {row}.{key})"
+        )
     return f"{row}.{key}"
 
 
@@ -90,10 +123,10 @@ def _name(table):
     return f"{table}_figures"
 
 
-def _sqlite_create():
-    summary = summary_sql("sqlite")
+def _sqlite_create(version):
+    summary = summary_sql("sqlite", version)
     statements = []
-    for table, (_key, columns) in SOURCES.items():
+    for table, (_key, columns) in SOURCES[version].items():
         for event, rows in (
             ("INSERT", ["NEW"]),
             ("DELETE", ["OLD"]),
@@ -107,10 +140,10 @@ def _sqlite_create():
     return statements
 
 
-def _postgresql_create():
-    summary = summary_sql("postgresql")
+def _postgresql_create(version):
+    summary = summary_sql("postgresql", version)
     statements = []
-    for table, (_key, columns) in SOURCES.items():
+    for table, (_key, columns) in SOURCES[version].items():
         name = _name(table)
         statements += [
             f"""
@@ -138,25 +171,25 @@ def _postgresql_create():
     return statements
 
 
-def create_statements(vendor):
+def create_statements(vendor, version=LATEST):
     if vendor == "sqlite":
-        return _sqlite_create()
+        return _sqlite_create(version)
     if vendor == "postgresql":
-        return _postgresql_create()
+        return _postgresql_create(version)
     raise NotImplementedError(f"No figures triggers for the {vendor} database")
 
 
-def drop_statements(vendor):
+def drop_statements(vendor, version=LATEST):
     if vendor == "sqlite":
         return [
             f"DROP TRIGGER IF EXISTS {_name(table)}_{event}"
-            for table in SOURCES
+            for table in SOURCES[version]
             for event in ("insert", "delete", "update")
         ]
     if vendor == "postgresql":
         return [
             sql
-            for table in SOURCES
+            for table in SOURCES[version]
             for sql in (
                 f"DROP TRIGGER IF EXISTS {_name(table)} ON {table}",
                 f"DROP FUNCTION IF EXISTS {_name(table)}()",
@@ -165,7 +198,7 @@ def drop_statements(vendor):
     raise NotImplementedError(f"No figures triggers for the {vendor} database")
 
 
-def refresh_all(connection=default_connection):
+def refresh_all(connection=default_connection, version=LATEST):
     """Recompute every assignment's summary (after installing the triggers, or to repair)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE proposals_assignment SET {summary_sql(connection.vendor)}")  # nosec B608
+        cursor.execute(f"UPDATE proposals_assignment SET {summary_sql(connection.vendor, version)}")  # nosec B608

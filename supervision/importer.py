@@ -6,6 +6,12 @@ Columns (first row, any order): 会次 编号 案由 类型 领衔人 联名人 
 without a role is 主办 if it comes first and 会办 otherwise. A proposal already registered
 under the same session and number with the same title is left alone (only missing
 assignments are added), so importing the same file twice changes nothing.
+
+An .xlsx is a zip of XML. Before any XML is parsed, `check_package` reads the zip's directory
+and refuses a file whose parts unpack too large (a few hundred KB can unpack to gigabytes), whose
+shared strings are too large, or whose sheets hold too many rows (counted by streaming through
+the sheet's bytes, a bounded buffer at a time). openpyxl then reads at most MAX_COLUMNS columns
+of at most MAX_SHEET_ROWS rows, whatever the sheet declares.
 """
 
 import datetime
@@ -43,6 +49,14 @@ REQUIRED = ["session", "number", "title", "lead", "units", "assigned_on"]
 SPLIT = re.compile(r"[、，,；;\n]+")
 UNIT_ROLE = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<role>[^）)]+)\s*[）)]$")
 MAX_ROWS = 5000
+# Limits on the package, checked before parsing (see check_package).
+MAX_PARTS = 200
+MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 5 * 1024 * 1024
+MAX_SHEET_ROWS = 4 * MAX_ROWS  # data rows, blank rows and the header, as the sheet's XML has them
+MAX_COLUMNS = 50
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
+ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"'](\d{1,9})[\"']")
 
 
 # What the timeline says of what the import registered and assigned (records stay in Chinese).
@@ -97,18 +111,79 @@ class Plan:
         return sum(1 for row in self.rows if row.ok and row.action == action)
 
 
+def _unreadable():
+    return ImportFileError(_("无法读取该文件，请上传 Excel（.xlsx）格式的交办清单。"))
+
+
+def _too_many_rows():
+    return ImportFileError(_("表中的行（含空行）超过 %(n)s 行，请删去多余的行后重新上传。") % {"n": MAX_SHEET_ROWS})
+
+
+def _sheet_rows(package, info):
+    """(rows, highest row number) of a worksheet part, counted a bounded chunk at a time; stops
+    (with the error) as soon as either passes MAX_SHEET_ROWS."""
+    rows = highest = 0
+    tail = b""
+    with package.open(info) as part:  # never yields more than the size the directory declares
+        while chunk := part.read(256 * 1024):
+            buffer = tail + chunk
+            last_end = 0
+            for match in ROW_TAG.finditer(buffer):
+                rows += 1
+                last_end = match.end()
+                number = ROW_NUMBER.search(match.group(1))
+                if number:
+                    highest = max(highest, int(number.group(1)))
+            if rows > MAX_SHEET_ROWS or highest > MAX_SHEET_ROWS:
+                raise _too_many_rows()
+            # Keep an unfinished tag for the next chunk (and nothing already counted).
+            cut = buffer.rfind(b"<", last_end)
+            tail = buffer[cut:] if cut >= 0 and len(buffer) - cut < 4096 else b""
+    return rows, highest
+
+
+def check_package(data):
+    """Refuse, from the zip's directory and a streamed count of rows, what would take too much
+    memory or time to parse; ImportFileError with a message for the user."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        parts = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _unreadable() from exc
+    if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNZIPPED_BYTES:
+        raise ImportFileError(
+            _("文件解压后超过 %(mb)s MB，不像是一份交办清单，请检查后重新上传。")
+            % {"mb": MAX_UNZIPPED_BYTES // (1024 * 1024)}
+        )
+    for part in parts:
+        name = part.filename.lower()
+        if name.endswith("sharedstrings.xml") and part.file_size > MAX_SHARED_STRINGS_BYTES:
+            raise ImportFileError(
+                _("表中的文字内容超过 %(mb)s MB，请检查后重新上传。")
+                % {"mb": MAX_SHARED_STRINGS_BYTES // (1024 * 1024)}
+            )
+    try:
+        for part in parts:
+            name = part.filename.lower()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                _sheet_rows(package, part)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise _unreadable() from exc
+
+
 def read_rows(data):
     """The data rows of the first sheet as [(row number, {field: value})]."""
     from openpyxl import load_workbook
 
+    check_package(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise ImportFileError(_("无法读取该文件，请上传 Excel（.xlsx）格式的交办清单。")) from exc
+        raise _unreadable() from exc
     ws = wb.worksheets[0] if wb.worksheets else None
     if ws is None:
         raise ImportFileError(_("文件中没有工作表。"))
-    rows = ws.iter_rows(values_only=True)
+    rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_SHEET_ROWS)
     header = next(rows, None)
     if not header:
         raise ImportFileError(_("第1行应为表头，文件是空的。"))

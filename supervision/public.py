@@ -1,12 +1,11 @@
-"""What the public may read: issued replies marked 主动公开 whose members all agreed to
-publication (是否公开 = 是, and nobody said 否), with phone numbers and contact details removed.
+"""What the public may read: the replies published by rule (replies.Disclosure, made by
+feedback.services.publish_if_agreed once the unit marked the reply 主动公开 and every member who
+answers it agreed, 是否公开 = 是), each under the 索引号 it was given then, with phone numbers and
+contact details removed.
 """
 
 import re
 
-from django.db.models import Exists, OuterRef, Q
-
-from feedback.models import Feedback
 from replies.models import Publication, Reply, ReplyStatus
 
 MASK = "[已隐去]"
@@ -51,9 +50,9 @@ def searchable_terms(terms):
 
 
 def public_replies():
-    consent = Feedback.objects.filter(reply=OuterRef("pk"), submitted_at__isnull=False)
-    return (
-        Reply.objects.filter(status=ReplyStatus.ISSUED, publication=Publication.PUBLIC)
-        .filter(Exists(consent.filter(publish_consent=True)))
-        .exclude(Exists(consent.filter(Q(publish_consent=False) | Q(publish_consent__isnull=True))))
+    return Reply.objects.filter(
+        status=ReplyStatus.ISSUED,
+        publication=Publication.PUBLIC,
+        disclosure__isnull=False,
+        disclosure__withdrawn_at__isnull=True,
     )

@@ -14,7 +14,7 @@ from proposals.models import Member, Proposal
 from replies.models import Reply
 
 PROPOSAL_FIELDS = ["number", "title", "body"]
-REPLY_FIELDS = ["doc_number", "title", "body", "index_number"]
+REPLY_FIELDS = ["doc_number", "title", "body", "index_number", "disclosure__index_number"]
 MAX_TERMS = 5
 
 

@@ -35,12 +35,23 @@ DEFINITIONS = [
     ),
     (_("签收率"), _("已签收件数 ÷ 交办件数。")),
     (_("办复率"), _("已办复件数 ÷ 交办件数。主办、分办以发出答复函为办复；会办以提交会办意见为办复。")),
-    (_("按期办复率"), _("在办理期限（含批准的延期）内办复的件数 ÷ 交办件数；答复函以成文日期计。")),
+    (
+        _("按期办复率"),
+        _(
+            "首次答复在首轮办理期限（含批准的延期）内的件数 ÷ 交办件数；答复函以成文日期计。"
+            "重办的期限另行记录，不影响首次答复是否按期。"
+        ),
+    ),
     (_("沟通率"), _("至少有一条沟通记录的件数 ÷ 交办件数。")),
     (_("反馈回收率"), _("收到至少一份已签名征询意见表的已办复件数 ÷ 已办复件数。")),
     (_("满意率"), _("（满意 + 基本满意）份数 ÷ 收回的征询意见表份数。")),
     (_("不满意"), _("评价为“不满意”的征询意见表份数。")),
-    (_("未表态"), _("已收回但办理评价未勾选或无法认定（如纸质表多选）的征询意见表份数。")),
+    (
+        _("未表态"),
+        _(
+            "已收回但办理评价未勾选或无法认定（如纸质表多选）、尚未与委员核实更正的征询意见表份数；核实更正后按核实结果计。"
+        ),
+    ),
     (_("A/B/C/D"), _("各件最新一轮已发出答复函的答复类别。")),
 ]
 
@@ -93,14 +104,17 @@ def semijoined(queryset, q, *, outermost=True):
 
 
 def _facts(criteria, today=None):
-    """Every count of the dashboard, grouped by (unit, role, month the assignment falls due),
+    """Every count of the dashboard, grouped by (unit, role, month the first round falls due),
     for the assignments matching `criteria` (a Q on Assignment: scope and filters).
 
     One query over the assignments alone: each carries its own figures (first issued reply,
     latest class, contacts, forms by satisfaction, first co-handling opinion), kept by the
     database (supervision/figures.py), so nothing is joined or counted row by row here.
     Exactness: "an issued reply by the deadline" is "the earliest issued reply by the
-    deadline", so comparing the earliest date suffices.
+    deadline", so comparing the earliest date suffices. The deadline is the first round's,
+    extensions included (`first_due_on`), never a later 重办 round's: a member's dissatisfaction
+    does not make a late first reply on time, nor an on-time one late. Overdue and due soon
+    are about the deadline in force now (`due_on`) of what is still open.
     """
     from proposals.models import Assignment
 
@@ -112,8 +126,8 @@ def _facts(criteria, today=None):
         "signed": Count("signed_for_on"),
         "replied": Count("pk", filter=Q(first_reply_on__isnull=False))
         + Count("pk", filter=Q(first_opinion_on__isnull=False)),
-        "on_time": Count("pk", filter=Q(first_reply_on__lte=F("due_on")))
-        + Count("pk", filter=Q(first_opinion_on__lte=F("due_on"))),
+        "on_time": Count("pk", filter=Q(first_reply_on__lte=F("first_due_on")))
+        + Count("pk", filter=Q(first_opinion_on__lte=F("first_due_on"))),
         "contacted": Count("pk", filter=Q(contact_count__gt=0)),
         "returned": Count("pk", filter=Q(form_count__gt=0)),
         "forms": Sum("form_count"),
@@ -128,7 +142,7 @@ def _facts(criteria, today=None):
     rows = (
         semijoined(Assignment.objects, criteria)
         .exclude(status=AssignmentStatus.RETURNED)
-        .values_list("unit_id", "role", "due_on")
+        .values_list("unit_id", "role", "first_due_on")
         .annotate(**counts)
         .order_by()
     )
@@ -136,7 +150,7 @@ def _facts(criteria, today=None):
     facts = {}
     for unit, role, due_on, *values in rows:
         # Grouped by the day, handed on by the month ("YYYY-MM").
-        row = facts.setdefault((unit, role, str(due_on)[:7]), dict.fromkeys(names, 0))
+        row = facts.setdefault((unit, role, str(due_on)[:7] if due_on else ""), dict.fromkeys(names, 0))
         for name, n in zip(names, values, strict=True):
             row[name] += int(n or 0)
     return facts
@@ -233,8 +247,8 @@ def timeline(criteria, months=12, facts=None):
         .annotate(month=_month("first_reply_on"))
         .values("month")
         .annotate(
-            on_time=Count("pk", filter=Q(first_reply_on__lte=F("due_on"))),
-            late=Count("pk", filter=Q(first_reply_on__gt=F("due_on"))),
+            on_time=Count("pk", filter=Q(first_reply_on__lte=F("first_due_on"))),
+            late=Count("pk", filter=Q(first_reply_on__gt=F("first_due_on"))),
         )
         .order_by()
     )

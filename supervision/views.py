@@ -236,7 +236,7 @@ def assignment_list(request, which):
                 a.assigned_on,
                 a.signed_for_on,
                 a.due_on,
-                a.days_left(today),
+                a.days_left(today) if a.is_open else "",
                 a.urge_count or 0,
                 timezone.localtime(a.last_urged_at).strftime("%Y-%m-%d %H:%M") if a.last_urged_at else "",
             ]
@@ -248,8 +248,9 @@ def assignment_list(request, which):
     page = Paginator(qs.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
     page.object_list = list(_with_details(Assignment.objects.filter(pk__in=page.object_list)).order_by("due_on", "pk"))
     for a in page.object_list:
-        a.left_days = a.days_left(today)
-        a.wait_days = -a.left_days
+        # Only what still waits on its unit has days left or overdue; a replied item has neither.
+        a.left_days = a.days_left(today) if a.is_open else None
+        a.wait_days = -a.left_days if a.is_open else 0
     context = {
         "filter": f,
         "query": f.query_string,
@@ -374,7 +375,7 @@ def _public_item(reply):
     return {
         "pk": reply.pk,
         "title": public.redact(reply.title),
-        "index_number": reply.index_number,
+        "index_number": reply.disclosure.index_number,
         "publisher": reply.closing,
         "written_on": reply.written_on,
         "publication": reply.get_publication_display(),
@@ -386,10 +387,11 @@ def _public_item(reply):
 def public_list(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    qs = public.public_replies().select_related("assignment__unit").order_by("-written_on", "-pk")
+    qs = public.public_replies().select_related("assignment__unit", "disclosure").order_by("-written_on", "-pk")
     if query:
         terms = public.searchable_terms(search.terms_of(query))
-        qs = search.matching(qs, ["title", "body", "doc_number", "index_number"], terms) if terms else qs.none()
+        fields = ["title", "body", "doc_number", "disclosure__index_number"]
+        qs = search.matching(qs, fields, terms) if terms else qs.none()
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -405,7 +407,7 @@ def public_list(request):
 
 @login_not_required
 def public_detail(request, pk):
-    reply = get_object_or_404(public.public_replies().select_related("assignment__unit"), pk=pk)
+    reply = get_object_or_404(public.public_replies().select_related("assignment__unit", "disclosure"), pk=pk)
     item = _public_item(reply)
     item.update(
         addressees=reply.addressees,

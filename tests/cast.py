@@ -59,7 +59,6 @@ BODY = "现答复如下：\n一、基本情况\n正在推进。"
 
 def reply_data(reply=None, **overrides):
     data = {
-        "doc_number": "X经信函〔2026〕1号",
         "title": "关于对《关于促进中小企业健康快速发展》提案的答复",
         "addressees": "程玮、王秋红委员",
         "body": BODY,
@@ -71,7 +70,6 @@ def reply_data(reply=None, **overrides):
         "contact_phone": "6288824",
         "cc": "",
         "publication": "public",
-        "index_number": "",
         "version": reply.version if reply else 1,
     }
     data.update(overrides)

@@ -11,6 +11,34 @@ def pytest_configure(config):
     settings.BANLI_SECOND_FACTOR = False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _let_sqlite_flush_sealed_tables():
+    """Empty a SQLite test database between transactional tests although its sealed rows refuse
+    DELETE (proposals/guards.py): the flush drops those triggers, deletes, and creates them again.
+    PostgreSQL's flush is a TRUNCATE, which row triggers do not see."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        from feedback.sealing import GUARDS as FEEDBACK_GUARDS
+        from replies.sealing import GUARDS as REPLY_GUARDS
+
+        statements = original(self, style, tables, **kwargs)
+        guards = [g for g in (*REPLY_GUARDS, *FEEDBACK_GUARDS) if g.table in tables]
+        if not statements or not guards:
+            return statements
+        drop = [sql for g in guards for sql in g.drop_statements("sqlite")]
+        create = [sql for g in guards for sql in g.create_statements(self.connection)]
+        return [*drop, *statements, *create]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -18,7 +46,8 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters (accounts: member codes, one-time links) live in the cache: none carries over."""
+    """Each test starts with an empty cache: rate-limit counters (accounts: member codes, one-time
+    links), dashboard figures and failed renders live there; none carries over."""
     from django.core.cache import cache
 
     cache.clear()

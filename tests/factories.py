@@ -16,6 +16,8 @@ from proposals.models import (
     AssignmentRole,
     Body,
     Cosigner,
+    Deadline,
+    DeadlineKind,
     HandlingUnit,
     Member,
     Proposal,
@@ -75,8 +77,9 @@ def proposal(session=None, lead=None, cosigners=(), serial=None, title=None, **e
 
 
 def assignment(proposal, unit, role=AssignmentRole.LEAD, assigned_on=None, **extra):
+    """An assignment as 交办 leaves it: with its original deadline recorded (Deadline)."""
     assigned_on = assigned_on or timezone.localdate()
-    return Assignment.objects.create(
+    a = Assignment.objects.create(
         proposal=proposal,
         unit=unit,
         role=role,
@@ -84,6 +87,8 @@ def assignment(proposal, unit, role=AssignmentRole.LEAD, assigned_on=None, **ext
         due_on=extra.pop("due_on", proposal.session.due_on(assigned_on, role)),
         **extra,
     )
+    Deadline.objects.create(assignment=a, round=1, kind=DeadlineKind.ORIGINAL, due_on=a.due_on)
+    return a
 
 
 def reply(assignment, status=ReplyStatus.ISSUED, round=1, **extra):
@@ -112,7 +117,11 @@ def feedback(reply, member=None, **extra):
         "submitted_at": timezone.now(),
     }
     defaults.update(extra)
-    return Feedback.objects.create(reply=reply, member=member or reply.assignment.proposal.lead, **defaults)
+    form = Feedback(reply=reply, member=member or reply.assignment.proposal.lead, **defaults)
+    if form.submitted_at is not None:
+        form.seal_now()  # as the submitting write paths do (feedback.services)
+    form.save()
+    return form
 
 
 def staff(kind, unit=None, body="", username=None, is_staff=True):

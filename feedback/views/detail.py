@@ -57,6 +57,8 @@ def feedback_detail(request, pk):
         "proposal": feedback.reply.assignment.proposal,
         "office_name": settings.BANLI_OFFICE_NAMES[feedback.reply.assignment.proposal.session.body],
         "can_receive": request.user.is_authenticated and access.can_receive(request.user, feedback),
+        "can_resolve": request.user.is_authenticated and access.can_receive(request.user, feedback),
+        "correction": feedback.current_correction,
         "verify_url": request.build_absolute_uri(feedback.get_verify_url()) if feedback.verification_code else "",
     }
     return render(request, "feedback/feedback_detail.html", context)

@@ -1,4 +1,5 @@
-"""The committee office: forms to receive, replies still missing forms, paper entry, new links."""
+"""The committee office: forms to receive, 待核实 paper forms to resolve, replies still missing
+forms, paper entry, new links."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from proposals import access
 from proposals.files import UploadError
-from proposals.models import Member
+from proposals.models import Member, TransitionError
 from replies.models import Reply
 
 from .. import services
-from ..forms import PaperFeedbackForm
+from ..forms import PaperFeedbackForm, ResolveForm
 from ..middleware import limit_upload
 from ..models import (
     Feedback,
@@ -46,6 +47,13 @@ def office_inbox(request):
     expected_extra = (
         Count("assignment__proposal__cosigner_links", distinct=True) if settings.BANLI_FEEDBACK_FROM == "all" else None
     )
+    to_check = (
+        Feedback.objects.submitted()
+        .filter(reply__assignment__proposal__session__body__in=bodies, corrections__isnull=True)
+        .exclude(needs_attention="")
+        .select_related("member", "reply__assignment__unit", "reply__assignment__proposal")
+        .order_by("submitted_at", "pk")
+    )
     missing = (
         Reply.objects.issued()
         .filter(assignment__proposal__session__body__in=bodies)
@@ -64,6 +72,7 @@ def office_inbox(request):
         "feedback/office_inbox.html",
         {
             "to_receive": to_receive[:200],
+            "to_check": to_check[:200],
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "paginator": page.paginator,
@@ -114,6 +123,41 @@ def paper_entry(request, pk):
         form = PaperFeedbackForm(members=members)
     context = {"form": form, "reply": reply, "proposal": reply.assignment.proposal, "missing": members}
     return render(request, "feedback/paper_form.html", context)
+
+
+@never_cache
+def resolve(request, pk):
+    """待核实: the office records the answer it confirmed with the member; the form and its scan stay as they are."""
+    bodies = office_bodies(request)
+    feedback = (
+        Feedback.objects.submitted()
+        .filter(reply__assignment__proposal__session__body__in=bodies)
+        .select_related("member", "entered_by", "reply__assignment__unit", "reply__assignment__proposal")
+        .prefetch_related("corrections__corrected_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if feedback is None:
+        refuse(request, "resolution of feedback", pk)
+    if not feedback.is_pending_check:
+        messages.info(request, _("该意见表无需核实，或已核实更正。"))
+        return redirect("feedback:detail", pk=feedback.pk)
+    form = ResolveForm(request.POST or None, feedback=feedback)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resolve_paper_form(feedback=feedback, by=request.user, **form.cleaned_data)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("核实结果已记录，原纸质表保持不变。"))
+            return redirect("feedback:detail", pk=feedback.pk)
+    context = {
+        "form": form,
+        "feedback": feedback,
+        "reply": feedback.reply,
+        "proposal": feedback.reply.assignment.proposal,
+    }
+    return render(request, "feedback/resolve.html", context)
 
 
 @require_POST

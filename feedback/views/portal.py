@@ -33,7 +33,7 @@ def portal(request):
             Prefetch("assignments__replies", queryset=Reply.objects.issued().order_by("round"), to_attr="issued"),
             Prefetch(
                 "assignments__issued__feedback",
-                queryset=Feedback.objects.submitted().select_related("member"),
+                queryset=Feedback.objects.submitted().select_related("member").prefetch_related("corrections"),
                 to_attr="submitted",
             ),
         )
@@ -75,7 +75,9 @@ def reply_detail(request, pk):
     except Reply.DoesNotExist:
         refuse(request, "reply", pk)
     expected = expected_members(reply)
-    submitted = list(Feedback.objects.submitted().filter(reply=reply).select_related("member"))
+    submitted = list(
+        Feedback.objects.submitted().filter(reply=reply).select_related("member").prefetch_related("corrections")
+    )
     scope = access.scope_of(request.user)
     mine = next((f for f in submitted if f.member_id == scope.member_id), None)
     context = {

@@ -8,7 +8,7 @@ from django.views.generic import DetailView, ListView
 from .. import page_parts
 from ..access import can_decide, can_route, can_work_on, scope_of
 from ..filters import ProposalFilter
-from ..models import Assignment, AssignmentRequest, AssignmentStatus, Event, Proposal, RequestKind
+from ..models import Assignment, AssignmentRequest, AssignmentStatus, Deadline, Event, Proposal, RequestKind
 
 
 class VisibleProposalsMixin:
@@ -59,6 +59,7 @@ class ProposalDetailView(VisibleProposalsMixin, DetailView):
         assignments = list(
             visible.select_related("unit", "proposal__session").prefetch_related(
                 Prefetch("requests", queryset=AssignmentRequest.objects.select_related("requested_by", "decided_by")),
+                Prefetch("deadlines", queryset=Deadline.objects.select_related("set_by")),
             )
         )
         for a in assignments:

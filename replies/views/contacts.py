@@ -19,12 +19,20 @@ def contact_create(request, pk):
     require(can_work_on(request.user, a))
     if not may_log_contact(a):
         return refuse(request, a, _("签收后才能登记沟通情况。"))
-    form = forms.ContactForm(request.POST or None, initial={"contacted_on": timezone.localdate()})
+    form = forms.ContactForm(request.POST or None, assignment=a, initial={"contacted_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             ContactRecord.objects.log(assignment=a, by=request.user, **form.cleaned_data)
         except TransitionError as error:
-            return refuse(request, a, str(error))
+            form.add_error(None, str(error))
+            return form_page(
+                request,
+                title=_("登记沟通情况"),
+                form=form,
+                back=a.get_absolute_url(),
+                submit_label=_("保存"),
+                intro=str(a),
+            )
         messages.success(request, _("沟通记录已保存。"))
         return redirect(a.get_absolute_url())
     return form_page(
@@ -39,9 +47,14 @@ def contact_edit(request, pk):
     )
     a = contact.assignment
     require(can_work_on(request.user, a))
-    form = forms.ContactForm(request.POST or None, instance=contact)
+    if contact.is_locked():
+        return refuse(request, a, _("答复已发出，此前的沟通记录不能再修改。"))
+    form = forms.ContactForm(request.POST or None, instance=contact, assignment=a)
     if request.method == "POST" and form.is_valid():
-        contact.amend(by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data})
+        try:
+            contact.amend(by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data})
+        except TransitionError as error:
+            return refuse(request, a, str(error))
         messages.success(request, _("沟通记录已修改。"))
         return redirect(a.get_absolute_url())
     return form_page(

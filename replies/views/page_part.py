@@ -84,6 +84,10 @@ def prepare(request, proposal, assignments):
         for r in a.replies.all():
             r.actions = reply_actions(user, r)
             r.changes = reply_history(r) if scope.is_staff_role else []
+        # A contact stays as it was once a reply issued after it went out (ContactRecord.is_locked).
+        issued = [r.issued_at for r in a.replies.all() if r.is_issued and r.issued_at]
+        for c in a.contacts.all():
+            c.locked = any(at >= c.created_at for at in issued)
     # Co-handling opinions are internal: the lead unit and the routing office see them all, a
     # co-unit its own, a member none (they read the reply).
     if lead_staff or can_route(user, proposal):

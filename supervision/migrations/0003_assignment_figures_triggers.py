@@ -9,13 +9,13 @@ from supervision import figures
 
 
 def install(apps, schema_editor):
-    for sql in figures.create_statements(schema_editor.connection.vendor):
+    for sql in figures.create_statements(schema_editor.connection.vendor, version=1):
         schema_editor.execute(sql, params=None)
-    figures.refresh_all(schema_editor.connection)
+    figures.refresh_all(schema_editor.connection, version=1)
 
 
 def uninstall(apps, schema_editor):
-    for sql in figures.drop_statements(schema_editor.connection.vendor):
+    for sql in figures.drop_statements(schema_editor.connection.vendor, version=1):
         schema_editor.execute(sql, params=None)
 
 

@@ -80,7 +80,7 @@ def test_a_member_opens_the_link_signs_on_a_phone_and_submits(phone_page, live_s
     assert "/f/" not in page.url
 
     page.get_by_role("link", name="验证", exact=True).click()
-    page.wait_for_selector("text=与系统存档一致")
+    page.wait_for_selector("text=系统存档完好")
     screenshot(page, "feedback-phone-3-verify")
 
     # The same link again (another tab, later): refused with a page that says how to get a new one.

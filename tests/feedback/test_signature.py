@@ -1,12 +1,14 @@
 """Signatures: drawn or uploaded, checked before decoding, stored as a fresh PNG, served carefully."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageDraw, ImageFile, PngImagePlugin
 
 from feedback import signatures
 from feedback.models import Feedback
@@ -20,10 +22,34 @@ def png_bytes(image, **save):
     return out.getvalue()
 
 
-def jpeg_bytes(size=(300, 100)):
+def jpeg_bytes(size=(300, 100), stroke=True):
+    """A photographed signature: dark ink on white paper (or the paper alone)."""
+    image = Image.new("RGB", size, "white")
+    if stroke:
+        ImageDraw.Draw(image).line([(20, 70), (120, 20), (280, 80)], fill=(20, 20, 40), width=5)
     out = io.BytesIO()
-    Image.new("RGB", size, "white").save(out, format="JPEG")
+    image.save(out, format="JPEG")
     return out.getvalue()
+
+
+def truncated_png():
+    """A drawn signature whose image data was cut in half, then patched up to look whole: every
+    chunk well-formed with a correct CRC, an IEND at the end."""
+    data = signature_png()
+    chunks, pos = [], len(signatures.PNG_SIGNATURE)
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        chunks.append((data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]))
+        pos += 12 + length
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    idat = b"".join(body for kind, body in chunks if kind == b"IDAT")
+    header = next(body for kind, body in chunks if kind == b"IHDR")
+    return (
+        signatures.PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", idat[: len(idat) // 2]) + chunk(b"IEND", b"")
+    )
 
 
 # --- the checks themselves ------------------------------------------------------------
@@ -56,6 +82,48 @@ def test_a_12000_pixel_square_png_of_a_few_kilobytes_is_refused_before_decoding(
     with pytest.raises(ValidationError) as error:
         signatures.reencode(bomb)
     assert error.value.code == "dimensions"
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        Image.new("RGBA", (400, 150), (0, 0, 0, 0)),  # fully transparent
+        Image.new("RGB", (400, 150), "white"),  # blank paper
+        Image.new("L", (400, 150), 0),  # one flat colour
+        Image.new("RGBA", (400, 150), (0, 0, 0, 3)),  # ink too faint to see
+    ],
+    ids=["transparent", "white", "black", "faint"],
+)
+def test_an_uploaded_picture_without_a_stroke_is_refused(picture):
+    with pytest.raises(ValidationError) as error:
+        signatures.reencode(png_bytes(picture))
+    assert error.value.code == "blank"
+
+
+def test_a_photographed_blank_page_is_refused_but_a_signature_on_it_is_kept():
+    with pytest.raises(ValidationError) as error:
+        signatures.reencode(jpeg_bytes(stroke=False))
+    assert error.value.code == "blank"
+    assert signatures.reencode(jpeg_bytes()).startswith(signatures.PNG_SIGNATURE)
+
+
+def test_a_truncated_png_is_refused_even_after_a_pdf_render_turned_pillows_leniency_on():
+    import weasyprint  # noqa: F401  (importing it sets ImageFile.LOAD_TRUNCATED_IMAGES for the process)
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as any import of WeasyPrint leaves it
+    try:
+        with pytest.raises(ValidationError) as error:
+            signatures.reencode(truncated_png())
+        assert error.value.code == "broken"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+def test_a_pdf_render_leaves_pillow_strict(db):
+    from printing import pdf
+
+    pdf.render_pdf("<p>签名</p>")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 def test_a_png_just_over_the_width_limit_is_refused():

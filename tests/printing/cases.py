@@ -9,8 +9,9 @@ from replies.models import ReplyStatus
 from tests import factories as f
 
 
-def huangshi(*, status=ReplyStatus.ISSUED):
-    """The 市经信局 reply to 委员提案〔2021〕110号 and its paper feedback form, as in the seed."""
+def huangshi(*, status=ReplyStatus.ISSUED, body_suffix=""):
+    """The 市经信局 reply to 委员提案〔2021〕110号 and its paper feedback form, as in the seed
+    (`body_suffix` added to the letter's body before it is issued)."""
     letter = seeds.huangshi_reply()
     form = seeds.huangshi_feedback()
     unit = f.unit(name="黄石市经济和信息化局", short_name="市经信局", letterhead="湖北省黄石市经济和信息化局")
@@ -30,7 +31,7 @@ def huangshi(*, status=ReplyStatus.ISSUED):
         status=status,
         title=letter["title"],
         addressees=letter["addressees"],
-        body="\n".join(letter["paragraphs"]),
+        body="\n".join(letter["paragraphs"]) + body_suffix,
         result_class=letter["result_class"],
         written_on=written_on,
         closing_name=letter["closing"],

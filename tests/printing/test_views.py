@@ -20,8 +20,8 @@ from .cases import huangshi
 
 class Cast:
     @classmethod
-    def cast(cls):
-        case = huangshi()
+    def cast(cls, **case):
+        case = huangshi(**case)
         cls.case = case
         cls.reply = case["reply"]
         cls.feedback = case["feedback"]
@@ -99,16 +99,25 @@ class CachingTests(Cast, TestCase):
         self.assertEqual(RenderedDocument.objects.filter(kind=DocumentKind.REPLY_LETTER).count(), 1)
 
     def test_a_change_to_the_reply_makes_a_new_version(self):
-        first = self.client.get(self.url)
-        old = RenderedDocument.objects.get(kind=DocumentKind.REPLY_LETTER)
-        self.reply.contact_phone = "6288825"
-        self.reply.save()
-        response = self.client.get(self.url, headers={"If-None-Match": first["ETag"]})
+        # A letter signed and waiting for review can still change (an issued one never does).
+        reply = f.reply(
+            f.assignment(f.proposal(lead=self.lead), self.unit),
+            status=ReplyStatus.IN_REVIEW,
+            written_on=timezone.localdate(),
+            contact_person="刘文明",
+            contact_phone="6288824",
+        )
+        url = reverse("printing:reply_pdf", args=[reply.pk])
+        first = self.client.get(url)
+        old = RenderedDocument.objects.get(kind=DocumentKind.REPLY_LETTER, object_id=reply.pk)
+        reply.contact_phone = "6288825"
+        reply.save()
+        response = self.client.get(url, headers={"If-None-Match": first["ETag"]})
         self.assertEqual(response.status_code, 200)
         self.assertNotEqual(response["ETag"], first["ETag"])
         self.assertIn("6288825", pdfutil.page_texts(b"".join(response.streaming_content))[-1])
         self.assertFalse(old.file.storage.exists(old.file.name))
-        self.assertEqual(RenderedDocument.objects.filter(kind=DocumentKind.REPLY_LETTER).count(), 1)
+        self.assertEqual(RenderedDocument.objects.filter(kind=DocumentKind.REPLY_LETTER, object_id=reply.pk).count(), 1)
 
     def test_a_change_to_the_unit_makes_a_new_version(self):
         first = self.client.get(self.url)
@@ -147,7 +156,8 @@ class FeedbackFormTests(Cast, TestCase):
             publish_consent=False,
             opinion="<b>希望</b>继续推进",
             verification_code="K7Q29XWD",
-            content_sha256="0" * 64,
+            seal="0" * 64,
+            seal_key_id="dev",
             received_by=cls.office,
             received_at=timezone.now(),
         )
@@ -289,9 +299,7 @@ class FeedbackFormTests(Cast, TestCase):
 class PreviewAndDocxTests(Cast, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast()
-        cls.reply.body += "\n<script>alert(1)</script>"
-        cls.reply.save()
+        cls.cast(body_suffix="\n<script>alert(1)</script>")
 
     def test_the_print_preview_is_the_letter_in_html_with_user_text_escaped(self):
         self.client.force_login(self.clerk)

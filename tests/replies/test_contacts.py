@@ -85,3 +85,71 @@ class CoHandlingTests(WorkflowTestCase):
         page = self.as_user(self.clerk_y).get(p.get_absolute_url())
         self.assertNotContains(page, "Z局的意见")
         self.assertEqual(a.unit, self.unit_y)
+
+
+class ContactRecordKeptTests(WorkflowTestCase):
+    """A contact is dated between 交办 and today, keeps its history, and is kept as it was once
+    the reply it led to has gone out."""
+
+    def log(self, **overrides):
+        data = {"contacted_on": self.today, "method": "visit", "participants": "程玮", "summary": "上门走访"}
+        data.update(overrides)
+        return self.as_user(self.clerk_x).post(reverse("replies:contact_create", args=[self.lead.pk]), data)
+
+    def test_a_contact_before_the_assignment_is_explained_and_not_saved(self):
+        self.handling()
+        response = self.log(contacted_on=datetime.date(2020, 1, 1))
+        self.assertContains(response, "沟通日期不能早于交办日期")
+        self.assertFalse(ContactRecord.objects.exists())
+
+    def test_the_write_path_refuses_such_a_date_whoever_calls_it(self):
+        from proposals.models import TransitionError
+
+        self.handling()
+        with self.assertRaises(TransitionError):
+            ContactRecord.objects.log(
+                assignment=self.lead,
+                by=self.clerk_x,
+                contacted_on=datetime.date(2020, 1, 1),
+                method="phone",
+                summary="x",
+            )
+        with self.assertRaises(TransitionError):
+            ContactRecord.objects.log(
+                assignment=self.lead,
+                by=self.clerk_x,
+                contacted_on=self.today + datetime.timedelta(days=1),
+                method="phone",
+                summary="x",
+            )
+
+    def test_after_the_reply_is_issued_the_contact_cannot_be_rewritten(self):
+        self.handling()
+        self.log()
+        contact = ContactRecord.objects.get()
+        f.reply(self.lead)  # issued after the contact was logged
+        edit = reverse("replies:contact_edit", args=[contact.pk])
+        response = self.as_user(self.clerk_x).post(
+            edit, {"contacted_on": "2020-01-01", "method": "phone", "participants": "", "summary": "改过"}
+        )
+        self.assertRedirects(response, self.proposal.get_absolute_url())
+        contact.refresh_from_db()
+        self.assertEqual((contact.contacted_on, contact.method, contact.summary), (self.today, "visit", "上门走访"))
+        page = self.as_user(self.clerk_x).get(self.proposal.get_absolute_url()).content.decode()
+        self.assertNotIn(edit, page)
+
+    def test_an_amendment_before_the_reply_keeps_the_earlier_version_and_says_who(self):
+        from proposals.models import Event, EventVerb
+
+        self.handling()
+        self.log()
+        contact = ContactRecord.objects.get()
+        self.as_user(self.clerk_x).post(
+            reverse("replies:contact_edit", args=[contact.pk]),
+            {"contacted_on": self.today, "method": "meeting", "participants": "程玮", "summary": "约见"},
+        )
+        versions = list(contact.history.order_by("history_date").values_list("method", "history_user"))
+        self.assertEqual(versions, [("visit", self.clerk_x.pk), ("meeting", self.clerk_x.pk)])
+        note = Event.objects.get(verb=EventVerb.CONTACT_AMENDED).note
+        self.assertIn("上门走访 → ", note)
+        self.assertIn("约见", note)

@@ -14,13 +14,15 @@ class DraftingTests(WorkflowTestCase):
 
     def test_the_frame_is_generated_from_the_proposal_and_the_unit(self):
         self.handling()
-        f.reply(f.assignment(f.proposal(self.session), self.unit_x), doc_number=f"X经信函〔{self.today.year}〕1号")
-        form = self.as_user(self.clerk_x).get(self.url()).context["form"]
+        page = self.as_user(self.clerk_x).get(self.url())
+        form = page.context["form"]
         self.assertEqual(form.initial["title"], "关于对《关于促进中小企业健康快速发展》提案的答复")
         self.assertEqual(form.initial["addressees"], "程玮、王秋红委员")
-        self.assertEqual(form.initial["doc_number"], f"X经信函〔{self.today.year}〕2号")
         self.assertEqual(form.initial["closing_name"], "X市经济和信息化局")
         self.assertEqual(form.initial["contact_person"], "刘文明")
+        # The 文号 is not the draft's to hold: it is given at 签发.
+        self.assertNotIn("doc_number", form.fields)
+        self.assertContains(page, "签发时编号")
 
     def test_a_suggestions_reply_is_addressed_to_deputies(self):
         deputy = f.member(name="张伟", body="npc")

@@ -250,8 +250,11 @@ class TransitionTableTests(WorkflowTestCase):
         for step, allowed in self.ALLOWED.items():
             for status in ReplyStatus.values:
                 with self.subTest(step=step, status=status):
-                    Reply.objects.filter(assignment=self.lead).delete()
-                    reply = f.reply(self.lead, status=status)
+                    # A fresh share each time (an issued reply is never deleted); 分办 needs no contact or 会签.
+                    share = f.assignment(
+                        f.proposal(self.session), self.unit_x, AssignmentRole.SEPARATE, status=AssignmentStatus.HANDLING
+                    )
+                    reply = f.reply(share, status=status)
                     self.assertEqual(self.run_step(reply, step), status in allowed)
                     reply.refresh_from_db()
                     if status not in allowed:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.test import TestCase
+from django.utils import timezone
 
 from proposals.models import Body
 from tests import factories as f
@@ -247,7 +248,13 @@ ROWS = [
         lambda w: f"/assignments/{w.handling_x.pk}/contacts/new/",
         acts(302, [CLERK_X], seers=(MEMBER_A, OFFICE, SUPERVISOR)),
         method="post",
-        data={"contacted_on": "2026-01-05", "method": "phone", "participants": "甲", "summary": "电话沟通。"},
+        # Today: a contact is dated between 交办 (today, for this share) and today.
+        data={
+            "contacted_on": str(timezone.localdate()),
+            "method": "phone",
+            "participants": "甲",
+            "summary": "电话沟通。",
+        },
     ),
     Row(
         "edit a contact",
@@ -357,9 +364,25 @@ ROWS = [
         only(302, OFFICE),
         method="post",
     ),
+    Row(
+        "unit X's 文号 settings (its head, offices and supervisors set them)",
+        lambda w: f"/units/{w.handling_x.unit_id}/settings/",
+        acts(200, OVERSEERS, seers=(CLERK_X,)),
+    ),
     Row("verify (public)", lambda w: "/verify/", everyone(200)),
     Row("verify a code (public)", lambda w: f"/verify/{w.feedback_a.verification_code}/", everyone(200)),
     Row("verify a wrong code (public)", lambda w: "/verify/AAAAAAAAAA/", everyone(404)),
+    Row("verify a code that cannot be one (public)", lambda w: "/verify/a%2Fb/", everyone(404)),
+    Row(
+        "signature thumbnail of a verified code (public)",
+        lambda w: f"/verify/{w.feedback_a.verification_code}/signature.png",
+        everyone(200),
+    ),
+    Row(
+        "resolve feedback A (not waiting for a check: back to the form)",
+        lambda w: f"/office/feedback/{w.feedback_a.pk}/resolve/",
+        only(302, OFFICE),
+    ),
     # --- supervision ------------------------------------------------------------------------
     Row("dashboard", lambda w: "/dashboard/", only(200, *OVERSEERS)),
     Row("dashboard list", lambda w: "/dashboard/list/overdue/", only(200, *OVERSEERS)),
@@ -551,6 +574,9 @@ class AccessMatrixTests(TestCase):
             signature=default_storage.save("signatures/sig.png", ContentFile(signature_png())),
             paper_scan=default_storage.save("feedback/scan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n")),
         )
+        from feedback.services import publish_if_agreed
+
+        publish_if_agreed(reply=self.reply_a)  # as submitting the form does: member A agreed
         self.batch.file.save("batch.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
         self.reply_a.sealed_scan.save("scan.pdf", ContentFile(b"%PDF-1.4 sealed scan"))
 

@@ -15,6 +15,8 @@ PRODUCTION_ENV = {
     "BANLI_HSTS_SECONDS": "31536000",
     "BANLI_ALLOWED_HOSTS": "banli.example.gov.cn",
     "BANLI_BEHIND_PROXY": "1",
+    "BANLI_SITE_URL": "https://banli.example.gov.cn",
+    "BANLI_SEAL_KEY": "2026:" + secrets.token_urlsafe(36),
 }
 
 
@@ -46,3 +48,21 @@ def test_check_deploy_fails_with_the_embedded_demo_defaults():
     assert result.returncode != 0
     assert "security.W004" in result.stderr  # no HSTS
     assert "security.W009" in result.stderr  # the demo secret key
+    for code in ("banli.E001", "banli.E002", "banli.E003"):
+        assert code in result.stderr
+
+
+def test_production_refuses_each_unsafe_default_on_its_own():
+    for missing, code in (
+        ("BANLI_SECRET_KEY", "banli.E001"),
+        ("BANLI_SITE_URL", "banli.E002"),
+        ("BANLI_SEAL_KEY", "banli.E003"),
+    ):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+        result = check_deploy(env)
+        assert result.returncode != 0, missing
+        assert code in result.stderr, (missing, result.stderr)
+    plain_http = check_deploy({**PRODUCTION_ENV, "BANLI_SITE_URL": "http://banli.example.gov.cn"})
+    assert "banli.E002" in plain_http.stderr
+    short_key = check_deploy({**PRODUCTION_ENV, "BANLI_SEAL_KEY": "k1:short"})
+    assert "banli.E004" in short_key.stderr

@@ -29,18 +29,20 @@ def counted(assignment):
     issued = sorted(
         Reply.objects.filter(assignment=assignment, status=ReplyStatus.ISSUED), key=lambda r: (r.round, r.result_class)
     )
-    forms = list(Feedback.objects.filter(reply__in=issued, submitted_at__isnull=False))
+    forms = list(Feedback.objects.filter(reply__in=issued, submitted_at__isnull=False).prefetch_related("corrections"))
     opinions = [timezone.localtime(o.submitted_at).date() for o in assignment.co_opinions.all()]
+    first_round = [d.due_on for d in assignment.deadlines.filter(round=1)]
     return {
+        "first_due_on": max(first_round, default=None),
         "first_reply_on": min((r.written_on for r in issued), default=None),
         "first_opinion_on": min(opinions, default=None),
         "latest_class": issued[-1].result_class if issued else "",
         "contact_count": assignment.contacts.count(),
         "form_count": len(forms),
-        "satisfied_count": sum(fb.satisfaction == Satisfaction.SATISFIED for fb in forms),
-        "basically_count": sum(fb.satisfaction == Satisfaction.BASICALLY for fb in forms),
-        "dissatisfied_count": sum(fb.satisfaction == Satisfaction.DISSATISFIED for fb in forms),
-        "silent_count": sum(fb.satisfaction == "" for fb in forms),
+        "satisfied_count": sum(fb.effective_satisfaction == Satisfaction.SATISFIED for fb in forms),
+        "basically_count": sum(fb.effective_satisfaction == Satisfaction.BASICALLY for fb in forms),
+        "dissatisfied_count": sum(fb.effective_satisfaction == Satisfaction.DISSATISFIED for fb in forms),
+        "silent_count": sum(fb.effective_satisfaction == "" for fb in forms),
     }
 
 
@@ -49,12 +51,13 @@ def assignment(db):
     return f.assignment(f.proposal(f.session(Body.CPPCC)), f.unit(), assigned_on=datetime.date(2026, 3, 1))
 
 
-def test_a_new_assignment_has_nothing_counted(assignment):
+def test_a_new_assignment_has_nothing_counted_but_its_deadline(assignment):
     assert (
         figures_of(assignment)
         == counted(assignment)
         == {
             **dict.fromkeys(FIELDS, 0),
+            "first_due_on": assignment.due_on,
             "first_reply_on": None,
             "first_opinion_on": None,
             "latest_class": "",
@@ -83,30 +86,30 @@ def test_forms_are_counted_by_satisfaction_only_once_signed(assignment):
     members = [f.member() for _ in range(4)]
     waiting = f.feedback(reply, members[0], submitted_at=None)
     f.feedback(reply, members[1], satisfaction=Satisfaction.BASICALLY)
-    Feedback.objects.bulk_create(  # bulk_create skips model signals; the database still counts
-        [
-            Feedback(reply=reply, member=members[2], channel=Channel.ONLINE, by_visit=True, handling_effect="solved",
-                     satisfaction=Satisfaction.DISSATISFIED, publish_consent=True, submitted_at=timezone.now()),
-            Feedback(reply=reply, member=members[3], channel=Channel.PAPER, handling_effect="", satisfaction="",
-                     needs_attention="多选", submitted_at=timezone.now()),
-        ]
-    )  # fmt: skip
+    bulk = [
+        Feedback(reply=reply, member=members[2], channel=Channel.ONLINE, by_visit=True, handling_effect="solved",
+                 satisfaction=Satisfaction.DISSATISFIED, publish_consent=True, submitted_at=timezone.now()),
+        Feedback(reply=reply, member=members[3], channel=Channel.PAPER, handling_effect="", satisfaction="",
+                 needs_attention="多选", submitted_at=timezone.now()),
+    ]  # fmt: skip
+    for form in bulk:
+        form.seal_now()
+    Feedback.objects.bulk_create(bulk)  # bulk_create skips model signals; the database still counts
     assert figures_of(assignment) | {"first_reply_on": None} == counted(assignment) | {"first_reply_on": None}
     assert figures_of(assignment)["form_count"] == 3
     assert (figures_of(assignment)["basically_count"], figures_of(assignment)["dissatisfied_count"]) == (1, 1)
     assert figures_of(assignment)["silent_count"] == 1
 
     waiting.satisfaction, waiting.submitted_at = Satisfaction.SATISFIED, timezone.now()
+    waiting.seal_now()
     waiting.save()
     assert figures_of(assignment)["form_count"] == 4
     assert figures_of(assignment)["satisfied_count"] == 1
 
 
 def test_forms_on_an_unissued_reply_do_not_count(assignment):
-    reply = f.reply(assignment)
+    reply = f.reply(assignment, status=ReplyStatus.IN_REVIEW, written_on=datetime.date(2026, 5, 20))
     f.feedback(reply)
-    assert figures_of(assignment)["form_count"] == 1
-    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.IN_REVIEW)
     assert figures_of(assignment)["form_count"] == 0
     assert figures_of(assignment)["first_reply_on"] is None
 

@@ -1,9 +1,11 @@
 """The public disclosure pages: open without login, and only what may be published."""
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback.models import Channel
+from feedback.services import publish_if_agreed
 from proposals.models import Body
 from replies.models import Publication, ReplyStatus
 from supervision.public import redact
@@ -15,7 +17,7 @@ BODY = "现答复如下：\n一、基本情况\n如有疑问请致电13912345678
 class PublicDisclosureTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        unit = f.unit(name="黄石市经济和信息化局", short_name="市经信局")
+        unit = f.unit(name="黄石市经济和信息化局", short_name="市经信局", disclosure_code="011043170")
         s = f.session(Body.CPPCC)
 
         def reply(title, publication=Publication.PUBLIC, consent=True, status=ReplyStatus.ISSUED):
@@ -27,12 +29,12 @@ class PublicDisclosureTest(TestCase):
                 title=title,
                 body=BODY,
                 publication=publication,
-                index_number=f"011043-{p.pk}",
                 contact_person="刘文明",
                 contact_phone="6288824",
             )
             if status == ReplyStatus.ISSUED and consent != "none":
                 f.feedback(r, publish_consent=consent)
+                publish_if_agreed(reply=r)  # as submitting the form does
             return r
 
         cls.public = reply("关于公开答复的答复")
@@ -41,9 +43,15 @@ class PublicDisclosureTest(TestCase):
         cls.on_request = reply("关于依申请公开的答复", publication=Publication.ON_REQUEST)
         cls.private = reply("关于不予公开的答复", publication=Publication.PRIVATE)
         cls.draft = reply("关于草稿的答复", status=ReplyStatus.DRAFT)
-        # Two members: one agreed, one left 是否公开 blank on paper: not published.
-        cls.split = reply("关于两位委员意见不一的答复")
-        f.feedback(cls.split, f.member(), channel=Channel.PAPER, publish_consent=None)
+        # Two members answer (every co-signer gives feedback): one agreed, one left 是否公开 blank on
+        # paper: not published.
+        with override_settings(BANLI_FEEDBACK_FROM="all"):
+            split = f.proposal(s, title="关于两位委员意见不一的答复", cosigners=[f.member()])
+            cls.split = f.reply(f.assignment(split, unit), title=split.title, body=BODY)
+            f.feedback(cls.split, publish_consent=True)
+            publish_if_agreed(reply=cls.split)
+            f.feedback(cls.split, split.cosigner_links.get().member, channel=Channel.PAPER, publish_consent=None)
+            publish_if_agreed(reply=cls.split)
 
     def test_anonymous_visitor_sees_only_consented_public_replies(self):
         response = self.client.get(reverse("supervision:public"))
@@ -51,7 +59,8 @@ class PublicDisclosureTest(TestCase):
         self.assertContains(response, "关于公开答复的答复")
         for hidden in ("不同意公开", "没有表态", "依申请公开的答复", "不予公开的答复", "草稿", "意见不一"):
             self.assertNotContains(response, hidden)
-        self.assertContains(response, f"011043-{self.public.assignment.proposal.pk}")
+        # The 索引号 was given at publication, from the scheme: the unit's code, the year, its serial.
+        self.assertContains(response, f"011043170/{timezone.localdate().year}-00001")
         self.assertContains(response, "黄石市经济和信息化局")
         self.assertContains(response, "主动公开")
 

@@ -12,10 +12,13 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from demo import seeds
+from feedback import seals
 from feedback.models import Channel, Feedback, HandlingEffect, Satisfaction
+from feedback.services import publish_if_agreed
 from proposals import similar
 from proposals.models import (
     Assignment,
@@ -24,6 +27,8 @@ from proposals.models import (
     Body,
     Category,
     Cosigner,
+    Deadline,
+    DeadlineKind,
     Event,
     EventVerb,
     HandlingUnit,
@@ -39,19 +44,28 @@ from proposals.models import (
     SimilarityGram,
 )
 from replies import body as reply_body
-from replies.models import ContactMethod, ContactRecord, Publication, Reply, ReplyStatus, ResultClass
+from replies.models import (
+    ContactMethod,
+    ContactRecord,
+    Disclosure,
+    Publication,
+    Reply,
+    ReplyStatus,
+    ResultClass,
+    format_index_number,
+)
 
 DEMO_PASSWORD = "banli-demo"
 
 UNITS = [
-    # full name, short name, 文号 prefix, contact, phone
-    ("黄石市经济和信息化局", "市经信局", "黄经信函", "刘文明", "6288824"),
-    ("黄石市财政局", "市财政局", "黄财函", "周丽", "6222301"),
-    ("黄石市住房和城乡建设局", "市住建局", "黄建函", "吴刚", "6233015"),
-    ("黄石市教育局", "市教育局", "黄教函", "郑芳", "6245120"),
-    ("黄石市交通运输局", "市交通运输局", "黄交函", "冯涛", "6251188"),
-    ("惠济区科技和工业信息化局", "区科工信局", "惠科工信函", "", ""),
-    ("安康市工业和信息化局", "安康市工信局", "安工信函", "", ""),
+    # full name, short name, 文号 prefix, contact, phone, code its 索引号 start with (made up for the demo)
+    ("黄石市经济和信息化局", "市经信局", "黄经信函", "刘文明", "6288824", "HS-JXJ"),
+    ("黄石市财政局", "市财政局", "黄财函", "周丽", "6222301", "HS-CZJ"),
+    ("黄石市住房和城乡建设局", "市住建局", "黄建函", "吴刚", "6233015", "HS-ZJJ"),
+    ("黄石市教育局", "市教育局", "黄教函", "郑芳", "6245120", "HS-JYJ"),
+    ("黄石市交通运输局", "市交通运输局", "黄交函", "冯涛", "6251188", "HS-JTJ"),
+    ("惠济区科技和工业信息化局", "区科工信局", "惠科工信函", "", "", "HJ-KGXJ"),
+    ("安康市工业和信息化局", "安康市工信局", "安工信函", "", "", "AK-GXJ"),
 ]
 
 CATEGORIES = ["经济建设", "城乡建设", "教育科技", "文化卫生", "社会法制", "农业农村", "生态环境", "其他"]
@@ -166,12 +180,13 @@ class DemoData:
     def build_reference_data(self):
         for position, name in enumerate(CATEGORIES):
             Category.objects.get_or_create(name=name, defaults={"position": position})
-        for name, short, prefix, person, phone in UNITS:
+        for name, short, prefix, person, phone, code in UNITS:
             self.units[short], _ = HandlingUnit.objects.get_or_create(
                 name=name,
                 defaults={
                     "short_name": short,
                     "doc_prefix": prefix,
+                    "disclosure_code": code,
                     "contact_person": person,
                     "contact_phone": phone,
                     "letterhead": "湖北省黄石市经济和信息化局" if short == "市经信局" else "",
@@ -291,10 +306,10 @@ class DemoData:
         effects = {label: value for value, label in HandlingEffect.choices}
         satisfactions = {label: value for value, label in Satisfaction.choices}
         ticked_methods = {methods[label] for label in form["methods"]}
-        Feedback.objects.get_or_create(
-            reply=reply,
-            member=members[0],
-            defaults={
+        self.feedback(
+            reply,
+            members[0],
+            {
                 "channel": Channel.PAPER,
                 "by_visit": ContactMethod.VISIT in ticked_methods,
                 "by_meeting": ContactMethod.MEETING in ticked_methods,
@@ -468,19 +483,23 @@ class DemoData:
         if state not in ("replied", "redo"):
             return
         satisfaction = Satisfaction.DISSATISFIED if state == "redo" else Satisfaction.SATISFIED
-        Feedback.objects.get_or_create(
-            reply=reply,
-            member=proposal.lead,
-            defaults={
+        signed_at = aware(written_on + datetime.timedelta(days=7))
+        _form, created = self.feedback(
+            reply,
+            proposal.lead,
+            {
                 "channel": Channel.ONLINE,
                 "by_phone": True,
                 "handling_effect": HandlingEffect.LATER if state == "redo" else HandlingEffect.SOLVED,
                 "satisfaction": satisfaction,
                 "publish_consent": state == "replied",
                 "opinion": "答复未回应核心诉求，希望重新研究。" if state == "redo" else "沟通及时，措施具体。",
-                "submitted_at": aware(written_on + datetime.timedelta(days=7)),
+                "submitted_at": signed_at,
             },
         )
+        if created and state == "redo":
+            # The dissatisfaction reopened the assignment: the 重办 round's own deadline, as the write path sets it.
+            lead.start_redo(by=None, note=f"{proposal.lead.name}对第1轮答复不满意（演示数据）", at=signed_at)
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -523,14 +542,33 @@ class DemoData:
             },
         )
         if created:
+            Deadline.objects.create(
+                assignment=assignment,
+                round=1,
+                kind=DeadlineKind.ORIGINAL,
+                due_on=assignment.due_on,
+                set_by=self.users["office"],
+                set_at=aware(assigned_on),
+            )
             Event.record(
                 proposal=proposal,
                 assignment=assignment,
                 verb=EventVerb.ASSIGNED,
                 actor=self.users["office"],
-                note=f"{unit.short_name}（{assignment.get_role_display()}）",
+                note=f"{unit.short_name}（{assignment.get_role_display()}），期限 {assignment.due_on:%Y-%m-%d}",
             )
         return assignment
+
+    def feedback(self, reply, member, fields):
+        """The member's form as given, sealed as the submitting write paths seal it; (form, created)."""
+        existing = Feedback.objects.filter(reply=reply, member=member).first()
+        if existing is not None:
+            return existing, False
+        form = Feedback(reply=reply, member=member, **fields)
+        form.seal_now()
+        form.save()
+        publish_if_agreed(reply=reply, by=self.users["office"])
+        return form, True
 
     def contact(self, assignment, on, method, summary, participants=""):
         ContactRecord.objects.get_or_create(
@@ -712,6 +750,10 @@ class VolumeData:
             if cosigner.pk != proposal.lead_id:
                 cosigners.append(Cosigner(proposal=proposal, member=cosigner, position=1))
         Assignment.objects.bulk_create(assignments, batch_size=1000)
+        Deadline.objects.bulk_create(
+            (Deadline(assignment=a, round=1, kind=DeadlineKind.ORIGINAL, due_on=a.due_on) for a in assignments),
+            batch_size=1000,
+        )
         Cosigner.objects.bulk_create(cosigners, batch_size=1000)
         self.replies(
             Assignment.objects.filter(
@@ -754,4 +796,32 @@ class VolumeData:
                         submitted_at=aware(reply.written_on + datetime.timedelta(days=rng.randint(1, 20))),
                     )
                 )
+        codes = set()
+        for form in feedback:
+            seals.seal(form, taken=codes.__contains__)
+            codes.add(form.verification_code)
         Feedback.objects.bulk_create(feedback, batch_size=1000)
+        self.publish([form.reply for form in feedback if form.publish_consent])
+
+    def publish(self, replies):
+        """The replies whose member agreed, published as publish_if_agreed would (the lead answers)."""
+        serials = {}
+        disclosures = []
+        for reply in replies:
+            unit, year = reply.assignment.unit, reply.issued_at.year
+            if (unit.pk, year) not in serials:
+                last = Disclosure.objects.filter(unit=unit, year=year).aggregate(last=Max("serial"))["last"]
+                serials[unit.pk, year] = last or 0
+            serials[unit.pk, year] += 1
+            serial = serials[unit.pk, year]
+            disclosures.append(
+                Disclosure(
+                    reply=reply,
+                    unit=unit,
+                    year=year,
+                    serial=serial,
+                    index_number=format_index_number(unit, year, serial),
+                    published_at=reply.issued_at,
+                )
+            )
+        Disclosure.objects.bulk_create(disclosures, batch_size=1000)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from printing import batch
 from printing.pdf import PrintError
 from proposals.models import HandlingUnit, Session
+from proposals.site import site_url
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--with-forms", action="store_true", help="附上已签名的征询意见表")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
         parser.add_argument("--limit", type=int, default=settings.BANLI_PDF_BATCH_MAX, help="最多文件数")
-        parser.add_argument("--site-url", default=settings.BANLI_SITE_URL, help="二维码中的网址前缀")
+        parser.add_argument("--site-url", default=site_url(), help="二维码中的网址前缀")
 
     def handle(self, *args, session, ids, unit, with_forms, output, limit, site_url, **options):
         session_obj = Session.objects.filter(pk=session).first()
