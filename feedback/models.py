@@ -265,8 +265,8 @@ class FeedbackCorrection(models.Model):
     feedback = models.ForeignKey(
         Feedback, verbose_name=_("征询意见表"), on_delete=models.PROTECT, related_name="corrections"
     )
-    handling_effect = models.CharField(_("办理效果"), max_length=16, choices=HandlingEffect.choices)
-    satisfaction = models.CharField(_("办理评价"), max_length=16, choices=Satisfaction.choices)
+    handling_effect = models.CharField(_("办理效果"), max_length=16, choices=HandlingEffect)
+    satisfaction = models.CharField(_("办理评价"), max_length=16, choices=Satisfaction)
     publish_consent = models.BooleanField(_("是否公开"))
     confirmed_via = models.CharField(_("核实方式"), max_length=16, choices=ContactMethod.choices)
     confirmed_on = models.DateField(_("核实日期"))
