@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import escalation_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("dashboard/list/<str:which>/", views.assignment_list, name="list"),
     path("dashboard/urge/<int:pk>/", views.urge, name="urge"),
     path("dashboard/import/", views.import_assignments, name="import"),
+    path("escalations/", escalation_views.overview, name="escalation_overview"),
+    path("escalations/assignment/<int:pk>/", escalation_views.assignment_escalations, name="escalations"),
+    path("escalations/session/<int:pk>/", escalation_views.ladder, name="ladder"),
+    path("escalations/session/<int:pk>/defaults/", escalation_views.install_ladder, name="install_ladder"),
     path("search/", views.search_view, name="search"),
     path("public/", views.public_list, name="public"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),
