@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "workspace.context_processors.navigation",
+                "accounts.context_processors.second_factor_owed",
             ],
         },
     },

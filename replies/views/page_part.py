@@ -69,7 +69,7 @@ def reply_history(reply):
 def prepare(request, proposal, assignments):
     user = request.user
     scope = scope_of(user)
-    replies = Reply.objects.visible_to(user).select_related("signer").order_by("round")
+    replies = Reply.objects.visible_to(user).select_related("signer", "drafter").order_by("round")
     prefetch_related_objects(
         assignments,
         Prefetch("contacts", queryset=ContactRecord.objects.select_related("recorded_by")),
