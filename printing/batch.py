@@ -43,7 +43,7 @@ def replies_for(*, session=None, unit=None, ids=None, user=None):
 
 def forms_for(replies):
     """{reply pk: its submitted feedback forms, in order}."""
-    forms = {}
+    forms: dict[int, list] = {}
     submitted = (
         Feedback.objects.submitted()
         .filter(reply__in=[r.pk for r in replies])
@@ -75,7 +75,7 @@ def build(replies, *, limit, with_forms=False, site_url="", progress=None):
             % {"limit": limit, "count": total}
         )
     merged = pikepdf.new()
-    sources = []  # pikepdf copies pages from their documents when it saves: keep them open until then
+    sources: list = []  # pikepdf copies pages from their documents when it saves: keep them open until then
     done = 0
     try:
         for start in range(0, len(replies), CHUNK):
