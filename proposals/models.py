@@ -616,6 +616,13 @@ class Assignment(models.Model):
     def is_open(self):
         return self.status not in FINISHED
 
+    @property
+    def status_label(self):
+        """The status as the unit reads it: a co-handling unit that answered gave its opinion; it replied to nobody."""
+        if self.role == AssignmentRole.CO and self.status == AssignmentStatus.REPLIED:
+            return _("已提交会办意见")
+        return self.get_status_display()
+
     def locked(self):
         """This assignment read again under a row lock, inside the caller's transaction."""
         return Assignment.objects.select_for_update().select_related("proposal__session", "unit").get(pk=self.pk)
