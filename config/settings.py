@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "workspace.context_processors.navigation",
                 "notifications.context_processors.unread",
+                "accounts.context_processors.second_factor_owed",
             ],
         },
     },

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals import access
 from proposals.limits import REASON, SUMMARY, length_constraint
-from proposals.models import Member, choice_constraint
-from replies.models import ContactMethod, Reply
+from proposals.models import Assignment, Member, choice_constraint
+from replies.models import ContactMethod, Reply, ReplyStatus
 
 from . import seals
 
@@ -47,10 +47,11 @@ class FeedbackQuerySet(models.QuerySet):
         scope = access.scope_of(user)
         if scope.everything:
             return self  # (no subquery over every reply)
-        visible = self.filter(reply__in=Reply.objects.visible_to(user))
+        # The forms stay with the unit that answered: a co-handling unit receives the reply (抄送), not its forms.
+        visible = self.filter(reply__assignment__in=Assignment.objects.visible_to(user))
         if scope.is_staff_role:
             return visible
-        return visible.filter(member_id=scope.member_id)
+        return visible.filter(member_id=scope.member_id, reply__status=ReplyStatus.ISSUED)
 
     def submitted(self):
         return self.filter(submitted_at__isnull=False)

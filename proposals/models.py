@@ -346,6 +346,13 @@ class ProposalQuerySet(models.QuerySet):
             return self
         return self.filter(session__body__in=scope.bodies)
 
+    def next_number(self, session, *, serial=None, number=None):
+        """(serial, number) a registration would get now: the page shows it, register() takes it under the lock."""
+        if serial is None:
+            last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
+            serial = (last or 0) + 1
+        return serial, number or session.format_number(serial)
+
     def register(
         self, *, session, lead, title, by, cosigners=(), serial=None, verb=EventVerb.REGISTERED, note=None, **fields
     ):
@@ -357,11 +364,8 @@ class ProposalQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             Session.objects.select_for_update().filter(pk=session.pk).first()
-            if serial is None:
-                last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
-                serial = (last or 0) + 1
+            serial, number = self.next_number(session, serial=serial, number=fields.pop("number", None))
             fields.setdefault("submitted_on", timezone.localdate())
-            number = fields.pop("number", None) or session.format_number(serial)
             if self.filter(Q(serial=serial) | Q(number=number), session=session).exists():
                 raise DuplicateNumber(_("本会次已有编号为 %(number)s 的建议提案。") % {"number": number})
             try:
@@ -653,6 +657,13 @@ class Assignment(models.Model):
     @property
     def is_open(self):
         return self.status not in FINISHED
+
+    @property
+    def status_label(self):
+        """The status as the unit reads it: a co-handling unit that answered gave its opinion; it replied to nobody."""
+        if self.role == AssignmentRole.CO and self.status == AssignmentStatus.REPLIED:
+            return _("已提交会办意见")
+        return self.get_status_display()
 
     def locked(self):
         """This assignment read again under a row lock, inside the caller's transaction."""

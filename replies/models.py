@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -215,14 +215,42 @@ class ReplyQuerySet(models.QuerySet):
         scope = access.scope_of(user)
         if scope.everything:
             return self  # (no subquery over every assignment)
-        visible = self.filter(assignment__in=Assignment.objects.visible_to(user))
+        visible = Q(assignment__in=Assignment.objects.visible_to(user))
+        if scope.unit_ids:
+            visible |= self.copied_q(scope.unit_ids)
+        visible_rows = self.filter(visible)
         if scope.is_staff_role:
-            return visible
-        return visible.filter(status=ReplyStatus.ISSUED)
+            return visible_rows
+        return visible_rows.filter(status=ReplyStatus.ISSUED)
+
+    @staticmethod
+    def copied_q(unit_ids):
+        """抄送: the issued replies of a proposal reach the units that co-handled it (会办)."""
+        co_share = Assignment.objects.filter(
+            proposal=OuterRef("assignment__proposal"), unit_id__in=unit_ids, role=AssignmentRole.CO
+        )
+        return Q(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES) & Q(Exists(co_share))
+
+    def copied_to(self, user):
+        """The issued replies the user's units received as co-handling units (抄送), not their own."""
+        unit_ids = access.scope_of(user).unit_ids
+        if not unit_ids:
+            return self.none()
+        return self.filter(self.copied_q(unit_ids)).exclude(assignment__unit_id__in=unit_ids)
 
     def workable_by(self, user):
         """Replies of the user's own units: the ones they draft, sign and send."""
         return self.filter(assignment__unit_id__in=access.scope_of(user).unit_ids)
+
+    def handled_by(self, user):
+        """The replies a user sends out and prints: a supervisor every one, an office its body's, a
+        unit its own (not the ones it received as a co-handling unit)."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(
+            Q(assignment__proposal__session__body__in=scope.bodies) | Q(assignment__unit_id__in=scope.unit_ids)
+        )
 
     def issued(self):
         return self.filter(status=ReplyStatus.ISSUED)

@@ -84,8 +84,9 @@ class VisibilityTests(TestCase):
     def test_the_proposal_page_shows_a_clerk_only_their_units_share(self):
         self.client.force_login(self.clerk_x)
         page = self.client.get(reverse("proposals:detail", args=[self.p1.pk])).content.decode()
-        self.assertIn("X局", page)
-        self.assertNotIn("Y局", page)
+        self.assertIn(f'id="assignment-{self.a1x.pk}"', page)
+        # The lead unit sees its co-handling unit's name, deadline and opinion, not its share's page.
+        self.assertNotIn(f'id="assignment-{self.a1y.pk}"', page)
 
     def test_the_list_shows_a_member_their_own_proposals(self):
         self.client.force_login(self.bob_user)
