@@ -35,6 +35,7 @@ from .choices import (
 )
 from .i18n import stored_text
 from .limits import LETTER, REASON, clip, length_constraint
+from .signals import request_decided
 
 __all__ = [
     "FINISHED",
@@ -568,6 +569,9 @@ class Assignment(models.Model):
     silent_count = models.PositiveIntegerField(_("未表态"), default=0, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
+    # Every version of the share (who changed the unit, the role or the status, and when); the
+    # figures the database keeps are left out.
+    history = HistoricalRecords(excluded_fields=FIGURES)
 
     class Meta:
         verbose_name = _("交办")
@@ -908,6 +912,8 @@ class AssignmentRequest(models.Model):
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
             }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
+            # The unit that asked is told of the decision (the notifications app listens).
+            transaction.on_commit(lambda: request_decided.send(sender=AssignmentRequest, request=self, by=by))
 
 
 class Event(models.Model):
