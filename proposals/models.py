@@ -307,6 +307,13 @@ class ProposalQuerySet(models.QuerySet):
             return self
         return self.filter(session__body__in=scope.bodies)
 
+    def next_number(self, session, *, serial=None, number=None):
+        """(serial, number) a registration would get now: the page shows it, register() takes it under the lock."""
+        if serial is None:
+            last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
+            serial = (last or 0) + 1
+        return serial, number or session.format_number(serial)
+
     def register(
         self, *, session, lead, title, by, cosigners=(), serial=None, verb=EventVerb.REGISTERED, note=None, **fields
     ):
@@ -318,11 +325,8 @@ class ProposalQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             Session.objects.select_for_update().filter(pk=session.pk).first()
-            if serial is None:
-                last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
-                serial = (last or 0) + 1
+            serial, number = self.next_number(session, serial=serial, number=fields.pop("number", None))
             fields.setdefault("submitted_on", timezone.localdate())
-            number = fields.pop("number", None) or session.format_number(serial)
             if self.filter(Q(serial=serial) | Q(number=number), session=session).exists():
                 raise DuplicateNumber(_("本会次已有编号为 %(number)s 的建议提案。") % {"number": number})
             try:

@@ -42,9 +42,7 @@ def register(request):
         else:
             messages.success(request, _("已登记为 %(number)s，请交办承办单位。") % {"number": proposal.number})
             return redirect("proposals:assign", pk=proposal.pk)
-    return form_page(
-        request, title=_("登记建议提案"), form=form, back=reverse("workspace:inbox"), submit_label=_("登记")
-    )
+    return render(request, "proposals/register.html", {"form": form, "back": reverse("workspace:inbox")})
 
 
 def assign(request, pk):

@@ -198,6 +198,8 @@ ROWS = [
     ),
     Row("register page", lambda w: "/office/register/", only(200, *OVERSEERS)),
     Row("register (empty form: errors)", lambda w: "/office/register/", only(200, *OVERSEERS), method="post"),
+    Row("members to co-sign (search)", lambda w: "/office/register/members/?q=A", only(200, *OVERSEERS)),
+    Row("number preview", lambda w: f"/office/register/number/?session={w.p_a.session_id}", only(200, *OVERSEERS)),
     Row("requests to decide", lambda w: "/office/requests/", only(200, *OVERSEERS)),
     Row(
         "decide a return request",
@@ -411,6 +413,7 @@ ROWS = [
     Row("dashboard list that does not exist", lambda w: "/dashboard/list/nothing/", only(404)),
     Row("urge (催办) X", lambda w: f"/dashboard/urge/{w.handling_x.pk}/", only(302, *OVERSEERS), method="post"),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
+    Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
     Row("search", lambda w: "/search/?q=提案", everyone(200, **{ANON: LOGIN})),
     Row("public list", lambda w: "/public/", everyone(200)),
     Row("public reply A (published with consent)", lambda w: f"/public/{w.reply_a.pk}/", everyone(200)),
