@@ -120,6 +120,8 @@ def enter_paper(*, reply, member, answers, signed_on, scan, by):
             _store(feedback.paper_scan, f"{secrets.token_hex(16)}.{extension}", scan, stored)
             feedback.entered_by = by
             feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
+            # The office holds the paper it enters: entering it is its receipt (签收), no second step.
+            feedback.received_by, feedback.received_at = by, timezone.now()
             feedback.seal_now()
             try:
                 with transaction.atomic():
@@ -127,6 +129,7 @@ def enter_paper(*, reply, member, answers, signed_on, scan, by):
             except IntegrityError:
                 raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
             _after_submission(feedback, by=by)
+            _record_receipt(feedback, by=by)
     except BaseException:
         _remove(stored)
         raise
@@ -268,14 +271,18 @@ def receive(*, feedback, by, now=None):
         received_by=by, received_at=now or timezone.now()
     )
     if updated:
-        Event.record(
-            proposal=feedback.reply.assignment.proposal,
-            assignment=feedback.reply.assignment,
-            verb=EventVerb.FEEDBACK_RECEIVED,
-            actor=by,
-            note=feedback.member.name,
-        )
+        _record_receipt(feedback, by=by)
     return bool(updated)
+
+
+def _record_receipt(feedback, *, by):
+    Event.record(
+        proposal=feedback.reply.assignment.proposal,
+        assignment=feedback.reply.assignment,
+        verb=EventVerb.FEEDBACK_RECEIVED,
+        actor=by,
+        note=feedback.member.name,
+    )
 
 
 # --- telling people (notifications.services.notify: in the app, e-mail, text message; each once) ---

@@ -38,6 +38,7 @@ from .choices import (
 )
 from .i18n import stored_text
 from .limits import LETTER, REASON, clip, length_constraint
+from .signals import request_decided
 
 __all__ = [
     "FINISHED",
@@ -614,6 +615,9 @@ class Assignment(models.Model):
     silent_count = models.PositiveIntegerField(_("未表态"), default=0, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
+    # Every version of the share (who changed the unit, the role or the status, and when); the
+    # figures the database keeps are left out.
+    history = HistoricalRecords(excluded_fields=FIGURES)
 
     class Meta:
         verbose_name = _("交办")
@@ -955,7 +959,9 @@ class AssignmentRequest(models.Model):
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
             }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
+            # The one who asked and their unit are told (in the app now, by mail and text after commit).
             notices.request_decided(self)
+            transaction.on_commit(lambda: request_decided.send(sender=AssignmentRequest, request=self, by=by))
 
 
 class Event(models.Model):

@@ -29,6 +29,7 @@ from proposals.models import (
 
 from . import notices
 from .body import paragraphs_of
+from .signals import reply_issued, reply_sent_back, reply_withdrawn
 
 __all__ = ["TransitionError"]
 
@@ -504,6 +505,31 @@ class Reply(models.Model):
                 verb=EventVerb.SENT_BACK,
                 note=note,
             )
+            transaction.on_commit(lambda: reply_sent_back.send(sender=Reply, reply=self, by=by, note=note))
+
+    def may_withdraw(self, user):
+        """撤回: the drafter (the unit's clerks when the draft names none) takes back a draft waiting for
+        签发; the signer hands a draft back with 退回修改 instead."""
+        if self.status != ReplyStatus.AWAITING_SIGNOFF or not access.can_work_on(user, self.assignment):
+            return False
+        if self.drafter_id is None:
+            return not access.can_sign_off(user, self.assignment)
+        return self.drafter_id == user.pk
+
+    def withdraw(self, *, by, note=""):
+        """The drafter takes the draft back from the signer to change it (撤回); the timeline says why."""
+        with transaction.atomic():
+            self._lock(ReplyStatus.AWAITING_SIGNOFF)
+            if not self.may_withdraw(by):
+                raise TransitionError(gettext("只有拟稿人才能撤回待签发的答复。"))
+            self._move(
+                status=ReplyStatus.DRAFT,
+                assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
+                by=by,
+                verb=EventVerb.WITHDRAWN,
+                note=note,
+            )
+            transaction.on_commit(lambda: reply_withdrawn.send(sender=Reply, reply=self, by=by, note=note))
 
     def sign_off(self, *, by, review=None):
         """签发 by a signer of the unit; then either the supervisor reviews it or it goes out.
@@ -560,8 +586,6 @@ class Reply(models.Model):
 
         Reached only through 签发 (sign_off) or the supervisor's review.
         """
-        from .signals import reply_issued
-
         today = today or timezone.localdate()
         self._move(
             status=ReplyStatus.ISSUED,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from feedback.models import Channel, Feedback
-from proposals.models import AssignmentRole
+from proposals.models import AssignmentRole, Event, EventVerb
 from tests import factories
 
 from .conftest import form_data
@@ -172,6 +172,19 @@ def test_a_paper_form_with_two_ticks_is_stored_empty_and_flagged(client, cast):
     assert feedback.submitted_at.date() == datetime.date(2021, 9, 16)
     assert re.fullmatch(r"feedback/scans/[0-9a-f]{32}\.pdf", feedback.paper_scan.name)
     assert feedback.matches_seal()
+
+
+def test_a_paper_form_the_office_entered_counts_as_received(client, cast):
+    client.force_login(cast.office)
+    client.post(reverse("feedback:paper_entry", args=[cast.reply.pk]), {"member": cast.lead.pk, **paper()})
+    feedback = Feedback.objects.get()
+    assert feedback.received_by == cast.office
+    assert feedback.received_at is not None
+    assert Event.objects.filter(verb=EventVerb.FEEDBACK_RECEIVED, note=cast.lead.name).count() == 1
+    # No second 签收 click: the form page offers none, and the inbox does not wait for one.
+    page = client.get(reverse("feedback:detail", args=[feedback.pk])).content.decode()
+    assert reverse("feedback:receive", args=[feedback.pk]) not in page
+    assert not Feedback.objects.awaiting_receipt().exists()
 
 
 def test_a_paper_scan_must_be_pdf_or_image(client, cast):

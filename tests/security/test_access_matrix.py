@@ -304,6 +304,23 @@ ROWS = [
         method="post",
     ),
     Row(
+        "签发 confirmation page (a signer's)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/sign-off/",
+        acts(403, [], seers=(CLERK_X, OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "撤回 confirmation (the drafter's; this draft has none: the unit's clerks)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/withdraw/",
+        acts(200, [CLERK_X], seers=(OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "撤回",
+        lambda w: f"/replies/{w.awaiting_x.pk}/withdraw/",
+        acts(302, [CLERK_X], seers=(OFFICE, SUPERVISOR)),
+        method="post",
+        data={"note": "再核对数据"},
+    ),
+    Row(
         "send back (a signer's or, in review, a supervisor's)",
         lambda w: f"/replies/{w.awaiting_x.pk}/send-back/",
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
@@ -317,6 +334,11 @@ ROWS = [
     Row(
         "upload the sealed scan",
         lambda w: f"/replies/{w.reply_a.pk}/scan/",
+        acts(200, [CLERK_X], seers=(MEMBER_A, OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "mark delivered: the confirmation",
+        lambda w: f"/replies/{w.reply_a.pk}/delivered/",
         acts(200, [CLERK_X], seers=(MEMBER_A, OFFICE, SUPERVISOR)),
     ),
     Row(
