@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from notifications.models import Delivery
 from proposals import access
 from proposals.admin import RecordAdmin, ReferenceAdmin
 from proposals.models import Assignment
@@ -52,3 +53,19 @@ class EscalationAdmin(RecordAdmin):
     list_filter = ["level__name"]
     search_fields = ["assignment__proposal__number", "assignment__unit__name", "reason", "leader"]
     list_select_related = ["assignment__proposal", "assignment__unit", "level", "by"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(RecordAdmin):
+    """The ledger of e-mails and text messages, read-only, for supervisors: what went to whom, and when."""
+
+    scoped = False
+    list_display = ["sent_at", "event", "channel", "recipient", "address", "subject", "note"]
+    list_filter = ["event", "channel"]
+    search_fields = ["address", "subject", "key", "recipient"]
+
+    def has_module_permission(self, request):
+        return access.can_supervise(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_supervise(request.user)

@@ -43,7 +43,9 @@ def notice_text(escalation):
         lines = [
             _("%(unit)s：") % {"unit": assignment.unit.name},
             "",
-            _("贵单位%(role)s的%(number)s《%(title)s》办理期限为%(due)s（%(when)s），现予%(level)s，请抓紧办理并按时答复。")
+            _(
+                "贵单位%(role)s的%(number)s《%(title)s》办理期限为%(due)s（%(when)s），现予%(level)s，请抓紧办理并按时答复。"
+            )
             % {
                 "role": assignment.get_role_display(),
                 "number": proposal.number,

@@ -69,7 +69,9 @@ def escalate(*, assignment, level, by=None, reason="", leader="", rule=None, at=
                 note += f" · 督办领导：{leader}"
             if reason:
                 note += f"：{reason}"
-        Event.record(proposal=current.proposal, assignment=current, verb=EventVerb.ESCALATED, actor=by, note=note, at=at)
+        Event.record(
+            proposal=current.proposal, assignment=current, verb=EventVerb.ESCALATED, actor=by, note=note, at=at
+        )
         if rule is not None:
             whom = rule.notify
         else:

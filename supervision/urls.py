@@ -1,13 +1,14 @@
 from django.urls import path
 
-from . import escalation_views, views
+from . import escalation_views, import_pages, views
 
 app_name = "supervision"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/list/<str:which>/", views.assignment_list, name="list"),
     path("dashboard/urge/<int:pk>/", views.urge, name="urge"),
-    path("dashboard/import/", views.import_assignments, name="import"),
+    path("dashboard/import/", import_pages.import_assignments, name="import"),
+    path("dashboard/import/template/", import_pages.import_template, name="import_template"),
     path("escalations/", escalation_views.overview, name="escalation_overview"),
     path("escalations/assignment/<int:pk>/", escalation_views.assignment_escalations, name="escalations"),
     path("escalations/session/<int:pk>/", escalation_views.ladder, name="ladder"),

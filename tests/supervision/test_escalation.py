@@ -5,9 +5,11 @@ import datetime
 import io
 
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import TestCase
 
+from notifications.models import Notification
 from proposals.models import AssignmentStatus, Body, Event, EventVerb, TransitionError
 from supervision import escalation, services
 from supervision.models import Escalation, EscalationLevel, EscalationRule, Notify
@@ -42,7 +44,11 @@ class LadderTest(TestCase):
             return escalation.run(today=day(offset))
 
     def levels(self):
-        return list(Escalation.objects.filter(assignment=self.assignment).order_by("at", "pk").values_list("level__name", flat=True))
+        return list(
+            Escalation.objects.filter(assignment=self.assignment)
+            .order_by("at", "pk")
+            .values_list("level__name", flat=True)
+        )
 
     def test_the_default_ladder_has_four_levels_and_the_top_one_needs_a_leader(self):
         names = list(self.session.escalation_levels.values_list("name", "needs_leader"))
@@ -70,14 +76,20 @@ class LadderTest(TestCase):
         self.assertIn("重点督办", events.last().note)
         self.assertIn("按规则", events.last().note)
         unit_mails = [m for m in mail.outbox if "jx@example.gov.cn" in m.to]
-        self.assertEqual([m.subject.split("】")[0] for m in unit_mails], ["【提醒", "【催办", "【督办通知", "【重点督办"])
+        self.assertEqual(
+            [m.subject.split("】")[0] for m in unit_mails], ["【提醒", "【催办", "【督办通知", "【重点督办"]
+        )
+        # and one notice each in the clerk's list in the app.
+        self.assertEqual(Notification.objects.filter(user=self.clerk, event="escalated").count(), 4)
 
     def test_running_twice_on_a_day_changes_nothing(self):
         self.run_on(7)
-        counts = (Escalation.objects.count(), Event.objects.count(), len(mail.outbox))
+        counts = (Escalation.objects.count(), Event.objects.count(), len(mail.outbox), Notification.objects.count())
         result = self.run_on(7)
         self.assertEqual(result.raised, 0)
-        self.assertEqual((Escalation.objects.count(), Event.objects.count(), len(mail.outbox)), counts)
+        self.assertEqual(
+            (Escalation.objects.count(), Event.objects.count(), len(mail.outbox), Notification.objects.count()), counts
+        )
 
     def test_a_late_first_run_goes_straight_to_the_level_due(self):
         self.run_on(10)
@@ -155,5 +167,5 @@ class LadderTest(TestCase):
         rule = EscalationRule(
             session=self.session, offset_days=3, level=other.escalation_levels.first(), notify=Notify.UNIT
         )
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             rule.full_clean()
