@@ -7,6 +7,7 @@ as `.visible_to(user)` so every list is scoped the same way.
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -15,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import access, grams
+from notifications.services import Contact
+
+from . import access, grams, notices
 from .choices import (
     FINISHED,
     AssignmentRole,
@@ -175,6 +178,18 @@ class Member(models.Model):
             return ""
         return _("代表") if self.body == Body.NPC else _("委员")
 
+    def notification_contact(self):
+        """Where notifications reach the member: their account, their e-mail (or the account's), their phone."""
+        user = self.user
+        if user is not None and not user.is_active:
+            user = None
+        return Contact(
+            ref=f"member:{self.pk}",
+            users=(user,) if user else (),
+            email=self.email or (user.email if user else ""),
+            phone=self.phone,
+        )
+
 
 class HandlingUnit(models.Model):
     """A government department or district that answers proposals (承办单位)."""
@@ -214,6 +229,17 @@ class HandlingUnit(models.Model):
     @property
     def letterhead_name(self):
         return self.letterhead or self.name
+
+    def notification_contact(self):
+        """The unit's own e-mail and phone; in the app, its active clerks and signers."""
+        staff = (
+            get_user_model()
+            .objects.filter(
+                is_active=True, banli_roles__unit=self, banli_roles__kind__in=[RoleKind.CLERK, RoleKind.SIGNER]
+            )
+            .distinct()
+        )
+        return Contact(ref=f"unit:{self.pk}", users=tuple(staff), email=self.email, phone=self.contact_phone)
 
 
 class Role(models.Model):
@@ -256,6 +282,20 @@ class Role(models.Model):
     def __str__(self):
         scope = self.unit or self.get_body_display() or ""
         return f"{self.user} · {self.get_kind_display()} {scope}".strip()
+
+
+def office_staff(body):
+    """The active users of a body's committee office (代表工委 / 提案委), to notify."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, banli_roles__kind=RoleKind.OFFICE, banli_roles__body=body)
+        .distinct()
+    )
+
+
+def supervisors():
+    """The active users of the supervision office (督查室), to notify."""
+    return get_user_model().objects.filter(is_active=True, banli_roles__kind=RoleKind.SUPERVISOR).distinct()
 
 
 class Category(models.Model):
@@ -507,6 +547,8 @@ class Proposal(models.Model):
                 with stored_text():
                     note = f"{unit}（{assignment.get_role_display()}），期限 {due_on:%Y-%m-%d}"
             Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note)
+            if not answered:
+                notices.assigned(assignment)
         return assignment
 
 
@@ -784,6 +826,7 @@ class Assignment(models.Model):
                 reason=clip(note),
             )
             Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
+            notices.redo_started(self, round=round, reason=note)
             with stored_text():
                 note = f"第{round}轮，期限 {self.due_on:%Y-%m-%d}。{note}"
             Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note, at=at)
@@ -995,7 +1038,8 @@ class AssignmentRequest(models.Model):
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
             }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
-            # The unit that asked is told of the decision (the notifications app listens).
+            # The one who asked and their unit are told (in the app now, by mail and text after commit).
+            notices.request_decided(self)
             transaction.on_commit(lambda: request_decided.send(sender=AssignmentRequest, request=self, by=by))
 
 

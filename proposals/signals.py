@@ -1,4 +1,4 @@
-"""Domain events of the proposals app, for the apps above it that tell people (notifications).
+"""Domain events of the proposals app, for the apps above it (people are told through proposals.notices).
 
 Sent after the transaction that caused them commits, so receivers never see rolled-back work.
 """

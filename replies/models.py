@@ -27,6 +27,7 @@ from proposals.models import (
     choice_constraint,
 )
 
+from . import notices
 from .body import paragraphs_of
 from .signals import reply_issued, reply_sent_back, reply_withdrawn
 
@@ -487,6 +488,7 @@ class Reply(models.Model):
                 verb=EventVerb.SUBMITTED,
                 note=f"第{self.round}轮答复",
             )
+            notices.awaiting_signoff(self)
 
     def send_back(self, *, by, note):
         """The signer or the reviewing supervisor returns the draft to the clerk with a note."""
@@ -598,6 +600,7 @@ class Reply(models.Model):
         answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
         if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
             Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
+        notices.issued_to_co_units(self)
         transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
 
     def attach_scan(self, *, by, scan):
