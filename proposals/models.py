@@ -38,7 +38,6 @@ from .choices import (
 )
 from .i18n import stored_text
 from .limits import LETTER, REASON, clip, length_constraint
-from .signals import request_decided
 
 __all__ = [
     "FINISHED",
@@ -1040,7 +1039,6 @@ class AssignmentRequest(models.Model):
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
             # The one who asked and their unit are told (in the app now, by mail and text after commit).
             notices.request_decided(self)
-            transaction.on_commit(lambda: request_decided.send(sender=AssignmentRequest, request=self, by=by))
 
 
 class Event(models.Model):
