@@ -64,7 +64,13 @@ def portal(request):
                 if entry["waiting"]:
                     waiting.append(entry)
         rows.append({"proposal": proposal, "is_lead": proposal.lead_id == member.pk, "lead": lead, "replies": replies})
-    return render(request, "feedback/portal.html", {"member": member, "rows": rows, "waiting": waiting})
+    context = {
+        "member": member,
+        "rows": rows,
+        "waiting": waiting,
+        "reply_count": sum(len(row["replies"]) for row in rows),
+    }
+    return render(request, "feedback/portal.html", context)
 
 
 @never_cache
