@@ -42,7 +42,7 @@ class Engine(models.TextChoices):
 # Which engine prints what: formal letters are typeset by Typst (justified Chinese lines,
 # punctuation compression, kinsoku, PDF/A); forms and other HTML print views by WeasyPrint,
 # from the same HTML as the pages. Callers ask for a document (below), never for an engine.
-ENGINES = {
+ENGINES: dict[str, Engine] = {
     DocumentKind.REPLY_LETTER: Engine.TYPST,
     DocumentKind.FEEDBACK_FORM: Engine.WEASYPRINT,
     DocumentKind.REPLY_FORM: Engine.WEASYPRINT,
@@ -61,6 +61,10 @@ class Printable:
     @property
     def engine(self):
         return ENGINES[self.kind]
+
+    def feed(self, digest) -> None:
+        """Add everything the document is made from to `digest` (its cache key)."""
+        raise NotImplementedError
 
     @functools.cached_property
     def content_hash(self):
@@ -238,7 +242,7 @@ def _boxes(choices, ticked):
 
 def form_context(*, reply=None, member=None, feedback=None, site_url=""):
     """Rows of the seed form; ticks only where the record has them (a blank stays blank)."""
-    ticks = {"methods": set(), "effect": set(), "satisfaction": set(), "publish": set()}
+    ticks: dict[str, set[str]] = {"methods": set(), "effect": set(), "satisfaction": set(), "publish": set()}
     if feedback is not None and feedback.is_submitted:
         ticks["methods"] = set(feedback.methods)
         ticks["effect"] = {feedback.handling_effect} - {""}

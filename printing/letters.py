@@ -6,6 +6,7 @@ the body is the reply's paragraph structure (replies/body.py).
 """
 
 import math
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ def _words(text):
     """The title's words, with opening punctuation kept on the next word and closing on the previous."""
     import rjieba
 
-    words = []
+    words: list[str] = []
     pending = ""
     for word in rjieba.cut(text):
         if word and all(char in OPENING for char in word):
@@ -74,7 +75,7 @@ def _best_breaks(words, inside, count, max_width):
     target = sum(widths) / count
     n = len(words)
     # best[k][i]: (cost, previous cut) of the first i words set in k lines
-    best = [[None] * (n + 1) for _ in range(count + 1)]
+    best: list[list[Any]] = [[None] * (n + 1) for _ in range(count + 1)]
     best[0][0] = (0.0, None)
     for k in range(1, count + 1):
         for i in range(1, n + 1):

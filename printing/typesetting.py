@@ -46,7 +46,7 @@ def font_book():
     import typst
 
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=font_paths())
-    book = {}
+    book: dict[str, tuple[str, bool]] = {}
     for info in fonts.fonts():
         key = info.family.lower()
         family, bold = book.get(key, (info.family, False))

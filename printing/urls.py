@@ -11,6 +11,7 @@ urlpatterns = [
     path("replies/<int:pk>/print/", views.reply_print, name="reply_print"),
     path("replies/<int:pk>/docx/", views.reply_docx_view, name="reply_docx"),
     path("replies/<int:pk>/feedback-form.pdf", views.reply_feedback_form, name="reply_feedback_form"),
+    path("replies/<int:pk>/packet.pdf", views.reply_packet, name="reply_packet"),
     path("feedback/<int:pk>/pdf/", views.feedback_pdf, name="feedback_pdf"),
     path("feedback/blank-form.pdf", views.blank_feedback_form, name="blank_feedback_form"),
     path("printing/batch/", views.batch_print, name="batch"),

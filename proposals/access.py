@@ -114,6 +114,17 @@ def can_receive(user, feedback) -> bool:
     return feedback.reply.assignment.proposal.session.body in scope_of(user).bodies
 
 
+def can_batch_print(user) -> bool:
+    """Print many replies at once: a supervisor (every unit), an office (its body's), unit staff (their unit's)."""
+    scope = scope_of(user)
+    return scope.oversees_any or bool(scope.unit_ids)
+
+
+def can_send_out(user, assignment) -> bool:
+    """Print the paper forms and the mailing packet of a reply: the unit that answers, or the office or a supervisor."""
+    return can_work_on(user, assignment) or can_route(user, assignment.proposal)
+
+
 def can_use_admin(user) -> bool:
     """The admin corrects reference data: offices, supervisors and superusers; unit staff and members never."""
     return bool(getattr(user, "is_active", False) and user.is_staff and scope_of(user).oversees_any)

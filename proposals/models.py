@@ -7,6 +7,7 @@ as `.visible_to(user)` so every list is scoped the same way.
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -15,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import access, grams
+from notifications.services import Contact
+
+from . import access, grams, notices
 from .choices import (
     FINISHED,
     AssignmentRole,
@@ -35,6 +38,7 @@ from .choices import (
 )
 from .i18n import stored_text
 from .limits import LETTER, REASON, clip, length_constraint
+from .signals import request_decided
 
 __all__ = [
     "FINISHED",
@@ -174,6 +178,18 @@ class Member(models.Model):
             return ""
         return _("代表") if self.body == Body.NPC else _("委员")
 
+    def notification_contact(self):
+        """Where notifications reach the member: their account, their e-mail (or the account's), their phone."""
+        user = self.user
+        if user is not None and not user.is_active:
+            user = None
+        return Contact(
+            ref=f"member:{self.pk}",
+            users=(user,) if user else (),
+            email=self.email or (user.email if user else ""),
+            phone=self.phone,
+        )
+
 
 class HandlingUnit(models.Model):
     """A government department or district that answers proposals (承办单位)."""
@@ -213,6 +229,17 @@ class HandlingUnit(models.Model):
     @property
     def letterhead_name(self):
         return self.letterhead or self.name
+
+    def notification_contact(self):
+        """The unit's own e-mail and phone; in the app, its active clerks and signers."""
+        staff = (
+            get_user_model()
+            .objects.filter(
+                is_active=True, banli_roles__unit=self, banli_roles__kind__in=[RoleKind.CLERK, RoleKind.SIGNER]
+            )
+            .distinct()
+        )
+        return Contact(ref=f"unit:{self.pk}", users=tuple(staff), email=self.email, phone=self.contact_phone)
 
 
 class Role(models.Model):
@@ -255,6 +282,20 @@ class Role(models.Model):
     def __str__(self):
         scope = self.unit or self.get_body_display() or ""
         return f"{self.user} · {self.get_kind_display()} {scope}".strip()
+
+
+def office_staff(body):
+    """The active users of a body's committee office (代表工委 / 提案委), to notify."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, banli_roles__kind=RoleKind.OFFICE, banli_roles__body=body)
+        .distinct()
+    )
+
+
+def supervisors():
+    """The active users of the supervision office (督查室), to notify."""
+    return get_user_model().objects.filter(is_active=True, banli_roles__kind=RoleKind.SUPERVISOR).distinct()
 
 
 class Category(models.Model):
@@ -306,6 +347,13 @@ class ProposalQuerySet(models.QuerySet):
             return self
         return self.filter(session__body__in=scope.bodies)
 
+    def next_number(self, session, *, serial=None, number=None):
+        """(serial, number) a registration would get now: the page shows it, register() takes it under the lock."""
+        if serial is None:
+            last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
+            serial = (last or 0) + 1
+        return serial, number or session.format_number(serial)
+
     def register(
         self, *, session, lead, title, by, cosigners=(), serial=None, verb=EventVerb.REGISTERED, note=None, **fields
     ):
@@ -317,11 +365,8 @@ class ProposalQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             Session.objects.select_for_update().filter(pk=session.pk).first()
-            if serial is None:
-                last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
-                serial = (last or 0) + 1
+            serial, number = self.next_number(session, serial=serial, number=fields.pop("number", None))
             fields.setdefault("submitted_on", timezone.localdate())
-            number = fields.pop("number", None) or session.format_number(serial)
             if self.filter(Q(serial=serial) | Q(number=number), session=session).exists():
                 raise DuplicateNumber(_("本会次已有编号为 %(number)s 的建议提案。") % {"number": number})
             try:
@@ -451,6 +496,8 @@ class Proposal(models.Model):
                 with stored_text():
                     note = f"{unit}（{assignment.get_role_display()}），期限 {due_on:%Y-%m-%d}"
             Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note)
+            if not answered:
+                notices.assigned(assignment)
         return assignment
 
 
@@ -568,6 +615,9 @@ class Assignment(models.Model):
     silent_count = models.PositiveIntegerField(_("未表态"), default=0, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
+    # Every version of the share (who changed the unit, the role or the status, and when); the
+    # figures the database keeps are left out.
+    history = HistoricalRecords(excluded_fields=FIGURES)
 
     class Meta:
         verbose_name = _("交办")
@@ -611,6 +661,13 @@ class Assignment(models.Model):
     @property
     def is_open(self):
         return self.status not in FINISHED
+
+    @property
+    def status_label(self):
+        """The status as the unit reads it: a co-handling unit that answered gave its opinion; it replied to nobody."""
+        if self.role == AssignmentRole.CO and self.status == AssignmentStatus.REPLIED:
+            return _("已提交会办意见")
+        return self.get_status_display()
 
     def locked(self):
         """This assignment read again under a row lock, inside the caller's transaction."""
@@ -690,6 +747,7 @@ class Assignment(models.Model):
                 reason=clip(note),
             )
             Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
+            notices.redo_started(self, round=round, reason=note)
             with stored_text():
                 note = f"第{round}轮，期限 {self.due_on:%Y-%m-%d}。{note}"
             Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note, at=at)
@@ -901,6 +959,9 @@ class AssignmentRequest(models.Model):
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
             }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
+            # The one who asked and their unit are told (in the app now, by mail and text after commit).
+            notices.request_decided(self)
+            transaction.on_commit(lambda: request_decided.send(sender=AssignmentRequest, request=self, by=by))
 
 
 class Event(models.Model):

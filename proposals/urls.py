@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, pages, routing, similar, units
+from .views import assignments, lookup, pages, routing, similar, units
 
 app_name = "proposals"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("proposals/<int:pk>/assign/", routing.assign, name="assign"),
     path("proposals/<int:pk>/link/", similar.link, name="link_similar"),
     path("office/register/", routing.register, name="register"),
+    path("office/register/members/", lookup.member_search, name="member_search"),
+    path("office/register/number/", lookup.number_preview, name="number_preview"),
     path("office/requests/", routing.RequestListView.as_view(), name="requests"),
     path("requests/<int:pk>/decide/", routing.decide_request, name="decide_request"),
     path("assignments/<int:pk>/sign-for/", assignments.sign_for, name="sign_for"),

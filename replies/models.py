@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,7 +27,9 @@ from proposals.models import (
     choice_constraint,
 )
 
+from . import notices
 from .body import paragraphs_of
+from .signals import reply_issued, reply_sent_back, reply_withdrawn
 
 __all__ = ["TransitionError"]
 
@@ -214,14 +216,42 @@ class ReplyQuerySet(models.QuerySet):
         scope = access.scope_of(user)
         if scope.everything:
             return self  # (no subquery over every assignment)
-        visible = self.filter(assignment__in=Assignment.objects.visible_to(user))
+        visible = Q(assignment__in=Assignment.objects.visible_to(user))
+        if scope.unit_ids:
+            visible |= self.copied_q(scope.unit_ids)
+        visible_rows = self.filter(visible)
         if scope.is_staff_role:
-            return visible
-        return visible.filter(status=ReplyStatus.ISSUED)
+            return visible_rows
+        return visible_rows.filter(status=ReplyStatus.ISSUED)
+
+    @staticmethod
+    def copied_q(unit_ids):
+        """抄送: the issued replies of a proposal reach the units that co-handled it (会办)."""
+        co_share = Assignment.objects.filter(
+            proposal=OuterRef("assignment__proposal"), unit_id__in=unit_ids, role=AssignmentRole.CO
+        )
+        return Q(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES) & Q(Exists(co_share))
+
+    def copied_to(self, user):
+        """The issued replies the user's units received as co-handling units (抄送), not their own."""
+        unit_ids = access.scope_of(user).unit_ids
+        if not unit_ids:
+            return self.none()
+        return self.filter(self.copied_q(unit_ids)).exclude(assignment__unit_id__in=unit_ids)
 
     def workable_by(self, user):
         """Replies of the user's own units: the ones they draft, sign and send."""
         return self.filter(assignment__unit_id__in=access.scope_of(user).unit_ids)
+
+    def handled_by(self, user):
+        """The replies a user sends out and prints: a supervisor every one, an office its body's, a
+        unit its own (not the ones it received as a co-handling unit)."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(
+            Q(assignment__proposal__session__body__in=scope.bodies) | Q(assignment__unit_id__in=scope.unit_ids)
+        )
 
     def issued(self):
         return self.filter(status=ReplyStatus.ISSUED)
@@ -458,6 +488,7 @@ class Reply(models.Model):
                 verb=EventVerb.SUBMITTED,
                 note=f"第{self.round}轮答复",
             )
+            notices.awaiting_signoff(self)
 
     def send_back(self, *, by, note):
         """The signer or the reviewing supervisor returns the draft to the clerk with a note."""
@@ -474,6 +505,31 @@ class Reply(models.Model):
                 verb=EventVerb.SENT_BACK,
                 note=note,
             )
+            transaction.on_commit(lambda: reply_sent_back.send(sender=Reply, reply=self, by=by, note=note))
+
+    def may_withdraw(self, user):
+        """撤回: the drafter (the unit's clerks when the draft names none) takes back a draft waiting for
+        签发; the signer hands a draft back with 退回修改 instead."""
+        if self.status != ReplyStatus.AWAITING_SIGNOFF or not access.can_work_on(user, self.assignment):
+            return False
+        if self.drafter_id is None:
+            return not access.can_sign_off(user, self.assignment)
+        return self.drafter_id == user.pk
+
+    def withdraw(self, *, by, note=""):
+        """The drafter takes the draft back from the signer to change it (撤回); the timeline says why."""
+        with transaction.atomic():
+            self._lock(ReplyStatus.AWAITING_SIGNOFF)
+            if not self.may_withdraw(by):
+                raise TransitionError(gettext("只有拟稿人才能撤回待签发的答复。"))
+            self._move(
+                status=ReplyStatus.DRAFT,
+                assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
+                by=by,
+                verb=EventVerb.WITHDRAWN,
+                note=note,
+            )
+            transaction.on_commit(lambda: reply_withdrawn.send(sender=Reply, reply=self, by=by, note=note))
 
     def sign_off(self, *, by, review=None):
         """签发 by a signer of the unit; then either the supervisor reviews it or it goes out.
@@ -530,8 +586,6 @@ class Reply(models.Model):
 
         Reached only through 签发 (sign_off) or the supervisor's review.
         """
-        from .signals import reply_issued
-
         today = today or timezone.localdate()
         self._move(
             status=ReplyStatus.ISSUED,
@@ -546,6 +600,7 @@ class Reply(models.Model):
         answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
         if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
             Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
+        notices.issued_to_co_units(self)
         transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
 
     def attach_scan(self, *, by, scan):

@@ -1,13 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import import_pages, views
 
 app_name = "supervision"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/list/<str:which>/", views.assignment_list, name="list"),
     path("dashboard/urge/<int:pk>/", views.urge, name="urge"),
-    path("dashboard/import/", views.import_assignments, name="import"),
+    path("dashboard/import/", import_pages.import_assignments, name="import"),
+    path("dashboard/import/template/", import_pages.import_template, name="import_template"),
     path("search/", views.search_view, name="search"),
     path("public/", views.public_list, name="public"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),

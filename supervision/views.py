@@ -1,16 +1,10 @@
 """Pages of the 督查室 (and of each body's office, for its own body): the dashboard, the
-overdue and due-soon lists with 催办, exports, the 交办清单 import, search, and the public
-disclosure pages (the only pages here open without login)."""
-
-import hashlib
-import re
+overdue and due-soon lists with 催办, exports, search, and the public disclosure pages (the
+only pages here open without login). The 交办清单 import has its own module, import_pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +17,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
-from proposals.models import Assignment, DuplicateNumber, TransitionError
+from proposals.models import Assignment
 
-from . import charts, exports, importer, public, search, services, stats
-from .filters import AssignmentFilter, ImportForm, SearchForm, UrgeForm
+from . import charts, exports, public, search, services, stats
+from .filters import AssignmentFilter, SearchForm, UrgeForm
 from .models import Urge
 
 LISTS = {
@@ -293,65 +287,6 @@ def urge(request, pk):
             request, _("已记录对%(unit)s的催办；本期限的提醒邮件此前已发送过。") % {"unit": assignment.unit.short_name}
         )
     return redirect(back)
-
-
-# --- import ---------------------------------------------------------------------------------
-
-SHA = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _import_path(sha):
-    return f"imports/{sha}.xlsx"
-
-
-def import_assignments(request):
-    oversight_scope(request.user)
-    context = {"form": ImportForm()}
-    if request.method == "POST" and "confirm" in request.POST:
-        sha = request.POST.get("sha", "")
-        if not SHA.match(sha) or not default_storage.exists(_import_path(sha)):
-            messages.error(request, _("找不到待确认的文件，请重新上传。"))
-            return redirect("supervision:import")
-        with default_storage.open(_import_path(sha), "rb") as fh:
-            data = fh.read()
-        try:
-            plan = importer.Planner(request.user).plan(data)
-        except importer.ImportFileError as exc:
-            messages.error(request, str(exc))
-            return redirect("supervision:import")
-        if not plan.ok:
-            context.update(plan=plan, sha=sha)
-            messages.error(request, _("清单有错误，未导入任何数据。"))
-            return render(request, "supervision/import.html", context)
-        try:
-            created = importer.apply(plan, user=request.user)
-        except (IntegrityError, DuplicateNumber, TransitionError):
-            # Someone registered the same numbers (or assigned the same units) between the check
-            # and the write: nothing was kept.
-            messages.error(request, _("导入期间数据已发生变化，未导入任何数据，请重新上传预览。"))
-            return redirect("supervision:import")
-        default_storage.delete(_import_path(sha))
-        messages.success(
-            request,
-            _("导入完成：新增建议提案 %(p)s 件，交办 %(a)s 条。")
-            % {"p": created["proposals"], "a": created["assignments"]},
-        )
-        return redirect("supervision:import")
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            data = form.cleaned_data["file"].read()
-            try:
-                plan = importer.Planner(request.user).plan(data)
-            except importer.ImportFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                sha = hashlib.sha256(data).hexdigest()
-                if plan.ok and not default_storage.exists(_import_path(sha)):
-                    default_storage.save(_import_path(sha), ContentFile(data))
-                context.update(plan=plan, sha=sha)
-    return render(request, "supervision/import.html", context)
 
 
 # --- search ----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ def navigation(request):
         "is_member": SimpleLazyObject(lambda: bool(scope().member_id)),
         "can_oversee": SimpleLazyObject(lambda: scope().oversees_any),
         "can_use_admin": SimpleLazyObject(lambda: access.can_use_admin(request.user)),
+        "can_batch_print": SimpleLazyObject(lambda: access.can_batch_print(request.user)),
         "is_office": SimpleLazyObject(lambda: bool(scope().bodies)),
-        "is_supervisor": SimpleLazyObject(lambda: scope().everything),
-        "is_unit_staff": SimpleLazyObject(lambda: bool(scope().unit_ids)),
     }

@@ -146,7 +146,9 @@ def unit_queues(user, scope, today):
     queues.append(Queue("pending", _("待签收"), counts["pending"], _inbox("pending"), items))
 
     last_step = (
-        Event.objects.filter(assignment=OuterRef("assignment"), verb__in=[EventVerb.SUBMITTED, EventVerb.SENT_BACK])
+        Event.objects.filter(
+            assignment=OuterRef("assignment"), verb__in=[EventVerb.SUBMITTED, EventVerb.SENT_BACK, EventVerb.WITHDRAWN]
+        )
         .order_by("-at", "-pk")
         .values("verb")[:1]
     )
@@ -238,10 +240,8 @@ def unit_queues(user, scope, today):
         )
     )
 
-    co_units = mine.filter(role=AssignmentRole.CO).values("proposal_id")
     finals = (
-        Reply.objects.issued()
-        .filter(assignment__role=AssignmentRole.LEAD, assignment__proposal_id__in=co_units)
+        Reply.objects.copied_to(user)
         .select_related("assignment__proposal", "assignment__unit")
         .order_by("-issued_at", "-pk")
     )

@@ -85,6 +85,10 @@ def reply_detail(request, pk):
         Feedback.objects.submitted().filter(reply=reply).select_related("member").prefetch_related("corrections")
     )
     scope = access.scope_of(request.user)
+    # A co-handling unit reads the reply it received (抄送), not the members' forms on it.
+    sees_forms = (
+        scope.is_staff_role and Assignment.objects.visible_to(request.user).filter(pk=reply.assignment_id).exists()
+    )
     mine = next((f for f in submitted if f.member_id == scope.member_id), None)
     context = {
         "reply": reply,
@@ -92,6 +96,7 @@ def reply_detail(request, pk):
         "evaluation": evaluation(expected, submitted),
         "mine": mine,
         "can_answer": scope.member_id in {m.pk for m in expected} and mine is None and not is_superseded(reply),
-        "submitted": submitted if scope.is_staff_role else [],
+        "submitted": submitted if sees_forms else [],
+        "print_forms": access.can_send_out(request.user, reply.assignment),
     }
     return render(request, "feedback/reply_detail.html", context)

@@ -49,7 +49,11 @@ def pages_of(role):
     return {
         "anonymous": [
             ("login", "/login/", None),
-            ("login with errors", "/login/", [("#id_username", "nobody"), ("#id_password", "wrong"), "button[type=submit]"]),
+            (
+                "login with errors",
+                "/login/",
+                [("#id_username", "nobody"), ("#id_password", "wrong"), "button[type=submit]"],
+            ),
             ("member code", "/login/code/", None),
             ("public", "/public/", None),
             ("verify", "/verify/", None),

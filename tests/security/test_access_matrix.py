@@ -104,6 +104,13 @@ def admin_rows():
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
     rows.append(Row("admin list 催办", lambda w: "/admin/supervision/urge/", admin_only(200)))
+    rows.append(
+        Row(
+            "admin list e-mails and texts sent",
+            lambda w: "/admin/notifications/delivery/",
+            admin_only(403, **{SUPERVISOR: 200}),
+        )
+    )
     rows.append(Row("admin list feedback links", lambda w: "/admin/feedback/feedbacklink/", admin_only(200)))
     rows.append(Row("admin list paragraph templates", lambda w: "/admin/replies/paragraphtemplate/", admin_only(200)))
     return rows
@@ -198,6 +205,8 @@ ROWS = [
     ),
     Row("register page", lambda w: "/office/register/", only(200, *OVERSEERS)),
     Row("register (empty form: errors)", lambda w: "/office/register/", only(200, *OVERSEERS), method="post"),
+    Row("members to co-sign (search)", lambda w: "/office/register/members/?q=A", only(200, *OVERSEERS)),
+    Row("number preview", lambda w: f"/office/register/number/?session={w.p_a.session_id}", only(200, *OVERSEERS)),
     Row("requests to decide", lambda w: "/office/requests/", only(200, *OVERSEERS)),
     Row(
         "decide a return request",
@@ -295,6 +304,23 @@ ROWS = [
         method="post",
     ),
     Row(
+        "签发 confirmation page (a signer's)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/sign-off/",
+        acts(403, [], seers=(CLERK_X, OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "撤回 confirmation (the drafter's; this draft has none: the unit's clerks)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/withdraw/",
+        acts(200, [CLERK_X], seers=(OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "撤回",
+        lambda w: f"/replies/{w.awaiting_x.pk}/withdraw/",
+        acts(302, [CLERK_X], seers=(OFFICE, SUPERVISOR)),
+        method="post",
+        data={"note": "再核对数据"},
+    ),
+    Row(
         "send back (a signer's or, in review, a supervisor's)",
         lambda w: f"/replies/{w.awaiting_x.pk}/send-back/",
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
@@ -308,6 +334,11 @@ ROWS = [
     Row(
         "upload the sealed scan",
         lambda w: f"/replies/{w.reply_a.pk}/scan/",
+        acts(200, [CLERK_X], seers=(MEMBER_A, OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "mark delivered: the confirmation",
+        lambda w: f"/replies/{w.reply_a.pk}/delivered/",
         acts(200, [CLERK_X], seers=(MEMBER_A, OFFICE, SUPERVISOR)),
     ),
     Row(
@@ -389,6 +420,7 @@ ROWS = [
     Row("dashboard list that does not exist", lambda w: "/dashboard/list/nothing/", only(404)),
     Row("urge (催办) X", lambda w: f"/dashboard/urge/{w.handling_x.pk}/", only(302, *OVERSEERS), method="post"),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
+    Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
     Row("search", lambda w: "/search/?q=提案", everyone(200, **{ANON: LOGIN})),
     Row("public list", lambda w: "/public/", everyone(200)),
     Row("public reply A (published with consent)", lambda w: f"/public/{w.reply_a.pk}/", everyone(200)),
@@ -403,8 +435,13 @@ ROWS = [
     Row("reply A feedback form PDF", lambda w: f"/replies/{w.reply_a.pk}/feedback-form.pdf", only(200, *SEES_A)),
     Row("feedback A PDF", lambda w: f"/feedback/{w.feedback_a.pk}/pdf/", only(200, *SEES_A)),
     Row("blank feedback form PDF", lambda w: "/feedback/blank-form.pdf", everyone(200, **{ANON: LOGIN})),
-    Row("batch print page", lambda w: "/printing/batch/", only(200, SUPERVISOR)),
-    Row("batch print (empty form: errors)", lambda w: "/printing/batch/", only(400, SUPERVISOR), method="post"),
+    Row(
+        "mailing packet of reply A (the unit and the office send it out)",
+        lambda w: f"/replies/{w.reply_a.pk}/packet.pdf",
+        acts(200, (CLERK_X, OFFICE, SUPERVISOR), seers=(MEMBER_A,)),
+    ),
+    Row("batch print page (each its own scope)", lambda w: "/printing/batch/", only(200, *STAFF)),
+    Row("batch print (empty form: errors)", lambda w: "/printing/batch/", only(400, *STAFF), method="post"),
     Row("batch job", lambda w: f"/printing/batch/{w.batch.pk}/", only(200, SUPERVISOR)),
     Row("batch job status", lambda w: f"/printing/batch/{w.batch.pk}/status/", only(200, SUPERVISOR)),
     Row("batch job download", lambda w: f"/printing/batch/{w.batch.pk}/pdf/", only(200, SUPERVISOR)),
@@ -469,6 +506,20 @@ ROWS = [
         method="post",
     ),
     Row("login log", lambda w: "/staff/logins/", only(200, SUPERVISOR)),
+    Row("one's notifications", lambda w: "/notifications/", everyone(200, **{ANON: LOGIN})),
+    Row(
+        "mark all one's notifications read",
+        lambda w: "/notifications/read/",
+        everyone(302, **{ANON: LOGIN}),
+        method="post",
+    ),
+    Row("open member A's notification", lambda w: f"/notifications/{w.notice_a.pk}/", only(302, MEMBER_A)),
+    Row(
+        "mark member A's notification read",
+        lambda w: f"/notifications/{w.notice_a.pk}/read/",
+        only(302, MEMBER_A),
+        method="post",
+    ),
     Row("single sign-on start (off)", lambda w: "/oidc/authenticate/", everyone(404)),
     Row("single sign-on answer (off)", lambda w: "/oidc/callback/", everyone(404)),
     Row("an import of the CPPCC", lambda w: f"/imports/{w.imported.pk}/", only(200, *OVERSEERS)),
@@ -510,6 +561,7 @@ class AccessMatrixTests(TestCase):
 
         from feedback.models import FeedbackLink
         from legacy.models import ImportedDocument, ImportStatus
+        from notifications.models import Notification
         from printing.models import BatchJob, BatchStatus
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
@@ -546,6 +598,13 @@ class AccessMatrixTests(TestCase):
             OFFICE: f.office(Body.CPPCC),
             SUPERVISOR: f.supervisor(),
         }
+        cls.notice_a = Notification.objects.create(
+            user=user_a,
+            event="reply_issued",
+            key="reply_issued:a",
+            subject="答复已发出",
+            url=cls.p_a.get_absolute_url(),
+        )
         cls.return_request = AssignmentRequest.objects.create(
             assignment=awaiting, kind=RequestKind.RETURN, reason="不属于本单位职责。", requested_by=cls.users[CLERK_X]
         )
