@@ -505,6 +505,7 @@ class Reply(models.Model):
                 verb=EventVerb.SENT_BACK,
                 note=note,
             )
+            notices.sent_back(self, note=note)
             transaction.on_commit(lambda: reply_sent_back.send(sender=Reply, reply=self, by=by, note=note))
 
     def may_withdraw(self, user):
@@ -529,6 +530,7 @@ class Reply(models.Model):
                 verb=EventVerb.WITHDRAWN,
                 note=note,
             )
+            notices.withdrawn(self, note=note)
             transaction.on_commit(lambda: reply_withdrawn.send(sender=Reply, reply=self, by=by, note=note))
 
     def sign_off(self, *, by, review=None):
