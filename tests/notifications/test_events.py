@@ -228,7 +228,7 @@ def test_a_draft_handed_back_tells_its_drafter_why_and_a_withdrawn_one_tells_the
         reply.submit(by=world.clerk)
         reply.withdraw(by=world.clerk, note="数据有误")
     # the signer heard of the submission, then of the withdrawal
-    assert [m.subject[:5] for m in mail.outbox if m.to == ["signer@example.org"]] == ["【待签发】", "【已撤回】"]
+    assert [m.subject[:5] for m in mail.outbox if m.to == ["signer@example.org"]] == ["【待签发】", "【撤回送签"]
 
 
 def test_a_unit_with_a_landline_only_gets_no_text(world):

@@ -203,6 +203,33 @@ ROWS = [
         method="post",
         data=lambda w: {"other": w.p_b.pk, "kind": "related"},
     ),
+    Row(
+        "correct proposal A (answered already: back to it with why)",
+        lambda w: f"/proposals/{w.p_a.pk}/edit/",
+        acts(302, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct a proposal not yet answered",
+        lambda w: f"/proposals/{w.pending_x.proposal_id}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct it (empty form: errors)",
+        lambda w: f"/proposals/{w.pending_x.proposal_id}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+        method="post",
+    ),
+    Row(
+        "correct a 交办 not yet signed for",
+        lambda w: f"/assignments/{w.pending_x.pk}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct a 交办 (empty form: errors)",
+        lambda w: f"/assignments/{w.pending_x.pk}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+        method="post",
+    ),
     Row("register page", lambda w: "/office/register/", only(200, *OVERSEERS)),
     Row("register (empty form: errors)", lambda w: "/office/register/", only(200, *OVERSEERS), method="post"),
     Row("members to co-sign (search)", lambda w: "/office/register/members/?q=A", only(200, *OVERSEERS)),
