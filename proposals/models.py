@@ -38,7 +38,6 @@ from .choices import (
 )
 from .i18n import stored_text
 from .limits import LETTER, REASON, clip, length_constraint
-from .signals import request_decided
 
 __all__ = [
     "FINISHED",
@@ -326,6 +325,20 @@ def _member_proposal_q(member_id, proposal_ref="pk"):
     return Q(**{lead: member_id}) | Q(Exists(cosigned))
 
 
+def _shown_value(field, value):
+    """A field's value as the timeline writes it: the choice's label, a date, 是/否, a dash for nothing."""
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    text = str(value)
+    return text if len(text) <= 60 else f"{text[:60]}…"
+
+
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         scope = access.scope_of(user)
@@ -461,6 +474,43 @@ class Proposal(models.Model):
 
     def has_lead(self):
         return self.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
+
+    # What the office may correct on a registered proposal (in the app; the number stays).
+    AMENDABLE = ("title", "body", "category", "period", "is_key", "submitted_on")
+
+    def is_answered(self):
+        """A unit has answered it in writing: the letters quote its title and number as they were."""
+        answered = [AssignmentStatus.REPLIED, AssignmentStatus.REDO, AssignmentStatus.CLOSED]
+        return self.assignments.exclude(role=AssignmentRole.CO).filter(status__in=answered).exists()
+
+    def amend(self, *, by, **fields):
+        """The office corrects what was registered, until a unit has answered; the history keeps each
+        version and the timeline says what changed. Returns the changes as (label, old, new)."""
+        unknown = set(fields) - set(self.AMENDABLE)
+        if unknown:
+            raise ValueError(f"not amendable: {sorted(unknown)}")
+        with transaction.atomic():
+            current = Proposal.objects.select_for_update().get(pk=self.pk)
+            if current.is_answered():
+                raise TransitionError(_("已有承办单位答复，不能再修改；如需更正，请在重办中说明。"))
+            changes = []
+            with stored_text():
+                for name, value in fields.items():
+                    old = getattr(current, name)
+                    if old != value:
+                        field: models.Field = self._meta.get_field(name)  # type: ignore[assignment]
+                        label = str(field.verbose_name)
+                        changes.append((name, label, _shown_value(field, old), _shown_value(field, value)))
+                        setattr(self, name, value)
+                note = "；".join(f"{label}：{old} → {new}" for _name, label, old, new in changes)
+            if not changes:
+                return []
+            self._history_user = by
+            self.save(update_fields=[name for name, *_rest in changes])
+            Event.record(proposal=self, verb=EventVerb.PROPOSAL_AMENDED, actor=by, note=note)
+            if {"title", "body"} & {name for name, *_rest in changes}:
+                SimilarityGram.objects.index([self])
+        return changes
 
     def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False):
         """交办: give one unit its share of the proposal, with the deadline the session's rules give.
@@ -672,6 +722,34 @@ class Assignment(models.Model):
     def locked(self):
         """This assignment read again under a row lock, inside the caller's transaction."""
         return Assignment.objects.select_for_update().select_related("proposal__session", "unit").get(pk=self.pk)
+
+    def amend(self, *, by, unit, role, reason):
+        """The office corrects a 交办 (the unit, or its role) before the unit signed for it; the
+        deadline stays as given. The history keeps the old version; the timeline says why."""
+        with transaction.atomic():
+            Proposal.objects.select_for_update().filter(pk=self.proposal_id).first()
+            current = self.locked()
+            if current.status != AssignmentStatus.PENDING:
+                raise TransitionError(_("承办单位已签收，不能再更正交办；如需改由其他单位办理，请由该单位申请退回。"))
+            if unit == current.unit and role == current.role:
+                raise TransitionError(_("没有需要更正的内容。"))
+            siblings = Assignment.objects.filter(proposal_id=self.proposal_id).exclude(pk=self.pk)
+            if siblings.filter(unit=unit).exists():
+                raise TransitionError(_("%(unit)s 已承办该件。") % {"unit": unit})
+            if (
+                role == AssignmentRole.LEAD
+                and siblings.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
+            ):
+                raise TransitionError(_("该件已有主办单位；如需更换，请先退回原主办单位。"))
+            with stored_text():
+                before = f"{current.unit}（{current.get_role_display()}）"
+                self.unit, self.role = unit, role
+                note = f"{before} → {unit}（{self.get_role_display()}）：{reason}"
+            self._history_user = by
+            self.save(update_fields=["unit", "role"])
+            Event.record(
+                proposal=self.proposal, assignment=self, verb=EventVerb.ASSIGNMENT_AMENDED, actor=by, note=note
+            )
 
     def sign_for(self, *, by, on=None):
         """签收: the unit accepts the assignment and starts handling it."""
@@ -961,7 +1039,6 @@ class AssignmentRequest(models.Model):
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
             # The one who asked and their unit are told (in the app now, by mail and text after commit).
             notices.request_decided(self)
-            transaction.on_commit(lambda: request_decided.send(sender=AssignmentRequest, request=self, by=by))
 
 
 class Event(models.Model):

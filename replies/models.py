@@ -29,7 +29,7 @@ from proposals.models import (
 
 from . import notices
 from .body import paragraphs_of
-from .signals import reply_issued, reply_sent_back, reply_withdrawn
+from .signals import reply_issued
 
 __all__ = ["TransitionError"]
 
@@ -505,7 +505,7 @@ class Reply(models.Model):
                 verb=EventVerb.SENT_BACK,
                 note=note,
             )
-            transaction.on_commit(lambda: reply_sent_back.send(sender=Reply, reply=self, by=by, note=note))
+            notices.handed_back(self, by=by, note=note)
 
     def may_withdraw(self, user):
         """撤回: the drafter (the unit's clerks when the draft names none) takes back a draft waiting for
@@ -529,7 +529,7 @@ class Reply(models.Model):
                 verb=EventVerb.WITHDRAWN,
                 note=note,
             )
-            transaction.on_commit(lambda: reply_withdrawn.send(sender=Reply, reply=self, by=by, note=note))
+            notices.withdrawn(self, by=by, note=note)
 
     def sign_off(self, *, by, review=None):
         """签发 by a signer of the unit; then either the supervisor reviews it or it goes out.
