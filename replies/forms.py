@@ -34,6 +34,12 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("退回意见"), max_length=REASON, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("撤回理由"), required=False, max_length=REASON, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class ReviewForm(forms.Form):
     result_class = forms.ChoiceField(label=_("答复类别"), choices=ResultClass.choices)
 

@@ -27,7 +27,9 @@ from proposals.models import (
     choice_constraint,
 )
 
+from . import notices
 from .body import paragraphs_of
+from .signals import reply_issued
 
 __all__ = ["TransitionError"]
 
@@ -486,6 +488,7 @@ class Reply(models.Model):
                 verb=EventVerb.SUBMITTED,
                 note=f"第{self.round}轮答复",
             )
+            notices.awaiting_signoff(self)
 
     def send_back(self, *, by, note):
         """The signer or the reviewing supervisor returns the draft to the clerk with a note."""
@@ -502,6 +505,31 @@ class Reply(models.Model):
                 verb=EventVerb.SENT_BACK,
                 note=note,
             )
+            notices.handed_back(self, by=by, note=note)
+
+    def may_withdraw(self, user):
+        """撤回: the drafter (the unit's clerks when the draft names none) takes back a draft waiting for
+        签发; the signer hands a draft back with 退回修改 instead."""
+        if self.status != ReplyStatus.AWAITING_SIGNOFF or not access.can_work_on(user, self.assignment):
+            return False
+        if self.drafter_id is None:
+            return not access.can_sign_off(user, self.assignment)
+        return self.drafter_id == user.pk
+
+    def withdraw(self, *, by, note=""):
+        """The drafter takes the draft back from the signer to change it (撤回); the timeline says why."""
+        with transaction.atomic():
+            self._lock(ReplyStatus.AWAITING_SIGNOFF)
+            if not self.may_withdraw(by):
+                raise TransitionError(gettext("只有拟稿人才能撤回待签发的答复。"))
+            self._move(
+                status=ReplyStatus.DRAFT,
+                assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
+                by=by,
+                verb=EventVerb.WITHDRAWN,
+                note=note,
+            )
+            notices.withdrawn(self, by=by, note=note)
 
     def sign_off(self, *, by, review=None):
         """签发 by a signer of the unit; then either the supervisor reviews it or it goes out.
@@ -558,8 +586,6 @@ class Reply(models.Model):
 
         Reached only through 签发 (sign_off) or the supervisor's review.
         """
-        from .signals import reply_issued
-
         today = today or timezone.localdate()
         self._move(
             status=ReplyStatus.ISSUED,
@@ -574,6 +600,7 @@ class Reply(models.Model):
         answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
         if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
             Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
+        notices.issued_to_co_units(self)
         transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
 
     def attach_scan(self, *, by, scan):

@@ -2,11 +2,12 @@
 
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from proposals.access import can_route, can_sign_off, can_supervise, can_work_on, scope_of
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Event, EventVerb
 from proposals.page_parts import PagePart
 
 from ..models import (
@@ -19,6 +20,7 @@ from ..models import (
     may_log_contact,
     next_round,
 )
+from .steps import sign_off_message
 
 
 def reply_actions(user, r):
@@ -31,6 +33,7 @@ def reply_actions(user, r):
         # packet to those who send the letter out (the unit, the office).
         print_forms=handles and r.is_issued,
         sign_off=can_sign_off(user, a) and r.status == ReplyStatus.AWAITING_SIGNOFF,
+        withdraw=r.may_withdraw(user),
         review=can_supervise(user) and r.status == ReplyStatus.IN_REVIEW,
         scan=work and r.is_issued,
         deliver=work and r.is_issued and bool(r.sealed_scan) and r.delivered_at is None,
@@ -96,6 +99,15 @@ def prepare(request, proposal, assignments):
     lead_staff = any(a.role == AssignmentRole.LEAD and can_work_on(user, a) for a in assignments)
     sees_co_units = lead_staff or can_route(user, proposal)
     co_units = co_unit_rows(proposal) if sees_co_units else []
+    handed_back = (
+        list(
+            Event.objects.filter(proposal=proposal, verb__in=[EventVerb.SENT_BACK, EventVerb.WITHDRAWN])
+            .select_related("actor")
+            .order_by("at", "pk")
+        )
+        if scope.unit_ids
+        else []
+    )
     copies = list(
         Reply.objects.copied_to(user)
         .filter(assignment__proposal=proposal)
@@ -115,6 +127,10 @@ def prepare(request, proposal, assignments):
             r.actions = reply_actions(user, r)
             if r.actions.edit:
                 r.blockers = r.submit_blockers()
+                # Why the draft came back (退回修改 by the signer, or the drafter's own 撤回), to the one who fixes it.
+                r.returned = next(
+                    (e for e in reversed(handed_back) if e.assignment_id == a.pk and e.at >= r.created_at), None
+                )
             r.changes = reply_history(r) if scope.is_staff_role else []
         # A contact stays as it was once a reply issued after it went out (ContactRecord.is_locked).
         issued = [r.issued_at for r in a.replies.all() if r.is_issued and r.issued_at]
@@ -131,6 +147,7 @@ def prepare(request, proposal, assignments):
     return {
         "opinions": opinions.select_related("assignment__unit", "submitted_by"),
         "result_classes": ResultClass.choices,
+        "sign_off_message": sign_off_message(settings.BANLI_SUPERVISOR_REVIEW),
     }
 
 
