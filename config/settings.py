@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "workspace.context_processors.navigation",
+                "notifications.context_processors.unread",
                 "accounts.context_processors.second_factor_owed",
             ],
         },

@@ -1,7 +1,6 @@
 """The member's feedback form (办理情况征询意见表) on a reply, and its receipt by the office.
 
-Also the one-time links that let a member answer without an account (FeedbackLink) and the
-ledger that makes every e-mail go out once (Notification).
+Also the one-time links that let a member answer without an account (FeedbackLink).
 """
 
 import datetime
@@ -349,32 +348,6 @@ class FeedbackLink(models.Model):
             return cls.objects.usable(now).select_related("reply", "member").get(token_sha256=cls.hash_token(token))
         except cls.DoesNotExist:
             return None
-
-
-class NotificationKind(models.TextChoices):
-    REPLY_ISSUED = "reply_issued", _("答复已发出，请填写征询意见表")
-    FEEDBACK_RECEIVED = "feedback_received", _("代表委员已反馈意见")
-    NEW_LINK = "new_link", _("重新发送填表链接")
-
-
-class Notification(models.Model):
-    """The ledger of e-mails sent: one row per event and recipient, so nothing is sent twice."""
-
-    key = models.CharField(_("唯一键"), max_length=120, unique=True)
-    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind)
-    recipients = models.TextField(_("收件人"), blank=True)
-    subject = models.CharField(_("主题"), max_length=200)
-    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("通知记录")
-        verbose_name_plural = _("通知记录")
-        ordering = ["-sent_at"]
-        constraints = [choice_constraint("kind", NotificationKind)]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} · {self.recipients}"
 
 
 # --- who answers, and what the reply shows ------------------------------------------

@@ -6,18 +6,17 @@ import datetime
 import logging
 import secrets
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import Contact, already_notified, notify
 from proposals.files import UploadError, message_for
 from proposals.i18n import in_chinese
 from proposals.limits import clip
-from proposals.models import AssignmentStatus, Event, EventVerb, RoleKind, TransitionError
+from proposals.models import AssignmentStatus, Event, EventVerb, TransitionError, office_staff
 from proposals.site import site_url
 from replies.models import Disclosure, Publication, Reply, ReplyStatus
 
@@ -27,8 +26,6 @@ from .models import (
     Feedback,
     FeedbackCorrection,
     FeedbackLink,
-    Notification,
-    NotificationKind,
     Satisfaction,
     expected_members,
 )
@@ -295,77 +292,80 @@ def _record_receipt(feedback, *, by, at=None):
     )
 
 
-# --- e-mail -----------------------------------------------------------------------------
-
-
-def send_once(*, key, kind, recipients, subject, template, context, note=""):
-    """Send one e-mail and record it; a second call with the same key sends nothing. True if sent."""
-    recipients = sorted({r for r in recipients if r})
-    try:
-        # The key is unique: inserting first (no look-up) decides who sends. If the mail cannot
-        # be sent the insert is rolled back with it, so a later call tries again.
-        with transaction.atomic():
-            Notification.objects.create(
-                key=key,
-                kind=kind,
-                recipients=", ".join(recipients),
-                subject=subject,
-                note=note if recipients else (note or "无邮箱地址，未发送"),
-            )
-            if recipients:
-                body = render_to_string(template, context)
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except IntegrityError:
-        if Notification.objects.filter(key=key).exists():
-            return False  # sent before
-        raise
-    return bool(recipients)
-
-
-def member_email(member):
-    return member.user.email if member.user_id and member.user.email else ""
+# --- telling people (notifications.services.notify: in the app, e-mail, text message; each once) ---
 
 
 def link_url(token):
     return site_url() + reverse("feedback:link", args=[token])
 
 
+def _reply_issued_texts(*, member, reply, proposal, url, link):
+    context = {"member": member, "reply": reply, "proposal": proposal, "url": url, "link": link}
+    subject = _("【办理】%(number)s已答复，请填写办理情况征询意见表") % {"number": proposal.number}
+    mail = render_to_string("feedback/email/reply_issued.txt", context)
+    sms = _("【办理】%(name)s%(title)s：您的%(number)s已答复，请在%(date)s前打开链接填写征询意见表：%(url)s") % {
+        "name": member.name,
+        "title": member.title,
+        "number": proposal.number,
+        "date": f"{link.expires_at:%Y-%m-%d}",
+        "url": url,
+    }
+    return subject, mail, sms
+
+
 @in_chinese
 def notify_reply_issued(reply, by=None):
-    """Mail each expected member a one-time link to the form (once per member and reply)."""
+    """Each expected member who has not answered gets a one-time link to the form by e-mail and
+    text message, and (with an account) a notification leading to the reply; once per member and reply."""
     reply = type(reply).objects.select_related("assignment__proposal__lead__user", "assignment__unit").get(pk=reply.pk)
     proposal = reply.assignment.proposal
     submitted = set(Feedback.objects.submitted().filter(reply=reply).values_list("member_id", flat=True))
+    key = f"reply_issued:{reply.pk}"
     for member in expected_members(reply):
-        if member.pk in submitted:
-            continue
-        key = f"reply_issued:{reply.pk}:{member.pk}"
-        if Notification.objects.filter(key=key).exists():
+        if member.pk in submitted or already_notified(key=key, recipient=member):
             continue
         with transaction.atomic():
             link, token = FeedbackLink.issue(reply=reply, member=member)
-            send_once(
+            subject, mail, sms = _reply_issued_texts(
+                member=member, reply=reply, proposal=proposal, url=link_url(token), link=link
+            )
+            notify(
+                event="reply_issued",
                 key=key,
-                kind=NotificationKind.REPLY_ISSUED,
-                recipients=[member_email(member)],
-                subject=_("【办理】%(number)s已答复，请填写办理情况征询意见表") % {"number": proposal.number},
-                template="feedback/email/reply_issued.txt",
-                context={"member": member, "reply": reply, "proposal": proposal, "url": link_url(token), "link": link},
+                recipients=[member],
+                subject=subject,
+                text=_("%(unit)s已就%(number)s《%(title)s》作出第%(round)s轮答复，请阅读并填写办理情况征询意见表。")
+                % {
+                    "unit": reply.assignment.unit.name,
+                    "number": proposal.number,
+                    "title": proposal.title,
+                    "round": reply.round,
+                },
+                url=reverse("feedback:reply", args=[reply.pk]),
+                mail=mail,
+                sms=sms,
             )
 
 
 @in_chinese
-def send_new_link(*, reply, member, by):
-    """The office sends a fresh link (the old one expired or was lost); returns (url, sent)."""
+def send_new_link(*, reply, member, by, channels=None):
+    """The office sends a fresh link (the old one expired or was lost) by e-mail and text message;
+    returns (url, plan): the link is shown once to the office when the plan sends nothing."""
     link, token = FeedbackLink.issue(reply=reply, member=member)
     url = link_url(token)
-    sent = send_once(
+    subject, mail, sms = _reply_issued_texts(
+        member=member, reply=reply, proposal=reply.assignment.proposal, url=url, link=link
+    )
+    contact = member.notification_contact()
+    plan = notify(
+        event="new_link",
         key=f"new_link:{link.pk}",
-        kind=NotificationKind.NEW_LINK,
-        recipients=[member_email(member)],
-        subject=_("【办理】%(number)s征询意见表填写链接") % {"number": reply.assignment.proposal.number},
-        template="feedback/email/reply_issued.txt",
-        context={"member": member, "reply": reply, "proposal": reply.assignment.proposal, "url": url, "link": link},
+        # A link is a secret for e-mail and text message: it never goes into the app's list.
+        recipients=[Contact(ref=contact.ref, email=contact.email, phone=contact.phone)],
+        subject=subject,
+        text=mail,
+        mail=mail,
+        sms=sms,
     )
     Event.record(
         proposal=reply.assignment.proposal,
@@ -374,29 +374,31 @@ def send_new_link(*, reply, member, by):
         actor=by,
         note=member.name,
     )
-    return url, sent
+    return url, plan
 
 
 @in_chinese
 def notify_feedback_received(feedback):
-    """Mail the unit that wrote the reply: its address and its clerks' and signers' addresses.
+    """The unit that wrote the reply and the office of the body hear that a form came in.
 
     `feedback` as the submitting request left it (its reply, unit, proposal and member loaded)."""
     assignment = feedback.reply.assignment
-    unit = assignment.unit
-    staff = unit.roles.filter(kind__in=[RoleKind.CLERK, RoleKind.SIGNER]).values_list("user__email", flat=True)
-    send_once(
+    subject = (
+        _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
+        if feedback.satisfaction == Satisfaction.DISSATISFIED
+        else _("【办理】%(number)s收到%(name)s的征询意见表")
+    ) % {"number": assignment.proposal.number, "name": feedback.member.name}
+    text = render_to_string(
+        "feedback/email/feedback_received.txt",
+        {"feedback": feedback, "assignment": assignment, "site_url": site_url()},
+    )
+    notify(
+        event="feedback_received",
         key=f"feedback_received:{feedback.pk}",
-        kind=NotificationKind.FEEDBACK_RECEIVED,
-        recipients=[unit.email, *staff],
-        subject=(
-            _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
-            if feedback.satisfaction == Satisfaction.DISSATISFIED
-            else _("【办理】%(number)s收到%(name)s的征询意见表")
-        )
-        % {"number": assignment.proposal.number, "name": feedback.member.name},
-        template="feedback/email/feedback_received.txt",
-        context={"feedback": feedback, "assignment": assignment, "site_url": site_url()},
+        recipients=[assignment.unit, *office_staff(assignment.proposal.session.body)],
+        subject=subject,
+        text=text,
+        url=feedback.get_absolute_url(),
     )
 
 

@@ -193,3 +193,30 @@ class UnitSettingsForm(forms.ModelForm):
         if code and not all(c.isalnum() or c in "-." for c in code):
             raise forms.ValidationError(_("只能使用字母、数字、连字符和点。"))
         return code
+
+
+class ProposalEditForm(forms.ModelForm):
+    """The office corrects a registered proposal: what it says, not its number or its proposers."""
+
+    class Meta:
+        model = Proposal
+        fields = list(Proposal.AMENDABLE)
+        widgets = {"submitted_on": DateInput(), "body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = _("（未分类）")
+
+
+class AssignmentEditForm(forms.Form):
+    """The office corrects a 交办 the unit has not signed for: another unit, or another role."""
+
+    unit = forms.ModelChoiceField(HandlingUnit.objects.all(), label=_("承办单位"))
+    role = forms.ChoiceField(label=_("办理方式"), choices=AssignmentRole.choices)
+    reason = forms.CharField(label=_("更正理由"), max_length=REASON, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, assignment, **kwargs):
+        kwargs.setdefault("initial", {"unit": assignment.unit_id, "role": assignment.role})
+        super().__init__(*args, **kwargs)
+        others = Assignment.objects.filter(proposal_id=assignment.proposal_id).exclude(pk=assignment.pk)
+        self.fields["unit"].queryset = HandlingUnit.objects.exclude(pk__in=others.values("unit"))  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ as `.visible_to(user)` so every list is scoped the same way.
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -15,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import access, grams
+from notifications.services import Contact
+
+from . import access, grams, notices
 from .choices import (
     FINISHED,
     AssignmentRole,
@@ -35,7 +38,6 @@ from .choices import (
 )
 from .i18n import stored_text
 from .limits import LETTER, REASON, clip, length_constraint
-from .signals import request_decided
 
 __all__ = [
     "FINISHED",
@@ -175,6 +177,18 @@ class Member(models.Model):
             return ""
         return _("代表") if self.body == Body.NPC else _("委员")
 
+    def notification_contact(self):
+        """Where notifications reach the member: their account, their e-mail (or the account's), their phone."""
+        user = self.user
+        if user is not None and not user.is_active:
+            user = None
+        return Contact(
+            ref=f"member:{self.pk}",
+            users=(user,) if user else (),
+            email=self.email or (user.email if user else ""),
+            phone=self.phone,
+        )
+
 
 class HandlingUnit(models.Model):
     """A government department or district that answers proposals (承办单位)."""
@@ -214,6 +228,17 @@ class HandlingUnit(models.Model):
     @property
     def letterhead_name(self):
         return self.letterhead or self.name
+
+    def notification_contact(self):
+        """The unit's own e-mail and phone; in the app, its active clerks and signers."""
+        staff = (
+            get_user_model()
+            .objects.filter(
+                is_active=True, banli_roles__unit=self, banli_roles__kind__in=[RoleKind.CLERK, RoleKind.SIGNER]
+            )
+            .distinct()
+        )
+        return Contact(ref=f"unit:{self.pk}", users=tuple(staff), email=self.email, phone=self.contact_phone)
 
 
 class Role(models.Model):
@@ -258,6 +283,20 @@ class Role(models.Model):
         return f"{self.user} · {self.get_kind_display()} {scope}".strip()
 
 
+def office_staff(body):
+    """The active users of a body's committee office (代表工委 / 提案委), to notify."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, banli_roles__kind=RoleKind.OFFICE, banli_roles__body=body)
+        .distinct()
+    )
+
+
+def supervisors():
+    """The active users of the supervision office (督查室), to notify."""
+    return get_user_model().objects.filter(is_active=True, banli_roles__kind=RoleKind.SUPERVISOR).distinct()
+
+
 class Category(models.Model):
     """Subject area of a proposal (经济建设, 城乡建设, …): data, so each city keeps its own list."""
 
@@ -284,6 +323,20 @@ def _member_proposal_q(member_id, proposal_ref="pk"):
     lead = "lead_id" if proposal_ref == "pk" else "proposal__lead_id"
     cosigned = Cosigner.objects.filter(proposal=OuterRef(proposal_ref), member_id=member_id)
     return Q(**{lead: member_id}) | Q(Exists(cosigned))
+
+
+def _shown_value(field, value):
+    """A field's value as the timeline writes it: the choice's label, a date, 是/否, a dash for nothing."""
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    text = str(value)
+    return text if len(text) <= 60 else f"{text[:60]}…"
 
 
 class ProposalQuerySet(models.QuerySet):
@@ -436,7 +489,48 @@ class Proposal(models.Model):
     def has_lead(self):
         return self.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
 
+<<<<<<< HEAD
     def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False, at=None):
+=======
+    # What the office may correct on a registered proposal (in the app; the number stays).
+    AMENDABLE = ("title", "body", "category", "period", "is_key", "submitted_on")
+
+    def is_answered(self):
+        """A unit has answered it in writing: the letters quote its title and number as they were."""
+        answered = [AssignmentStatus.REPLIED, AssignmentStatus.REDO, AssignmentStatus.CLOSED]
+        return self.assignments.exclude(role=AssignmentRole.CO).filter(status__in=answered).exists()
+
+    def amend(self, *, by, **fields):
+        """The office corrects what was registered, until a unit has answered; the history keeps each
+        version and the timeline says what changed. Returns the changes as (label, old, new)."""
+        unknown = set(fields) - set(self.AMENDABLE)
+        if unknown:
+            raise ValueError(f"not amendable: {sorted(unknown)}")
+        with transaction.atomic():
+            current = Proposal.objects.select_for_update().get(pk=self.pk)
+            if current.is_answered():
+                raise TransitionError(_("已有承办单位答复，不能再修改；如需更正，请在重办中说明。"))
+            changes = []
+            with stored_text():
+                for name, value in fields.items():
+                    old = getattr(current, name)
+                    if old != value:
+                        field: models.Field = self._meta.get_field(name)  # type: ignore[assignment]
+                        label = str(field.verbose_name)
+                        changes.append((name, label, _shown_value(field, old), _shown_value(field, value)))
+                        setattr(self, name, value)
+                note = "；".join(f"{label}：{old} → {new}" for _name, label, old, new in changes)
+            if not changes:
+                return []
+            self._history_user = by
+            self.save(update_fields=[name for name, *_rest in changes])
+            Event.record(proposal=self, verb=EventVerb.PROPOSAL_AMENDED, actor=by, note=note)
+            if {"title", "body"} & {name for name, *_rest in changes}:
+                SimilarityGram.objects.index([self])
+        return changes
+
+    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False):
+>>>>>>> main
         """交办: give one unit its share of the proposal, with the deadline the session's rules give.
 
         `answered` records a share the unit has already answered (a historical letter being
@@ -470,7 +564,13 @@ class Proposal(models.Model):
             if note is None:
                 with stored_text():
                     note = f"{unit}（{assignment.get_role_display()}），期限 {due_on:%Y-%m-%d}"
+<<<<<<< HEAD
             Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note, at=at)
+=======
+            Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note)
+            if not answered:
+                notices.assigned(assignment)
+>>>>>>> main
         return assignment
 
 
@@ -646,8 +746,41 @@ class Assignment(models.Model):
         """This assignment read again under a row lock, inside the caller's transaction."""
         return Assignment.objects.select_for_update().select_related("proposal__session", "unit").get(pk=self.pk)
 
+<<<<<<< HEAD
     def sign_for(self, *, by, on=None, at=None):
         """签收: the unit accepts the assignment and starts handling it (`at` now by default)."""
+=======
+    def amend(self, *, by, unit, role, reason):
+        """The office corrects a 交办 (the unit, or its role) before the unit signed for it; the
+        deadline stays as given. The history keeps the old version; the timeline says why."""
+        with transaction.atomic():
+            Proposal.objects.select_for_update().filter(pk=self.proposal_id).first()
+            current = self.locked()
+            if current.status != AssignmentStatus.PENDING:
+                raise TransitionError(_("承办单位已签收，不能再更正交办；如需改由其他单位办理，请由该单位申请退回。"))
+            if unit == current.unit and role == current.role:
+                raise TransitionError(_("没有需要更正的内容。"))
+            siblings = Assignment.objects.filter(proposal_id=self.proposal_id).exclude(pk=self.pk)
+            if siblings.filter(unit=unit).exists():
+                raise TransitionError(_("%(unit)s 已承办该件。") % {"unit": unit})
+            if (
+                role == AssignmentRole.LEAD
+                and siblings.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
+            ):
+                raise TransitionError(_("该件已有主办单位；如需更换，请先退回原主办单位。"))
+            with stored_text():
+                before = f"{current.unit}（{current.get_role_display()}）"
+                self.unit, self.role = unit, role
+                note = f"{before} → {unit}（{self.get_role_display()}）：{reason}"
+            self._history_user = by
+            self.save(update_fields=["unit", "role"])
+            Event.record(
+                proposal=self.proposal, assignment=self, verb=EventVerb.ASSIGNMENT_AMENDED, actor=by, note=note
+            )
+
+    def sign_for(self, *, by, on=None):
+        """签收: the unit accepts the assignment and starts handling it."""
+>>>>>>> main
         with transaction.atomic():
             current = self.locked()
             if current.status != AssignmentStatus.PENDING:
@@ -721,6 +854,7 @@ class Assignment(models.Model):
                 reason=clip(note),
             )
             Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
+            notices.redo_started(self, round=round, reason=note)
             with stored_text():
                 note = f"第{round}轮，期限 {self.due_on:%Y-%m-%d}。{note}"
             Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note, at=at)
@@ -932,8 +1066,8 @@ class AssignmentRequest(models.Model):
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
             }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
-            # The unit that asked is told of the decision (the notifications app listens).
-            transaction.on_commit(lambda: request_decided.send(sender=AssignmentRequest, request=self, by=by))
+            # The one who asked and their unit are told (in the app now, by mail and text after commit).
+            notices.request_decided(self)
 
 
 class Event(models.Model):

@@ -27,8 +27,9 @@ from proposals.models import (
     choice_constraint,
 )
 
+from . import notices
 from .body import paragraphs_of
-from .signals import reply_issued, reply_sent_back, reply_withdrawn
+from .signals import reply_issued
 
 __all__ = ["TransitionError"]
 
@@ -497,6 +498,7 @@ class Reply(models.Model):
                 note=f"第{self.round}轮答复",
                 at=at,
             )
+            notices.awaiting_signoff(self)
 
     def send_back(self, *, by, note):
         """The signer or the reviewing supervisor returns the draft to the clerk with a note."""
@@ -513,7 +515,7 @@ class Reply(models.Model):
                 verb=EventVerb.SENT_BACK,
                 note=note,
             )
-            transaction.on_commit(lambda: reply_sent_back.send(sender=Reply, reply=self, by=by, note=note))
+            notices.handed_back(self, by=by, note=note)
 
     def may_withdraw(self, user):
         """撤回: the drafter (the unit's clerks when the draft names none) takes back a draft waiting for
@@ -537,7 +539,7 @@ class Reply(models.Model):
                 verb=EventVerb.WITHDRAWN,
                 note=note,
             )
-            transaction.on_commit(lambda: reply_withdrawn.send(sender=Reply, reply=self, by=by, note=note))
+            notices.withdrawn(self, by=by, note=note)
 
     def sign_off(self, *, by, review=None, at=None):
         """签发 by a signer of the unit; then either the supervisor reviews it or it goes out.
@@ -616,6 +618,7 @@ class Reply(models.Model):
         answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
         if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
             Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
+        notices.issued_to_co_units(self)
         transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
 
     def attach_scan(self, *, by, scan):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from notifications.models import Delivery
+from proposals import access
 from proposals.admin import RecordAdmin
 from proposals.models import Assignment
 
@@ -18,3 +20,19 @@ class UrgeAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return Urge.objects.filter(assignment__in=Assignment.objects.visible_to(request.user))
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(RecordAdmin):
+    """The ledger of e-mails and text messages, read-only, for supervisors: what went to whom, and when."""
+
+    scoped = False
+    list_display = ["sent_at", "event", "channel", "recipient", "address", "subject", "note"]
+    list_filter = ["event", "channel"]
+    search_fields = ["address", "subject", "key", "recipient"]
+
+    def has_module_permission(self, request):
+        return access.can_supervise(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_supervise(request.user)

@@ -169,13 +169,18 @@ def send_link(request, pk, member_pk):
     if Feedback.objects.submitted().filter(reply=reply, member=member).exists():
         messages.info(request, _("该委员已提交意见表。"))
         return redirect("feedback:paper_entry", pk=reply.pk)
-    url, sent = services.send_new_link(reply=reply, member=member, by=request.user)
-    if sent:
-        messages.success(request, _("新的填表链接已发送至 %(name)s 的邮箱。") % {"name": member.name})
+    url, plan = services.send_new_link(reply=reply, member=member, by=request.user)
+    if plan.sends:
+        messages.success(
+            request,
+            _("新的填表链接已发送给 %(name)s：%(where)s。")
+            % {"name": member.name, "where": "、".join([*plan.emails, *plan.phones])},
+        )
     else:
-        # No address on file: show the link once so the office can pass it on (SMS, WeChat).
+        # No address on file: show the link once so the office can pass it on (WeChat, paper).
         messages.warning(
             request,
-            _("%(name)s 没有登记邮箱。请将此链接转交本人（仅显示一次）：%(url)s") % {"name": member.name, "url": url},
+            _("%(name)s 没有登记邮箱或手机号。请将此链接转交本人（仅显示一次）：%(url)s")
+            % {"name": member.name, "url": url},
         )
     return redirect("feedback:paper_entry", pk=reply.pk)

@@ -169,5 +169,6 @@ class DemoWritePathTests(TestCase):
         deadline = redo.deadlines.get(kind=DeadlineKind.REDO)
         self.assertEqual(deadline.set_at, form.submitted_at)
         self.assertEqual(
-            redo.due_on, form.submitted_at.date() + datetime.timedelta(days=redo.proposal.session.redo_days)
+            redo.due_on,
+            timezone.localdate(form.submitted_at) + datetime.timedelta(days=redo.proposal.session.redo_days),
         )

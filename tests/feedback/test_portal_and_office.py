@@ -251,7 +251,7 @@ def test_the_paper_entry_page_offers_a_new_link_for_each_member_still_missing(cl
     assert reverse("feedback:send_link", args=[cast.reply.pk, cast.cosigner.pk]) in page
     assert reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]) not in page
     response = client.post(reverse("feedback:send_link", args=[cast.reply.pk, cast.cosigner.pk]), follow=True)
-    assert "新的填表链接已发送至 王秋红 的邮箱" in response.content.decode()
+    assert "新的填表链接已发送给 王秋红" in response.content.decode()
 
 
 def test_the_paper_scan_is_served_to_the_office_and_the_member_only(client, cast):

@@ -3,9 +3,9 @@
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from notifications.models import Notification
 from proposals.models import AssignmentStatus, Event, EventVerb
 from replies.models import CoHandlingOpinion, ContactRecord, ReplyStatus
-from replies.signals import reply_sent_back, reply_withdrawn
 from tests import factories as f
 from tests.cast import WorkflowTestCase
 
@@ -29,15 +29,8 @@ class HandingBackTests(WorkflowTestCase):
     def page(self, user):
         return self.as_user(user).get(self.proposal.get_absolute_url())
 
-    def listen(self, signal):
-        heard = []
-
-        def receiver(sender, reply, by, note, **kwargs):
-            heard.append((reply.pk, by, note))
-
-        signal.connect(receiver)
-        self.addCleanup(signal.disconnect, receiver)
-        return heard
+    def told(self, user, event):
+        return list(Notification.objects.filter(user=user, event=event).values_list("text", flat=True))
 
     def test_the_drafter_withdraws_a_draft_waiting_for_signoff_after_confirming(self):
         page = self.page(self.clerk_x)
@@ -47,7 +40,6 @@ class HandingBackTests(WorkflowTestCase):
         self.assertContains(confirm, "撤回后签发人不能再签发这份答复")
         self.waiting.refresh_from_db()
         self.assertEqual(self.waiting.status, ReplyStatus.AWAITING_SIGNOFF)  # the GET changed nothing
-        heard = self.listen(reply_withdrawn)
         with self.captureOnCommitCallbacks(execute=True):
             response = self.as_user(self.clerk_x).post(self.url("withdraw"), {"note": "数据需要更新"})
         self.assertRedirects(response, self.proposal.get_absolute_url())
@@ -55,7 +47,9 @@ class HandingBackTests(WorkflowTestCase):
         self.lead.refresh_from_db()
         self.assertEqual((self.waiting.status, self.lead.status), (ReplyStatus.DRAFT, AssignmentStatus.HANDLING))
         self.assertTrue(Event.objects.filter(verb=EventVerb.WITHDRAWN, note="数据需要更新").exists())
-        self.assertEqual(heard, [(self.waiting.pk, self.clerk_x, "数据需要更新")])
+        # The signer learns it no longer waits for them.
+        [text] = self.told(self.signer_x, "reply_withdrawn")
+        self.assertIn("数据需要更新", text)
         page = self.page(self.clerk_x)
         self.assertContains(page, "撤回送签")  # in the timeline
         self.assertContains(page, "已撤回送签")  # on the draft, with why
@@ -86,10 +80,11 @@ class HandingBackTests(WorkflowTestCase):
         self.assertEqual(self.waiting.status, ReplyStatus.ISSUED)
 
     def test_the_signer_hands_it_back_with_a_reason_the_drafter_sees_on_the_draft(self):
-        heard = self.listen(reply_sent_back)
         with self.captureOnCommitCallbacks(execute=True):
             self.as_user(self.signer_x).post(self.url("send_back"), {"note": "第二部分再具体些"})
-        self.assertEqual(heard, [(self.waiting.pk, self.signer_x, "第二部分再具体些")])
+        [text] = self.told(self.clerk_x, "reply_sent_back")
+        self.assertIn("第二部分再具体些", text)
+        self.assertEqual(self.told(self.other_clerk_x, "reply_sent_back"), [])  # the drafter, not the whole unit
         page = self.page(self.clerk_x)
         self.assertContains(page, "签发人退回修改")
         self.assertContains(page, "第二部分再具体些")

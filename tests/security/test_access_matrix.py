@@ -104,6 +104,13 @@ def admin_rows():
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
     rows.append(Row("admin list 催办", lambda w: "/admin/supervision/urge/", admin_only(200)))
+    rows.append(
+        Row(
+            "admin list e-mails and texts sent",
+            lambda w: "/admin/notifications/delivery/",
+            admin_only(403, **{SUPERVISOR: 200}),
+        )
+    )
     rows.append(Row("admin list feedback links", lambda w: "/admin/feedback/feedbacklink/", admin_only(200)))
     rows.append(Row("admin list paragraph templates", lambda w: "/admin/replies/paragraphtemplate/", admin_only(200)))
     return rows
@@ -195,6 +202,33 @@ ROWS = [
         acts(302, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
         method="post",
         data=lambda w: {"other": w.p_b.pk, "kind": "related"},
+    ),
+    Row(
+        "correct proposal A (answered already: back to it with why)",
+        lambda w: f"/proposals/{w.p_a.pk}/edit/",
+        acts(302, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct a proposal not yet answered",
+        lambda w: f"/proposals/{w.pending_x.proposal_id}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct it (empty form: errors)",
+        lambda w: f"/proposals/{w.pending_x.proposal_id}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+        method="post",
+    ),
+    Row(
+        "correct a 交办 not yet signed for",
+        lambda w: f"/assignments/{w.pending_x.pk}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct a 交办 (empty form: errors)",
+        lambda w: f"/assignments/{w.pending_x.pk}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+        method="post",
     ),
     Row("register page", lambda w: "/office/register/", only(200, *OVERSEERS)),
     Row("register (empty form: errors)", lambda w: "/office/register/", only(200, *OVERSEERS), method="post"),
@@ -499,6 +533,20 @@ ROWS = [
         method="post",
     ),
     Row("login log", lambda w: "/staff/logins/", only(200, SUPERVISOR)),
+    Row("one's notifications", lambda w: "/notifications/", everyone(200, **{ANON: LOGIN})),
+    Row(
+        "mark all one's notifications read",
+        lambda w: "/notifications/read/",
+        everyone(302, **{ANON: LOGIN}),
+        method="post",
+    ),
+    Row("open member A's notification", lambda w: f"/notifications/{w.notice_a.pk}/", only(302, MEMBER_A)),
+    Row(
+        "mark member A's notification read",
+        lambda w: f"/notifications/{w.notice_a.pk}/read/",
+        only(302, MEMBER_A),
+        method="post",
+    ),
     Row("single sign-on start (off)", lambda w: "/oidc/authenticate/", everyone(404)),
     Row("single sign-on answer (off)", lambda w: "/oidc/callback/", everyone(404)),
     Row("an import of the CPPCC", lambda w: f"/imports/{w.imported.pk}/", only(200, *OVERSEERS)),
@@ -540,6 +588,7 @@ class AccessMatrixTests(TestCase):
 
         from feedback.models import FeedbackLink
         from legacy.models import ImportedDocument, ImportStatus
+        from notifications.models import Notification
         from printing.models import BatchJob, BatchStatus
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
@@ -576,6 +625,13 @@ class AccessMatrixTests(TestCase):
             OFFICE: f.office(Body.CPPCC),
             SUPERVISOR: f.supervisor(),
         }
+        cls.notice_a = Notification.objects.create(
+            user=user_a,
+            event="reply_issued",
+            key="reply_issued:a",
+            subject="答复已发出",
+            url=cls.p_a.get_absolute_url(),
+        )
         cls.return_request = AssignmentRequest.objects.create(
             assignment=awaiting, kind=RequestKind.RETURN, reason="不属于本单位职责。", requested_by=cls.users[CLERK_X]
         )

@@ -1,9 +1,0 @@
-"""Domain events of the proposals app, for the apps above it that tell people (notifications).
-
-Sent after the transaction that caused them commits, so receivers never see rolled-back work.
-"""
-
-from django.dispatch import Signal
-
-# A return or extension request was decided: kwargs request (AssignmentRequest), by (the deciding user).
-request_decided = Signal()
