@@ -489,9 +489,6 @@ class Proposal(models.Model):
     def has_lead(self):
         return self.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
 
-<<<<<<< HEAD
-    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False, at=None):
-=======
     # What the office may correct on a registered proposal (in the app; the number stays).
     AMENDABLE = ("title", "body", "category", "period", "is_key", "submitted_on")
 
@@ -529,8 +526,7 @@ class Proposal(models.Model):
                 SimilarityGram.objects.index([self])
         return changes
 
-    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False):
->>>>>>> main
+    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False, at=None):
         """交办: give one unit its share of the proposal, with the deadline the session's rules give.
 
         `answered` records a share the unit has already answered (a historical letter being
@@ -564,13 +560,9 @@ class Proposal(models.Model):
             if note is None:
                 with stored_text():
                     note = f"{unit}（{assignment.get_role_display()}），期限 {due_on:%Y-%m-%d}"
-<<<<<<< HEAD
             Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note, at=at)
-=======
-            Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note)
             if not answered:
                 notices.assigned(assignment)
->>>>>>> main
         return assignment
 
 
@@ -746,10 +738,6 @@ class Assignment(models.Model):
         """This assignment read again under a row lock, inside the caller's transaction."""
         return Assignment.objects.select_for_update().select_related("proposal__session", "unit").get(pk=self.pk)
 
-<<<<<<< HEAD
-    def sign_for(self, *, by, on=None, at=None):
-        """签收: the unit accepts the assignment and starts handling it (`at` now by default)."""
-=======
     def amend(self, *, by, unit, role, reason):
         """The office corrects a 交办 (the unit, or its role) before the unit signed for it; the
         deadline stays as given. The history keeps the old version; the timeline says why."""
@@ -778,9 +766,8 @@ class Assignment(models.Model):
                 proposal=self.proposal, assignment=self, verb=EventVerb.ASSIGNMENT_AMENDED, actor=by, note=note
             )
 
-    def sign_for(self, *, by, on=None):
-        """签收: the unit accepts the assignment and starts handling it."""
->>>>>>> main
+    def sign_for(self, *, by, on=None, at=None):
+        """签收: the unit accepts the assignment and starts handling it (`at` now by default)."""
         with transaction.atomic():
             current = self.locked()
             if current.status != AssignmentStatus.PENDING:
