@@ -341,9 +341,10 @@ def notify_reply_issued(reply, by=None):
 
 
 @in_chinese
-def send_new_link(*, reply, member, by, channels=None):
-    """The office sends a fresh link (the old one expired or was lost) by e-mail and text message;
-    returns (url, plan): the link is shown once to the office when the plan sends nothing."""
+def send_new_link(*, reply, member, by, channel=""):
+    """The office sends a fresh link (the old one expired or was lost) by e-mail and text message,
+    or by `channel` ("email" or "sms") alone; returns (url, plan): the link is shown once to the
+    office when the plan sends nothing."""
     link, token = FeedbackLink.issue(reply=reply, member=member)
     url = link_url(token)
     subject, mail, sms = _reply_issued_texts(
@@ -354,7 +355,13 @@ def send_new_link(*, reply, member, by, channels=None):
         event="new_link",
         key=f"new_link:{link.pk}",
         # A link is a secret for e-mail and text message: it never goes into the app's list.
-        recipients=[Contact(ref=contact.ref, email=contact.email, phone=contact.phone)],
+        recipients=[
+            Contact(
+                ref=contact.ref,
+                email=contact.email if channel in ("", "email") else "",
+                phone=contact.phone if channel in ("", "sms") else "",
+            )
+        ],
         subject=subject,
         text=mail,
         mail=mail,

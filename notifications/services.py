@@ -17,7 +17,7 @@ For each recipient, inside the caller's transaction: an in-app notification for 
 accounts (a member's account, a unit's clerks and signers, the user). After the transaction
 commits (`transaction.on_commit`, so rolled-back work tells nobody): one e-mail to its address
 and one text message to its phone. Somebody with neither gets only what the app shows, or
-nothing. Every e-mail and text message is recorded in `Delivery` (unique per key, recipient and
+nothing; text messages go to mobile numbers only. Every e-mail and text message is recorded in `Delivery` (unique per key, recipient and
 channel) before it is sent: calling again with the same key sends nothing new, and a message
 that fails to go out is struck from the ledger so a later call sends it. The same address is
 written to once per call even when two recipients share it.
@@ -121,7 +121,7 @@ def notify(*, event, key, recipients, subject, text, url="", mail=None, sms=None
                 plan.users.append(user)
         for channel, address, bucket in (
             (Channel.EMAIL, contact.email.strip(), plan.emails),
-            (Channel.SMS, contact.phone.strip(), plan.phones),
+            (Channel.SMS, sms_backends.mobile_number(contact.phone), plan.phones),
         ):
             if address and (channel, address) not in seen_addresses:
                 seen_addresses.add((channel, address))

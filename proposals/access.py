@@ -81,6 +81,16 @@ def can_supervise(user) -> bool:
     return scope_of(user).everything
 
 
+def can_escalate(user) -> bool:
+    """Raise a 督办 by hand and set a session's 督办 ladder and its 重点督办 topics: the 督查室 only."""
+    return scope_of(user).everything
+
+
+def can_follow(user, session) -> bool:
+    """Read a session's 督办 (levels, records, topics, 通知单): a supervisor or the office of its body."""
+    return scope_of(user).oversees(session.body)
+
+
 def can_route(user, proposal) -> bool:
     """Register, number and 交办 a proposal, decide return requests: its body's office or a supervisor."""
     return scope_of(user).oversees(proposal.session.body)

@@ -120,6 +120,7 @@ class EventVerb(models.TextChoices):
     LINK_SENT = "link_sent", pgettext_lazy("timeline", "发送填表链接")
     REDO = "redo", pgettext_lazy("timeline", "重办")
     URGED = "urged", pgettext_lazy("timeline", "催办")
+    ESCALATED = "escalated", pgettext_lazy("timeline", "督办")
     IMPORTED = "imported", pgettext_lazy("timeline", "导入")
     IMPORT_CONFIRMED = "import_confirmed", pgettext_lazy("timeline", "导入核实")
     IMPORT_CORRECTED = "import_corrected", pgettext_lazy("timeline", "导入更正")

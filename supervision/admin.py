@@ -2,10 +2,10 @@ from django.contrib import admin
 
 from notifications.models import Delivery
 from proposals import access
-from proposals.admin import RecordAdmin
+from proposals.admin import RecordAdmin, ReferenceAdmin
 from proposals.models import Assignment
 
-from .models import Urge
+from .models import Escalation, EscalationLevel, EscalationRule, Urge
 
 
 @admin.register(Urge)
@@ -20,6 +20,39 @@ class UrgeAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return Urge.objects.filter(assignment__in=Assignment.objects.visible_to(request.user))
+
+
+class SessionReferenceAdmin(ReferenceAdmin):
+    """A session's 督办 ladder: the office of its body or a supervisor corrects it."""
+
+    scoped = False
+    list_select_related = ["session"]
+    list_filter = ["session"]
+
+    def can_change(self, user, obj):
+        scope = access.scope_of(user)
+        return scope.oversees_any if obj is None else scope.oversees(obj.session.body)
+
+
+@admin.register(EscalationLevel)
+class EscalationLevelAdmin(SessionReferenceAdmin):
+    list_display = ["session", "rank", "name", "needs_leader"]
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(SessionReferenceAdmin):
+    list_display = ["session", "offset_days", "level", "notify"]
+    list_select_related = ["session", "level"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(RecordAdmin):
+    """The 督办 ledger, read-only: 督办 is raised by the daily run or from the assignment's 督办 page."""
+
+    list_display = ["at", "assignment", "level", "due_on", "by", "leader", "reason"]
+    list_filter = ["level__name"]
+    search_fields = ["assignment__proposal__number", "assignment__unit__name", "reason", "leader"]
+    list_select_related = ["assignment__proposal", "assignment__unit", "level", "by"]
 
 
 @admin.register(Delivery)

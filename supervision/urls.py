@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_pages, views
+from . import escalation_views, import_pages, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("dashboard/urge/<int:pk>/", views.urge, name="urge"),
     path("dashboard/import/", import_pages.import_assignments, name="import"),
     path("dashboard/import/template/", import_pages.import_template, name="import_template"),
+    path("escalations/", escalation_views.overview, name="escalation_overview"),
+    path("escalations/assignment/<int:pk>/", escalation_views.assignment_escalations, name="escalations"),
+    path("escalations/session/<int:pk>/", escalation_views.ladder, name="ladder"),
+    path("escalations/session/<int:pk>/defaults/", escalation_views.install_ladder, name="install_ladder"),
     path("search/", views.search_view, name="search"),
     path("public/", views.public_list, name="public"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from notifications.sms import mobile_number
 from proposals import access
 from proposals.files import UploadError
 from proposals.models import Member, TransitionError
@@ -60,7 +61,7 @@ def office_inbox(request):
         .filter(assignment__proposal__session__body__in=bodies)
         .exclude(superseded_q())
         .annotate(submitted_count=Count("feedback", filter=Q(feedback__submitted_at__isnull=False), distinct=True))
-        .select_related("assignment__unit", "assignment__proposal__lead")
+        .select_related("assignment__unit", "assignment__proposal__lead__user")
         .order_by("issued_at", "pk")
     )
     if expected_extra is not None:
@@ -68,6 +69,11 @@ def office_inbox(request):
     else:
         missing = missing.filter(submitted_count__lt=1)
     page = Paginator(missing, 50).get_page(request.GET.get("page"))
+    if expected_extra is None:
+        # Only the lead answers: a new link can go to them straight from this list.
+        for reply in page:
+            contact = reply.assignment.proposal.lead.notification_contact()
+            reply.lead_email, reply.lead_mobile = contact.email, mobile_number(contact.phone)
     return render(
         request,
         "feedback/office_inbox.html",
@@ -77,6 +83,7 @@ def office_inbox(request):
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "paginator": page.paginator,
+            "lead_answers": expected_extra is None,
         },
     )
 
@@ -122,7 +129,15 @@ def paper_entry(request, pk):
                 return redirect("feedback:detail", pk=feedback.pk)
     else:
         form = PaperFeedbackForm(members=members)
-    context = {"form": form, "reply": reply, "proposal": reply.assignment.proposal, "missing": members}
+    reachable = [(m, m.notification_contact()) for m in members.select_related("user")]
+    context = {
+        "form": form,
+        "reply": reply,
+        "proposal": reply.assignment.proposal,
+        "missing": [
+            {"member": m, "email": c.email, "mobile": mobile_number(c.phone), "phone": c.phone} for m, c in reachable
+        ],
+    }
     return render(request, "feedback/paper_form.html", context)
 
 
@@ -174,7 +189,10 @@ def send_link(request, pk, member_pk):
     if Feedback.objects.submitted().filter(reply=reply, member=member).exists():
         messages.info(request, _("该委员已提交意见表。"))
         return redirect("feedback:paper_entry", pk=reply.pk)
-    url, plan = services.send_new_link(reply=reply, member=member, by=request.user)
+    channel = request.POST.get("channel", "")
+    if channel not in ("", "email", "sms"):
+        channel = ""
+    url, plan = services.send_new_link(reply=reply, member=member, by=request.user, channel=channel)
     if plan.sends:
         messages.success(
             request,
@@ -185,7 +203,12 @@ def send_link(request, pk, member_pk):
         # No address on file: show the link once so the office can pass it on (WeChat, paper).
         messages.warning(
             request,
-            _("%(name)s 没有登记邮箱或手机号。请将此链接转交本人（仅显示一次）：%(url)s")
+            {
+                "email": _("%(name)s 没有登记邮箱。请将此链接转交本人（仅显示一次）：%(url)s"),
+                "sms": _("%(name)s 没有登记手机号。请将此链接转交本人（仅显示一次）：%(url)s"),
+            }.get(channel, _("%(name)s 没有登记邮箱或手机号。请将此链接转交本人（仅显示一次）：%(url)s"))
             % {"name": member.name, "url": url},
         )
+    if request.POST.get("next") == "inbox":
+        return redirect("feedback:office")
     return redirect("feedback:paper_entry", pk=reply.pk)

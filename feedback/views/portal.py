@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from proposals import access
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Deadline, DeadlineKind, Proposal
 from replies.models import Reply
 
 from ..models import (
@@ -30,6 +30,11 @@ def portal(request):
         .prefetch_related(
             "cosigner_links__member",
             Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "pk")),
+            Prefetch(
+                "assignments__deadlines",
+                queryset=Deadline.objects.filter(kind=DeadlineKind.REDO).order_by("-round"),
+                to_attr="redos",
+            ),
             Prefetch("assignments__replies", queryset=Reply.objects.issued().order_by("round"), to_attr="issued"),
             Prefetch(
                 "assignments__issued__feedback",
@@ -63,8 +68,23 @@ def portal(request):
                 replies.append(entry)
                 if entry["waiting"]:
                     waiting.append(entry)
-        rows.append({"proposal": proposal, "is_lead": proposal.lead_id == member.pk, "lead": lead, "replies": replies})
-    return render(request, "feedback/portal.html", {"member": member, "rows": rows, "waiting": waiting})
+        redo = lead.redos[0] if lead is not None and lead.status == AssignmentStatus.REDO and lead.redos else None
+        rows.append(
+            {
+                "proposal": proposal,
+                "is_lead": proposal.lead_id == member.pk,
+                "lead": lead,
+                "replies": replies,
+                "redo": redo,
+            }
+        )
+    context = {
+        "member": member,
+        "rows": rows,
+        "waiting": waiting,
+        "reply_count": sum(len(row["replies"]) for row in rows),
+    }
+    return render(request, "feedback/portal.html", context)
 
 
 @never_cache
@@ -84,7 +104,13 @@ def reply_detail(request, pk):
         scope.is_staff_role and Assignment.objects.visible_to(request.user).filter(pk=reply.assignment_id).exists()
     )
     mine = next((f for f in submitted if f.member_id == scope.member_id), None)
+    assignment = reply.assignment
+    redo = None
+    if assignment.status == AssignmentStatus.REDO:
+        # 重办 after this reply: the member reads why and by when the next answer is due.
+        redo = assignment.deadlines.filter(kind=DeadlineKind.REDO, round=reply.round + 1).first()
     context = {
+        "redo": redo,
         "reply": reply,
         "proposal": reply.assignment.proposal,
         "evaluation": evaluation(expected, submitted),

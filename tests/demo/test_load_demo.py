@@ -112,3 +112,18 @@ class LoadDemoTests(TestCase):
             .exclude(Exists(Feedback.objects.filter(reply=OuterRef("pk"), member=chengwei)))
         )
         self.assertTrue(waiting.exists())
+
+
+class DemoContactsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+
+    def test_the_demos_members_and_units_can_be_mailed_and_texted(self):
+        from notifications.sms import mobile_number
+        from proposals.models import HandlingUnit
+
+        chengwei = Member.objects.get(name="程玮", group="")
+        self.assertTrue(chengwei.email and mobile_number(chengwei.phone))
+        self.assertFalse(HandlingUnit.objects.filter(email="").exists())
+        self.assertFalse(Member.objects.exclude(group="批量").filter(email="").exists())

@@ -143,3 +143,52 @@ def test_supervisors_read_the_ledger_in_the_admin_and_others_do_not(client, cast
     assert client.get(url).status_code == 403
     client.force_login(cast.clerk)
     assert client.get(url).status_code == 302  # unit staff have no admin at all
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_the_office_sends_a_new_link_by_text_or_by_mail_from_its_inbox(client, cast, channel):
+    cast.lead.phone = "13800000001"
+    cast.lead.save()
+    client.force_login(cast.office)
+    inbox = client.get(reverse("feedback:office")).content.decode()
+    assert 'value="sms"' in inbox and 'value="email"' in inbox
+    with committed():
+        response = client.post(
+            reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]), {"channel": channel, "next": "inbox"}
+        )
+    assert response["Location"] == reverse("feedback:office")
+    if channel == "sms":
+        assert [m.to for m in sms.outbox] == ["13800000001"] and mail.outbox == []
+    else:
+        assert [m.to for m in mail.outbox] == [["chengwei@example.org"]] and sms.outbox == []
+    assert not Notification.objects.exists()  # a link is a secret: never in the app's list
+
+
+def test_a_member_without_a_mobile_gets_no_text_button_and_the_link_is_shown_once(client, cast):
+    client.force_login(cast.office)
+    page = client.get(reverse("feedback:paper_entry", args=[cast.reply.pk])).content.decode()
+    assert 'value="email"' in page and 'value="sms"' not in page
+    with committed():
+        response = client.post(
+            reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]), {"channel": "sms"}, follow=True
+        )
+    assert "没有登记手机号" in response.content.decode() and "/f/" in response.content.decode()
+    assert sms.outbox == [] and mail.outbox == []
+
+
+def test_the_member_reads_why_and_by_when_the_reply_is_redone(client, cast):
+    client.force_login(cast.lead_user)
+    with committed():
+        client.post(
+            reverse("feedback:member_form", args=[cast.reply.pk]),
+            form_data(satisfaction="dissatisfied", opinion="答复未回应核心诉求。"),
+        )
+    cast.assignment.refresh_from_db()
+    due = cast.assignment.due_on
+    for url in (reverse("feedback:portal"), reverse("feedback:reply", args=[cast.reply.pk])):
+        page = client.get(url).content.decode()
+        assert "重新办理中（第2轮）" in page, url
+        assert f"{due.year}年{due.month}月{due.day}日" in page and "答复未回应核心诉求" in page, url
+    # and was told so by mail, with the same facts
+    redo = next(m for m in mail.outbox if "【重办】" in m.subject and m.to == ["chengwei@example.org"])
+    assert f"{due:%Y-%m-%d}" in redo.body

@@ -213,3 +213,27 @@ def test_inactive_users_are_not_told(world):
         notify(event="test", key="k5", recipients=[world.unit], subject="主题", text="内容")
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["clerk"]
     assert to(mail.outbox) == ["jxj@example.org"]  # the unit's own address still gets the mail
+
+
+def test_a_draft_handed_back_tells_its_drafter_why_and_a_withdrawn_one_tells_the_signers(world, settings):
+    settings.BANLI_REQUIRE_CONTACT_BEFORE_REPLY = False
+    world.clerk.email = "clerk@example.org"
+    world.clerk.save()
+    assignment = f.assignment(world.proposal, world.unit, status=AssignmentStatus.AWAITING_SIGNOFF)
+    reply = f.reply(assignment, status=ReplyStatus.AWAITING_SIGNOFF, drafter=world.clerk)
+    with committed():
+        reply.send_back(by=world.signer, note="请补充资金安排。")
+    assert to(mail.outbox) == ["clerk@example.org"] and "请补充资金安排" in mail.outbox[0].body
+    with committed():
+        reply.submit(by=world.clerk)
+        reply.withdraw(by=world.clerk, note="数据有误")
+    # the signer heard of the submission, then of the withdrawal
+    assert [m.subject[:5] for m in mail.outbox if m.to == ["signer@example.org"]] == ["【待签发】", "【撤回送签"]
+
+
+def test_a_unit_with_a_landline_only_gets_no_text(world):
+    world.unit.contact_phone = "0714-6288824"
+    world.unit.save()
+    with committed():
+        world.proposal.assign(unit=world.unit, role=AssignmentRole.LEAD, by=world.office)
+    assert sms.outbox == [] and to(mail.outbox) == ["jxj@example.org"]

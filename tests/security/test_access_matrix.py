@@ -100,6 +100,9 @@ def admin_rows():
         "replies/reply",
         "replies/cohandlingopinion",
         "feedback/feedback",
+        "supervision/escalationlevel",
+        "supervision/escalationrule",
+        "supervision/escalation",
     ]:
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
@@ -446,6 +449,27 @@ ROWS = [
     Row("dashboard list", lambda w: "/dashboard/list/overdue/", only(200, *OVERSEERS)),
     Row("dashboard list that does not exist", lambda w: "/dashboard/list/nothing/", only(404)),
     Row("urge (催办) X", lambda w: f"/dashboard/urge/{w.handling_x.pk}/", only(302, *OVERSEERS), method="post"),
+    Row("督办 overview", lambda w: "/escalations/", only(200, *OVERSEERS)),
+    Row("督办 of X", lambda w: f"/escalations/assignment/{w.handling_x.pk}/", only(200, *OVERSEERS)),
+    Row(
+        "督办 X by hand",
+        lambda w: f"/escalations/assignment/{w.handling_x.pk}/",
+        acts(200, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
+    Row("督办 ladder", lambda w: f"/escalations/session/{w.p_a.session_id}/", only(200, *OVERSEERS)),
+    Row(
+        "督办 ladder change",
+        lambda w: f"/escalations/session/{w.p_a.session_id}/",
+        acts(200, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
+    Row(
+        "督办 ladder defaults",
+        lambda w: f"/escalations/session/{w.p_a.session_id}/defaults/",
+        acts(302, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
     Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
     Row("search", lambda w: "/search/?q=提案", everyone(200, **{ANON: LOGIN})),

@@ -68,6 +68,21 @@ UNITS = [
     ("安康市工业和信息化局", "安康市工信局", "安工信函", "", "", "AK-GXJ"),
 ]
 
+# Addresses for the demo's people, so the demo mails and texts (console in development). Made up:
+# example.org is reserved for examples, and the mobiles are in one made-up block.
+MEMBER_CONTACTS = {
+    "程玮": ("chengwei", "13800000101"),
+    "王秋红": ("wangqiuhong", "13800000102"),
+    "张伟": ("zhangwei", "13800000103"),
+    "李娜": ("lina", "13800000104"),
+    "王强": ("wangqiang", "13800000105"),
+    "刘洋": ("liuyang", "13800000106"),
+    "赵敏": ("zhaomin", "13800000107"),
+    "孙磊": ("sunlei", "13800000108"),
+    "市工商联": ("gsl", "13800000109"),
+    "何昕": ("hexin", "13800000110"),
+}
+
 CATEGORIES = ["经济建设", "城乡建设", "教育科技", "文化卫生", "社会法制", "农业农村", "生态环境", "其他"]
 
 NPC_DEPUTIES = [
@@ -174,6 +189,7 @@ class DemoData:
         self.build_huiji_case()
         self.build_ankang_case()
         self.build_synthetic()
+        self.build_contacts()
 
     # --- reference data ---------------------------------------------------------
 
@@ -326,6 +342,27 @@ class DemoData:
                 "needs_attention": attention_note(form),
             },
         )
+
+    def build_contacts(self):
+        """Every demo member, unit and user gets an e-mail address (and members a mobile), unless one is set."""
+        for member in Member.objects.exclude(group="批量").order_by("pk"):
+            local, mobile = MEMBER_CONTACTS.get(member.name, (f"member{member.pk}", f"1390000{member.pk % 10000:04d}"))
+            changed = []
+            if not member.email:
+                member.email, changed = f"{local}@example.org", [*changed, "email"]
+            if not member.phone:
+                member.phone, changed = mobile, [*changed, "phone"]
+            if changed:
+                member.save(update_fields=changed)
+        for *_, short, _prefix, _person, _phone, code in UNITS:
+            unit = self.units[short]
+            if not unit.email:
+                unit.email = f"{code.lower()}@example.org"
+                unit.save(update_fields=["email"])
+        for username, user in self.users.items():
+            if not user.email and username not in ("member", "member2", "deputy"):
+                user.email = f"{username}@example.org"
+                user.save(update_fields=["email"])
 
     def link_user(self, member, username):
         if member.user_id != self.users[username].pk:
