@@ -78,7 +78,13 @@ def portal(request):
                 "redo": redo,
             }
         )
-    return render(request, "feedback/portal.html", {"member": member, "rows": rows, "waiting": waiting})
+    context = {
+        "member": member,
+        "rows": rows,
+        "waiting": waiting,
+        "reply_count": sum(len(row["replies"]) for row in rows),
+    }
+    return render(request, "feedback/portal.html", context)
 
 
 @never_cache

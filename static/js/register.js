@@ -9,8 +9,16 @@
   var serial = form.querySelector("[name=serial]");
   var text = form.dataset;
 
+  // Tom Select points the <label> at its own control; the original field, kept for the form,
+  // keeps its name for assistive technology through aria-label.
+  function keepName(el) {
+    var label = form.querySelector('label[for="' + el.id + '"]');
+    if (label) el.setAttribute("aria-label", label.textContent.replace("*", "").trim());
+  }
+
   var lead = form.querySelector("select[data-picker=select]");
   if (lead) {
+    keepName(lead);
     new TomSelect(lead, { maxOptions: 50, openOnFocus: false, render: { no_results: noResults } });
   }
 
@@ -23,6 +31,7 @@
 
   var names = form.querySelector("input[data-picker=members]");
   if (names) {
+    keepName(names);
     var picker = new TomSelect(names, {
       delimiter: "、",
       persist: false,
