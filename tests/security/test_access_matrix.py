@@ -103,6 +103,7 @@ def admin_rows():
         "supervision/escalationlevel",
         "supervision/escalationrule",
         "supervision/escalation",
+        "supervision/keytopic",
     ]:
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
@@ -484,6 +485,15 @@ ROWS = [
         acts(302, (SUPERVISOR,), seers=(OFFICE,)),
         method="post",
     ),
+    Row("重点督办 topics", lambda w: "/escalations/topics/", only(200, *OVERSEERS)),
+    Row("重点督办 topic", lambda w: f"/escalations/topics/{w.topic.pk}/", only(200, *OVERSEERS)),
+    Row("new 重点督办 topic", lambda w: "/escalations/topics/new/", acts(200, (SUPERVISOR,), seers=(OFFICE,))),
+    Row(
+        "change 重点督办 topic",
+        lambda w: f"/escalations/topics/{w.topic.pk}/edit/",
+        acts(200, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
     Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
     Row("search", lambda w: "/search/?q=提案", everyone(200, **{ANON: LOGIN})),
@@ -630,6 +640,7 @@ class AccessMatrixTests(TestCase):
         from printing.models import BatchJob, BatchStatus
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
+        from supervision.models import KeyTopic
 
         session = f.session(Body.CPPCC)
         unit_x, unit_y = f.unit("X局", "X局"), f.unit("Y局", "Y局")
@@ -675,6 +686,9 @@ class AccessMatrixTests(TestCase):
         )
         cls.batch = BatchJob.objects.create(
             requested_by=cls.users[SUPERVISOR], session=session, status=BatchStatus.DONE, total=1, done=1
+        )
+        cls.topic = KeyTopic.objects.create(
+            session=session, title="专题", leader="李明", created_by=cls.users[SUPERVISOR]
         )
         cls.imported = ImportedDocument.objects.create(
             file_name="旧答复.txt",
