@@ -357,6 +357,11 @@ ROWS = [
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
     ),
     Row(
+        "review: the confirmation (supervisor)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/review/",
+        acts(200, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
+    ),
+    Row(
         "review (supervisor; this one is not in review)",
         lambda w: f"/replies/{w.awaiting_x.pk}/review/",
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
