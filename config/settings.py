@@ -274,6 +274,8 @@ if BANLI_FEEDBACK_FROM not in ("lead", "all"):
 # A one-time feedback link is valid this many days; once opened it becomes a session this short.
 BANLI_FEEDBACK_LINK_DAYS = env_int("BANLI_FEEDBACK_LINK_DAYS", 30)
 BANLI_FEEDBACK_LINK_SESSION_SECONDS = env_int("BANLI_FEEDBACK_LINK_SESSION_SECONDS", 3600)
+# The form opened by a link warns this many seconds before its session runs out.
+BANLI_FEEDBACK_EXPIRY_WARNING_SECONDS = env_int("BANLI_FEEDBACK_EXPIRY_WARNING_SECONDS", 300)
 # Members who have not answered this many days after their first link are reminded once, with a
 # fresh link (`manage.py remind_feedback`, run daily); 0 turns reminders off.
 BANLI_FEEDBACK_REMINDER_DAYS = env_int("BANLI_FEEDBACK_REMINDER_DAYS", 14)

@@ -25,6 +25,7 @@ from .models import (
     Channel,
     Feedback,
     FeedbackCorrection,
+    FeedbackDraft,
     FeedbackLink,
     Satisfaction,
     expected_members,
@@ -66,7 +67,8 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
     Raises UploadError (a message for the member) when the signature cannot be stored; then
     nothing is saved, and a file written before a later failure is removed again.
     """
-    now = (now or timezone.now()).replace(microsecond=0)
+    moment = now or timezone.now()
+    now = moment.replace(microsecond=0)  # the sealed time; the timeline keeps the exact moment
     stored: list[tuple] = []
     try:
         with transaction.atomic():
@@ -83,7 +85,8 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
                 # Another request inserted the row between our read and our write.
                 raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
             FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
-            _after_submission(feedback, by=by)
+            FeedbackDraft.objects.filter(reply=reply, member=member).delete()  # the form is in: no draft
+            _after_submission(feedback, by=by, at=moment)
     except BaseException:
         _remove(stored)
         raise
@@ -103,8 +106,9 @@ def _unsubmitted_form(reply, member, channel):
     return feedback
 
 
-def enter_paper(*, reply, member, answers, signed_on, scan, by):
+def enter_paper(*, reply, member, answers, signed_on, scan, by, at=None):
     """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged.
+    `at` is when the office entered (and so received) it, now by default.
 
     `answers` are the Feedback fields as the member marked them (PaperFeedbackForm.answers()).
     Raises UploadError when the scan cannot be stored (nothing is saved then).
@@ -121,15 +125,16 @@ def enter_paper(*, reply, member, answers, signed_on, scan, by):
             feedback.entered_by = by
             feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
             # The office holds the paper it enters: entering it is its receipt (签收), no second step.
-            feedback.received_by, feedback.received_at = by, timezone.now()
+            at = at or timezone.now()
+            feedback.received_by, feedback.received_at = by, at
             feedback.seal_now()
             try:
                 with transaction.atomic():
                     feedback.save()
             except IntegrityError:
                 raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
-            _after_submission(feedback, by=by)
-            _record_receipt(feedback, by=by)
+            _after_submission(feedback, by=by, at=at)
+            _record_receipt(feedback, by=by, at=at)
     except BaseException:
         _remove(stored)
         raise
@@ -149,20 +154,20 @@ def record_imported_form(*, reply, member, answers, signed_at, by):
 
 
 @in_chinese
-def _after_submission(feedback, *, by):
+def _after_submission(feedback, *, by, at=None):
     reply = feedback.reply
     assignment = reply.assignment
     proposal = assignment.proposal
     note = (
         f"{feedback.member.name}：{feedback.get_satisfaction_display() or '待核实'}（{feedback.get_channel_display()}）"
     )
-    Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note)
-    _consequences(feedback, satisfaction=feedback.satisfaction, by=by)
+    Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note, at=at)
+    _consequences(feedback, satisfaction=feedback.satisfaction, by=by, at=at)
     # robust: a mail server that is down must not turn a stored form into an error page.
     transaction.on_commit(lambda: notify_feedback_received(feedback), robust=True)
 
 
-def _consequences(feedback, *, satisfaction, by):
+def _consequences(feedback, *, satisfaction, by, at=None):
     """What a form's answer sets going: 重办 after 不满意, publication once every member agreed."""
     reply = feedback.reply
     assignment = reply.assignment
@@ -170,9 +175,11 @@ def _consequences(feedback, *, satisfaction, by):
         latest = assignment.replies.filter(status=ReplyStatus.ISSUED).order_by("-round").first()
         if latest is not None and latest.pk == reply.pk:  # an answer to an older round reopens nothing
             assignment.start_redo(
-                by=by, note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{clip(feedback.opinion, 200)}"
+                by=by,
+                note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{clip(feedback.opinion, 200)}",
+                at=at,
             )
-    publish_if_agreed(reply=reply, by=by)
+    publish_if_agreed(reply=reply, by=by, at=at)
 
 
 def publication_agreed(reply):
@@ -186,21 +193,22 @@ def publication_agreed(reply):
 
 
 @in_chinese
-def publish_if_agreed(*, reply, by=None):
+def publish_if_agreed(*, reply, by=None, at=None):
     """Publish the reply (with its 索引号) when the rule now holds; withdraw a publication that a
-    correction no longer supports. Returns the disclosure in force, or None."""
+    correction no longer supports. Returns the disclosure in force, or None. `at`: now by default."""
     reply = Reply.objects.select_related("assignment__proposal", "assignment__unit").get(pk=reply.pk)
     agreed = publication_agreed(reply)
     existing = Disclosure.objects.filter(reply=reply).first()
     a = reply.assignment
     if agreed and existing is None:
-        disclosure = Disclosure.objects.publish(reply=reply)
+        disclosure = Disclosure.objects.publish(reply=reply, at=at)
         Event.record(
             proposal=a.proposal,
             assignment=a,
             verb=EventVerb.PUBLISHED,
             actor=by,
             note=f"索引号 {disclosure.index_number}",
+            at=at,
         )
         return disclosure
     if not agreed and existing is not None and existing.withdrawn_at is None:
@@ -271,17 +279,18 @@ def receive(*, feedback, by, now=None):
         received_by=by, received_at=now or timezone.now()
     )
     if updated:
-        _record_receipt(feedback, by=by)
+        _record_receipt(feedback, by=by, at=now)
     return bool(updated)
 
 
-def _record_receipt(feedback, *, by):
+def _record_receipt(feedback, *, by, at=None):
     Event.record(
         proposal=feedback.reply.assignment.proposal,
         assignment=feedback.reply.assignment,
         verb=EventVerb.FEEDBACK_RECEIVED,
         actor=by,
         note=feedback.member.name,
+        at=at,
     )
 
 

@@ -18,9 +18,9 @@ from . import documents, letters
 from .pdf import PrintError
 
 # Letters typeset as one Typst document: fonts are embedded once per chunk (fewer, larger
-# chunks make a smaller file), and Typst keeps the layouts of its recent documents in memory
+# chunks make a smaller file), and a chunk's layout is held in memory until the next one
 # (smaller chunks keep a worker smaller); bench/pdf.py's batch figure measures both.
-CHUNK = 20
+CHUNK = 30
 
 
 class BatchTooLarge(PrintError):
@@ -97,21 +97,22 @@ def build(replies, *, limit, with_forms=False, packets=False, site_url="", progr
     sources: list = []  # pikepdf copies pages from their documents when it saves: keep them open until then
     done = 0
     try:
-        for start in range(0, len(replies), CHUNK):
-            chunk = replies[start : start + CHUNK]
-            data, first_pages = letters.render_with_starts(chunk)
-            letters_pdf = _open(data, sources)
-            if not attached:
-                merged.pages.extend(letters_pdf.pages)
-            else:
-                ends = [*first_pages[1:], len(letters_pdf.pages)]
-                for reply, first, end in zip(chunk, first_pages, ends, strict=True):
-                    merged.pages.extend(letters_pdf.pages[first:end])
-                    for printable in attached.get(reply.pk, ()):
-                        merged.pages.extend(_stored(printable, sources).pages)
-            done += len(chunk) + sum(len(attached.get(r.pk, ())) for r in chunk)
-            if progress:
-                progress(done, total)
+        with letters.typesetter(replies) as render:
+            for start in range(0, len(replies), CHUNK):
+                chunk = replies[start : start + CHUNK]
+                data, first_pages = render(chunk)
+                letters_pdf = _open(data, sources)
+                if not attached:
+                    merged.pages.extend(letters_pdf.pages)
+                else:
+                    ends = [*first_pages[1:], len(letters_pdf.pages)]
+                    for reply, first, end in zip(chunk, first_pages, ends, strict=True):
+                        merged.pages.extend(letters_pdf.pages[first:end])
+                        for printable in attached.get(reply.pk, ()):
+                            merged.pages.extend(_stored(printable, sources).pages)
+                done += len(chunk) + sum(len(attached.get(r.pk, ())) for r in chunk)
+                if progress:
+                    progress(done, total)
         out = io.BytesIO()
         merged.save(out)
         return out.getvalue()

@@ -368,9 +368,21 @@ class ProposalQuerySet(models.QuerySet):
         return serial, number or session.format_number(serial)
 
     def register(
-        self, *, session, lead, title, by, cosigners=(), serial=None, verb=EventVerb.REGISTERED, note=None, **fields
+        self,
+        *,
+        session,
+        lead,
+        title,
+        by,
+        cosigners=(),
+        serial=None,
+        verb=EventVerb.REGISTERED,
+        note=None,
+        at=None,
+        **fields,
     ):
-        """登记: a proposal under the session's next number (or the given serial), with its co-signers.
+        """登记: a proposal under the session's next number (or the given serial), with its co-signers,
+        registered `at` (now by default; a past moment for records kept elsewhere until now).
 
         Safe under concurrency: the session row is locked (PostgreSQL) or the write lock taken
         at BEGIN (SQLite, IMMEDIATE), so two offices registering at once get different numbers;
@@ -379,7 +391,8 @@ class ProposalQuerySet(models.QuerySet):
         with transaction.atomic():
             Session.objects.select_for_update().filter(pk=session.pk).first()
             serial, number = self.next_number(session, serial=serial, number=fields.pop("number", None))
-            fields.setdefault("submitted_on", timezone.localdate())
+            at = at or timezone.now()
+            fields.setdefault("submitted_on", timezone.localdate(at))
             if self.filter(Q(serial=serial) | Q(number=number), session=session).exists():
                 raise DuplicateNumber(_("本会次已有编号为 %(number)s 的建议提案。") % {"number": number})
             try:
@@ -391,6 +404,7 @@ class ProposalQuerySet(models.QuerySet):
                         number=number,
                         title=title,
                         lead=lead,
+                        created_at=at,
                         **fields,
                     )
             except IntegrityError:
@@ -399,7 +413,7 @@ class ProposalQuerySet(models.QuerySet):
                 Cosigner(proposal=proposal, member=member, position=position)
                 for position, member in enumerate(cosigners, start=1)
             )
-            Event.record(proposal=proposal, verb=verb, actor=by, note=proposal.number if note is None else note)
+            Event.record(proposal=proposal, verb=verb, actor=by, note=proposal.number if note is None else note, at=at)
             SimilarityGram.objects.index([proposal])
         return proposal
 
@@ -512,14 +526,15 @@ class Proposal(models.Model):
                 SimilarityGram.objects.index([self])
         return changes
 
-    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False):
+    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False, at=None):
         """交办: give one unit its share of the proposal, with the deadline the session's rules give.
 
         `answered` records a share the unit has already answered (a historical letter being
         imported). Raises TransitionError when the unit already has a share or the proposal
         already has a lead unit.
         """
-        assigned_on = assigned_on or timezone.localdate()
+        at = at or timezone.now()
+        assigned_on = assigned_on or timezone.localdate(at)
         due_on = due_on or self.session.due_on(assigned_on, role)
         with transaction.atomic():
             Proposal.objects.select_for_update().filter(pk=self.pk).first()
@@ -537,7 +552,7 @@ class Proposal(models.Model):
                 assigned_by=by,
             )
             Deadline.objects.create(
-                assignment=assignment, round=1, kind=DeadlineKind.ORIGINAL, due_on=due_on, set_by=by
+                assignment=assignment, round=1, kind=DeadlineKind.ORIGINAL, due_on=due_on, set_by=by, set_at=at
             )
             if self.status == ProposalStatus.REGISTERED:
                 self.status = ProposalStatus.REPLIED if answered else ProposalStatus.ASSIGNED
@@ -545,7 +560,7 @@ class Proposal(models.Model):
             if note is None:
                 with stored_text():
                     note = f"{unit}（{assignment.get_role_display()}），期限 {due_on:%Y-%m-%d}"
-            Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note)
+            Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note, at=at)
             if not answered:
                 notices.assigned(assignment)
         return assignment
@@ -751,19 +766,20 @@ class Assignment(models.Model):
                 proposal=self.proposal, assignment=self, verb=EventVerb.ASSIGNMENT_AMENDED, actor=by, note=note
             )
 
-    def sign_for(self, *, by, on=None):
-        """签收: the unit accepts the assignment and starts handling it."""
+    def sign_for(self, *, by, on=None, at=None):
+        """签收: the unit accepts the assignment and starts handling it (`at` now by default)."""
         with transaction.atomic():
             current = self.locked()
             if current.status != AssignmentStatus.PENDING:
                 raise TransitionError(_("该件已不是待签收状态，无需再签收。"))
             self.status = AssignmentStatus.HANDLING
-            self.signed_for_on = on or timezone.localdate()
+            at = at or timezone.now()
+            self.signed_for_on = on or timezone.localdate(at)
             self.save(update_fields=["status", "signed_for_on"])
             Proposal.objects.filter(pk=self.proposal_id, status=ProposalStatus.ASSIGNED).update(
                 status=ProposalStatus.HANDLING
             )
-            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.SIGNED_FOR, actor=by)
+            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.SIGNED_FOR, actor=by, at=at)
 
     def may_request(self, kind, pending_kinds=None):
         """Whether the unit may ask now: a return before it answers, an extension while open; one pending of each kind."""
