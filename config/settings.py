@@ -258,6 +258,8 @@ LOGGING = {
 # --- The domain's own settings ------------------------------------------------------
 # Days before the due date at which an assignment counts as "due soon".
 BANLI_DUE_SOON_DAYS = env_int("BANLI_DUE_SOON_DAYS", 7)
+# The supervision office as it signs its 督办通知单.
+BANLI_SUPERVISION_OFFICE = env_str("BANLI_SUPERVISION_OFFICE", "市人民政府督查室")
 # How long the supervision dashboard's figures are reused before being computed again (0: never).
 BANLI_DASHBOARD_CACHE_SECONDS = env_int("BANLI_DASHBOARD_CACHE_SECONDS", 60)
 # Default deadline rules for a new session; each session keeps its own copy.
@@ -274,6 +276,8 @@ if BANLI_FEEDBACK_FROM not in ("lead", "all"):
 # A one-time feedback link is valid this many days; once opened it becomes a session this short.
 BANLI_FEEDBACK_LINK_DAYS = env_int("BANLI_FEEDBACK_LINK_DAYS", 30)
 BANLI_FEEDBACK_LINK_SESSION_SECONDS = env_int("BANLI_FEEDBACK_LINK_SESSION_SECONDS", 3600)
+# The form opened by a link warns this many seconds before its session runs out.
+BANLI_FEEDBACK_EXPIRY_WARNING_SECONDS = env_int("BANLI_FEEDBACK_EXPIRY_WARNING_SECONDS", 300)
 # Members who have not answered this many days after their first link are reminded once, with a
 # fresh link (`manage.py remind_feedback`, run daily); 0 turns reminders off.
 BANLI_FEEDBACK_REMINDER_DAYS = env_int("BANLI_FEEDBACK_REMINDER_DAYS", 14)

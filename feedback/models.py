@@ -350,6 +350,39 @@ class FeedbackLink(models.Model):
             return None
 
 
+class FeedbackDraft(models.Model):
+    """What a member has typed into a form not yet submitted, kept while they fill it in, so a
+    link session that runs out (or a closed tab) loses nothing; gone once the form is submitted.
+    Only the answers, never the signature: a draft is not a signed form."""
+
+    reply = models.ForeignKey(Reply, verbose_name=_("答复函"), on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, verbose_name=_("代表委员"), on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(_("已填内容"), default=dict)
+    saved_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("意见表草稿")
+        verbose_name_plural = _("意见表草稿")
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "member"], name="%(app_label)s_%(class)s_one_per_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.reply_id}"
+
+    @classmethod
+    def keep(cls, *, reply, member, data, now=None):
+        """Save the member's answers so far (one draft per reply and member, the latest wins)."""
+        draft, _created = cls.objects.update_or_create(
+            reply=reply, member=member, defaults={"data": data, "saved_at": now or timezone.now()}
+        )
+        return draft
+
+    @classmethod
+    def of(cls, *, reply, member):
+        return cls.objects.filter(reply=reply, member=member).first()
+
+
 # --- who answers, and what the reply shows ------------------------------------------
 
 

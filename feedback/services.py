@@ -25,6 +25,7 @@ from .models import (
     Channel,
     Feedback,
     FeedbackCorrection,
+    FeedbackDraft,
     FeedbackLink,
     Satisfaction,
     expected_members,
@@ -84,6 +85,7 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
                 # Another request inserted the row between our read and our write.
                 raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
             FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
+            FeedbackDraft.objects.filter(reply=reply, member=member).delete()  # the form is in: no draft
             _after_submission(feedback, by=by, at=moment)
     except BaseException:
         _remove(stored)

@@ -5,7 +5,7 @@ from proposals import access
 from proposals.admin import RecordAdmin, ReferenceAdmin
 from proposals.models import Assignment
 
-from .models import Escalation, EscalationLevel, EscalationRule, Urge
+from .models import Escalation, EscalationLevel, EscalationRule, KeyTopic, Urge
 
 
 @admin.register(Urge)
@@ -69,3 +69,12 @@ class DeliveryAdmin(RecordAdmin):
 
     def has_view_permission(self, request, obj=None):
         return access.can_supervise(request.user)
+
+
+@admin.register(KeyTopic)
+class KeyTopicAdmin(RecordAdmin):
+    """重点督办 topics, read-only: opened and changed on their pages by the 督查室."""
+
+    list_display = ["title", "session", "leader", "created_at"]
+    list_filter = ["session"]
+    search_fields = ["title", "leader"]

@@ -1,12 +1,16 @@
 """Forms of graded 督办: a manual 督办, a session's ladder (levels and rules), 重点督办 topics."""
 
+import re
+
 from django import forms
+from django.db.models import Q
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from proposals.limits import REASON
+from proposals.models import Proposal
 
-from .models import EscalationLevel, EscalationRule
+from .models import EscalationLevel, EscalationRule, KeyTopic
 
 
 class EscalateForm(forms.Form):
@@ -118,3 +122,58 @@ LevelFormSetFactory = modelformset_factory(
 RuleFormSetFactory = modelformset_factory(
     EscalationRule, form=RuleForm, formset=RuleFormSet, extra=1, can_delete=True, max_num=20, validate_max=True
 )
+
+
+TOPIC_MAX_PROPOSALS = 300
+NUMBER_SEPARATORS = re.compile(r"[\s,，、；;]+")
+
+
+class TopicForm(forms.ModelForm):
+    """A topic and its proposals, named by their numbers as printed (委员提案〔2026〕12号) or serials (12)."""
+
+    numbers = forms.CharField(
+        label=_("建议提案编号"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=6000,
+        help_text=_("每行一个，或用顿号、逗号分隔；可写编号全称或序号"),
+        error_messages={"required": _("请填写专题包含的建议提案编号。")},
+    )
+
+    class Meta:
+        model = KeyTopic
+        fields = ["session", "title", "leader", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+        self.fields["session"].empty_label = None
+        if self.instance.pk:
+            self.fields["session"].disabled = True
+            self.fields["numbers"].initial = "\n".join(
+                self.instance.proposals.order_by("serial").values_list("number", flat=True)
+            )
+
+    def clean_numbers(self):
+        tokens = [t for t in NUMBER_SEPARATORS.split(self.cleaned_data["numbers"]) if t]
+        if len(tokens) > TOPIC_MAX_PROPOSALS:
+            raise forms.ValidationError(_("一个专题最多 %(n)s 件。") % {"n": TOPIC_MAX_PROPOSALS})
+        return list(dict.fromkeys(tokens))
+
+    def clean(self):
+        data = super().clean()
+        session, tokens = data.get("session"), data.get("numbers")
+        if not session or not tokens:
+            return data
+        serials = [int(t) for t in tokens if t.isdigit()]
+        named = [t for t in tokens if not t.isdigit()]
+        found = list(Proposal.objects.filter(session=session).filter(Q(number__in=named) | Q(serial__in=serials)))
+        known = {p.number for p in found} | {str(p.serial) for p in found}
+        missing = [t for t in tokens if t not in known]
+        if missing:
+            self.add_error(
+                "numbers",
+                _("该会次没有这些编号：%(numbers)s") % {"numbers": "、".join(missing[:20])},
+            )
+        data["proposals"] = found
+        return data

@@ -12,14 +12,17 @@ pressing it at once, never sends a second e-mail for the same deadline.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from proposals import access
+from proposals.i18n import stored_text
 from proposals.limits import REASON, length_constraint
-from proposals.models import Assignment, Session, choice_constraint
+from proposals.models import Assignment, Event, EventVerb, Proposal, Session, choice_constraint
 
 
 class UrgeMethod(models.TextChoices):
@@ -243,3 +246,69 @@ class Escalation(models.Model):
     def number(self):
         """The 通知单's number: the year it was raised and the record's own serial."""
         return f"督〔{timezone.localtime(self.at).year}〕{self.pk}号"
+
+
+# --- 重点督办 topics ----------------------------------------------------------------------------
+
+
+class KeyTopicQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The 督查室 sees every topic, an office the topics of its body's sessions; nobody else any."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(session__body__in=scope.bodies)
+
+
+class KeyTopic(models.Model):
+    """A 重点督办 topic: several proposals of one session followed together under a lead leader,
+    with their own progress page. The 督查室 opens it and chooses its proposals; each proposal's
+    timeline says when it joined or left."""
+
+    session = models.ForeignKey(Session, verbose_name=_("会次"), on_delete=models.PROTECT, related_name="key_topics")
+    title = models.CharField(_("专题名称"), max_length=100)
+    leader = models.CharField(_("牵头领导"), max_length=60, help_text=_("如：市政府副市长 李明"))
+    description = models.TextField(_("督办要求"), max_length=REASON, blank=True)
+    proposals = models.ManyToManyField(Proposal, verbose_name=_("建议提案"), related_name="key_topics", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("设立人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("设立时间"), default=timezone.now)
+
+    objects = KeyTopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重点督办专题")
+        verbose_name_plural = _("重点督办专题")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "title"], name="%(app_label)s_%(class)s_unique_title"),
+            length_constraint("description", REASON),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("supervision:topic", args=[self.pk])
+
+    def set_proposals(self, proposals, *, by):
+        """Make `proposals` (of the topic's session) the topic's; each one that joins or leaves gets a
+        line on its timeline."""
+        wanted = {p.pk: p for p in proposals}
+        if any(p.session_id != self.session_id for p in wanted.values()):
+            raise ValueError("A topic's proposals belong to its session.")
+        with transaction.atomic():
+            current = {p.pk: p for p in self.proposals.all()}
+            joined = [p for pk, p in wanted.items() if pk not in current]
+            left = [p for pk, p in current.items() if pk not in wanted]
+            self.proposals.add(*joined)
+            self.proposals.remove(*left)
+            with stored_text():
+                joined_note = f"列入重点督办专题《{self.title}》，牵头领导：{self.leader}"
+                left_note = f"移出重点督办专题《{self.title}》"
+            for proposal in joined:
+                Event.record(proposal=proposal, verb=EventVerb.ESCALATED, actor=by, note=joined_note)
+            for proposal in left:
+                Event.record(proposal=proposal, verb=EventVerb.ESCALATED, actor=by, note=left_note)
+        return joined, left

@@ -22,6 +22,7 @@ from ..forms import PaperFeedbackForm, ResolveForm
 from ..middleware import limit_upload
 from ..models import (
     Feedback,
+    Satisfaction,
     expected_members,
     superseded_q,
 )
@@ -158,7 +159,11 @@ def resolve(request, pk):
         messages.info(request, _("该意见表无需核实，或已核实更正。"))
         return redirect("feedback:detail", pk=feedback.pk)
     form = ResolveForm(request.POST or None, feedback=feedback)
-    if request.method == "POST" and form.is_valid():
+    # 不满意 starts 重办 for the unit, which cannot be taken back: the page asks once more first.
+    starts_redo = form.is_bound and form.is_valid() and form.cleaned_data["satisfaction"] == Satisfaction.DISSATISFIED
+    if starts_redo and request.POST.get("confirmed") != "redo":
+        form.confirm_redo = True
+    elif request.method == "POST" and form.is_valid():
         try:
             services.resolve_paper_form(feedback=feedback, by=request.user, **form.cleaned_data)
         except TransitionError as error:

@@ -103,6 +103,7 @@ def admin_rows():
         "supervision/escalationlevel",
         "supervision/escalationrule",
         "supervision/escalation",
+        "supervision/keytopic",
     ]:
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
@@ -356,6 +357,11 @@ ROWS = [
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
     ),
     Row(
+        "review: the confirmation (supervisor)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/review/",
+        acts(200, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
+    ),
+    Row(
         "review (supervisor; this one is not in review)",
         lambda w: f"/replies/{w.awaiting_x.pk}/review/",
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
@@ -404,6 +410,20 @@ ROWS = [
         only(200, MEMBER_B),
         method="post",
     ),
+    Row(
+        "autosave of member B's form on reply B",
+        lambda w: f"/me/replies/{w.reply_b.pk}/feedback/draft/",
+        only(200, MEMBER_B),
+        method="post",
+        data={"opinion": "草稿"},
+    ),
+    Row(
+        "autosave of member A's form on reply A (already submitted)",
+        lambda w: f"/me/replies/{w.reply_a.pk}/feedback/draft/",
+        only(409, MEMBER_A),
+        method="post",
+    ),
+    Row("autosave without a link session", lambda w: "/f/form/draft/", everyone(404), method="post"),
     Row("link form without a link", lambda w: "/f/form/", everyone(404)),
     Row("a one-time link (the token is the key)", lambda w: f"/f/{w.token_b}/", everyone(302)),
     Row("a made-up link", lambda w: "/f/not-a-real-token/", everyone(404)),
@@ -468,6 +488,20 @@ ROWS = [
         "督办 ladder defaults",
         lambda w: f"/escalations/session/{w.p_a.session_id}/defaults/",
         acts(302, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
+    Row(
+        "督办通知单 of X",
+        lambda w: f"/escalations/{w.escalation.pk}/notice.pdf",
+        only(200, CLERK_X, *OVERSEERS),
+    ),
+    Row("重点督办 topics", lambda w: "/escalations/topics/", only(200, *OVERSEERS)),
+    Row("重点督办 topic", lambda w: f"/escalations/topics/{w.topic.pk}/", only(200, *OVERSEERS)),
+    Row("new 重点督办 topic", lambda w: "/escalations/topics/new/", acts(200, (SUPERVISOR,), seers=(OFFICE,))),
+    Row(
+        "change 重点督办 topic",
+        lambda w: f"/escalations/topics/{w.topic.pk}/edit/",
+        acts(200, (SUPERVISOR,), seers=(OFFICE,)),
         method="post",
     ),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
@@ -616,6 +650,8 @@ class AccessMatrixTests(TestCase):
         from printing.models import BatchJob, BatchStatus
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
+        from supervision import escalation, services
+        from supervision.models import KeyTopic
 
         session = f.session(Body.CPPCC)
         unit_x, unit_y = f.unit("X局", "X局"), f.unit("Y局", "Y局")
@@ -661,6 +697,16 @@ class AccessMatrixTests(TestCase):
         )
         cls.batch = BatchJob.objects.create(
             requested_by=cls.users[SUPERVISOR], session=session, status=BatchStatus.DONE, total=1, done=1
+        )
+        escalation.install_default_ladder(session)
+        cls.escalation = services.escalate(
+            assignment=cls.handling_x,
+            level=session.escalation_levels.get(rank=2),
+            by=cls.users[SUPERVISOR],
+            reason="进度滞后",
+        )
+        cls.topic = KeyTopic.objects.create(
+            session=session, title="专题", leader="李明", created_by=cls.users[SUPERVISOR]
         )
         cls.imported = ImportedDocument.objects.create(
             file_name="旧答复.txt",
