@@ -124,21 +124,26 @@ def commitment_detail(request, pk):
     return render(request, "supervision/commitment_detail.html", context)
 
 
-def _act(request, pk, *, label, optional=False, form_class=CommitmentNoteForm, action):
+def _act(request, pk, *, allowed, label, action, optional=False, form_class=CommitmentNoteForm):
+    """One POST on a commitment: 404 outside the user's scope, 403 to who may see but not act."""
     commitment = _commitment_or_404(request.user, pk)
+    if not allowed(request.user, commitment):
+        raise PermissionDenied
     form = form_class(request.POST, label=label, optional=optional)
     if form.is_valid():
         try:
             action(commitment, form.cleaned_data)
         except TransitionError as exc:
             messages.error(request, str(exc))
-        else:
-            return redirect(commitment)
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
     return redirect(commitment)
+
+
+def _may_close(user, commitment):
+    return access.can_close_commitment(user, commitment.assignment)
 
 
 @require_POST
@@ -147,7 +152,7 @@ def commitment_progress(request, pk):
         c.report_progress(by=request.user, note=data["note"])
         messages.success(request, _("进展已报告。"))
 
-    return _act(request, pk, label=_("进展情况"), action=action)
+    return _act(request, pk, allowed=access.can_report_commitment, label=_("进展情况"), action=action)
 
 
 @require_POST
@@ -156,7 +161,7 @@ def commitment_close(request, pk):
         c.close(by=request.user, note=data["note"])
         messages.success(request, _("已销号。"))
 
-    return _act(request, pk, label=_("销号说明"), optional=True, action=action)
+    return _act(request, pk, allowed=_may_close, label=_("销号说明"), optional=True, action=action)
 
 
 @require_POST
@@ -165,7 +170,9 @@ def commitment_reopen(request, pk):
         c.reopen(by=request.user, reason=data["note"], due_on=data.get("due_on"))
         messages.success(request, _("已重新打开。"))
 
-    return _act(request, pk, label=_("重新打开的理由"), form_class=CommitmentReopenForm, action=action)
+    return _act(
+        request, pk, allowed=_may_close, label=_("重新打开的理由"), form_class=CommitmentReopenForm, action=action
+    )
 
 
 def commitment_new(request, reply_pk):
