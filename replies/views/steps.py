@@ -122,15 +122,20 @@ def send_back(request, pk):
 
 @require_POST
 def review(request, pk):
+    """审核: the reply goes out, or back to its drafter when a required element (答复要件) is missing."""
     form = forms.ReviewForm(request.POST)
     result_class = form.cleaned_data["result_class"] if form.is_valid() else ""
-    return _step(
-        request,
-        pk,
-        allowed=lambda user, r: can_supervise(user),
-        step=lambda reply: reply.review(by=request.user, result_class=result_class),
-        success=_("审核通过，答复已发出。"),
-    )
+    reply = visible_reply(request, pk)
+    require(can_supervise(request.user))
+    try:
+        missing = reply.review(by=request.user, result_class=result_class)
+    except TransitionError as error:
+        return refuse(request, reply.assignment, str(error))
+    if missing:
+        messages.warning(request, _("答复要件不全，已退回拟稿人：%(missing)s") % {"missing": " ".join(missing)})
+    else:
+        messages.success(request, _("审核通过，答复已发出。"))
+    return redirect(reply.assignment.get_absolute_url())
 
 
 def scan(request, pk):
