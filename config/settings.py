@@ -258,6 +258,8 @@ LOGGING = {
 # --- The domain's own settings ------------------------------------------------------
 # Days before the due date at which an assignment counts as "due soon".
 BANLI_DUE_SOON_DAYS = env_int("BANLI_DUE_SOON_DAYS", 7)
+# The supervision office as it signs its 督办通知单.
+BANLI_SUPERVISION_OFFICE = env_str("BANLI_SUPERVISION_OFFICE", "市人民政府督查室")
 # How long the supervision dashboard's figures are reused before being computed again (0: never).
 BANLI_DASHBOARD_CACHE_SECONDS = env_int("BANLI_DASHBOARD_CACHE_SECONDS", 60)
 # Default deadline rules for a new session; each session keeps its own copy.

@@ -26,7 +26,7 @@ from proposals.i18n import in_chinese
 from replies import body
 from replies.models import ContactMethod
 
-from . import letters, pdf, typesetting
+from . import letters, notices, pdf, typesetting
 from .models import DocumentKind, RenderedDocument
 
 FORM_CSS = "css/print-form.css"
@@ -47,6 +47,7 @@ ENGINES: dict[str, Engine] = {
     DocumentKind.FEEDBACK_FORM: Engine.WEASYPRINT,
     DocumentKind.REPLY_FORM: Engine.WEASYPRINT,
     DocumentKind.BLANK_FORM: Engine.WEASYPRINT,
+    DocumentKind.ESCALATION_NOTICE: Engine.TYPST,
 }
 
 
@@ -199,6 +200,17 @@ def reply_letters(replies):
         filename="replies.pdf",
         template=letters.TEMPLATE,
         data=letters.document_data(replies),
+    )
+
+
+def escalation_notice(escalation):
+    """The 督办通知单 of one 督办, typeset by Typst."""
+    return TypstPrintable(
+        kind=DocumentKind.ESCALATION_NOTICE,
+        object_id=escalation.pk,
+        filename=f"escalation-notice-{escalation.pk}.pdf",
+        template=notices.TEMPLATE,
+        data=notices.notice_data(escalation),
     )
 
 

@@ -29,6 +29,7 @@ class DocumentKind(models.TextChoices):
     FEEDBACK_FORM = "feedback_form", _("征询意见表")
     REPLY_FORM = "reply_form", _("征询意见表（预填）")
     BLANK_FORM = "blank_form", _("征询意见表（空白）")
+    ESCALATION_NOTICE = "escalation_notice", _("督办通知单")
 
 
 class RenderedDocumentQuerySet(models.QuerySet):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("replies/<int:pk>/packet.pdf", views.reply_packet, name="reply_packet"),
     path("feedback/<int:pk>/pdf/", views.feedback_pdf, name="feedback_pdf"),
     path("feedback/blank-form.pdf", views.blank_feedback_form, name="blank_feedback_form"),
+    path("escalations/<int:pk>/notice.pdf", views.escalation_notice_pdf, name="escalation_notice"),
     path("printing/batch/", views.batch_print, name="batch"),
     path("printing/batch/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("printing/batch/<int:pk>/status/", views.batch_status, name="batch_status"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from feedback.models import Feedback
 from proposals import access
 from replies.models import Reply
+from supervision.models import Escalation
 
 from . import batch, documents, tasks
 from .docx import reply_docx, safe_filename
@@ -198,3 +199,16 @@ def batch_download(request, pk):
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
     response.block_size = 256 * 1024
     return response
+
+
+@require_GET
+def escalation_notice_pdf(request, pk):
+    """The 督办通知单: for whoever follows the session (督查室, the body's office) and the unit it is addressed to."""
+    related = ("assignment__unit", "assignment__proposal__lead", "assignment__proposal__session", "level", "rule")
+    escalation = access.get_visible_or_404(Escalation.objects.select_related(*related), request.user, pk=pk)
+    assignment = escalation.assignment
+    if not (
+        access.can_follow(request.user, assignment.proposal.session) or access.can_work_on(request.user, assignment)
+    ):
+        raise Http404
+    return pdf_response(request, documents.escalation_notice(escalation))

@@ -1,5 +1,7 @@
 """What a handling unit does with an assignment: talk with the member, and answer in writing."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
@@ -98,6 +100,18 @@ def contact_date_problem(assignment, day, today=None):
     return None
 
 
+@contextmanager
+def history_dated(instance, at):
+    """The history row a save writes carries `at` when one is given (a step recorded after the
+    fact), then the instance's later saves are dated as they happen again."""
+    if at is not None:
+        instance._history_date = at
+    try:
+        yield
+    finally:
+        instance.__dict__.pop("_history_date", None)
+
+
 def next_round(assignment, replies=None):
     """The round a new draft of this assignment would be, or None when none may be started now.
 
@@ -143,7 +157,8 @@ class ContactRecordQuerySet(models.QuerySet):
                 created_at=at or timezone.now(),
             )
             contact._history_user = by
-            contact.save()
+            with history_dated(contact, at):
+                contact.save()
             with stored_text():
                 note = f"{contact.contacted_on:%Y-%m-%d} {contact.get_method_display()}"
             Event.record(
@@ -283,10 +298,12 @@ class ReplyQuerySet(models.QuerySet):
             if round is None:
                 raise TransitionError(_("当前状态不能起草新的答复。"))
             fields.setdefault("drafter", by)
-            at = at or timezone.now()
-            reply = self.model(assignment=assignment, round=round, status=ReplyStatus.DRAFT, created_at=at, **fields)
+            reply = self.model(assignment=assignment, round=round, status=ReplyStatus.DRAFT, **fields)
+            if at is not None:
+                reply.created_at = at
             reply._history_user = by
-            reply.save()
+            with history_dated(reply, at):
+                reply.save()
             Event.record(
                 proposal=assignment.proposal,
                 assignment=assignment,
@@ -436,7 +453,8 @@ class Reply(models.Model):
             setattr(self, name, value)
         self.version += 1
         self._history_user = by
-        self.save()
+        with history_dated(self, at):
+            self.save()
         assignment = self.assignment
         assignment.status = assignment_status
         assignment.save(update_fields=["status"])

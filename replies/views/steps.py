@@ -120,8 +120,21 @@ def send_back(request, pk):
     )
 
 
-@require_POST
 def review(request, pk):
+    """The supervisor's review: GET asks for confirmation (the class may change; the reply then goes out); POST issues."""
+    if request.method != "POST":
+        reply = visible_reply(request, pk)
+        require(can_supervise(request.user))
+        return confirm_page(
+            request,
+            title=_("审核通过并发出"),
+            message=_("审核通过后答复即发出给代表委员，不能再修改。"),
+            details=[reply.title],
+            form=forms.ReviewForm(initial={"result_class": reply.result_class}),
+            back=reply.assignment.get_absolute_url(),
+            submit_label=_("审核通过并发出"),
+            danger=False,
+        )
     form = forms.ReviewForm(request.POST)
     result_class = form.cleaned_data["result_class"] if form.is_valid() else ""
     return _step(

@@ -117,3 +117,18 @@ class HandingBackTests(WorkflowTestCase):
         self.assertContains(self.page(self.other_clerk_x), self.url("withdraw"))
         self.assertNotContains(self.page(self.signer_x), self.url("withdraw"))
         self.assertContains(self.page(self.signer_x), self.url("send_back"))
+
+    def test_the_supervisors_review_asks_before_the_reply_goes_out(self):
+        with self.settings(BANLI_SUPERVISOR_REVIEW=True):
+            self.as_user(self.signer_x).post(self.url("sign_off"))
+            self.waiting.refresh_from_db()
+            self.assertEqual(self.waiting.status, ReplyStatus.IN_REVIEW)
+            self.assertContains(self.page(self.supervisor), f'<dialog id="review-{self.waiting.pk}"')
+            confirm = self.as_user(self.supervisor).get(self.url("review"))
+            self.assertContains(confirm, "审核通过后答复即发出给代表委员")
+            self.assertContains(confirm, 'name="result_class"')
+            self.waiting.refresh_from_db()
+            self.assertEqual(self.waiting.status, ReplyStatus.IN_REVIEW)
+            self.as_user(self.supervisor).post(self.url("review"), {"result_class": "B"})
+            self.waiting.refresh_from_db()
+            self.assertEqual((self.waiting.status, self.waiting.result_class), (ReplyStatus.ISSUED, "B"))

@@ -90,6 +90,12 @@ class StampedTimesTests(TestCase):
             (reply.issued_at, reply.written_on), (moment(datetime.date(2021, 5, 6), 15), datetime.date(2021, 5, 6))
         )
         self.assertEqual(reply.created_at, moment(datetime.date(2021, 5, 1)))
+        # The reply's change history is dated the same way (draft, 送签, 签发).
+        self.assertEqual(
+            sorted(reply.history.values_list("history_date", flat=True)),
+            [moment(datetime.date(2021, 5, 1)), moment(datetime.date(2021, 5, 2)), reply.issued_at],
+        )
+        self.assertEqual(contact.history.get().history_date, contact.created_at)
         entry = DocNumber.objects.get(reply=reply)
         self.assertEqual((entry.number, entry.allocated_at), ("X经信函〔2021〕1号", reply.issued_at))
         # The timeline reads in the order things happened, each at its moment.

@@ -357,6 +357,11 @@ ROWS = [
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
     ),
     Row(
+        "review: the confirmation (supervisor)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/review/",
+        acts(200, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
+    ),
+    Row(
         "review (supervisor; this one is not in review)",
         lambda w: f"/replies/{w.awaiting_x.pk}/review/",
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
@@ -484,6 +489,11 @@ ROWS = [
         lambda w: f"/escalations/session/{w.p_a.session_id}/defaults/",
         acts(302, (SUPERVISOR,), seers=(OFFICE,)),
         method="post",
+    ),
+    Row(
+        "督办通知单 of X",
+        lambda w: f"/escalations/{w.escalation.pk}/notice.pdf",
+        only(200, CLERK_X, *OVERSEERS),
     ),
     Row("重点督办 topics", lambda w: "/escalations/topics/", only(200, *OVERSEERS)),
     Row("重点督办 topic", lambda w: f"/escalations/topics/{w.topic.pk}/", only(200, *OVERSEERS)),
@@ -640,6 +650,7 @@ class AccessMatrixTests(TestCase):
         from printing.models import BatchJob, BatchStatus
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
+        from supervision import escalation, services
         from supervision.models import KeyTopic
 
         session = f.session(Body.CPPCC)
@@ -686,6 +697,13 @@ class AccessMatrixTests(TestCase):
         )
         cls.batch = BatchJob.objects.create(
             requested_by=cls.users[SUPERVISOR], session=session, status=BatchStatus.DONE, total=1, done=1
+        )
+        escalation.install_default_ladder(session)
+        cls.escalation = services.escalate(
+            assignment=cls.handling_x,
+            level=session.escalation_levels.get(rank=2),
+            by=cls.users[SUPERVISOR],
+            reason="进度滞后",
         )
         cls.topic = KeyTopic.objects.create(
             session=session, title="专题", leader="李明", created_by=cls.users[SUPERVISOR]
