@@ -20,7 +20,7 @@ from proposals import access
 from proposals.models import Assignment
 
 from . import charts, exports, meetings, public, search, services, stats
-from .filters import AssignmentFilter, SearchForm, UrgeForm
+from .filters import AssignmentFilter, PublicFilter, SearchForm, UrgeForm
 from .models import Urge
 
 LISTS = {
@@ -299,9 +299,13 @@ def search_view(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     context = {"form": form, "q": query}
     if query:
-        proposals = search.proposals(request.user, query)
-        replies = search.replies(request.user, query)
-        context.update(proposals=proposals[:50], replies=replies[:50])
+        terms = search.terms_of(query)
+        proposals = list(search.proposals(request.user, query)[:50])
+        replies = list(search.replies(request.user, query)[:50])
+        for row in [*proposals, *replies]:
+            row.title_html = search.highlight(row.title, terms)
+            row.snippet = search.snippet(row.body, terms)
+        context.update(proposals=proposals, replies=replies)
     return render(request, "supervision/search.html", context)
 
 
@@ -322,22 +326,28 @@ def _public_item(reply):
 
 @login_not_required
 def public_list(request):
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    qs = public.public_replies().select_related("assignment__unit", "disclosure").order_by("-written_on", "-pk")
-    if query:
-        terms = public.searchable_terms(search.terms_of(query))
-        fields = ["title", "body", "doc_number", "disclosure__index_number"]
-        qs = search.matching(qs, fields, terms) if terms else qs.none()
+    base = public.public_replies().select_related("assignment__unit", "disclosure").order_by("-written_on", "-pk")
+    f = PublicFilter(request.GET or None, queryset=base)
+    qs = f.qs if f.is_bound and f.is_valid() else base
+    terms = f.terms if f.is_bound else []
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    items = []
+    for reply in page.object_list:
+        item = _public_item(reply)
+        # Highlighted in the text the public reads: contact details masked before the excerpt is cut.
+        item.update(
+            title_html=search.highlight(item["title"], terms), snippet=search.snippet(public.redact(reply.body), terms)
+        )
+        items.append(item)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "form": form,
-        "q": query,
-        "items": [_public_item(r) for r in page.object_list],
+        "filter": f,
+        "items": items,
         "page_obj": page,
         "paginator": page.paginator,
         "is_paginated": page.has_other_pages(),
-        "query": f"q={query}" if query else "",
+        "query": query.urlencode(),
     }
     return render(request, "supervision/public_list.html", context)
 

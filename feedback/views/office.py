@@ -18,6 +18,7 @@ from proposals.models import Member, TransitionError
 from replies.models import Reply
 
 from .. import services
+from ..filters import OfficeFeedbackFilter
 from ..forms import PaperFeedbackForm, ResolveForm
 from ..middleware import limit_upload
 from ..models import (
@@ -68,6 +69,11 @@ def office_inbox(request):
         missing = missing.annotate(extra=expected_extra).filter(submitted_count__lt=F("extra") + 1)
     else:
         missing = missing.filter(submitted_count__lt=1)
+    f = OfficeFeedbackFilter(request.GET or None, queryset=Reply.objects.all(), bodies=bodies)
+    if f.is_bound and f.is_valid():
+        chosen = f.qs.values("pk")
+        to_receive, to_check = to_receive.filter(reply__in=chosen), to_check.filter(reply__in=chosen)
+        missing = missing.filter(pk__in=chosen)
     page = Paginator(missing, 50).get_page(request.GET.get("page"))
     if expected_extra is None:
         # Only the lead answers: a new link can go to them straight from this list.
@@ -84,8 +90,16 @@ def office_inbox(request):
             "is_paginated": page.has_other_pages(),
             "paginator": page.paginator,
             "lead_answers": expected_extra is None,
+            "filter": f,
+            "query": _query_without_page(request),
         },
     )
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def office_reply(request, pk):

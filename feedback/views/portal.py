@@ -9,6 +9,7 @@ from proposals import access
 from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Deadline, DeadlineKind, Proposal
 from replies.models import Reply
 
+from ..filters import PortalFilter
 from ..models import (
     Feedback,
     evaluation,
@@ -78,11 +79,19 @@ def portal(request):
                 "redo": redo,
             }
         )
+    # The filters narrow the list; the counts and the forms waiting stay the member's whole picture.
+    f = PortalFilter(
+        request.GET or None, queryset=Proposal.objects.filter(pk__in=[p.pk for p in proposals]), member=member
+    )
+    shown = set(f.qs.values_list("pk", flat=True)) if f.is_bound and f.is_valid() else None
     context = {
         "member": member,
-        "rows": rows,
+        "rows": [row for row in rows if shown is None or row["proposal"].pk in shown],
         "waiting": waiting,
         "reply_count": sum(len(row["replies"]) for row in rows),
+        "proposal_count": len(rows),
+        "filter": f,
+        "filtered": shown is not None,
     }
     return render(request, "feedback/portal.html", context)
 
