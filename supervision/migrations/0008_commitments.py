@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('proposals', '0012_event_verb_commitments_and_release_checks'),
         ('replies', '0007_doc_numbers_disclosures_contact_history_text_limits'),
-        ('supervision', '0006_key_topics'),
+        ('supervision', '0007_meeting_rule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
