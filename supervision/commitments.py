@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 from proposals.i18n import stored_text
-from proposals.models import RoleKind
+from proposals.models import Assignment, RoleKind
 
 from .models import Commitment, CommitmentStatus
 
@@ -46,6 +46,14 @@ def fulfilment(qs=None, *, today=None):
     today = today or timezone.localdate()
     qs = Commitment.objects.all() if qs is None else qs
     return _with_rate(qs.order_by().aggregate(**_counts(today)))
+
+
+def for_assignments(criteria, *, today=None):
+    """The figures of the commitments made on the assignments matching `criteria` (a Q on Assignment)."""
+    qs = Commitment.objects.all()
+    if criteria:
+        qs = qs.filter(assignment__in=Assignment.objects.filter(criteria).values("pk"))
+    return fulfilment(qs, today=today)
 
 
 def fulfilment_by_unit(qs=None, *, today=None):

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from proposals import access
 from proposals.models import Assignment
 
-from . import charts, commitments, exports, meetings, public, search, services, stats
+from . import charts, exports, meetings, public, search, services, stats
 from .filters import AssignmentFilter, PublicFilter, SearchForm, UrgeForm
-from .models import Commitment, Urge
+from .models import Urge
 
 LISTS = {
     "overdue": _l("逾期未办复"),
@@ -149,14 +149,6 @@ def _summary_rows(s):
     ]
 
 
-def _commitment_figures(criteria):
-    """承诺兑现率 of the commitments made on the assignments the dashboard counts."""
-    qs = Commitment.objects.all()
-    if criteria:
-        qs = qs.filter(assignment__in=Assignment.objects.filter(criteria).values("pk"))
-    return commitments.fulfilment(qs)
-
-
 def dashboard(request):
     f, criteria, _qs = _filtered(request)
     figures = stats.figures(criteria)
@@ -176,7 +168,7 @@ def dashboard(request):
         "timeline": charts.timeline_bars(figures["months"]),
         "definitions": stats.DEFINITIONS,
         "overdue_count": figures["overdue"],
-        "commitments": _commitment_figures(criteria),
+        "commitments": figures["commitments"],
         "due_soon_count": figures["due_soon"],
         "computed_at": figures["computed_at"],
         "meetings": (meeting_rates := meetings.unit_rates(criteria)),
