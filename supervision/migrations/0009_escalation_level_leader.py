@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0007_meeting_rule'),
+        ('supervision', '0008_commitments'),
     ]
 
     operations = [
