@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0008_commitments'),
+        ('supervision', '0009_escalation_level_leader'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
