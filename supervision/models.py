@@ -25,6 +25,8 @@ from proposals.limits import REASON, clip, length_constraint
 from proposals.models import Assignment, Event, EventVerb, Proposal, Session, TransitionError, choice_constraint
 from replies.models import Reply
 
+from .scheme import validate_rules
+
 
 class UrgeMethod(models.TextChoices):
     SYSTEM = "system", _("系统消息")
@@ -624,7 +626,5 @@ class ScoringScheme(models.Model):
         return f"{self.year} {self.name}"
 
     def clean(self):
-        from .scoring import validate_rules
-
         if problems := validate_rules(self.rules):
             raise ValidationError({"rules": problems})
