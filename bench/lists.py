@@ -5,7 +5,8 @@
     .venv/bin/python bench/lists.py --only sqlite    # or --only postgresql
 
 SQLite: a file in the temporary directory (BANLI_BENCH_SQLITE, default /tmp/banli_bench.sqlite3).
-PostgreSQL: the database `banli_bench` on the server of DATABASE_URL (never the test databases);
+PostgreSQL: the database `banli_bench` (or BANLI_BENCH_DB) on the server of DATABASE_URL (never the test
+databases);
 skipped when DATABASE_URL is not set. Building runs `migrate`, `load_demo` and
 `load_demo --volume 100000` (a few minutes each); --reuse keeps a database that already has
 the volume data and only migrates it.
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 VOLUME = 100_000
-BENCH_DB = "banli_bench"
+BENCH_DB = os.environ.get("BANLI_BENCH_DB", "banli_bench")
 
 
 def _env_for(backend):
