@@ -6,7 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages: CJK fonts and pango for PDFs, gettext for translations,
-# Chromium and poppler for the browser tests and for looking at PDFs.
+# Chromium and poppler for the browser tests and for looking at PDFs; npm for axe-core, which
+# the browser tests inject into pages (package.json, package-lock.json).
 DEB_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 gettext
 DEB_TEST_PACKAGES := chromium poppler-utils
 PG_URL ?= postgres://postgres@127.0.0.1:5432/banli
@@ -70,8 +71,13 @@ setup: system-packages $(VENV)/.installed
 	$(PY) manage.py migrate -v0
 	$(PY) manage.py collectstatic --noinput -v0
 
-setup-dev: system-packages system-test-packages $(VENV)/.installed-dev
+setup-dev: system-packages system-test-packages $(VENV)/.installed-dev node_modules/.installed
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || scripts/apt-ensure.sh nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -125,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "workspace.context_processors.navigation",
+                "notifications.context_processors.unread",
+                "accounts.context_processors.second_factor_owed",
             ],
         },
     },
@@ -205,6 +207,8 @@ STORAGES = {
     # WhiteNoise serves the collected static files from the app itself.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise like static files.
+WHITENOISE_ROOT = BASE_DIR / "webroot"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
@@ -229,6 +233,16 @@ DEFAULT_FROM_EMAIL = env_str("BANLI_FROM_EMAIL", "banli@localhost")
 # Text messages (notifications/sms.py): console in development, a file for a test server, a provider in production.
 BANLI_SMS_BACKEND = env_str("BANLI_SMS_BACKEND", "notifications.sms.ConsoleBackend")
 BANLI_SMS_FILE_PATH = env_str("BANLI_SMS_FILE_PATH", str(BASE_DIR / "test-output" / "sms"))
+# Tencent Cloud SMS (notifications.sms.TencentBackend): the account's keys, the SMS application,
+# the approved signature and a template whose one parameter ({1}) is the message.
+BANLI_SMS_TENCENT_SECRET_ID = env_str("BANLI_SMS_TENCENT_SECRET_ID")
+BANLI_SMS_TENCENT_SECRET_KEY = env_str("BANLI_SMS_TENCENT_SECRET_KEY")
+BANLI_SMS_TENCENT_APP_ID = env_str("BANLI_SMS_TENCENT_APP_ID")
+BANLI_SMS_TENCENT_SIGN_NAME = env_str("BANLI_SMS_TENCENT_SIGN_NAME")
+BANLI_SMS_TENCENT_TEMPLATE_ID = env_str("BANLI_SMS_TENCENT_TEMPLATE_ID")
+BANLI_SMS_TENCENT_REGION = env_str("BANLI_SMS_TENCENT_REGION", "ap-guangzhou")
+# The API's address: the provider's by default; a government network's gateway or a test server otherwise.
+BANLI_SMS_TENCENT_ENDPOINT = env_str("BANLI_SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com")
 
 LOGGING = {
     "version": 1,
@@ -244,6 +258,8 @@ LOGGING = {
 # --- The domain's own settings ------------------------------------------------------
 # Days before the due date at which an assignment counts as "due soon".
 BANLI_DUE_SOON_DAYS = env_int("BANLI_DUE_SOON_DAYS", 7)
+# The supervision office as it signs its 督办通知单.
+BANLI_SUPERVISION_OFFICE = env_str("BANLI_SUPERVISION_OFFICE", "市人民政府督查室")
 # How long the supervision dashboard's figures are reused before being computed again (0: never).
 BANLI_DASHBOARD_CACHE_SECONDS = env_int("BANLI_DASHBOARD_CACHE_SECONDS", 60)
 # Default deadline rules for a new session; each session keeps its own copy.
@@ -260,6 +276,11 @@ if BANLI_FEEDBACK_FROM not in ("lead", "all"):
 # A one-time feedback link is valid this many days; once opened it becomes a session this short.
 BANLI_FEEDBACK_LINK_DAYS = env_int("BANLI_FEEDBACK_LINK_DAYS", 30)
 BANLI_FEEDBACK_LINK_SESSION_SECONDS = env_int("BANLI_FEEDBACK_LINK_SESSION_SECONDS", 3600)
+# The form opened by a link warns this many seconds before its session runs out.
+BANLI_FEEDBACK_EXPIRY_WARNING_SECONDS = env_int("BANLI_FEEDBACK_EXPIRY_WARNING_SECONDS", 300)
+# Members who have not answered this many days after their first link are reminded once, with a
+# fresh link (`manage.py remind_feedback`, run daily); 0 turns reminders off.
+BANLI_FEEDBACK_REMINDER_DAYS = env_int("BANLI_FEEDBACK_REMINDER_DAYS", 14)
 # The site's public address: links in e-mails and the QR code on a signed feedback form point here.
 # Unset in development: the address the request came in on (proposals/site.py). Production must
 # set it, with https (`check --deploy` says so).

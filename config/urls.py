@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("supervision.urls")),
     path("", include("printing.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,10 +1,9 @@
 from django.contrib import admin
 
-from proposals import access
 from proposals.admin import RecordAdmin
 from replies.models import Reply
 
-from .models import Feedback, FeedbackCorrection, FeedbackLink, Notification
+from .models import Feedback, FeedbackCorrection, FeedbackLink
 
 
 @admin.register(Feedback)
@@ -53,19 +52,3 @@ class FeedbackLinkAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return FeedbackLink.objects.filter(reply__in=Reply.objects.visible_to(request.user))
-
-
-@admin.register(Notification)
-class NotificationAdmin(RecordAdmin):
-    """The e-mail ledger, read-only, for supervisors: what was sent to whom, and when."""
-
-    scoped = False
-    list_display = ["sent_at", "kind", "recipients", "subject", "note"]
-    list_filter = ["kind"]
-    search_fields = ["recipients", "subject", "key"]
-
-    def has_module_permission(self, request):
-        return access.can_supervise(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return access.can_supervise(request.user)

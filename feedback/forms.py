@@ -134,6 +134,22 @@ class OnlineFeedbackForm(FeedbackContentForm):
         return data
 
 
+class DraftForm(forms.Form):
+    """A draft as the page saves it while the member types: the same fields, none required, each
+    bounded as in the form itself (a single choice may be blank, never two)."""
+
+    methods = forms.MultipleChoiceField(choices=ContactMethod.choices, required=False)
+    other_method = forms.CharField(max_length=100, required=False, strip=False)
+    handling_effect = forms.ChoiceField(choices=[("", ""), *HandlingEffect.choices], required=False)
+    satisfaction = forms.ChoiceField(choices=[("", ""), *Satisfaction.choices], required=False)
+    publish_consent = forms.ChoiceField(choices=[("", ""), *PUBLISH_CHOICES], required=False)
+    opinion = forms.CharField(max_length=OPINION_MAX_LENGTH, required=False, strip=False)
+
+    def initial_for_form(self):
+        """The saved answers as the form's `initial` (blank ones left out)."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", [], None)}
+
+
 class ResolveForm(forms.Form):
     """The answer the office confirmed with the member for a 待核实 paper form, and how."""
 

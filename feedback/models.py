@@ -1,7 +1,6 @@
 """The member's feedback form (办理情况征询意见表) on a reply, and its receipt by the office.
 
-Also the one-time links that let a member answer without an account (FeedbackLink) and the
-ledger that makes every e-mail go out once (Notification).
+Also the one-time links that let a member answer without an account (FeedbackLink).
 """
 
 import datetime
@@ -18,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals import access
 from proposals.limits import REASON, SUMMARY, length_constraint
-from proposals.models import Member, choice_constraint
-from replies.models import ContactMethod, Reply
+from proposals.models import Assignment, Member, choice_constraint
+from replies.models import ContactMethod, Reply, ReplyStatus
 
 from . import seals
 
@@ -48,10 +47,11 @@ class FeedbackQuerySet(models.QuerySet):
         scope = access.scope_of(user)
         if scope.everything:
             return self  # (no subquery over every reply)
-        visible = self.filter(reply__in=Reply.objects.visible_to(user))
+        # The forms stay with the unit that answered: a co-handling unit receives the reply (抄送), not its forms.
+        visible = self.filter(reply__assignment__in=Assignment.objects.visible_to(user))
         if scope.is_staff_role:
             return visible
-        return visible.filter(member_id=scope.member_id)
+        return visible.filter(member_id=scope.member_id, reply__status=ReplyStatus.ISSUED)
 
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
@@ -350,30 +350,37 @@ class FeedbackLink(models.Model):
             return None
 
 
-class NotificationKind(models.TextChoices):
-    REPLY_ISSUED = "reply_issued", _("答复已发出，请填写征询意见表")
-    FEEDBACK_RECEIVED = "feedback_received", _("代表委员已反馈意见")
-    NEW_LINK = "new_link", _("重新发送填表链接")
+class FeedbackDraft(models.Model):
+    """What a member has typed into a form not yet submitted, kept while they fill it in, so a
+    link session that runs out (or a closed tab) loses nothing; gone once the form is submitted.
+    Only the answers, never the signature: a draft is not a signed form."""
 
-
-class Notification(models.Model):
-    """The ledger of e-mails sent: one row per event and recipient, so nothing is sent twice."""
-
-    key = models.CharField(_("唯一键"), max_length=120, unique=True)
-    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind)
-    recipients = models.TextField(_("收件人"), blank=True)
-    subject = models.CharField(_("主题"), max_length=200)
-    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    reply = models.ForeignKey(Reply, verbose_name=_("答复函"), on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, verbose_name=_("代表委员"), on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(_("已填内容"), default=dict)
+    saved_at = models.DateTimeField(_("保存时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("通知记录")
-        verbose_name_plural = _("通知记录")
-        ordering = ["-sent_at"]
-        constraints = [choice_constraint("kind", NotificationKind)]
+        verbose_name = _("意见表草稿")
+        verbose_name_plural = _("意见表草稿")
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "member"], name="%(app_label)s_%(class)s_one_per_member"),
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.recipients}"
+        return f"{self.member} · {self.reply_id}"
+
+    @classmethod
+    def keep(cls, *, reply, member, data, now=None):
+        """Save the member's answers so far (one draft per reply and member, the latest wins)."""
+        draft, _created = cls.objects.update_or_create(
+            reply=reply, member=member, defaults={"data": data, "saved_at": now or timezone.now()}
+        )
+        return draft
+
+    @classmethod
+    def of(cls, *, reply, member):
+        return cls.objects.filter(reply=reply, member=member).first()
 
 
 # --- who answers, and what the reply shows ------------------------------------------

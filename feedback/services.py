@@ -6,18 +6,17 @@ import datetime
 import logging
 import secrets
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import Contact, already_notified, notify
 from proposals.files import UploadError, message_for
 from proposals.i18n import in_chinese
 from proposals.limits import clip
-from proposals.models import AssignmentStatus, Event, EventVerb, RoleKind, TransitionError
+from proposals.models import AssignmentStatus, Event, EventVerb, TransitionError, office_staff
 from proposals.site import site_url
 from replies.models import Disclosure, Publication, Reply, ReplyStatus
 
@@ -26,9 +25,8 @@ from .models import (
     Channel,
     Feedback,
     FeedbackCorrection,
+    FeedbackDraft,
     FeedbackLink,
-    Notification,
-    NotificationKind,
     Satisfaction,
     expected_members,
 )
@@ -69,7 +67,8 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
     Raises UploadError (a message for the member) when the signature cannot be stored; then
     nothing is saved, and a file written before a later failure is removed again.
     """
-    now = (now or timezone.now()).replace(microsecond=0)
+    moment = now or timezone.now()
+    now = moment.replace(microsecond=0)  # the sealed time; the timeline keeps the exact moment
     stored: list[tuple] = []
     try:
         with transaction.atomic():
@@ -86,7 +85,8 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
                 # Another request inserted the row between our read and our write.
                 raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
             FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
-            _after_submission(feedback, by=by)
+            FeedbackDraft.objects.filter(reply=reply, member=member).delete()  # the form is in: no draft
+            _after_submission(feedback, by=by, at=moment)
     except BaseException:
         _remove(stored)
         raise
@@ -106,8 +106,9 @@ def _unsubmitted_form(reply, member, channel):
     return feedback
 
 
-def enter_paper(*, reply, member, answers, signed_on, scan, by):
+def enter_paper(*, reply, member, answers, signed_on, scan, by, at=None):
     """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged.
+    `at` is when the office entered (and so received) it, now by default.
 
     `answers` are the Feedback fields as the member marked them (PaperFeedbackForm.answers()).
     Raises UploadError when the scan cannot be stored (nothing is saved then).
@@ -123,13 +124,17 @@ def enter_paper(*, reply, member, answers, signed_on, scan, by):
             _store(feedback.paper_scan, f"{secrets.token_hex(16)}.{extension}", scan, stored)
             feedback.entered_by = by
             feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
+            # The office holds the paper it enters: entering it is its receipt (签收), no second step.
+            at = at or timezone.now()
+            feedback.received_by, feedback.received_at = by, at
             feedback.seal_now()
             try:
                 with transaction.atomic():
                     feedback.save()
             except IntegrityError:
                 raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
-            _after_submission(feedback, by=by)
+            _after_submission(feedback, by=by, at=at)
+            _record_receipt(feedback, by=by, at=at)
     except BaseException:
         _remove(stored)
         raise
@@ -149,20 +154,20 @@ def record_imported_form(*, reply, member, answers, signed_at, by):
 
 
 @in_chinese
-def _after_submission(feedback, *, by):
+def _after_submission(feedback, *, by, at=None):
     reply = feedback.reply
     assignment = reply.assignment
     proposal = assignment.proposal
     note = (
         f"{feedback.member.name}：{feedback.get_satisfaction_display() or '待核实'}（{feedback.get_channel_display()}）"
     )
-    Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note)
-    _consequences(feedback, satisfaction=feedback.satisfaction, by=by)
+    Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note, at=at)
+    _consequences(feedback, satisfaction=feedback.satisfaction, by=by, at=at)
     # robust: a mail server that is down must not turn a stored form into an error page.
     transaction.on_commit(lambda: notify_feedback_received(feedback), robust=True)
 
 
-def _consequences(feedback, *, satisfaction, by):
+def _consequences(feedback, *, satisfaction, by, at=None):
     """What a form's answer sets going: 重办 after 不满意, publication once every member agreed."""
     reply = feedback.reply
     assignment = reply.assignment
@@ -170,9 +175,11 @@ def _consequences(feedback, *, satisfaction, by):
         latest = assignment.replies.filter(status=ReplyStatus.ISSUED).order_by("-round").first()
         if latest is not None and latest.pk == reply.pk:  # an answer to an older round reopens nothing
             assignment.start_redo(
-                by=by, note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{clip(feedback.opinion, 200)}"
+                by=by,
+                note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{clip(feedback.opinion, 200)}",
+                at=at,
             )
-    publish_if_agreed(reply=reply, by=by)
+    publish_if_agreed(reply=reply, by=by, at=at)
 
 
 def publication_agreed(reply):
@@ -186,21 +193,22 @@ def publication_agreed(reply):
 
 
 @in_chinese
-def publish_if_agreed(*, reply, by=None):
+def publish_if_agreed(*, reply, by=None, at=None):
     """Publish the reply (with its 索引号) when the rule now holds; withdraw a publication that a
-    correction no longer supports. Returns the disclosure in force, or None."""
+    correction no longer supports. Returns the disclosure in force, or None. `at`: now by default."""
     reply = Reply.objects.select_related("assignment__proposal", "assignment__unit").get(pk=reply.pk)
     agreed = publication_agreed(reply)
     existing = Disclosure.objects.filter(reply=reply).first()
     a = reply.assignment
     if agreed and existing is None:
-        disclosure = Disclosure.objects.publish(reply=reply)
+        disclosure = Disclosure.objects.publish(reply=reply, at=at)
         Event.record(
             proposal=a.proposal,
             assignment=a,
             verb=EventVerb.PUBLISHED,
             actor=by,
             note=f"索引号 {disclosure.index_number}",
+            at=at,
         )
         return disclosure
     if not agreed and existing is not None and existing.withdrawn_at is None:
@@ -271,87 +279,102 @@ def receive(*, feedback, by, now=None):
         received_by=by, received_at=now or timezone.now()
     )
     if updated:
-        Event.record(
-            proposal=feedback.reply.assignment.proposal,
-            assignment=feedback.reply.assignment,
-            verb=EventVerb.FEEDBACK_RECEIVED,
-            actor=by,
-            note=feedback.member.name,
-        )
+        _record_receipt(feedback, by=by, at=now)
     return bool(updated)
 
 
-# --- e-mail -----------------------------------------------------------------------------
+def _record_receipt(feedback, *, by, at=None):
+    Event.record(
+        proposal=feedback.reply.assignment.proposal,
+        assignment=feedback.reply.assignment,
+        verb=EventVerb.FEEDBACK_RECEIVED,
+        actor=by,
+        note=feedback.member.name,
+        at=at,
+    )
 
 
-def send_once(*, key, kind, recipients, subject, template, context, note=""):
-    """Send one e-mail and record it; a second call with the same key sends nothing. True if sent."""
-    recipients = sorted({r for r in recipients if r})
-    try:
-        # The key is unique: inserting first (no look-up) decides who sends. If the mail cannot
-        # be sent the insert is rolled back with it, so a later call tries again.
-        with transaction.atomic():
-            Notification.objects.create(
-                key=key,
-                kind=kind,
-                recipients=", ".join(recipients),
-                subject=subject,
-                note=note if recipients else (note or "无邮箱地址，未发送"),
-            )
-            if recipients:
-                body = render_to_string(template, context)
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except IntegrityError:
-        if Notification.objects.filter(key=key).exists():
-            return False  # sent before
-        raise
-    return bool(recipients)
-
-
-def member_email(member):
-    return member.user.email if member.user_id and member.user.email else ""
+# --- telling people (notifications.services.notify: in the app, e-mail, text message; each once) ---
 
 
 def link_url(token):
     return site_url() + reverse("feedback:link", args=[token])
 
 
+def _reply_issued_texts(*, member, reply, proposal, url, link):
+    context = {"member": member, "reply": reply, "proposal": proposal, "url": url, "link": link}
+    subject = _("【办理】%(number)s已答复，请填写办理情况征询意见表") % {"number": proposal.number}
+    mail = render_to_string("feedback/email/reply_issued.txt", context)
+    sms = _("【办理】%(name)s%(title)s：您的%(number)s已答复，请在%(date)s前打开链接填写征询意见表：%(url)s") % {
+        "name": member.name,
+        "title": member.title,
+        "number": proposal.number,
+        "date": f"{link.expires_at:%Y-%m-%d}",
+        "url": url,
+    }
+    return subject, mail, sms
+
+
 @in_chinese
 def notify_reply_issued(reply, by=None):
-    """Mail each expected member a one-time link to the form (once per member and reply)."""
+    """Each expected member who has not answered gets a one-time link to the form by e-mail and
+    text message, and (with an account) a notification leading to the reply; once per member and reply."""
     reply = type(reply).objects.select_related("assignment__proposal__lead__user", "assignment__unit").get(pk=reply.pk)
     proposal = reply.assignment.proposal
     submitted = set(Feedback.objects.submitted().filter(reply=reply).values_list("member_id", flat=True))
+    key = f"reply_issued:{reply.pk}"
     for member in expected_members(reply):
-        if member.pk in submitted:
-            continue
-        key = f"reply_issued:{reply.pk}:{member.pk}"
-        if Notification.objects.filter(key=key).exists():
+        if member.pk in submitted or already_notified(key=key, recipient=member):
             continue
         with transaction.atomic():
             link, token = FeedbackLink.issue(reply=reply, member=member)
-            send_once(
+            subject, mail, sms = _reply_issued_texts(
+                member=member, reply=reply, proposal=proposal, url=link_url(token), link=link
+            )
+            notify(
+                event="reply_issued",
                 key=key,
-                kind=NotificationKind.REPLY_ISSUED,
-                recipients=[member_email(member)],
-                subject=_("【办理】%(number)s已答复，请填写办理情况征询意见表") % {"number": proposal.number},
-                template="feedback/email/reply_issued.txt",
-                context={"member": member, "reply": reply, "proposal": proposal, "url": link_url(token), "link": link},
+                recipients=[member],
+                subject=subject,
+                text=_("%(unit)s已就%(number)s《%(title)s》作出第%(round)s轮答复，请阅读并填写办理情况征询意见表。")
+                % {
+                    "unit": reply.assignment.unit.name,
+                    "number": proposal.number,
+                    "title": proposal.title,
+                    "round": reply.round,
+                },
+                url=reverse("feedback:reply", args=[reply.pk]),
+                mail=mail,
+                sms=sms,
             )
 
 
 @in_chinese
-def send_new_link(*, reply, member, by):
-    """The office sends a fresh link (the old one expired or was lost); returns (url, sent)."""
+def send_new_link(*, reply, member, by, channel=""):
+    """The office sends a fresh link (the old one expired or was lost) by e-mail and text message,
+    or by `channel` ("email" or "sms") alone; returns (url, plan): the link is shown once to the
+    office when the plan sends nothing."""
     link, token = FeedbackLink.issue(reply=reply, member=member)
     url = link_url(token)
-    sent = send_once(
+    subject, mail, sms = _reply_issued_texts(
+        member=member, reply=reply, proposal=reply.assignment.proposal, url=url, link=link
+    )
+    contact = member.notification_contact()
+    plan = notify(
+        event="new_link",
         key=f"new_link:{link.pk}",
-        kind=NotificationKind.NEW_LINK,
-        recipients=[member_email(member)],
-        subject=_("【办理】%(number)s征询意见表填写链接") % {"number": reply.assignment.proposal.number},
-        template="feedback/email/reply_issued.txt",
-        context={"member": member, "reply": reply, "proposal": reply.assignment.proposal, "url": url, "link": link},
+        # A link is a secret for e-mail and text message: it never goes into the app's list.
+        recipients=[
+            Contact(
+                ref=contact.ref,
+                email=contact.email if channel in ("", "email") else "",
+                phone=contact.phone if channel in ("", "sms") else "",
+            )
+        ],
+        subject=subject,
+        text=mail,
+        mail=mail,
+        sms=sms,
     )
     Event.record(
         proposal=reply.assignment.proposal,
@@ -360,29 +383,31 @@ def send_new_link(*, reply, member, by):
         actor=by,
         note=member.name,
     )
-    return url, sent
+    return url, plan
 
 
 @in_chinese
 def notify_feedback_received(feedback):
-    """Mail the unit that wrote the reply: its address and its clerks' and signers' addresses.
+    """The unit that wrote the reply and the office of the body hear that a form came in.
 
     `feedback` as the submitting request left it (its reply, unit, proposal and member loaded)."""
     assignment = feedback.reply.assignment
-    unit = assignment.unit
-    staff = unit.roles.filter(kind__in=[RoleKind.CLERK, RoleKind.SIGNER]).values_list("user__email", flat=True)
-    send_once(
+    subject = (
+        _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
+        if feedback.satisfaction == Satisfaction.DISSATISFIED
+        else _("【办理】%(number)s收到%(name)s的征询意见表")
+    ) % {"number": assignment.proposal.number, "name": feedback.member.name}
+    text = render_to_string(
+        "feedback/email/feedback_received.txt",
+        {"feedback": feedback, "assignment": assignment, "site_url": site_url()},
+    )
+    notify(
+        event="feedback_received",
         key=f"feedback_received:{feedback.pk}",
-        kind=NotificationKind.FEEDBACK_RECEIVED,
-        recipients=[unit.email, *staff],
-        subject=(
-            _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
-            if feedback.satisfaction == Satisfaction.DISSATISFIED
-            else _("【办理】%(number)s收到%(name)s的征询意见表")
-        )
-        % {"number": assignment.proposal.number, "name": feedback.member.name},
-        template="feedback/email/feedback_received.txt",
-        context={"feedback": feedback, "assignment": assignment, "site_url": site_url()},
+        recipients=[assignment.unit, *office_staff(assignment.proposal.session.body)],
+        subject=subject,
+        text=text,
+        url=feedback.get_absolute_url(),
     )
 
 

@@ -5,13 +5,18 @@
 - `notifications.sms.FileBackend`: appends one JSON line per message to a file under
   `BANLI_SMS_FILE_PATH` (a test server, or an office trying the system, reads it back);
 - `notifications.sms.LocmemBackend` (tests): keeps messages in `notifications.sms.outbox`;
-- a provider's backend, configured by its own settings.
+- `notifications.sms.TencentBackend` (production): Tencent Cloud SMS through its SDK,
+  configured by `BANLI_SMS_TENCENT_*` (keys, SMS application, signature, a template whose one
+  parameter is the message, region, and the API's address).
+
+Only mobile numbers receive text messages (`mobile_number()`): a unit's landline is skipped.
 
 A backend sends what it is given; deciding who gets what, and sending each message once, is
 the caller's business.
 """
 
 import json
+import re
 import sys
 import threading
 from dataclasses import asdict, dataclass
@@ -63,6 +68,71 @@ class LocmemBackend(BaseBackend):
     def send_messages(self, messages):
         outbox.extend(messages)
         return len(messages)
+
+
+class SendError(Exception):
+    """The provider refused a message (bad number, template, quota); the caller's ledger tries again later."""
+
+
+class TencentBackend(BaseBackend):
+    """Tencent Cloud SMS (API 2021-01-11, SendSms): one request per message."""
+
+    def __init__(self):
+        from tencentcloud.common import credential
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.sms.v20210111 import sms_client
+
+        scheme, _, host = settings.BANLI_SMS_TENCENT_ENDPOINT.rpartition("://")
+        http = HttpProfile(protocol=scheme or "https", endpoint=host, reqTimeout=10)
+        self.client = sms_client.SmsClient(
+            credential.Credential(settings.BANLI_SMS_TENCENT_SECRET_ID, settings.BANLI_SMS_TENCENT_SECRET_KEY),
+            settings.BANLI_SMS_TENCENT_REGION,
+            ClientProfile(httpProfile=http),
+        )
+
+    @staticmethod
+    def request_for(message):
+        from tencentcloud.sms.v20210111 import models
+
+        request = models.SendSmsRequest()
+        request.SmsSdkAppId = settings.BANLI_SMS_TENCENT_APP_ID
+        request.SignName = settings.BANLI_SMS_TENCENT_SIGN_NAME
+        request.TemplateId = settings.BANLI_SMS_TENCENT_TEMPLATE_ID
+        request.TemplateParamSet = [message.text]
+        request.PhoneNumberSet = [e164(message.to)]
+        return request
+
+    def send_messages(self, messages):
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+        sent = 0
+        for message in messages:
+            try:
+                response = self.client.SendSms(self.request_for(message))
+            except TencentCloudSDKException as exc:
+                raise SendError(f"{exc.code}: {exc.message}") from exc
+            status = (response.SendStatusSet or [None])[0]
+            if status is None or status.Code != "Ok":
+                raise SendError(f"{getattr(status, 'Code', '')}: {getattr(status, 'Message', '')}")
+            sent += 1
+        return sent
+
+
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+_MAINLAND_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+
+
+def mobile_number(phone: str) -> str:
+    """The mainland mobile number in `phone` (11 digits), or "" for a landline or anything else."""
+    match = _MAINLAND_MOBILE.match(_SEPARATORS.sub("", phone or ""))
+    return match.group(1) if match else ""
+
+
+def e164(phone: str) -> str:
+    """+86 and the 11 digits, as the provider wants it."""
+    mobile = mobile_number(phone)
+    return f"+86{mobile}" if mobile else phone
 
 
 def get_backend() -> BaseBackend:

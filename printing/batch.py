@@ -1,25 +1,26 @@
-"""Batch printing: the issued letters of a session (or one unit) as one PDF.
+"""Batch printing: the issued letters of a session (or one unit) as one PDF, and mailing packets.
 
 The letters are typeset by Typst as one document per chunk of letters: each letter starts on
 a new page with its own page numbers, and a chunk embeds its fonts once. With forms, each
-letter is followed by its signed feedback forms (WeasyPrint, each stored like a single
-download); the parts are merged with pikepdf (qpdf).
+letter is followed by its signed feedback forms; as mailing packets, by the pre-filled forms
+its members are to sign (WeasyPrint, each stored like a single download); the parts are
+merged with pikepdf (qpdf).
 """
 
 import io
 
 from django.utils.translation import gettext as _
 
-from feedback.models import Feedback
+from feedback.models import Feedback, expected_members
 from replies.models import Reply
 
 from . import documents, letters
 from .pdf import PrintError
 
 # Letters typeset as one Typst document: fonts are embedded once per chunk (fewer, larger
-# chunks make a smaller file), and Typst keeps the layouts of its recent documents in memory
+# chunks make a smaller file), and a chunk's layout is held in memory until the next one
 # (smaller chunks keep a worker smaller); bench/pdf.py's batch figure measures both.
-CHUNK = 20
+CHUNK = 30
 
 
 class BatchTooLarge(PrintError):
@@ -29,7 +30,7 @@ class BatchTooLarge(PrintError):
 def replies_for(*, session=None, unit=None, ids=None, user=None):
     qs = Reply.objects.issued()
     if user is not None:
-        qs = qs.visible_to(user)
+        qs = qs.handled_by(user)
     if session is not None:
         qs = qs.filter(assignment__proposal__session=session)
     if unit is not None:
@@ -43,7 +44,7 @@ def replies_for(*, session=None, unit=None, ids=None, user=None):
 
 def forms_for(replies):
     """{reply pk: its submitted feedback forms, in order}."""
-    forms = {}
+    forms: dict[int, list] = {}
     submitted = (
         Feedback.objects.submitted()
         .filter(reply__in=[r.pk for r in replies])
@@ -55,18 +56,36 @@ def forms_for(replies):
     return forms
 
 
-def count(replies, *, with_forms=False):
-    """How many documents the batch holds: the letters, and their signed forms when asked for."""
-    return len(replies) + (sum(len(f) for f in forms_for(replies).values()) if with_forms else 0)
+def attachments_for(replies, *, with_forms=False, packets=False, site_url=""):
+    """{reply pk: the documents printed after its letter}: its signed forms, and for a mailing
+    packet the pre-filled forms of the members who answer it and have not yet."""
+    attached: dict[int, list] = {}
+    signed = forms_for(replies) if (with_forms or packets) else {}
+    for reply in replies:
+        docs = []
+        if with_forms:
+            docs += [documents.feedback_form(feedback, site_url=site_url) for feedback in signed.get(reply.pk, ())]
+        if packets:
+            answered = {feedback.member_id for feedback in signed.get(reply.pk, ())}
+            docs += [documents.reply_form(reply, m) for m in expected_members(reply) if m.pk not in answered]
+        if docs:
+            attached[reply.pk] = docs
+    return attached
 
 
-def build(replies, *, limit, with_forms=False, site_url="", progress=None):
-    """One PDF of the letters in order (each followed by its signed forms when asked for)."""
+def count(replies, *, with_forms=False, packets=False):
+    """How many documents the batch holds: the letters, and what is printed after each."""
+    attached = attachments_for(replies, with_forms=with_forms, packets=packets)
+    return len(replies) + sum(len(docs) for docs in attached.values())
+
+
+def build(replies, *, limit, with_forms=False, packets=False, site_url="", progress=None):
+    """One PDF of the letters in order, each followed by its signed forms or its mailing packet's forms when asked for."""
     import pikepdf
 
     replies = list(replies)
-    forms = forms_for(replies) if with_forms else {}
-    total = len(replies) + sum(len(f) for f in forms.values())
+    attached = attachments_for(replies, with_forms=with_forms, packets=packets, site_url=site_url)
+    total = len(replies) + sum(len(docs) for docs in attached.values())
     if not replies:
         raise PrintError(_("没有可打印的答复函。"))
     if total > limit:
@@ -75,26 +94,25 @@ def build(replies, *, limit, with_forms=False, site_url="", progress=None):
             % {"limit": limit, "count": total}
         )
     merged = pikepdf.new()
-    sources = []  # pikepdf copies pages from their documents when it saves: keep them open until then
+    sources: list = []  # pikepdf copies pages from their documents when it saves: keep them open until then
     done = 0
     try:
-        for start in range(0, len(replies), CHUNK):
-            chunk = replies[start : start + CHUNK]
-            data, first_pages = letters.render_with_starts(chunk)
-            letters_pdf = _open(data, sources)
-            if not forms:
-                merged.pages.extend(letters_pdf.pages)
-            else:
-                ends = [*first_pages[1:], len(letters_pdf.pages)]
-                for reply, first, end in zip(chunk, first_pages, ends, strict=True):
-                    merged.pages.extend(letters_pdf.pages[first:end])
-                    for feedback in forms.get(reply.pk, ()):
-                        stored = documents.stored_pdf(documents.feedback_form(feedback, site_url=site_url))
-                        with stored.file.open("rb") as fh:
-                            merged.pages.extend(_open(fh.read(), sources).pages)
-            done += len(chunk) + sum(len(forms.get(r.pk, ())) for r in chunk)
-            if progress:
-                progress(done, total)
+        with letters.typesetter(replies) as render:
+            for start in range(0, len(replies), CHUNK):
+                chunk = replies[start : start + CHUNK]
+                data, first_pages = render(chunk)
+                letters_pdf = _open(data, sources)
+                if not attached:
+                    merged.pages.extend(letters_pdf.pages)
+                else:
+                    ends = [*first_pages[1:], len(letters_pdf.pages)]
+                    for reply, first, end in zip(chunk, first_pages, ends, strict=True):
+                        merged.pages.extend(letters_pdf.pages[first:end])
+                        for printable in attached.get(reply.pk, ()):
+                            merged.pages.extend(_stored(printable, sources).pages)
+                done += len(chunk) + sum(len(attached.get(r.pk, ())) for r in chunk)
+                if progress:
+                    progress(done, total)
         out = io.BytesIO()
         merged.save(out)
         return out.getvalue()
@@ -102,6 +120,34 @@ def build(replies, *, limit, with_forms=False, site_url="", progress=None):
         for source in sources:
             source.close()
         merged.close()
+
+
+def packet(reply):
+    """The mailing packet of one issued reply: its letter, then a pre-filled form for each member
+    who answers it (BANLI_FEEDBACK_FROM), to print and post together."""
+    import pikepdf
+
+    merged = pikepdf.new()
+    sources: list = []
+    try:
+        for printable in [
+            documents.reply_letter(reply),
+            *(documents.reply_form(reply, m) for m in expected_members(reply)),
+        ]:
+            merged.pages.extend(_stored(printable, sources).pages)
+        out = io.BytesIO()
+        merged.save(out)
+        return out.getvalue()
+    finally:
+        for source in sources:
+            source.close()
+        merged.close()
+
+
+def _stored(printable, sources):
+    stored = documents.stored_pdf(printable)
+    with stored.file.open("rb") as fh:
+        return _open(fh.read(), sources)
 
 
 def _open(data, sources):

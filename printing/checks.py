@@ -22,7 +22,8 @@ FORM_SETTINGS = {"title": "BANLI_PDF_TITLE", "serif": "BANLI_PDF_SERIF", "sans":
 @checks.register("printing")
 def check_letter_fonts(app_configs=None, **kwargs):
     """Report the family each role of a letter resolves to; an error for a role with no Chinese font."""
-    messages, report = [], []
+    messages: list[checks.CheckMessage] = []
+    report: list[str] = []
     for role, (family, bold) in typesetting.resolve_fonts().items():
         setting = typesetting.ROLES[role]
         if family is None or not typesetting.covers_chinese(family):

@@ -26,7 +26,7 @@ from proposals.i18n import in_chinese
 from replies import body
 from replies.models import ContactMethod
 
-from . import letters, pdf, typesetting
+from . import letters, notices, pdf, typesetting
 from .models import DocumentKind, RenderedDocument
 
 FORM_CSS = "css/print-form.css"
@@ -42,11 +42,12 @@ class Engine(models.TextChoices):
 # Which engine prints what: formal letters are typeset by Typst (justified Chinese lines,
 # punctuation compression, kinsoku, PDF/A); forms and other HTML print views by WeasyPrint,
 # from the same HTML as the pages. Callers ask for a document (below), never for an engine.
-ENGINES = {
+ENGINES: dict[str, Engine] = {
     DocumentKind.REPLY_LETTER: Engine.TYPST,
     DocumentKind.FEEDBACK_FORM: Engine.WEASYPRINT,
     DocumentKind.REPLY_FORM: Engine.WEASYPRINT,
     DocumentKind.BLANK_FORM: Engine.WEASYPRINT,
+    DocumentKind.ESCALATION_NOTICE: Engine.TYPST,
 }
 
 
@@ -61,6 +62,10 @@ class Printable:
     @property
     def engine(self):
         return ENGINES[self.kind]
+
+    def feed(self, digest) -> None:
+        """Add everything the document is made from to `digest` (its cache key)."""
+        raise NotImplementedError
 
     @functools.cached_property
     def content_hash(self):
@@ -198,6 +203,17 @@ def reply_letters(replies):
     )
 
 
+def escalation_notice(escalation):
+    """The 督办通知单 of one 督办, typeset by Typst."""
+    return TypstPrintable(
+        kind=DocumentKind.ESCALATION_NOTICE,
+        object_id=escalation.pk,
+        filename=f"escalation-notice-{escalation.pk}.pdf",
+        template=notices.TEMPLATE,
+        data=notices.notice_data(escalation),
+    )
+
+
 @in_chinese
 def reply_letter_preview(reply, *, csp_nonce=""):
     """The letter as an HTML page for the screen (and the browser's own printing), from the same structure."""
@@ -238,7 +254,7 @@ def _boxes(choices, ticked):
 
 def form_context(*, reply=None, member=None, feedback=None, site_url=""):
     """Rows of the seed form; ticks only where the record has them (a blank stays blank)."""
-    ticks = {"methods": set(), "effect": set(), "satisfaction": set(), "publish": set()}
+    ticks: dict[str, set[str]] = {"methods": set(), "effect": set(), "satisfaction": set(), "publish": set()}
     if feedback is not None and feedback.is_submitted:
         ticks["methods"] = set(feedback.methods)
         ticks["effect"] = {feedback.handling_effect} - {""}

@@ -102,7 +102,9 @@ def _index(data, offset):
 
 def _top_dict(data, start, end):
     """{operator: [operands]} of a CFF DICT; two-byte operators are 1200 + b1."""
-    result, operands, i = {}, [], start
+    result: dict[int, list] = {}
+    operands: list = []
+    i = start
     while i < end:
         b0 = data[i]
         if b0 <= 21:
@@ -298,7 +300,7 @@ def subsetting(document):
 
 def finisher(document, pdf):
     """WeasyPrint finisher: embed each font we subset as its bare CFF program (CIDFontType0C)."""
-    import pydyf
+    import pydyf  # type: ignore[import-untyped]
 
     programs = {}
     for font in document.fonts.values():

@@ -5,7 +5,11 @@ segmenter, rjieba) in a balanced shape; the addressee line into names that are n
 the body is the reply's paragraph structure (replies/body.py).
 """
 
+import contextlib
+import io
+import json
 import math
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +38,7 @@ def _words(text):
     """The title's words, with opening punctuation kept on the next word and closing on the previous."""
     import rjieba
 
-    words = []
+    words: list[str] = []
     pending = ""
     for word in rjieba.cut(text):
         if word and all(char in OPENING for char in word):
@@ -74,7 +78,7 @@ def _best_breaks(words, inside, count, max_width):
     target = sum(widths) / count
     n = len(words)
     # best[k][i]: (cost, previous cut) of the first i words set in k lines
-    best = [[None] * (n + 1) for _ in range(count + 1)]
+    best: list[list[Any]] = [[None] * (n + 1) for _ in range(count + 1)]
     best[0][0] = (0.0, None)
     for k in range(1, count + 1):
         for i in range(1, n + 1):
@@ -164,9 +168,10 @@ def letter_data(reply):
 
 
 @in_chinese
-def document_data(replies):
-    """The template's data for one or more letters: fonts, the PDF's metadata, the letters."""
-    letters = [letter_data(reply) for reply in replies]
+def document_data(replies, letters=None):
+    """The template's data for one or more letters: fonts, the PDF's metadata, the letters
+    (`letters`: their `letter_data`, when already made)."""
+    letters = letters if letters is not None else [letter_data(reply) for reply in replies]
     first = replies[0]
     unit = first.assignment.unit.name
     if len(replies) == 1:
@@ -192,7 +197,38 @@ def document_data(replies):
 def render_with_starts(replies):
     """(PDF/A-2b bytes of the letters one after another, each with its own page numbers,
     the index of each letter's first page)."""
-    return typesetting.compile_pdf(TEMPLATE, document_data(replies), marks="<letter-start>")
+    data = typesetting.compile_pdf(TEMPLATE, document_data(replies))
+    return data, first_pages(data)
+
+
+def first_pages(data):
+    """The index of each letter's first page: the pages labelled 1 (the template numbers each
+    letter's pages from 1 and Typst writes the numbers as the PDF's page labels)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as document:
+        return [i for i, page in enumerate(document.pages) if page.label == "1"]
+
+
+@contextlib.contextmanager
+def typesetter(replies):
+    """For a batch: `render(chunk)` of the replies' letters as `render_with_starts` does, on a
+    compiler of the batch's own whose fonts hold only the characters these letters print; the
+    memory of each chunk's layout is given back before the next."""
+    replies = list(replies)
+    prepared = {reply.pk: letter_data(reply) for reply in replies}
+    text = json.dumps(document_data(replies, list(prepared.values())), ensure_ascii=False)
+    with typesetting.subset_compiler(TEMPLATE, text) as compiler:
+
+        def render(chunk):
+            data = document_data(chunk, [prepared[reply.pk] for reply in chunk])
+            try:
+                pdf = typesetting.compile_pdf(TEMPLATE, data, compiler=compiler)
+            finally:
+                typesetting.release_memory()
+            return pdf, first_pages(pdf)
+
+        yield render
 
 
 def warm():

@@ -29,6 +29,7 @@ class DocumentKind(models.TextChoices):
     FEEDBACK_FORM = "feedback_form", _("征询意见表")
     REPLY_FORM = "reply_form", _("征询意见表（预填）")
     BLANK_FORM = "blank_form", _("征询意见表（空白）")
+    ESCALATION_NOTICE = "escalation_notice", _("督办通知单")
 
 
 class RenderedDocumentQuerySet(models.QuerySet):
@@ -109,16 +110,16 @@ class BatchStatus(models.TextChoices):
 
 class BatchJobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A supervisor's own batch jobs (only supervisors print batches)."""
+        """The user's own batch jobs (supervisors, offices and unit staff print batches)."""
         from proposals import access
 
-        if not access.can_supervise(user):
+        if not access.can_batch_print(user):
             return self.none()
         return self.filter(requested_by=user)
 
 
 class BatchJob(models.Model):
-    """One batch print a supervisor asked for: built by a task (printing/tasks.py), progress kept here."""
+    """One batch print a supervisor, an office or a unit asked for: built by a task (printing/tasks.py), progress kept here."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+"
@@ -133,6 +134,7 @@ class BatchJob(models.Model):
         related_name="+",
     )
     with_forms = models.BooleanField(_("附征询意见表"), default=False)
+    packets = models.BooleanField(_("邮寄套件"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=BatchStatus, default=BatchStatus.QUEUED)
     total = models.PositiveIntegerField(_("文件数"), default=0)
     done = models.PositiveIntegerField(_("已完成"), default=0)

@@ -113,10 +113,9 @@ class ImageFileAsset(Asset):
         from PIL import Image
 
         try:
-            with Image.open(io.BytesIO(self.raw)) as image:
-                image.load()
-                if image.mode not in ("RGB", "RGBA", "L", "LA"):
-                    image = image.convert("RGBA")
+            with Image.open(io.BytesIO(self.raw)) as opened:
+                opened.load()
+                image = opened if opened.mode in ("RGB", "RGBA", "L", "LA") else opened.convert("RGBA")
                 out = io.BytesIO()
                 # zlib's run-length strategy: as small as the default for drawn strokes on a clear
                 # background, and faster (optimize=True cost 3-4x the CPU).
@@ -306,7 +305,7 @@ def installed_cjk_families():
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    families = set()
+    families: set[str] = set()
     for line in out.splitlines():
         families.update(name.strip() for name in line.split(",") if name.strip())
     return families

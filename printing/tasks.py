@@ -30,7 +30,9 @@ def build_batch(job_id):
     job = BatchJob.objects.select_related("session", "unit", "requested_by").get(pk=job_id)
     mine = BatchJob.objects.filter(pk=job_id)
     replies = list(batch.replies_for(session=job.session, unit=job.unit, user=job.requested_by))
-    mine.update(status=BatchStatus.RUNNING, total=batch.count(replies, with_forms=job.with_forms), done=0)
+    mine.update(
+        status=BatchStatus.RUNNING, total=batch.count(replies, with_forms=job.with_forms, packets=job.packets), done=0
+    )
 
     def progress(done, total):
         mine.update(done=done, total=total)
@@ -40,6 +42,7 @@ def build_batch(job_id):
             replies,
             limit=settings.BANLI_PDF_BATCH_MAX,
             with_forms=job.with_forms,
+            packets=job.packets,
             site_url=site_url(),
             progress=progress,
         )

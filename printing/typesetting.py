@@ -8,11 +8,16 @@
   families; the first one found in those folders is the one used (`resolve_fonts`).
 - One compiler per template and process, kept warm (its fonts are loaded once); a lock lets
   one thread at a time use it. Nothing is shared between processes.
+- A batch gets a compiler of its own (`subset_compiler`) whose fonts hold only the characters
+  the batch prints: Typst reads a font file whole, and the CJK faces are 15–25 MB each.
 """
 
+import contextlib
 import functools
 import json
 import logging
+import string
+import tempfile
 import threading
 from pathlib import Path
 
@@ -46,7 +51,7 @@ def font_book():
     import typst
 
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=font_paths())
-    book = {}
+    book: dict[str, tuple[str, bool]] = {}
     for info in fonts.fonts():
         key = info.family.lower()
         family, bold = book.get(key, (info.family, False))
@@ -125,21 +130,18 @@ def template_source(template):
     return (TEMPLATES / template).read_bytes()
 
 
-def compile_pdf(template, data, *, marks=None):
+def compile_pdf(template, data, *, compiler=None):
     """PDF/A-2b bytes of `template` with `data` (a JSON-serialisable dict); TypesetError on failure.
 
-    With `marks` (a label such as "<letter-start>"): (PDF bytes, the values of the metadata so labelled).
+    `compiler`: one from `subset_compiler` (else the template's warm one).
     """
     import typst
 
-    compiler, lock = _compiler(template)
+    compiler, lock = compiler or _compiler(template)
     payload = json.dumps(data, ensure_ascii=False)
     try:
         with lock:
-            pdf = compiler.compile(format="pdf", sys_inputs={"data": payload}, pdf_standards=[PDF_STANDARD])
-            if marks is None:
-                return pdf
-            return pdf, json.loads(compiler.query(marks, field="value", format="json"))
+            return compiler.compile(format="pdf", sys_inputs={"data": payload}, pdf_standards=[PDF_STANDARD])
     except typst.TypstError as exc:
         message = getattr(exc, "message", None) or (exc.args[0] if exc.args else str(exc))
         logger.error("Typst failed on %s: %s %s", template, message, getattr(exc, "hints", ""))
@@ -147,6 +149,69 @@ def compile_pdf(template, data, *, marks=None):
     except Exception as exc:
         logger.error("Typst failed on %s", template, exc_info=exc)
         raise TypesetError(_("生成 PDF 失败：%(error)s") % {"error": type(exc).__name__}) from exc
+
+
+@contextlib.contextmanager
+def subset_compiler(template, text):
+    """A compiler for `template` whose fonts hold only the characters of `text` (and the
+    template's own): the configured faces of every role, cut down with HarfBuzz's subsetter into
+    a temporary folder that lives as long as the block."""
+    import typst
+
+    characters = set(text) | set(template_source(template).decode("utf-8")) | set(string.printable)
+    with tempfile.TemporaryDirectory(prefix="banli-fonts-") as folder:
+        _write_subsets(Path(folder), characters)
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder])
+        compiler = typst.Compiler(
+            input=str(TEMPLATES / template), root=str(TEMPLATES), font_paths=fonts, ignore_system_fonts=True
+        )
+        try:
+            yield compiler, threading.Lock()
+        finally:
+            del compiler, fonts
+            release_memory()
+
+
+def _write_subsets(folder, characters):
+    """Each face of the families the letters use, subset to `characters`, as a file in `folder`."""
+    import uharfbuzz as hb
+
+    families = {family for role, chain in fonts_data().items() if isinstance(chain, list) for family in chain}
+    fonts, _book = font_book()
+    blobs = {}
+    codepoints = {ord(char) for char in characters}
+    for number, info in enumerate(fonts.fonts()):
+        if info.family not in families or not info.path:
+            continue
+        if info.path not in blobs:
+            blobs[info.path] = hb.Blob.from_file_path(info.path)
+        spec = hb.SubsetInput()
+        spec.unicode_set.update(codepoints)
+        spec.layout_feature_tag_set.invert()  # every OpenType feature: vertical forms, kerning, …
+        subset = hb.subset(hb.Face(blobs[info.path], info.index), spec)
+        if subset is None:
+            logger.warning("Cannot subset font %s #%d", info.path, info.index)
+            continue
+        (folder / f"{number}.otf").write_bytes(subset.blob.data)
+
+
+def release_memory():
+    """Let go of the layouts Typst keeps from recent documents.
+
+    typst-py evicts Typst's memo cache after each compile, keeping what the last ten compiles
+    used; a batch chunk's layouts are tens of MB, so ten empty compiles drop them."""
+    compiler, lock = _empty_compiler()
+    with lock:
+        for _ in range(10):
+            compiler.compile(input=b"", format="pdf")
+
+
+@functools.cache
+def _empty_compiler():
+    import typst
+
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
+    return typst.Compiler(input=b"", root=str(TEMPLATES), font_paths=fonts, ignore_system_fonts=True), threading.Lock()
 
 
 def warm(template):

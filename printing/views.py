@@ -8,6 +8,7 @@ If-None-Match → 304); a render failure shows a Chinese error page and stores n
 import io
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET
 from feedback.models import Feedback
 from proposals import access
 from replies.models import Reply
+from supervision.models import Escalation
 
 from . import batch, documents, tasks
 from .docx import reply_docx, safe_filename
@@ -25,7 +27,7 @@ from .forms import BatchForm
 from .models import BatchJob, BatchStatus
 from .pdf import PrintError
 
-REPLY_RELATED = ("assignment__unit", "assignment__proposal__lead", "signer")
+REPLY_RELATED = ("assignment__unit", "assignment__proposal__lead", "assignment__proposal__session", "signer")
 
 
 def _reply(request, pk):
@@ -94,6 +96,23 @@ def reply_feedback_form(request, pk):
 
 
 @require_GET
+def reply_packet(request, pk):
+    """The mailing packet of an issued reply: the letter and the pre-filled forms, one PDF."""
+    reply = _reply(request, pk)
+    if not reply.is_issued:
+        raise Http404
+    if not access.can_send_out(request.user, reply.assignment):
+        raise PermissionDenied
+    try:
+        data = batch.packet(reply)
+    except PrintError as exc:
+        return _error(request, str(exc))
+    return FileResponse(
+        io.BytesIO(data), filename=f"{safe_filename(reply.title)}-邮寄套件.pdf", content_type="application/pdf"
+    )
+
+
+@require_GET
 def blank_feedback_form(request):
     return pdf_response(request, documents.blank_form())
 
@@ -111,14 +130,15 @@ def feedback_pdf(request, pk):
 
 
 def batch_print(request):
-    """Supervisors: ask for the issued replies of a session (optionally one unit) as one PDF, built in the background."""
-    if not access.can_supervise(request.user):
+    """Ask for the issued replies of a session (optionally one unit) as one PDF, built in the
+    background: a supervisor every unit's, an office its body's, a unit its own."""
+    if not access.can_batch_print(request.user):
         raise Http404
-    form = BatchForm(request.POST or None)
+    form = BatchForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         replies = list(batch.replies_for(session=data["session"], unit=data["unit"], user=request.user))
-        count = batch.count(replies, with_forms=data["with_forms"])
+        count = batch.count(replies, with_forms=data["with_forms"], packets=data["packets"])
         if count == 0:
             form.add_error(None, _("所选范围内没有已发出的答复函。"))
         elif count > settings.BANLI_PDF_BATCH_MAX:
@@ -179,3 +199,16 @@ def batch_download(request, pk):
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
     response.block_size = 256 * 1024
     return response
+
+
+@require_GET
+def escalation_notice_pdf(request, pk):
+    """The 督办通知单: for whoever follows the session (督查室, the body's office) and the unit it is addressed to."""
+    related = ("assignment__unit", "assignment__proposal__lead", "assignment__proposal__session", "level", "rule")
+    escalation = access.get_visible_or_404(Escalation.objects.select_related(*related), request.user, pk=pk)
+    assignment = escalation.assignment
+    if not (
+        access.can_follow(request.user, assignment.proposal.session) or access.can_work_on(request.user, assignment)
+    ):
+        raise Http404
+    return pdf_response(request, documents.escalation_notice(escalation))

@@ -81,6 +81,16 @@ def can_supervise(user) -> bool:
     return scope_of(user).everything
 
 
+def can_escalate(user) -> bool:
+    """Raise a 督办 by hand and set a session's 督办 ladder and its 重点督办 topics: the 督查室 only."""
+    return scope_of(user).everything
+
+
+def can_follow(user, session) -> bool:
+    """Read a session's 督办 (levels, records, topics, 通知单): a supervisor or the office of its body."""
+    return scope_of(user).oversees(session.body)
+
+
 def can_route(user, proposal) -> bool:
     """Register, number and 交办 a proposal, decide return requests: its body's office or a supervisor."""
     return scope_of(user).oversees(proposal.session.body)
@@ -112,6 +122,17 @@ def can_decide(user, request) -> bool:
 def can_receive(user, feedback) -> bool:
     """Countersign receipt of a feedback form, enter paper forms: the office of the proposal's body."""
     return feedback.reply.assignment.proposal.session.body in scope_of(user).bodies
+
+
+def can_batch_print(user) -> bool:
+    """Print many replies at once: a supervisor (every unit), an office (its body's), unit staff (their unit's)."""
+    scope = scope_of(user)
+    return scope.oversees_any or bool(scope.unit_ids)
+
+
+def can_send_out(user, assignment) -> bool:
+    """Print the paper forms and the mailing packet of a reply: the unit that answers, or the office or a supervisor."""
+    return can_work_on(user, assignment) or can_route(user, assignment.proposal)
 
 
 def can_use_admin(user) -> bool:

@@ -107,6 +107,7 @@ class EventVerb(models.TextChoices):
     DRAFTED = "drafted", pgettext_lazy("timeline", "起草答复")
     SUBMITTED = "submitted", pgettext_lazy("timeline", "提交签发")
     SENT_BACK = "sent_back", pgettext_lazy("timeline", "退回修改")
+    WITHDRAWN = "withdrawn", pgettext_lazy("timeline", "撤回送签")
     SIGNED_OFF = "signed_off", pgettext_lazy("timeline", "签发")
     REVIEWED = "reviewed", pgettext_lazy("timeline", "审核通过")
     ISSUED = "issued", pgettext_lazy("timeline", "答复")
@@ -119,12 +120,15 @@ class EventVerb(models.TextChoices):
     LINK_SENT = "link_sent", pgettext_lazy("timeline", "发送填表链接")
     REDO = "redo", pgettext_lazy("timeline", "重办")
     URGED = "urged", pgettext_lazy("timeline", "催办")
+    ESCALATED = "escalated", pgettext_lazy("timeline", "督办")
     IMPORTED = "imported", pgettext_lazy("timeline", "导入")
     IMPORT_CONFIRMED = "import_confirmed", pgettext_lazy("timeline", "导入核实")
     IMPORT_CORRECTED = "import_corrected", pgettext_lazy("timeline", "导入更正")
     HANDED_OVER = "handed_over", pgettext_lazy("timeline", "工作移交")
     LINKED = "linked", pgettext_lazy("timeline", "关联相似件")
     MERGED = "merged", pgettext_lazy("timeline", "并案")
+    PROPOSAL_AMENDED = "proposal_amended", pgettext_lazy("timeline", "修改建议提案")
+    ASSIGNMENT_AMENDED = "assignment_amended", pgettext_lazy("timeline", "更正交办")
 
 
 class LinkKind(models.TextChoices):

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Cosigner, Proposal, ProposalKind, ProposalStatus, Session
+from .models import Assignment, Category, Cosigner, HandlingUnit, Proposal, ProposalKind, ProposalStatus, Session
 
 
 def keyword_search(queryset, value, prefix="", proposal_ref="pk"):
@@ -43,13 +43,20 @@ class ProposalFilter(django_filters.FilterSet):
         choices=[("yes", _("重点")), ("no", _("非重点"))],
         empty_label=_("重点和一般"),
     )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("承办单位"), queryset=HandlingUnit.objects.all(), method="filter_unit", empty_label=_("全部单位")
+    )
 
     class Meta:
         model = Proposal
-        fields = ["q", "session", "kind", "status", "category", "key"]
+        fields = ["q", "session", "kind", "status", "category", "key", "unit"]
 
     def search(self, queryset, name, value):
         return keyword_search(queryset, value)
+
+    def filter_unit(self, queryset, name, value):
+        """Proposals the unit handles in any role (主办, 会办 or 分办), one row each."""
+        return queryset.filter(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), unit=value)))
 
     def filter_key(self, queryset, name, value):
         return queryset.filter(is_key=(value == "yes"))

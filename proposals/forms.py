@@ -1,9 +1,11 @@
 """Forms of the proposals app. Each names its fields; unit, status and session rules never come from a POST."""
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import registration
 from .limits import REASON
 from .models import (
     Assignment,
@@ -71,14 +73,16 @@ class DecisionForm(forms.Form):
 class RegisterForm(forms.ModelForm):
     """The office registers a proposal; the number comes from the session's sequence.
 
-    Co-signers are typed in the order they signed (as on the paper form), separated by 、 or
-    commas, and matched to the session's members by name.
+    Co-signers are named in the order they signed (as on the paper form), separated by 、 or
+    commas; the page's search fills in the same names, and the import reads its 联名人 column
+    through the same `registration.resolve`.
     """
 
     cosigner_names = forms.CharField(
         label=_("联名人"),
         required=False,
-        help_text=_("按联名顺序填写姓名，用顿号或逗号分隔，如：王秋红、纪春明"),
+        max_length=2000,
+        help_text=_("按联名顺序填写姓名，用顿号或逗号分隔，如：王秋红、纪春明；同名者写明界别，如：王秋红（经济界）"),
     )
     serial = forms.IntegerField(
         label=_("序号"), required=False, min_value=1, help_text=_("留空则自动取本会次的下一个编号")
@@ -89,14 +93,21 @@ class RegisterForm(forms.ModelForm):
         fields = ["session", "lead", "title", "body", "category", "period", "is_key", "submitted_on"]
         widgets = {"submitted_on": DateInput(), "body": forms.Textarea(attrs={"rows": 8})}
 
-    field_order = ["session", "lead", "cosigner_names", "title", "body", "category", "period", "is_key"]
+    field_order = ["session", "serial", "lead", "cosigner_names", "title", "body", "category", "period", "is_key"]
 
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = Session.objects.filter(body__in=bodies)
-        self.fields["lead"].queryset = Member.objects.filter(body__in=bodies).order_by("body", "name")
+        self.fields["session"].initial = registration.current_session(bodies)
+        self.fields["lead"].queryset = Member.objects.filter(body__in=bodies).order_by("body", "name", "group")
+        self.fields["lead"].label_from_instance = lambda m: registration.choice_label(m, bodies=bodies)
         self.fields["category"].empty_label = _("（未分类）")
         self.fields["submitted_on"].initial = timezone.localdate()
+        # The page's script turns these into searchable pickers; without it they stay a select and a text box.
+        self.fields["lead"].widget.attrs["data-picker"] = "select"
+        self.fields["cosigner_names"].widget.attrs.update(
+            {"data-picker": "members", "data-search-url": reverse("proposals:member_search"), "autocomplete": "off"}
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -109,28 +120,26 @@ class RegisterForm(forms.ModelForm):
             self.add_error("serial", _("本会次已有该序号的建议提案。"))
         return cleaned
 
+    def number_preview(self):
+        """The number the register would give now for the chosen (or pre-selected) session and serial."""
+        field = self["session"]
+        session = self.fields["session"].queryset.filter(pk=field.value() or 0).first() if field.value() else None
+        if session is None:
+            return None
+        serial = self["serial"].value()
+        serial = int(serial) if str(serial or "").isdigit() and int(serial) > 0 else None
+        return Proposal.objects.next_number(session, serial=serial)[1]
+
     def _cosigners(self, session, lead, text):
-        names = [n.strip() for n in text.replace("，", "、").replace(",", "、").split("、") if n.strip()]
+        names = registration.split_names(text)
         if not names or session is None:
             return []
-        found = {}
-        for member in Member.objects.filter(body=session.body, name__in=names):
-            found.setdefault(member.name, []).append(member)
-        unknown = [n for n in names if n not in found]
-        ambiguous = [n for n in names if len(found.get(n, [])) > 1]
-        if unknown:
-            self.add_error("cosigner_names", _("找不到这些代表委员：%(names)s。") % {"names": "、".join(unknown)})
-        if ambiguous:
-            self.add_error(
-                "cosigner_names", _("有重名，请到数据管理中核对：%(names)s。") % {"names": "、".join(ambiguous)}
-            )
-        if len(set(names)) != len(names):
-            self.add_error("cosigner_names", _("联名人有重复。"))
-        if lead and lead.name in names:
-            self.add_error("cosigner_names", _("领衔人不必再列为联名人。"))
-        if unknown or ambiguous:
-            return []
-        return [found[n][0] for n in dict.fromkeys(names)]
+        found = registration.resolve(session.body, names)
+        for message in found.messages():
+            self.add_error("cosigner_names", message)
+        for message in registration.order_errors(lead, found.members):
+            self.add_error("cosigner_names", message)
+        return [] if self.has_error("cosigner_names") else found.members
 
 
 class AssignForm(forms.ModelForm):
@@ -184,3 +193,30 @@ class UnitSettingsForm(forms.ModelForm):
         if code and not all(c.isalnum() or c in "-." for c in code):
             raise forms.ValidationError(_("只能使用字母、数字、连字符和点。"))
         return code
+
+
+class ProposalEditForm(forms.ModelForm):
+    """The office corrects a registered proposal: what it says, not its number or its proposers."""
+
+    class Meta:
+        model = Proposal
+        fields = list(Proposal.AMENDABLE)
+        widgets = {"submitted_on": DateInput(), "body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = _("（未分类）")
+
+
+class AssignmentEditForm(forms.Form):
+    """The office corrects a 交办 the unit has not signed for: another unit, or another role."""
+
+    unit = forms.ModelChoiceField(HandlingUnit.objects.all(), label=_("承办单位"))
+    role = forms.ChoiceField(label=_("办理方式"), choices=AssignmentRole.choices)
+    reason = forms.CharField(label=_("更正理由"), max_length=REASON, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, assignment, **kwargs):
+        kwargs.setdefault("initial", {"unit": assignment.unit_id, "role": assignment.role})
+        super().__init__(*args, **kwargs)
+        others = Assignment.objects.filter(proposal_id=assignment.proposal_id).exclude(pk=assignment.pk)
+        self.fields["unit"].queryset = HandlingUnit.objects.exclude(pk__in=others.values("unit"))  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ as `.visible_to(user)` so every list is scoped the same way.
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -15,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import access, grams
+from notifications.services import Contact
+
+from . import access, grams, notices
 from .choices import (
     FINISHED,
     AssignmentRole,
@@ -174,6 +177,18 @@ class Member(models.Model):
             return ""
         return _("代表") if self.body == Body.NPC else _("委员")
 
+    def notification_contact(self):
+        """Where notifications reach the member: their account, their e-mail (or the account's), their phone."""
+        user = self.user
+        if user is not None and not user.is_active:
+            user = None
+        return Contact(
+            ref=f"member:{self.pk}",
+            users=(user,) if user else (),
+            email=self.email or (user.email if user else ""),
+            phone=self.phone,
+        )
+
 
 class HandlingUnit(models.Model):
     """A government department or district that answers proposals (承办单位)."""
@@ -213,6 +228,17 @@ class HandlingUnit(models.Model):
     @property
     def letterhead_name(self):
         return self.letterhead or self.name
+
+    def notification_contact(self):
+        """The unit's own e-mail and phone; in the app, its active clerks and signers."""
+        staff = (
+            get_user_model()
+            .objects.filter(
+                is_active=True, banli_roles__unit=self, banli_roles__kind__in=[RoleKind.CLERK, RoleKind.SIGNER]
+            )
+            .distinct()
+        )
+        return Contact(ref=f"unit:{self.pk}", users=tuple(staff), email=self.email, phone=self.contact_phone)
 
 
 class Role(models.Model):
@@ -257,6 +283,20 @@ class Role(models.Model):
         return f"{self.user} · {self.get_kind_display()} {scope}".strip()
 
 
+def office_staff(body):
+    """The active users of a body's committee office (代表工委 / 提案委), to notify."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, banli_roles__kind=RoleKind.OFFICE, banli_roles__body=body)
+        .distinct()
+    )
+
+
+def supervisors():
+    """The active users of the supervision office (督查室), to notify."""
+    return get_user_model().objects.filter(is_active=True, banli_roles__kind=RoleKind.SUPERVISOR).distinct()
+
+
 class Category(models.Model):
     """Subject area of a proposal (经济建设, 城乡建设, …): data, so each city keeps its own list."""
 
@@ -285,6 +325,20 @@ def _member_proposal_q(member_id, proposal_ref="pk"):
     return Q(**{lead: member_id}) | Q(Exists(cosigned))
 
 
+def _shown_value(field, value):
+    """A field's value as the timeline writes it: the choice's label, a date, 是/否, a dash for nothing."""
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    text = str(value)
+    return text if len(text) <= 60 else f"{text[:60]}…"
+
+
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         scope = access.scope_of(user)
@@ -306,10 +360,29 @@ class ProposalQuerySet(models.QuerySet):
             return self
         return self.filter(session__body__in=scope.bodies)
 
+    def next_number(self, session, *, serial=None, number=None):
+        """(serial, number) a registration would get now: the page shows it, register() takes it under the lock."""
+        if serial is None:
+            last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
+            serial = (last or 0) + 1
+        return serial, number or session.format_number(serial)
+
     def register(
-        self, *, session, lead, title, by, cosigners=(), serial=None, verb=EventVerb.REGISTERED, note=None, **fields
+        self,
+        *,
+        session,
+        lead,
+        title,
+        by,
+        cosigners=(),
+        serial=None,
+        verb=EventVerb.REGISTERED,
+        note=None,
+        at=None,
+        **fields,
     ):
-        """登记: a proposal under the session's next number (or the given serial), with its co-signers.
+        """登记: a proposal under the session's next number (or the given serial), with its co-signers,
+        registered `at` (now by default; a past moment for records kept elsewhere until now).
 
         Safe under concurrency: the session row is locked (PostgreSQL) or the write lock taken
         at BEGIN (SQLite, IMMEDIATE), so two offices registering at once get different numbers;
@@ -317,11 +390,9 @@ class ProposalQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             Session.objects.select_for_update().filter(pk=session.pk).first()
-            if serial is None:
-                last = self.filter(session=session).aggregate(last=models.Max("serial"))["last"]
-                serial = (last or 0) + 1
-            fields.setdefault("submitted_on", timezone.localdate())
-            number = fields.pop("number", None) or session.format_number(serial)
+            serial, number = self.next_number(session, serial=serial, number=fields.pop("number", None))
+            at = at or timezone.now()
+            fields.setdefault("submitted_on", timezone.localdate(at))
             if self.filter(Q(serial=serial) | Q(number=number), session=session).exists():
                 raise DuplicateNumber(_("本会次已有编号为 %(number)s 的建议提案。") % {"number": number})
             try:
@@ -333,6 +404,7 @@ class ProposalQuerySet(models.QuerySet):
                         number=number,
                         title=title,
                         lead=lead,
+                        created_at=at,
                         **fields,
                     )
             except IntegrityError:
@@ -341,7 +413,7 @@ class ProposalQuerySet(models.QuerySet):
                 Cosigner(proposal=proposal, member=member, position=position)
                 for position, member in enumerate(cosigners, start=1)
             )
-            Event.record(proposal=proposal, verb=verb, actor=by, note=proposal.number if note is None else note)
+            Event.record(proposal=proposal, verb=verb, actor=by, note=proposal.number if note is None else note, at=at)
             SimilarityGram.objects.index([proposal])
         return proposal
 
@@ -417,14 +489,52 @@ class Proposal(models.Model):
     def has_lead(self):
         return self.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
 
-    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False):
+    # What the office may correct on a registered proposal (in the app; the number stays).
+    AMENDABLE = ("title", "body", "category", "period", "is_key", "submitted_on")
+
+    def is_answered(self):
+        """A unit has answered it in writing: the letters quote its title and number as they were."""
+        answered = [AssignmentStatus.REPLIED, AssignmentStatus.REDO, AssignmentStatus.CLOSED]
+        return self.assignments.exclude(role=AssignmentRole.CO).filter(status__in=answered).exists()
+
+    def amend(self, *, by, **fields):
+        """The office corrects what was registered, until a unit has answered; the history keeps each
+        version and the timeline says what changed. Returns the changes as (label, old, new)."""
+        unknown = set(fields) - set(self.AMENDABLE)
+        if unknown:
+            raise ValueError(f"not amendable: {sorted(unknown)}")
+        with transaction.atomic():
+            current = Proposal.objects.select_for_update().get(pk=self.pk)
+            if current.is_answered():
+                raise TransitionError(_("已有承办单位答复，不能再修改；如需更正，请在重办中说明。"))
+            changes = []
+            with stored_text():
+                for name, value in fields.items():
+                    old = getattr(current, name)
+                    if old != value:
+                        field: models.Field = self._meta.get_field(name)  # type: ignore[assignment]
+                        label = str(field.verbose_name)
+                        changes.append((name, label, _shown_value(field, old), _shown_value(field, value)))
+                        setattr(self, name, value)
+                note = "；".join(f"{label}：{old} → {new}" for _name, label, old, new in changes)
+            if not changes:
+                return []
+            self._history_user = by
+            self.save(update_fields=[name for name, *_rest in changes])
+            Event.record(proposal=self, verb=EventVerb.PROPOSAL_AMENDED, actor=by, note=note)
+            if {"title", "body"} & {name for name, *_rest in changes}:
+                SimilarityGram.objects.index([self])
+        return changes
+
+    def assign(self, *, unit, role, by, assigned_on=None, due_on=None, note=None, answered=False, at=None):
         """交办: give one unit its share of the proposal, with the deadline the session's rules give.
 
         `answered` records a share the unit has already answered (a historical letter being
         imported). Raises TransitionError when the unit already has a share or the proposal
         already has a lead unit.
         """
-        assigned_on = assigned_on or timezone.localdate()
+        at = at or timezone.now()
+        assigned_on = assigned_on or timezone.localdate(at)
         due_on = due_on or self.session.due_on(assigned_on, role)
         with transaction.atomic():
             Proposal.objects.select_for_update().filter(pk=self.pk).first()
@@ -442,7 +552,7 @@ class Proposal(models.Model):
                 assigned_by=by,
             )
             Deadline.objects.create(
-                assignment=assignment, round=1, kind=DeadlineKind.ORIGINAL, due_on=due_on, set_by=by
+                assignment=assignment, round=1, kind=DeadlineKind.ORIGINAL, due_on=due_on, set_by=by, set_at=at
             )
             if self.status == ProposalStatus.REGISTERED:
                 self.status = ProposalStatus.REPLIED if answered else ProposalStatus.ASSIGNED
@@ -450,7 +560,9 @@ class Proposal(models.Model):
             if note is None:
                 with stored_text():
                     note = f"{unit}（{assignment.get_role_display()}），期限 {due_on:%Y-%m-%d}"
-            Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note)
+            Event.record(proposal=self, assignment=assignment, verb=EventVerb.ASSIGNED, actor=by, note=note, at=at)
+            if not answered:
+                notices.assigned(assignment)
         return assignment
 
 
@@ -568,6 +680,9 @@ class Assignment(models.Model):
     silent_count = models.PositiveIntegerField(_("未表态"), default=0, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
+    # Every version of the share (who changed the unit, the role or the status, and when); the
+    # figures the database keeps are left out.
+    history = HistoricalRecords(excluded_fields=FIGURES)
 
     class Meta:
         verbose_name = _("交办")
@@ -612,23 +727,59 @@ class Assignment(models.Model):
     def is_open(self):
         return self.status not in FINISHED
 
+    @property
+    def status_label(self):
+        """The status as the unit reads it: a co-handling unit that answered gave its opinion; it replied to nobody."""
+        if self.role == AssignmentRole.CO and self.status == AssignmentStatus.REPLIED:
+            return _("已提交会办意见")
+        return self.get_status_display()
+
     def locked(self):
         """This assignment read again under a row lock, inside the caller's transaction."""
         return Assignment.objects.select_for_update().select_related("proposal__session", "unit").get(pk=self.pk)
 
-    def sign_for(self, *, by, on=None):
-        """签收: the unit accepts the assignment and starts handling it."""
+    def amend(self, *, by, unit, role, reason):
+        """The office corrects a 交办 (the unit, or its role) before the unit signed for it; the
+        deadline stays as given. The history keeps the old version; the timeline says why."""
+        with transaction.atomic():
+            Proposal.objects.select_for_update().filter(pk=self.proposal_id).first()
+            current = self.locked()
+            if current.status != AssignmentStatus.PENDING:
+                raise TransitionError(_("承办单位已签收，不能再更正交办；如需改由其他单位办理，请由该单位申请退回。"))
+            if unit == current.unit and role == current.role:
+                raise TransitionError(_("没有需要更正的内容。"))
+            siblings = Assignment.objects.filter(proposal_id=self.proposal_id).exclude(pk=self.pk)
+            if siblings.filter(unit=unit).exists():
+                raise TransitionError(_("%(unit)s 已承办该件。") % {"unit": unit})
+            if (
+                role == AssignmentRole.LEAD
+                and siblings.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()
+            ):
+                raise TransitionError(_("该件已有主办单位；如需更换，请先退回原主办单位。"))
+            with stored_text():
+                before = f"{current.unit}（{current.get_role_display()}）"
+                self.unit, self.role = unit, role
+                note = f"{before} → {unit}（{self.get_role_display()}）：{reason}"
+            self._history_user = by
+            self.save(update_fields=["unit", "role"])
+            Event.record(
+                proposal=self.proposal, assignment=self, verb=EventVerb.ASSIGNMENT_AMENDED, actor=by, note=note
+            )
+
+    def sign_for(self, *, by, on=None, at=None):
+        """签收: the unit accepts the assignment and starts handling it (`at` now by default)."""
         with transaction.atomic():
             current = self.locked()
             if current.status != AssignmentStatus.PENDING:
                 raise TransitionError(_("该件已不是待签收状态，无需再签收。"))
             self.status = AssignmentStatus.HANDLING
-            self.signed_for_on = on or timezone.localdate()
+            at = at or timezone.now()
+            self.signed_for_on = on or timezone.localdate(at)
             self.save(update_fields=["status", "signed_for_on"])
             Proposal.objects.filter(pk=self.proposal_id, status=ProposalStatus.ASSIGNED).update(
                 status=ProposalStatus.HANDLING
             )
-            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.SIGNED_FOR, actor=by)
+            Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.SIGNED_FOR, actor=by, at=at)
 
     def may_request(self, kind, pending_kinds=None):
         """Whether the unit may ask now: a return before it answers, an extension while open; one pending of each kind."""
@@ -690,6 +841,7 @@ class Assignment(models.Model):
                 reason=clip(note),
             )
             Proposal.objects.filter(pk=self.proposal_id).update(status=ProposalStatus.REDO)
+            notices.redo_started(self, round=round, reason=note)
             with stored_text():
                 note = f"第{round}轮，期限 {self.due_on:%Y-%m-%d}。{note}"
             Event.record(proposal=self.proposal, assignment=self, verb=EventVerb.REDO, actor=by, note=note, at=at)
@@ -901,6 +1053,8 @@ class AssignmentRequest(models.Model):
                 (RequestKind.EXTENSION, False): EventVerb.EXTENSION_REJECTED,
             }[(RequestKind(self.kind), bool(approve))]
             Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
+            # The one who asked and their unit are told (in the app now, by mail and text after commit).
+            notices.request_decided(self)
 
 
 class Event(models.Model):

@@ -1,8 +1,10 @@
 """What a handling unit does with an assignment: talk with the member, and answer in writing."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,7 +29,9 @@ from proposals.models import (
     choice_constraint,
 )
 
+from . import notices
 from .body import paragraphs_of
+from .signals import reply_issued
 
 __all__ = ["TransitionError"]
 
@@ -96,6 +100,18 @@ def contact_date_problem(assignment, day, today=None):
     return None
 
 
+@contextmanager
+def history_dated(instance, at):
+    """The history row a save writes carries `at` when one is given (a step recorded after the
+    fact), then the instance's later saves are dated as they happen again."""
+    if at is not None:
+        instance._history_date = at
+    try:
+        yield
+    finally:
+        instance.__dict__.pop("_history_date", None)
+
+
 def next_round(assignment, replies=None):
     """The round a new draft of this assignment would be, or None when none may be started now.
 
@@ -119,8 +135,9 @@ class ContactRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(assignment__in=Assignment.objects.visible_to(user))
 
-    def log(self, *, assignment, by, contacted_on, method, summary, participants=""):
-        """沟通: the unit records a conversation with the member, once it has signed for the assignment.
+    def log(self, *, assignment, by, contacted_on, method, summary, participants="", at=None):
+        """沟通: the unit records a conversation with the member, once it has signed for the assignment
+        (recorded `at`, now by default).
 
         Refused for a day before 交办 or after today (see `contact_date_problem`).
         """
@@ -137,13 +154,20 @@ class ContactRecordQuerySet(models.QuerySet):
                 summary=summary,
                 participants=participants,
                 recorded_by=by,
+                created_at=at or timezone.now(),
             )
             contact._history_user = by
-            contact.save()
+            with history_dated(contact, at):
+                contact.save()
             with stored_text():
                 note = f"{contact.contacted_on:%Y-%m-%d} {contact.get_method_display()}"
             Event.record(
-                proposal=assignment.proposal, assignment=assignment, verb=EventVerb.CONTACTED, actor=by, note=note
+                proposal=assignment.proposal,
+                assignment=assignment,
+                verb=EventVerb.CONTACTED,
+                actor=by,
+                note=note,
+                at=contact.created_at,
             )
         return contact
 
@@ -214,14 +238,42 @@ class ReplyQuerySet(models.QuerySet):
         scope = access.scope_of(user)
         if scope.everything:
             return self  # (no subquery over every assignment)
-        visible = self.filter(assignment__in=Assignment.objects.visible_to(user))
+        visible = Q(assignment__in=Assignment.objects.visible_to(user))
+        if scope.unit_ids:
+            visible |= self.copied_q(scope.unit_ids)
+        visible_rows = self.filter(visible)
         if scope.is_staff_role:
-            return visible
-        return visible.filter(status=ReplyStatus.ISSUED)
+            return visible_rows
+        return visible_rows.filter(status=ReplyStatus.ISSUED)
+
+    @staticmethod
+    def copied_q(unit_ids):
+        """抄送: the issued replies of a proposal reach the units that co-handled it (会办)."""
+        co_share = Assignment.objects.filter(
+            proposal=OuterRef("assignment__proposal"), unit_id__in=unit_ids, role=AssignmentRole.CO
+        )
+        return Q(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES) & Q(Exists(co_share))
+
+    def copied_to(self, user):
+        """The issued replies the user's units received as co-handling units (抄送), not their own."""
+        unit_ids = access.scope_of(user).unit_ids
+        if not unit_ids:
+            return self.none()
+        return self.filter(self.copied_q(unit_ids)).exclude(assignment__unit_id__in=unit_ids)
 
     def workable_by(self, user):
         """Replies of the user's own units: the ones they draft, sign and send."""
         return self.filter(assignment__unit_id__in=access.scope_of(user).unit_ids)
+
+    def handled_by(self, user):
+        """The replies a user sends out and prints: a supervisor every one, an office its body's, a
+        unit its own (not the ones it received as a co-handling unit)."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(
+            Q(assignment__proposal__session__body__in=scope.bodies) | Q(assignment__unit_id__in=scope.unit_ids)
+        )
 
     def issued(self):
         return self.filter(status=ReplyStatus.ISSUED)
@@ -238,7 +290,7 @@ class ReplyQuerySet(models.QuerySet):
         )
         return self.annotate(round_due_on=Subquery(due))
 
-    def start_draft(self, *, assignment, by, **fields):
+    def start_draft(self, *, assignment, by, at=None, **fields):
         """Start the next round's draft (round 1, or round N+1 after 重办) with the fields the clerk wrote."""
         with transaction.atomic():
             current = assignment.locked()
@@ -247,14 +299,18 @@ class ReplyQuerySet(models.QuerySet):
                 raise TransitionError(_("当前状态不能起草新的答复。"))
             fields.setdefault("drafter", by)
             reply = self.model(assignment=assignment, round=round, status=ReplyStatus.DRAFT, **fields)
+            if at is not None:
+                reply.created_at = at
             reply._history_user = by
-            reply.save()
+            with history_dated(reply, at):
+                reply.save()
             Event.record(
                 proposal=assignment.proposal,
                 assignment=assignment,
                 verb=EventVerb.DRAFTED,
                 actor=by,
                 note=f"第{round}轮",
+                at=at,
             )
         return reply
 
@@ -390,18 +446,19 @@ class Reply(models.Model):
                 gettext("答复当前状态为“%(status)s”，不能进行此操作。") % {"status": self.get_status_display()}
             )
 
-    def _move(self, *, status, assignment_status, by, verb, note="", **fields):
-        """Change state, mirror it on the assignment and write one timeline line."""
+    def _move(self, *, status, assignment_status, by, verb, note="", at=None, **fields):
+        """Change state, mirror it on the assignment and write one timeline line (`at`, now by default)."""
         self.status = status
         for name, value in fields.items():
             setattr(self, name, value)
         self.version += 1
         self._history_user = by
-        self.save()
+        with history_dated(self, at):
+            self.save()
         assignment = self.assignment
         assignment.status = assignment_status
         assignment.save(update_fields=["status"])
-        Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note)
+        Event.record(proposal=assignment.proposal, assignment=assignment, verb=verb, actor=by, note=note, at=at)
 
     def save_draft(self, *, by, version, **fields):
         """Save the clerk's edit of a draft under an optimistic lock.
@@ -444,7 +501,7 @@ class Reply(models.Model):
                     problems.append(gettext("尚有会办单位未提交会办意见：%(units)s。") % {"units": names})
         return problems
 
-    def submit(self, *, by):
+    def submit(self, *, by, at=None):
         """The clerk hands the draft to the unit's signer (送签); refused while something is missing."""
         with transaction.atomic():
             self._lock(ReplyStatus.DRAFT)
@@ -457,7 +514,9 @@ class Reply(models.Model):
                 by=by,
                 verb=EventVerb.SUBMITTED,
                 note=f"第{self.round}轮答复",
+                at=at,
             )
+            notices.awaiting_signoff(self)
 
     def send_back(self, *, by, note):
         """The signer or the reviewing supervisor returns the draft to the clerk with a note."""
@@ -474,8 +533,33 @@ class Reply(models.Model):
                 verb=EventVerb.SENT_BACK,
                 note=note,
             )
+            notices.handed_back(self, by=by, note=note)
 
-    def sign_off(self, *, by, review=None):
+    def may_withdraw(self, user):
+        """撤回: the drafter (the unit's clerks when the draft names none) takes back a draft waiting for
+        签发; the signer hands a draft back with 退回修改 instead."""
+        if self.status != ReplyStatus.AWAITING_SIGNOFF or not access.can_work_on(user, self.assignment):
+            return False
+        if self.drafter_id is None:
+            return not access.can_sign_off(user, self.assignment)
+        return self.drafter_id == user.pk
+
+    def withdraw(self, *, by, note=""):
+        """The drafter takes the draft back from the signer to change it (撤回); the timeline says why."""
+        with transaction.atomic():
+            self._lock(ReplyStatus.AWAITING_SIGNOFF)
+            if not self.may_withdraw(by):
+                raise TransitionError(gettext("只有拟稿人才能撤回待签发的答复。"))
+            self._move(
+                status=ReplyStatus.DRAFT,
+                assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
+                by=by,
+                verb=EventVerb.WITHDRAWN,
+                note=note,
+            )
+            notices.withdrawn(self, by=by, note=note)
+
+    def sign_off(self, *, by, review=None, at=None):
         """签发 by a signer of the unit; then either the supervisor reviews it or it goes out.
 
         Only a signer of the assigned unit may sign (whoever calls this); `review` defaults to
@@ -489,7 +573,7 @@ class Reply(models.Model):
             self.signer = by
             # The 文号 is given now, from the unit's register, in this transaction: a draft never
             # holds a number, and a number given is never given again.
-            entry = DocNumber.objects.allocate(reply=self, by=by)
+            entry = DocNumber.objects.allocate(reply=self, by=by, at=at)
             if entry is not None:
                 self.doc_number = entry.number
             if review:
@@ -499,14 +583,19 @@ class Reply(models.Model):
                     by=by,
                     verb=EventVerb.SIGNED_OFF,
                     note="送督查室审核",
+                    at=at,
                 )
             else:
                 Event.record(
-                    proposal=self.assignment.proposal, assignment=self.assignment, verb=EventVerb.SIGNED_OFF, actor=by
+                    proposal=self.assignment.proposal,
+                    assignment=self.assignment,
+                    verb=EventVerb.SIGNED_OFF,
+                    actor=by,
+                    at=at,
                 )
-                self._issue(by=by)
+                self._issue(by=by, at=at)
 
-    def review(self, *, by, result_class=""):
+    def review(self, *, by, result_class="", at=None):
         """The supervisor approves a signed reply, possibly changing its class (kept in history)."""
         if not access.can_supervise(by):
             raise TransitionError(gettext("只有督查室才能审核答复。"))
@@ -522,30 +611,32 @@ class Reply(models.Model):
                 verb=EventVerb.REVIEWED,
                 actor=by,
                 note=note,
+                at=at,
             )
-            self._issue(by=by)
+            self._issue(by=by, at=at)
 
-    def _issue(self, *, by, today=None):
+    def _issue(self, *, by, today=None, at=None):
         """Send the reply to the members: read-only from now on; the feedback app hears of it.
 
         Reached only through 签发 (sign_off) or the supervisor's review.
         """
-        from .signals import reply_issued
-
-        today = today or timezone.localdate()
+        at = at or timezone.now()
+        today = today or timezone.localdate(at)
         self._move(
             status=ReplyStatus.ISSUED,
             assignment_status=AssignmentStatus.REPLIED,
             by=by,
             verb=EventVerb.ISSUED,
             note=self.title,
-            issued_at=timezone.now(),
+            at=at,
+            issued_at=at,
             written_on=self.written_on or today,
         )
         proposal = self.assignment.proposal
         answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
         if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
             Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)
+        notices.issued_to_co_units(self)
         transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply=self, by=by))
 
     def attach_scan(self, *, by, scan):
@@ -601,7 +692,7 @@ def format_doc_number(prefix, year, serial):
 
 
 class DocNumberQuerySet(models.QuerySet):
-    def allocate(self, *, reply, by, today=None):
+    def allocate(self, *, reply, by, today=None, at=None):
         """The reply's 文号: the one it was given before (signed again after being sent back), or the
         unit's next of the year. None when the unit has no 文号 prefix.
 
@@ -616,7 +707,8 @@ class DocNumberQuerySet(models.QuerySet):
         unit = HandlingUnit.objects.select_for_update().get(pk=reply.assignment.unit_id)
         if not unit.doc_prefix:
             return None
-        year = (today or timezone.localdate()).year
+        at = at or timezone.now()
+        year = (today or timezone.localdate(at)).year
         serial = (self.filter(unit=unit, year=year).aggregate(last=models.Max("serial"))["last"] or 0) + 1
         while True:
             number = format_doc_number(unit.doc_prefix, year, serial)
@@ -626,7 +718,9 @@ class DocNumberQuerySet(models.QuerySet):
             serial += 1
         try:
             with transaction.atomic():
-                return self.create(unit=unit, year=year, serial=serial, number=number, reply=reply, allocated_by=by)
+                return self.create(
+                    unit=unit, year=year, serial=serial, number=number, reply=reply, allocated_by=by, allocated_at=at
+                )
         except IntegrityError:
             raise TransitionError(_("文号分配冲突，请重试签发。")) from None
 
@@ -751,7 +845,13 @@ class CoHandlingOpinionQuerySet(models.QuerySet):
             )
             assignment.status = AssignmentStatus.REPLIED
             assignment.save(update_fields=["status"])
-            Event.record(proposal=assignment.proposal, assignment=assignment, verb=EventVerb.CO_OPINION, actor=by)
+            Event.record(
+                proposal=assignment.proposal,
+                assignment=assignment,
+                verb=EventVerb.CO_OPINION,
+                actor=by,
+                at=opinion.submitted_at,
+            )
         return opinion
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("replies/<int:pk>/submit/", steps.submit, name="submit"),
     path("replies/<int:pk>/sign-off/", steps.sign_off, name="sign_off"),
     path("replies/<int:pk>/send-back/", steps.send_back, name="send_back"),
+    path("replies/<int:pk>/withdraw/", steps.withdraw, name="withdraw"),
     path("replies/<int:pk>/review/", steps.review, name="review"),
     path("replies/<int:pk>/scan/", steps.scan, name="scan"),
     path("replies/<int:pk>/scan/file/", steps.scan_file, name="scan_file"),

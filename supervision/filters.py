@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import AssignmentRole, Body, HandlingUnit, ProposalKind, Session
 
+from . import public, search
+
 
 class AssignmentFilter(django_filters.FilterSet):
     session = django_filters.ModelChoiceFilter(
@@ -83,3 +85,47 @@ class ImportForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("关键词"), max_length=100, required=False)
+
+
+class PublicFilter(django_filters.FilterSet):
+    """The published replies (`/public/`): words, the kind of proposal, the publishing unit, the year."""
+
+    q = django_filters.CharFilter(label=_("关键词"), method="search", max_length=100)
+    kind = django_filters.ChoiceFilter(
+        field_name="assignment__proposal__kind",
+        label=_("类型"),
+        choices=ProposalKind.choices,
+        empty_label=_("建议和提案"),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        field_name="assignment__unit",
+        label=_("发布机构"),
+        queryset=HandlingUnit.objects.none(),
+        empty_label=_("全部单位"),
+    )
+    year = django_filters.ChoiceFilter(field_name="written_on__year", label=_("成文年份"), empty_label=_("全部年份"))
+
+    class Meta:
+        fields = ["q", "kind", "unit", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        published = public.public_replies()
+        # Only the units and years that have something published: a choice never leads to nothing.
+        self.filters["unit"].queryset = HandlingUnit.objects.filter(
+            pk__in=published.values("assignment__unit")
+        ).order_by("name")
+        years = sorted({d.year for d in published.dates("written_on", "year")}, reverse=True)
+        self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]
+
+    @property
+    def terms(self):
+        value = self.form.cleaned_data.get("q", "") if self.form.is_valid() else ""
+        return public.searchable_terms(search.terms_of(value))
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        terms = self.terms
+        fields = ["title", "body", "doc_number", "disclosure__index_number"]
+        return search.matching(queryset, fields, terms) if terms else queryset.none()

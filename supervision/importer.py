@@ -1,9 +1,11 @@
 """Import of a 交办清单 (assignment list) from Excel: check every row, show a preview, then
 write everything in one transaction or nothing at all.
 
-Columns (first row, any order): 会次 编号 案由 类型 领衔人 联名人 承办单位 交办日期.
-承办单位 lists units with their roles, e.g. "市经信局（主办）、市财政局（会办）"; a unit
-without a role is 主办 if it comes first and 会办 otherwise. A proposal already registered
+Columns (first row, any order): 会次 编号 案由 类型 领衔人 联名人 承办单位 交办日期, and
+optionally 新建人员. 承办单位 lists units with their roles, e.g. "市经信局（主办）、市财政局（会办）";
+a unit without a role is 主办 if it comes first and 会办 otherwise. 领衔人 and 联名人 are matched
+to members exactly as the registration form matches them (`proposals.registration`): an unknown
+name refuses the row, unless the row's 新建人员 says 是, and only then is the member created. A proposal already registered
 under the same session and number with the same title is left alone (only missing
 assignments are added), so importing the same file twice changes nothing.
 
@@ -24,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from proposals import access
+from proposals import access, registration
 from proposals.i18n import stored_text
 from proposals.models import (
     AssignmentRole,
@@ -44,6 +46,7 @@ COLUMNS = {
     "cosigners": "联名人",
     "units": "承办单位",
     "assigned_on": "交办日期",
+    "create_members": "新建人员",
 }
 REQUIRED = ["session", "number", "title", "lead", "units", "assigned_on"]
 SPLIT = re.compile(r"[、，,；;\n]+")
@@ -85,6 +88,10 @@ class Row:
     @property
     def ok(self):
         return not self.errors
+
+    @property
+    def cosigners_display(self):
+        return "、".join(member.name for member in self.cosigners)
 
     @property
     def units_display(self):
@@ -329,23 +336,29 @@ class Planner:
         if len(leads) > 1:
             row.errors.append(_("只能有一个主办单位。"))
 
-    def member(self, row, name):
-        matches = list(Member.objects.filter(body=row.session.body, name=name)[:2])
-        if len(matches) > 1:
-            row.errors.append(_("“%(name)s”有同名的多位代表委员，请在系统中先区分。") % {"name": name})
-            return None
-        if matches:
-            return matches[0]
-        row.new_members.append(name)
-        return Member(name=name, body=row.session.body)
-
     def check_members(self, row):
-        row.lead = self.member(row, row.values["lead"])
-        names = [n.strip() for n in SPLIT.split(row.values.get("cosigners", "")) if n.strip()]
-        if len(set(names)) != len(names) or row.values["lead"] in names:
-            row.errors.append(_("联名人重复或与领衔人相同。"))
+        """Lead and co-signers through the form's own matching; unknown names are created only on request."""
+        flag = row.values.get("create_members", "")
+        if flag not in ("", "是", "否"):
+            row.errors.append(_("“新建人员”应填“是”或“否”（留空即为否）。"))
             return
-        row.cosigners = [self.member(row, name) for name in names]
+        names = registration.split_names(row.values.get("cosigners", ""))
+        found = registration.resolve(row.session.body, [row.values["lead"], *names])
+        errors = registration.Resolved(ambiguous=found.ambiguous).messages()
+        if found.unknown and flag != "是":
+            errors += registration.Resolved(unknown=found.unknown).messages()
+            errors.append(_("如确需新建这些人员，请在该行“新建人员”列填写“是”。"))
+        if errors:
+            row.errors.extend(errors)
+            return
+        members = []
+        for name, member in found.matches:
+            if member is None:
+                row.new_members.append(name)
+                member = Member(name=name, body=row.session.body)
+            members.append(member)
+        row.lead, row.cosigners = members[0], members[1:]
+        row.errors.extend(registration.order_errors(row.lead, row.cosigners))
 
     def decide(self, row):
         existing = (
@@ -413,3 +426,88 @@ def _saved(member, cache):
     if key not in cache:
         cache[key], _created = Member.objects.get_or_create(body=member.body, name=member.name, group="")
     return cache[key]
+
+
+def template(*, bodies):
+    """A blank 交办清单 (.xlsx) whose first sheet has exactly the headers `read_rows` looks for.
+
+    A second sheet lists the sessions of `bodies` (the 会次 cells offer them as choices) and every
+    unit's short name; a third explains each column with an example.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    sessions = list(Session.objects.filter(body__in=bodies).order_by("-year", "name").values_list("name", flat=True))
+    units = list(HandlingUnit.objects.order_by("short_name").values_list("short_name", flat=True))
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = _("交办清单")
+    labels = list(COLUMNS.values())
+    sheet.append(labels)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF1F4")
+    widths = {"session": 30, "number": 24, "title": 40, "lead": 12, "cosigners": 28, "units": 36, "assigned_on": 12}
+    for position, key in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = widths.get(key, 10)
+    sheet.freeze_panes = "A2"
+    column = {key: get_column_letter(position) for position, key in enumerate(COLUMNS, start=1)}
+    last = MAX_ROWS + 1
+
+    choices = wb.create_sheet(_("会次与单位"))
+    choices.append([COLUMNS["session"], COLUMNS["units"]])
+    for position in range(max(len(sessions), len(units))):
+        choices.append(
+            [
+                sessions[position] if position < len(sessions) else None,
+                units[position] if position < len(units) else None,
+            ]
+        )
+    choices.column_dimensions["A"].width = 34
+    choices.column_dimensions["B"].width = 20
+
+    def offer(key, formula, error):
+        rule = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True, error=error)
+        rule.add(f"{column[key]}2:{column[key]}{last}")
+        sheet.add_data_validation(rule)
+
+    if sessions:
+        offer("session", f"'{choices.title}'!$A$2:$A${len(sessions) + 1}", _("请从列表中选择会次。"))
+    offer("kind", '"建议,提案"', _("应填“建议”或“提案”。"))
+    offer("create_members", '"是,否"', _("应填“是”或“否”，或留空。"))
+
+    notes = wb.create_sheet(_("填写说明"))
+    notes.append([_("列"), _("填写方法"), _("示例")])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    example = sessions[0] if sessions else "黄石市政协十四届一次会议"
+    rows = [
+        (COLUMNS["session"], _("会议名称，从列表中选择"), example),
+        (COLUMNS["number"], _("完整编号，或只填序号数字（按会次的编号格式补全）"), "110"),
+        (COLUMNS["title"], _("案由"), "关于促进中小企业发展的提案"),
+        (COLUMNS["kind"], _("建议或提案，可留空（按会次判断）"), "提案"),
+        (COLUMNS["lead"], _("领衔人姓名或单位名称；同名者写明界别，如：王秋红（经济界）"), "程玮"),
+        (COLUMNS["cosigners"], _("按联名顺序，用顿号分隔，写法同领衔人"), "王秋红、纪春明"),
+        (
+            COLUMNS["units"],
+            _("承办单位简称及办理方式；未注明的，第一个为主办，其余为会办"),
+            "市经信局（主办）、市财政局（会办）",
+        ),
+        (COLUMNS["assigned_on"], _("日期，如 2026-03-10"), "2026-03-10"),
+        (
+            COLUMNS["create_members"],
+            _("系统中找不到领衔人或联名人时，该行会被拒绝；确需新建人员的，在此填“是”"),
+            _("（留空）"),
+        ),
+    ]
+    for row in rows:
+        notes.append(row)
+    notes.column_dimensions["A"].width = 10
+    notes.column_dimensions["B"].width = 70
+    notes.column_dimensions["C"].width = 40
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return buffer

@@ -1,4 +1,9 @@
-"""催办 (urging a unit that is late or nearly late), and the ledger of reminder e-mails sent.
+"""催办 (urging a unit that is late or nearly late) with the ledger of reminder e-mails sent, and
+graded 督办 (levels and rules per session, each 督办 recorded once).
+
+A 催办 (Urge) is one reminder by a chosen means (system message, phone, letter) and sits beside
+the graded 督办: it does not change the grade. A 督办 (Escalation) raises an assignment to a level
+of its session's ladder, by a rule on the deadline or by the supervisor with a reason.
 
 Every 催办 is recorded (who, when, how); the unit is e-mailed once per deadline: the
 ledger row is unique on (assignment, due date), so pressing 催办 again, or two supervisors
@@ -6,11 +11,18 @@ pressing it at once, never sends a second e-mail for the same deadline.
 """
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from proposals.models import Assignment, choice_constraint
+from proposals import access
+from proposals.i18n import stored_text
+from proposals.limits import REASON, length_constraint
+from proposals.models import Assignment, Event, EventVerb, Proposal, Session, choice_constraint
 
 
 class UrgeMethod(models.TextChoices):
@@ -62,3 +74,241 @@ class ReminderEmail(models.Model):
 
     def __str__(self):
         return f"{self.assignment} · {self.due_on}"
+
+
+# --- graded 督办 -------------------------------------------------------------------------------
+
+
+class EscalationLevel(models.Model):
+    """One grade of 督办 in a session's ladder, lowest first: 提醒 → 催办 → 督办通知 → 重点督办.
+
+    Reference data of the session: the supervisor edits the ladder in the app (会次的督办设置), an
+    office or supervisor may correct it in the admin. A level that needs a named leader
+    (重点督办) is only ever recorded with one.
+    """
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("会次"), on_delete=models.CASCADE, related_name="escalation_levels"
+    )
+    rank = models.PositiveSmallIntegerField(_("级别"), help_text=_("1 为最低，数字越大督办越重"))
+    name = models.CharField(_("名称"), max_length=20, help_text=_("如：提醒、催办、督办通知、重点督办"))
+    needs_leader = models.BooleanField(_("须由领导督办"), default=False, help_text=_("督办时须写明督办领导"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("督办级别")
+        verbose_name_plural = _("督办级别")
+        ordering = ["session", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "rank"], name="%(app_label)s_%(class)s_unique_rank"),
+            models.UniqueConstraint(fields=["session", "name"], name="%(app_label)s_%(class)s_unique_name"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="%(app_label)s_%(class)s_rank_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.rank} {self.name}"
+
+
+class Notify(models.TextChoices):
+    """Who hears of an automatic 督办, beyond the timeline everyone who may see the proposal reads."""
+
+    UNIT = "unit", _("承办单位")
+    UNIT_OFFICE = "unit_office", _("承办单位及代表室/提案委")
+    UNIT_OFFICE_SUPERVISOR = "all", _("承办单位、代表室/提案委及督查室")
+
+
+class EscalationRule(models.Model):
+    """When the 督办 of an open assignment rises by itself: `offset_days` from the deadline in force
+    (negative: that many days before it, 0: on the day, positive: that many days overdue) → `level`.
+
+    The `escalate` command (daily, by cron or the task worker) records for each open assignment the
+    highest level whose day has come, once per deadline: an extension starts the ladder again.
+    """
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("会次"), on_delete=models.CASCADE, related_name="escalation_rules"
+    )
+    offset_days = models.SmallIntegerField(
+        _("相对期限天数"), help_text=_("负数为期限前若干天，0 为到期当日，正数为超期若干天")
+    )
+    level = models.ForeignKey(
+        EscalationLevel, verbose_name=_("督办级别"), on_delete=models.PROTECT, related_name="rules"
+    )
+    notify = models.CharField(_("通知对象"), max_length=16, choices=Notify, default=Notify.UNIT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("督办规则")
+        verbose_name_plural = _("督办规则")
+        ordering = ["session", "offset_days"]
+        constraints = [
+            choice_constraint("notify", Notify),
+            models.UniqueConstraint(fields=["session", "offset_days"], name="%(app_label)s_%(class)s_unique_day"),
+            models.CheckConstraint(
+                condition=Q(offset_days__gte=-365, offset_days__lte=365),
+                name="%(app_label)s_%(class)s_offset_bounded",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day_label} → {self.level.name}"
+
+    def clean(self):
+        if self.level_id and self.session_id and self.level.session_id != self.session_id:
+            raise ValidationError({"level": _("督办级别须属于同一会次。")})
+
+    @property
+    def day_label(self):
+        if self.offset_days < 0:
+            return _("期限前%(n)s天") % {"n": -self.offset_days}
+        if self.offset_days == 0:
+            return _("到期当日")
+        return _("超期%(n)s天") % {"n": self.offset_days}
+
+
+class EscalationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(assignment__in=Assignment.objects.visible_to(user))
+
+
+class Escalation(models.Model):
+    """One 督办 of one assignment at one level: a row for every 督办 the unit received.
+
+    For counting (unit scoring, reports): `Escalation.objects.filter(assignment__unit=unit)` are
+    the 督办 a unit received, each once, with `level.rank` / `level.name` as the grade and
+    `assignment.role` telling 主办 from 会办. `rule` is set and `by` is empty when the daily run
+    raised it (automatic, once per rule and deadline); `by` is the supervisor and `reason` says
+    why when it was raised by hand. `due_on` is the deadline in force when it was raised.
+    Written only by `supervision.services.escalate`, which also puts it on the proposal's
+    timeline and notifies once; never changed afterwards.
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    level = models.ForeignKey(
+        EscalationLevel, verbose_name=_("督办级别"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    rule = models.ForeignKey(
+        EscalationRule,
+        verbose_name=_("自动督办规则"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations",
+    )
+    due_on = models.DateField(_("督办时的办理期限"))
+    reason = models.TextField(_("督办事由"), max_length=REASON, blank=True)
+    leader = models.CharField(_("督办领导"), max_length=60, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空为系统按规则自动督办"),
+    )
+    at = models.DateTimeField(_("督办时间"), default=timezone.now)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            # The daily run raises each rule once per deadline, however often it runs.
+            models.UniqueConstraint(
+                fields=["assignment", "rule", "due_on"],
+                condition=Q(rule__isnull=False),
+                name="%(app_label)s_%(class)s_rule_once_per_deadline",
+            ),
+            # Raised by a rule or by a person who says why.
+            models.CheckConstraint(
+                condition=Q(rule__isnull=False) | (Q(by__isnull=False) & ~Q(reason="")),
+                name="%(app_label)s_%(class)s_manual_has_reason",
+            ),
+            length_constraint("reason", REASON),
+        ]
+        indexes = [models.Index(fields=["assignment", "due_on"])]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.level.name} · {self.at:%Y-%m-%d}"
+
+    @property
+    def is_automatic(self):
+        return self.by_id is None
+
+    @property
+    def number(self):
+        """The 通知单's number: the year it was raised and the record's own serial."""
+        return f"督〔{timezone.localtime(self.at).year}〕{self.pk}号"
+
+
+# --- 重点督办 topics ----------------------------------------------------------------------------
+
+
+class KeyTopicQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The 督查室 sees every topic, an office the topics of its body's sessions; nobody else any."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        return self.filter(session__body__in=scope.bodies)
+
+
+class KeyTopic(models.Model):
+    """A 重点督办 topic: several proposals of one session followed together under a lead leader,
+    with their own progress page. The 督查室 opens it and chooses its proposals; each proposal's
+    timeline says when it joined or left."""
+
+    session = models.ForeignKey(Session, verbose_name=_("会次"), on_delete=models.PROTECT, related_name="key_topics")
+    title = models.CharField(_("专题名称"), max_length=100)
+    leader = models.CharField(_("牵头领导"), max_length=60, help_text=_("如：市政府副市长 李明"))
+    description = models.TextField(_("督办要求"), max_length=REASON, blank=True)
+    proposals = models.ManyToManyField(Proposal, verbose_name=_("建议提案"), related_name="key_topics", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("设立人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("设立时间"), default=timezone.now)
+
+    objects = KeyTopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重点督办专题")
+        verbose_name_plural = _("重点督办专题")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "title"], name="%(app_label)s_%(class)s_unique_title"),
+            length_constraint("description", REASON),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("supervision:topic", args=[self.pk])
+
+    def set_proposals(self, proposals, *, by):
+        """Make `proposals` (of the topic's session) the topic's; each one that joins or leaves gets a
+        line on its timeline."""
+        wanted = {p.pk: p for p in proposals}
+        if any(p.session_id != self.session_id for p in wanted.values()):
+            raise ValueError("A topic's proposals belong to its session.")
+        with transaction.atomic():
+            current = {p.pk: p for p in self.proposals.all()}
+            joined = [p for pk, p in wanted.items() if pk not in current]
+            left = [p for pk, p in current.items() if pk not in wanted]
+            self.proposals.add(*joined)
+            self.proposals.remove(*left)
+            with stored_text():
+                joined_note = f"列入重点督办专题《{self.title}》，牵头领导：{self.leader}"
+                left_note = f"移出重点督办专题《{self.title}》"
+            for proposal in joined:
+                Event.record(proposal=proposal, verb=EventVerb.ESCALATED, actor=by, note=joined_note)
+            for proposal in left:
+                Event.record(proposal=proposal, verb=EventVerb.ESCALATED, actor=by, note=left_note)
+        return joined, left

@@ -7,8 +7,11 @@ by trigram similarity of the title. A trigram index needs a term of three charac
 a two-character term ("养老") is a scan, as it is on SQLite, where icontains is always a scan.
 """
 
+import re
+
 from django.db import connection
 from django.db.models import FloatField, Q, Value
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 from proposals.models import Member, Proposal
 from replies.models import Reply
@@ -64,3 +67,33 @@ def replies(user, query):
         return Reply.objects.none()
     qs = matching(Reply.objects.visible_to(user), REPLY_FIELDS, terms)
     return _ranked(qs, query).select_related("assignment__proposal", "assignment__unit")
+
+
+SNIPPET_CONTEXT = 40  # characters kept before the first match; twice as many after it
+
+
+def highlight(text, terms):
+    """`text` escaped, with each occurrence of a term (case-insensitive) inside <mark>."""
+    text = text or ""
+    terms = [t for t in terms if t]
+    if not terms:
+        return conditional_escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append((text[last : match.start()], match.group(0)))
+        last = match.end()
+    return format_html_join("", "{}<mark>{}</mark>", pieces) + conditional_escape(text[last:])
+
+
+def snippet(text, terms, context=SNIPPET_CONTEXT):
+    """A short excerpt of `text` around the first term found in it, highlighted; "" if none is."""
+    text = " ".join((text or "").split())
+    lowered = text.lower()
+    found = [i for i in (lowered.find(t.lower()) for t in terms if t) if i >= 0]
+    if not found:
+        return ""
+    start = max(0, min(found) - context)
+    end = min(len(text), min(found) + 2 * context + max(len(t) for t in terms))
+    excerpt = highlight(text[start:end], terms)
+    return format_html("{}{}{}", "…" if start else "", excerpt, "…" if end < len(text) else "")

@@ -1,12 +1,18 @@
-"""Writes of the supervision app: 催办 (with its reminder e-mail), and the 交办清单 import (importer.apply)."""
+"""Writes of the supervision app: 催办 (with its reminder e-mail), graded 督办, and the 交办清单
+import (importer.apply)."""
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from notifications.services import notify
 from proposals.i18n import stored_text
-from proposals.models import Event, EventVerb
+from proposals.limits import clip
+from proposals.models import Event, EventVerb, TransitionError
 
+from . import notices
 from .mail import send_reminder_once
-from .models import Urge
+from .models import Escalation, Notify, Urge
 
 
 def urge(*, assignment, by, method, note=""):
@@ -24,3 +30,60 @@ def urge(*, assignment, by, method, note=""):
         Event.record(proposal=assignment.proposal, assignment=assignment, verb=EventVerb.URGED, actor=by, note=summary)
         sent = send_reminder_once(record)
     return record, sent
+
+
+def escalate(*, assignment, level, by=None, reason="", leader="", rule=None, at=None):
+    """督办 one open assignment at `level`: by a rule of its session (`rule`, no `by`) or by the
+    supervisor (`by`, with a reason; a leader's name where the level needs one).
+
+    Records the Escalation, a line on the proposal's timeline and one notification (to whom the
+    level's rule names; the unit when no rule names the level), all or nothing.
+    """
+    reason, leader = (reason or "").strip(), (leader or "").strip()
+    if level.session_id != assignment.proposal.session_id:
+        raise TransitionError(_("督办级别不属于该件的会次。"))
+    if rule is None and (by is None or not reason):
+        raise TransitionError(_("请填写督办事由。"))
+    if level.needs_leader and not leader and rule is None:
+        raise TransitionError(_("%(level)s须写明督办领导。") % {"level": level.name})
+    with transaction.atomic():
+        current = assignment.locked()
+        if not current.is_open:
+            raise TransitionError(_("该件已办复或已办结，无需督办。"))
+        at = at or timezone.now()
+        record = Escalation.objects.create(
+            assignment=current,
+            level=level,
+            rule=rule,
+            due_on=current.due_on,
+            reason=clip(reason),
+            leader=leader[:60],
+            by=by,
+            at=at,
+        )
+        with stored_text():
+            note = f"{level.name} · {current.unit.short_name}"
+            if rule is not None:
+                note += f"（{rule.day_label}，按规则）"
+            if leader:
+                note += f" · 督办领导：{leader}"
+            if reason:
+                note += f"：{reason}"
+        Event.record(
+            proposal=current.proposal, assignment=current, verb=EventVerb.ESCALATED, actor=by, note=note, at=at
+        )
+        if rule is not None:
+            whom = rule.notify
+        else:
+            named = level.rules.order_by("offset_days").first()
+            whom = named.notify if named else Notify.UNIT
+        subject, text = notices.notice_text(record)
+        notify(
+            event="escalated",
+            key=f"escalation:{record.pk}",
+            recipients=notices.recipients(current, whom),
+            subject=subject,
+            text=text,
+            url=current.proposal.get_absolute_url(),
+        )
+    return record

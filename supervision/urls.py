@@ -1,13 +1,22 @@
 from django.urls import path
 
-from . import views
+from . import escalation_views, import_pages, topic_views, views
 
 app_name = "supervision"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/list/<str:which>/", views.assignment_list, name="list"),
     path("dashboard/urge/<int:pk>/", views.urge, name="urge"),
-    path("dashboard/import/", views.import_assignments, name="import"),
+    path("dashboard/import/", import_pages.import_assignments, name="import"),
+    path("dashboard/import/template/", import_pages.import_template, name="import_template"),
+    path("escalations/", escalation_views.overview, name="escalation_overview"),
+    path("escalations/assignment/<int:pk>/", escalation_views.assignment_escalations, name="escalations"),
+    path("escalations/session/<int:pk>/", escalation_views.ladder, name="ladder"),
+    path("escalations/session/<int:pk>/defaults/", escalation_views.install_ladder, name="install_ladder"),
+    path("escalations/topics/", topic_views.topic_list, name="topics"),
+    path("escalations/topics/new/", topic_views.topic_edit, name="topic_new"),
+    path("escalations/topics/<int:pk>/", topic_views.topic_detail, name="topic"),
+    path("escalations/topics/<int:pk>/edit/", topic_views.topic_edit, name="topic_edit"),
     path("search/", views.search_view, name="search"),
     path("public/", views.public_list, name="public"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),

@@ -1,16 +1,10 @@
 """Pages of the 督查室 (and of each body's office, for its own body): the dashboard, the
-overdue and due-soon lists with 催办, exports, the 交办清单 import, search, and the public
-disclosure pages (the only pages here open without login)."""
-
-import hashlib
-import re
+overdue and due-soon lists with 催办, exports, search, and the public disclosure pages (the
+only pages here open without login). The 交办清单 import has its own module, import_pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +17,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
-from proposals.models import Assignment, DuplicateNumber, TransitionError
+from proposals.models import Assignment
 
-from . import charts, exports, importer, public, search, services, stats
-from .filters import AssignmentFilter, ImportForm, SearchForm, UrgeForm
+from . import charts, exports, public, search, services, stats
+from .filters import AssignmentFilter, PublicFilter, SearchForm, UrgeForm
 from .models import Urge
 
 LISTS = {
@@ -295,65 +289,6 @@ def urge(request, pk):
     return redirect(back)
 
 
-# --- import ---------------------------------------------------------------------------------
-
-SHA = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _import_path(sha):
-    return f"imports/{sha}.xlsx"
-
-
-def import_assignments(request):
-    oversight_scope(request.user)
-    context = {"form": ImportForm()}
-    if request.method == "POST" and "confirm" in request.POST:
-        sha = request.POST.get("sha", "")
-        if not SHA.match(sha) or not default_storage.exists(_import_path(sha)):
-            messages.error(request, _("找不到待确认的文件，请重新上传。"))
-            return redirect("supervision:import")
-        with default_storage.open(_import_path(sha), "rb") as fh:
-            data = fh.read()
-        try:
-            plan = importer.Planner(request.user).plan(data)
-        except importer.ImportFileError as exc:
-            messages.error(request, str(exc))
-            return redirect("supervision:import")
-        if not plan.ok:
-            context.update(plan=plan, sha=sha)
-            messages.error(request, _("清单有错误，未导入任何数据。"))
-            return render(request, "supervision/import.html", context)
-        try:
-            created = importer.apply(plan, user=request.user)
-        except (IntegrityError, DuplicateNumber, TransitionError):
-            # Someone registered the same numbers (or assigned the same units) between the check
-            # and the write: nothing was kept.
-            messages.error(request, _("导入期间数据已发生变化，未导入任何数据，请重新上传预览。"))
-            return redirect("supervision:import")
-        default_storage.delete(_import_path(sha))
-        messages.success(
-            request,
-            _("导入完成：新增建议提案 %(p)s 件，交办 %(a)s 条。")
-            % {"p": created["proposals"], "a": created["assignments"]},
-        )
-        return redirect("supervision:import")
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            data = form.cleaned_data["file"].read()
-            try:
-                plan = importer.Planner(request.user).plan(data)
-            except importer.ImportFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                sha = hashlib.sha256(data).hexdigest()
-                if plan.ok and not default_storage.exists(_import_path(sha)):
-                    default_storage.save(_import_path(sha), ContentFile(data))
-                context.update(plan=plan, sha=sha)
-    return render(request, "supervision/import.html", context)
-
-
 # --- search ----------------------------------------------------------------------------------
 
 
@@ -362,9 +297,13 @@ def search_view(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     context = {"form": form, "q": query}
     if query:
-        proposals = search.proposals(request.user, query)
-        replies = search.replies(request.user, query)
-        context.update(proposals=proposals[:50], replies=replies[:50])
+        terms = search.terms_of(query)
+        proposals = list(search.proposals(request.user, query)[:50])
+        replies = list(search.replies(request.user, query)[:50])
+        for row in [*proposals, *replies]:
+            row.title_html = search.highlight(row.title, terms)
+            row.snippet = search.snippet(row.body, terms)
+        context.update(proposals=proposals, replies=replies)
     return render(request, "supervision/search.html", context)
 
 
@@ -385,22 +324,28 @@ def _public_item(reply):
 
 @login_not_required
 def public_list(request):
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    qs = public.public_replies().select_related("assignment__unit", "disclosure").order_by("-written_on", "-pk")
-    if query:
-        terms = public.searchable_terms(search.terms_of(query))
-        fields = ["title", "body", "doc_number", "disclosure__index_number"]
-        qs = search.matching(qs, fields, terms) if terms else qs.none()
+    base = public.public_replies().select_related("assignment__unit", "disclosure").order_by("-written_on", "-pk")
+    f = PublicFilter(request.GET or None, queryset=base)
+    qs = f.qs if f.is_bound and f.is_valid() else base
+    terms = f.terms if f.is_bound else []
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    items = []
+    for reply in page.object_list:
+        item = _public_item(reply)
+        # Highlighted in the text the public reads: contact details masked before the excerpt is cut.
+        item.update(
+            title_html=search.highlight(item["title"], terms), snippet=search.snippet(public.redact(reply.body), terms)
+        )
+        items.append(item)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "form": form,
-        "q": query,
-        "items": [_public_item(r) for r in page.object_list],
+        "filter": f,
+        "items": items,
         "page_obj": page,
         "paginator": page.paginator,
         "is_paginated": page.has_other_pages(),
-        "query": f"q={query}" if query else "",
+        "query": query.urlencode(),
     }
     return render(request, "supervision/public_list.html", context)
 

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from proposals.access import scope_of
-from proposals.models import FINISHED, Assignment, AssignmentStatus, HandlingUnit
+from proposals.models import FINISHED, Assignment, HandlingUnit
 from proposals.views.routing import decidable_requests
 
 from .filters import INBOX_STATES, InboxFilter
+from .home import queues_for
 
 
 def _inbox_scope(user):
@@ -102,10 +103,8 @@ class InboxView(ListView):
             pending_requests=self.pending_requests() if self.all_units else None,
             has_unit=bool(self.scope.unit_ids),
             my_units=HandlingUnit.objects.filter(pk__in=self.scope.unit_ids) if not self.all_units else [],
-            to_sign=self.counts.get(AssignmentStatus.AWAITING_SIGNOFF, 0) if self.scope.signer_unit_ids else 0,
-            to_review=self.counts.get(AssignmentStatus.IN_REVIEW, 0)
-            if self.scope.everything and settings.BANLI_SUPERVISOR_REVIEW
-            else 0,
+            # The work waiting for this person, shown above the list on the first page only.
+            queues=queues_for(self.request.user) if not self.request.GET else [],
         )
         return context
 

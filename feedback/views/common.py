@@ -17,6 +17,7 @@ from ..models import (
 
 access_log = logging.getLogger("banli.access")
 LINK_SESSION_KEY = "feedback_link_id"
+LINK_UNTIL_KEY = "feedback_link_until"  # when the link session ends (a POSIX timestamp)
 
 
 def refuse(request, what, pk):

@@ -11,16 +11,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from notifications.sms import mobile_number
 from proposals import access
 from proposals.files import UploadError
 from proposals.models import Member, TransitionError
 from replies.models import Reply
 
 from .. import services
+from ..filters import OfficeFeedbackFilter
 from ..forms import PaperFeedbackForm, ResolveForm
 from ..middleware import limit_upload
 from ..models import (
     Feedback,
+    Satisfaction,
     expected_members,
     superseded_q,
 )
@@ -59,14 +62,24 @@ def office_inbox(request):
         .filter(assignment__proposal__session__body__in=bodies)
         .exclude(superseded_q())
         .annotate(submitted_count=Count("feedback", filter=Q(feedback__submitted_at__isnull=False), distinct=True))
-        .select_related("assignment__unit", "assignment__proposal__lead")
+        .select_related("assignment__unit", "assignment__proposal__lead__user")
         .order_by("issued_at", "pk")
     )
     if expected_extra is not None:
         missing = missing.annotate(extra=expected_extra).filter(submitted_count__lt=F("extra") + 1)
     else:
         missing = missing.filter(submitted_count__lt=1)
+    f = OfficeFeedbackFilter(request.GET or None, queryset=Reply.objects.all(), bodies=bodies)
+    if f.is_bound and f.is_valid():
+        chosen = f.qs.values("pk")
+        to_receive, to_check = to_receive.filter(reply__in=chosen), to_check.filter(reply__in=chosen)
+        missing = missing.filter(pk__in=chosen)
     page = Paginator(missing, 50).get_page(request.GET.get("page"))
+    if expected_extra is None:
+        # Only the lead answers: a new link can go to them straight from this list.
+        for reply in page:
+            contact = reply.assignment.proposal.lead.notification_contact()
+            reply.lead_email, reply.lead_mobile = contact.email, mobile_number(contact.phone)
     return render(
         request,
         "feedback/office_inbox.html",
@@ -76,8 +89,17 @@ def office_inbox(request):
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "paginator": page.paginator,
+            "lead_answers": expected_extra is None,
+            "filter": f,
+            "query": _query_without_page(request),
         },
     )
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def office_reply(request, pk):
@@ -121,7 +143,15 @@ def paper_entry(request, pk):
                 return redirect("feedback:detail", pk=feedback.pk)
     else:
         form = PaperFeedbackForm(members=members)
-    context = {"form": form, "reply": reply, "proposal": reply.assignment.proposal, "missing": members}
+    reachable = [(m, m.notification_contact()) for m in members.select_related("user")]
+    context = {
+        "form": form,
+        "reply": reply,
+        "proposal": reply.assignment.proposal,
+        "missing": [
+            {"member": m, "email": c.email, "mobile": mobile_number(c.phone), "phone": c.phone} for m, c in reachable
+        ],
+    }
     return render(request, "feedback/paper_form.html", context)
 
 
@@ -143,7 +173,11 @@ def resolve(request, pk):
         messages.info(request, _("该意见表无需核实，或已核实更正。"))
         return redirect("feedback:detail", pk=feedback.pk)
     form = ResolveForm(request.POST or None, feedback=feedback)
-    if request.method == "POST" and form.is_valid():
+    # 不满意 starts 重办 for the unit, which cannot be taken back: the page asks once more first.
+    starts_redo = form.is_bound and form.is_valid() and form.cleaned_data["satisfaction"] == Satisfaction.DISSATISFIED
+    if starts_redo and request.POST.get("confirmed") != "redo":
+        form.confirm_redo = True
+    elif request.method == "POST" and form.is_valid():
         try:
             services.resolve_paper_form(feedback=feedback, by=request.user, **form.cleaned_data)
         except TransitionError as error:
@@ -169,13 +203,26 @@ def send_link(request, pk, member_pk):
     if Feedback.objects.submitted().filter(reply=reply, member=member).exists():
         messages.info(request, _("该委员已提交意见表。"))
         return redirect("feedback:paper_entry", pk=reply.pk)
-    url, sent = services.send_new_link(reply=reply, member=member, by=request.user)
-    if sent:
-        messages.success(request, _("新的填表链接已发送至 %(name)s 的邮箱。") % {"name": member.name})
+    channel = request.POST.get("channel", "")
+    if channel not in ("", "email", "sms"):
+        channel = ""
+    url, plan = services.send_new_link(reply=reply, member=member, by=request.user, channel=channel)
+    if plan.sends:
+        messages.success(
+            request,
+            _("新的填表链接已发送给 %(name)s：%(where)s。")
+            % {"name": member.name, "where": "、".join([*plan.emails, *plan.phones])},
+        )
     else:
-        # No address on file: show the link once so the office can pass it on (SMS, WeChat).
+        # No address on file: show the link once so the office can pass it on (WeChat, paper).
         messages.warning(
             request,
-            _("%(name)s 没有登记邮箱。请将此链接转交本人（仅显示一次）：%(url)s") % {"name": member.name, "url": url},
+            {
+                "email": _("%(name)s 没有登记邮箱。请将此链接转交本人（仅显示一次）：%(url)s"),
+                "sms": _("%(name)s 没有登记手机号。请将此链接转交本人（仅显示一次）：%(url)s"),
+            }.get(channel, _("%(name)s 没有登记邮箱或手机号。请将此链接转交本人（仅显示一次）：%(url)s"))
+            % {"name": member.name, "url": url},
         )
+    if request.POST.get("next") == "inbox":
+        return redirect("feedback:office")
     return redirect("feedback:paper_entry", pk=reply.pk)

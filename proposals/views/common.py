@@ -29,3 +29,21 @@ def form_page(request, *, title, form, back, submit_label, intro="", multipart=F
         "danger": danger,
     }
     return render(request, "form_page.html", context)
+
+
+def confirm_page(request, *, title, message, back, submit_label, form=None, details=(), danger=True, status=200):
+    """The confirmation step of an action that cannot be undone (签发, 撤回, …): GET shows it, POST acts.
+
+    The record's page may offer the same form in a <dialog> (includes/confirm_dialog.html); this
+    page is what a browser without JavaScript, or a direct link, gets.
+    """
+    context = {
+        "title": title,
+        "message": message,
+        "details": list(details),
+        "back": back,
+        "submit_label": submit_label,
+        "form": form,
+        "danger": danger,
+    }
+    return render(request, "confirm_page.html", context, status=status)

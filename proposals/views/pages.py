@@ -41,6 +41,8 @@ def assignment_actions(user, a):
         sign_for=work and a.status == AssignmentStatus.PENDING,
         request_return=work and a.may_request(RequestKind.RETURN, pending_kinds),
         request_extension=work and a.may_request(RequestKind.EXTENSION, pending_kinds),
+        # The office corrects a 交办 until the unit signed for it.
+        amend=a.status == AssignmentStatus.PENDING and can_route(user, a.proposal),
     )
 
 
@@ -78,6 +80,7 @@ class ProposalDetailView(VisibleProposalsMixin, DetailView):
             .filter(Q(assignment__isnull=True) | Q(assignment__in=visible))
             .select_related("actor", "assignment__unit"),
             can_route=can_route(user, proposal),
+            can_amend=can_route(user, proposal) and not proposal.is_answered(),
             is_staff_role=scope_of(user).is_staff_role,
         )
         return context

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
@@ -41,15 +42,15 @@ def register(request):
         else:
             messages.success(request, _("已登记为 %(number)s，请交办承办单位。") % {"number": proposal.number})
             return redirect("proposals:assign", pk=proposal.pk)
-    return form_page(
-        request, title=_("登记建议提案"), form=form, back=reverse("workspace:inbox"), submit_label=_("登记")
-    )
+    return render(request, "proposals/register.html", {"form": form, "back": reverse("workspace:inbox")})
 
 
 def assign(request, pk):
     proposal = get_visible_or_404(Proposal.objects.select_related("session"), request.user, pk=pk)
     require(can_route(request.user, proposal))
-    form = forms.AssignForm(request.POST or None, proposal=proposal)
+    # After a return was approved the page comes with the suggested unit and the role (?unit=&role=).
+    initial = {key: request.GET[key] for key in ("unit", "role") if request.GET.get(key, "").isalnum()}
+    form = forms.AssignForm(request.POST or None, proposal=proposal, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,7 +115,11 @@ def decide_request(request, pk):
             return refuse(request, a, str(error))
         messages.success(request, _("已作出决定。"))
         if req.kind == RequestKind.RETURN and approve:
-            return redirect("proposals:assign", pk=a.proposal_id)
+            # On to 交办 the share again: the unit the returning one suggested, in the same role.
+            query = {"role": a.role}
+            if req.suggested_unit_id:
+                query["unit"] = req.suggested_unit_id
+            return redirect(f"{reverse('proposals:assign', args=[a.proposal_id])}?{urlencode(query)}")
         return redirect(a.get_absolute_url())
     if req.kind == RequestKind.EXTENSION:
         intro = _("%(unit)s 申请将办理期限由 %(old)s 延至 %(new)s。理由：%(reason)s") % {

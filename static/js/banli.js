@@ -16,3 +16,19 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+// A link to a confirmation page ("签发", "撤回", …) opens the same form in a <dialog> when
+// the page carries it; without JavaScript the link opens the confirmation page itself.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-confirm]");
+  if (!link) return;
+  var dialog = document.getElementById(link.getAttribute("data-confirm"));
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  event.preventDefault();
+  dialog.showModal();
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("dialog [data-close]");
+  if (!button) return;
+  event.preventDefault();
+  button.closest("dialog").close();
+});

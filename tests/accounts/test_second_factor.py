@@ -58,6 +58,17 @@ class SecondFactorTests(TestCase):
                     self.assertEqual(response.status_code, 302)
                     self.assertTrue(response["Location"].startswith("/account/2fa/enrol/"))
 
+    def test_the_enrolment_page_offers_only_signing_out_until_the_second_factor_is_set_up(self):
+        self.sign_in("supervisor")
+        page = self.client.get("/account/2fa/enrol/")
+        topbar = page.content.decode().split("<nav>", 1)[1].split("</nav>", 1)[0]
+        self.assertIn("退出", topbar)
+        for link in ("督查统计", "工作台", "数据管理", "人员管理", "旧答复导入"):
+            self.assertNotIn(link, topbar)
+        _page, _response, _device = enrol(self.client)
+        topbar = self.client.get("/dashboard/").content.decode().split("<nav>", 1)[1].split("</nav>", 1)[0]
+        self.assertIn("督查统计", topbar)
+
     def test_a_clerk_may_work_without_a_second_factor_unless_the_setting_requires_it(self):
         self.client.force_login(self.clerk)
         self.assertEqual(self.client.get("/").status_code, 200)

@@ -1,9 +1,11 @@
 """The demo loader builds the seed cases as real records and can run twice."""
 
+import datetime
 import re
 
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import timezone
 
 from demo import seeds
 from feedback.models import Channel, Feedback
@@ -112,3 +114,76 @@ class LoadDemoTests(TestCase):
             .exclude(Exists(Feedback.objects.filter(reply=OuterRef("pk"), member=chengwei)))
         )
         self.assertTrue(waiting.exists())
+
+
+class DemoContactsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+
+    def test_the_demos_members_and_units_can_be_mailed_and_texted(self):
+        from notifications.sms import mobile_number
+        from proposals.models import HandlingUnit
+
+        chengwei = Member.objects.get(name="程玮", group="")
+        self.assertTrue(chengwei.email and mobile_number(chengwei.phone))
+        self.assertFalse(HandlingUnit.objects.filter(email="").exists())
+        self.assertFalse(Member.objects.exclude(group="批量").filter(email="").exists())
+
+
+class DemoWritePathTests(TestCase):
+    """The demo is built the way the pages build records: every step leaves its timeline line, at
+    the moment it happened, by the person whose step it is."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+
+    def test_every_step_has_its_line_in_the_timeline(self):
+        from feedback.models import Feedback
+        from proposals.models import Event, EventVerb
+        from replies.models import CoHandlingOpinion, ReplyStatus
+
+        def lines(verb, **filters):
+            return Event.objects.filter(verb=verb, **filters)
+
+        self.assertEqual(lines(EventVerb.REGISTERED).count(), Proposal.objects.count())
+        self.assertEqual(lines(EventVerb.ASSIGNED).count(), Assignment.objects.count())
+        self.assertEqual(
+            lines(EventVerb.SIGNED_FOR).count(), Assignment.objects.filter(signed_for_on__isnull=False).count()
+        )
+        self.assertEqual(lines(EventVerb.CONTACTED).count(), ContactRecord.objects.count())
+        self.assertEqual(lines(EventVerb.CO_OPINION).count(), CoHandlingOpinion.objects.count())
+        self.assertEqual(lines(EventVerb.DRAFTED).count(), Reply.objects.count())
+        self.assertEqual(lines(EventVerb.ISSUED).count(), Reply.objects.filter(status=ReplyStatus.ISSUED).count())
+        self.assertEqual(lines(EventVerb.FEEDBACK).count(), Feedback.objects.count())
+        for reply in Reply.objects.filter(status=ReplyStatus.ISSUED).select_related("assignment__unit"):
+            with self.subTest(reply=reply.title):
+                self.assertTrue(reply.signer.banli_roles.filter(kind="signer", unit=reply.assignment.unit).exists())
+                self.assertTrue(reply.drafter.banli_roles.filter(kind="clerk", unit=reply.assignment.unit).exists())
+                self.assertTrue(reply.doc_number)
+
+    def test_the_110_case_happened_in_2021(self):
+        from proposals.models import EventVerb
+
+        proposal = Proposal.objects.get(number="委员提案〔2021〕110号")
+        self.assertEqual({at.year for at in proposal.events.values_list("at", flat=True)}, {2021})
+        reply = Reply.objects.get(assignment__proposal=proposal)
+        self.assertEqual(str(reply.issued_at.date()), "2021-09-06")
+        self.assertEqual(str(proposal.events.get(verb=EventVerb.ISSUED).at.date()), "2021-09-06")
+        self.assertTrue(reply.doc_number.startswith("黄经信函〔2021〕"))
+        form = Feedback.objects.get(reply=reply)
+        self.assertTrue(form.paper_scan)  # entered as the office enters a paper form, with its scan
+        self.assertEqual(form.received_by.username, "office")
+
+    def test_the_dissatisfied_member_set_the_redo_going(self):
+        from proposals.models import DeadlineKind
+
+        redo = Assignment.objects.get(status="redo")
+        form = Feedback.objects.get(reply__assignment=redo)
+        deadline = redo.deadlines.get(kind=DeadlineKind.REDO)
+        self.assertEqual(deadline.set_at, form.submitted_at)
+        self.assertEqual(
+            redo.due_on,
+            timezone.localdate(form.submitted_at) + datetime.timedelta(days=redo.proposal.session.redo_days),
+        )

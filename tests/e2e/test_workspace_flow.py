@@ -49,7 +49,11 @@ def answer_and_sign_off(page, proposal, *, body=BODY, shots="workspace"):
     assert page.input_value("#id_title") == "关于对《关于促进中小企业健康快速发展》提案的答复"
     assert page.input_value("#id_addressees") == "程玮、王秋红委员"
     assert page.inner_text("#doc-number") == "签发时编号"  # the 文号 is given at 签发, never held by a draft
-    page.fill("#id_body", body)
+    # The body pasted whole, split into paragraphs with levels read from the numbering.
+    page.click("text=粘贴整段文字")
+    page.fill("#id_body_paste", body)
+    page.click("button:has-text('拆分为段落')")
+    assert page.locator("#paragraphs > li").count() == len(body.splitlines())
     page.select_option("#id_result_class", value="A")
     page.select_option("#id_signer", label="李局长")
     screenshot(page, f"{shots}-05-drafting")
@@ -64,7 +68,11 @@ def answer_and_sign_off(page, proposal, *, body=BODY, shots="workspace"):
     page.click(f"text={proposal.title}")
     page.click("text=查看答复函")
     screenshot(page, f"{shots}-07-signer")
-    page.click("button:has-text('签发')")
+    # 签发 cannot be undone: it asks first, in a dialog on the page.
+    page.click("a[data-confirm^=sign-off]")
+    assert "不能再修改" in page.inner_text("dialog[open]")
+    screenshot(page, f"{shots}-07b-sign-off-confirm")
+    page.click("dialog[open] button[type=submit]")
     assert "答复已发出" in page.inner_text(".messages")
     return Reply.objects.get(assignment__proposal=proposal)
 
@@ -86,8 +94,12 @@ def test_office_registers_and_clerk_answers_with_the_signers_sign_off(page):
     login(page, "office")
     page.click("text=登记建议提案")
     page.select_option("#id_session", label=session.name)
-    page.select_option("#id_lead", label="程玮（政协）")
-    page.fill("#id_cosigner_names", "王秋红")
+    page.locator(".field:has(#id_lead) .ts-control").click()
+    page.keyboard.type("程玮")
+    page.locator(".ts-dropdown .option", has_text="程玮").click()
+    page.click("#id_cosigner_names-ts-control")
+    page.keyboard.type("王秋红")
+    page.locator(".ts-dropdown .option", has_text="王秋红").click()
     page.fill("#id_title", "关于促进中小企业健康快速发展的提案")
     page.fill("#id_body", "建议加大对中小企业的扶持力度。")
     screenshot(page, "workspace-01-office-register")
@@ -118,7 +130,8 @@ def test_office_registers_and_clerk_answers_with_the_signers_sign_off(page):
     scan = {"name": "sealed.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
     page.set_input_files("#id_sealed_scan", files=[scan])
     page.click("button[type=submit].primary")
-    page.click("button:has-text('标记已送达')")
+    page.click("a[data-confirm^=delivered]")
+    page.click("dialog[open] button[type=submit]")
     page.click("text=修改记录")
     screenshot(page, "workspace-09-issued")
     timeline = page.inner_text("ol.timeline")

@@ -2,6 +2,7 @@
 confirmed is a new record linked to the form, which stays as it was ticked, with its scan."""
 
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -73,7 +74,15 @@ def test_the_office_sees_the_form_as_ticked_and_its_scan_and_records_the_confirm
 
 def test_a_confirmed_dissatisfaction_starts_a_new_round(client, cast, pending):
     client.force_login(cast.office)
-    client.post(reverse("feedback:resolve", args=[pending.pk]), resolution(satisfaction="dissatisfied"))
+    url = reverse("feedback:resolve", args=[pending.pk])
+    # 重办 cannot be taken back: the page asks once more, with what was entered kept.
+    asked = client.post(url, resolution(satisfaction="dissatisfied")).content.decode()
+    assert "转入重办" in asked and 'name="confirmed" value="redo"' in asked
+    assert re.search(r'value="dissatisfied"[^>]*checked', asked)
+    cast.assignment.refresh_from_db()
+    assert cast.assignment.status != AssignmentStatus.REDO
+    assert not pending.corrections.exists()
+    client.post(url, resolution(satisfaction="dissatisfied", confirmed="redo"))
     cast.assignment.refresh_from_db()
     assert cast.assignment.status == AssignmentStatus.REDO
     assert cast.assignment.dissatisfied_count == 1

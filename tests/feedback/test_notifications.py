@@ -1,20 +1,30 @@
-"""E-mail: the member when a reply is issued (with a one-time link), the unit when feedback arrives; each once."""
+"""E-mail and text messages: the member when a reply is issued (with a one-time link), the unit
+and the office when feedback arrives; each once."""
 
 import re
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
-from feedback.models import Feedback, FeedbackLink, Notification, NotificationKind
+from feedback.models import Feedback, FeedbackLink
+from notifications import sms
+from notifications.models import Delivery, Notification
 from replies.models import Reply
 from replies.signals import reply_issued
 
 from .conftest import form_data
 
 
+def committed():
+    """Mail goes out after the commit; the test's own transaction never commits, so run what waits for it."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def issue(reply, by=None):
-    reply_issued.send(sender=Reply, reply=reply, by=by)
+    with committed():
+        reply_issued.send(sender=Reply, reply=reply, by=by)
 
 
 def test_issuing_a_reply_mails_the_lead_a_working_one_time_link(client, cast, settings):
@@ -36,7 +46,8 @@ def test_the_signal_twice_sends_once_and_makes_one_link(cast):
     issue(cast.reply)
     assert len(mail.outbox) == 1
     assert FeedbackLink.objects.count() == 1
-    assert Notification.objects.filter(kind=NotificationKind.REPLY_ISSUED).count() == 1
+    assert Delivery.objects.filter(event="reply_issued").count() == 1
+    assert Notification.objects.filter(event="reply_issued", user=cast.lead_user).count() == 1
 
 
 def test_every_cosigner_gets_a_link_when_all_give_feedback(cast, settings):
@@ -46,12 +57,24 @@ def test_every_cosigner_gets_a_link_when_all_give_feedback(cast, settings):
     assert {link.member for link in FeedbackLink.objects.all()} == {cast.lead, cast.cosigner}
 
 
-def test_a_member_without_an_address_is_recorded_not_mailed(cast):
+def test_a_member_without_an_address_is_told_in_the_app_only(cast):
     cast.lead_user.email = ""
     cast.lead_user.save()
     issue(cast.reply)
-    assert mail.outbox == []
-    assert "无邮箱" in Notification.objects.get().note
+    assert mail.outbox == [] and sms.outbox == []
+    assert not Delivery.objects.exists()
+    assert Notification.objects.get().user == cast.lead_user
+
+
+def test_a_member_with_a_phone_gets_one_text_message_with_a_working_link(client, cast):
+    cast.lead.phone = "13800000001"
+    cast.lead.save()
+    issue(cast.reply)
+    issue(cast.reply)
+    assert [m.to for m in sms.outbox] == ["13800000001"]
+    url = re.search(r"https?://[^/\s]+(/f/[\w-]+/)", sms.outbox[0].text).group(1)
+    assert client.get(url).status_code == 302
+    assert len(mail.outbox) == 1
 
 
 def test_a_draft_reply_sends_nothing(cast):
@@ -61,39 +84,44 @@ def test_a_draft_reply_sends_nothing(cast):
     assert not FeedbackLink.objects.exists()
 
 
-def test_the_unit_is_mailed_once_when_feedback_arrives(client, cast, django_capture_on_commit_callbacks):
+def test_the_unit_and_the_office_hear_once_when_feedback_arrives(client, cast):
+    cast.office.email = "office@example.org"
+    cast.office.save()
     client.force_login(cast.lead_user)
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         client.post(reverse("feedback:member_form", args=[cast.reply.pk]), form_data())
-    messages = [m for m in mail.outbox if "unit@example.org" in m.to]
-    assert len(messages) == 1
-    assert set(messages[0].to) == {"unit@example.org", "clerk@example.org"}
-    assert "程玮" in messages[0].subject
+    assert sorted(m.to[0] for m in mail.outbox) == ["office@example.org", "unit@example.org"]
+    assert all("程玮" in m.subject for m in mail.outbox)
+    # in the app: the unit's clerk and the office (the NPC office hears nothing of a CPPCC proposal)
+    told = set(Notification.objects.filter(event="feedback_received").values_list("user__username", flat=True))
+    assert told == {"clerk", "office"}
     from feedback import services
 
-    services.notify_feedback_received(Feedback.objects.get())
-    assert len([m for m in mail.outbox if "unit@example.org" in m.to]) == 1
+    with committed():
+        services.notify_feedback_received(Feedback.objects.get())
+    assert len(mail.outbox) == 2
 
 
-def test_a_mail_failure_does_not_lose_the_form(client, cast, django_capture_on_commit_callbacks, monkeypatch):
-    from feedback import services
+def test_a_mail_failure_does_not_lose_the_form(client, cast, monkeypatch):
+    from django.core.mail import EmailMessage
 
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(EmailMessage, "send", broken)
     client.force_login(cast.lead_user)
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         response = client.post(reverse("feedback:member_form", args=[cast.reply.pk]), form_data())
     assert response.status_code == 302
     assert Feedback.objects.count() == 1
-    assert not Notification.objects.exists()  # not recorded, so it can be sent later
+    assert not Delivery.objects.exists()  # not recorded, so it can be sent later
 
 
 @pytest.mark.parametrize("who", ["office"])
 def test_the_office_can_send_a_new_link(client, cast, who):
     client.force_login(getattr(cast, who))
-    response = client.post(reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]))
+    with committed():
+        response = client.post(reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]))
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["chengwei@example.org"]
 
@@ -107,7 +135,7 @@ def test_others_cannot_send_links(client, cast, who):
 
 def test_supervisors_read_the_ledger_in_the_admin_and_others_do_not(client, cast):
     issue(cast.reply)
-    url = reverse("admin:feedback_notification_changelist")
+    url = reverse("admin:notifications_delivery_changelist")
     client.force_login(cast.supervisor)
     response = client.get(url)
     assert response.status_code == 200 and "chengwei@example.org" in response.content.decode()
@@ -115,3 +143,52 @@ def test_supervisors_read_the_ledger_in_the_admin_and_others_do_not(client, cast
     assert client.get(url).status_code == 403
     client.force_login(cast.clerk)
     assert client.get(url).status_code == 302  # unit staff have no admin at all
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_the_office_sends_a_new_link_by_text_or_by_mail_from_its_inbox(client, cast, channel):
+    cast.lead.phone = "13800000001"
+    cast.lead.save()
+    client.force_login(cast.office)
+    inbox = client.get(reverse("feedback:office")).content.decode()
+    assert 'value="sms"' in inbox and 'value="email"' in inbox
+    with committed():
+        response = client.post(
+            reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]), {"channel": channel, "next": "inbox"}
+        )
+    assert response["Location"] == reverse("feedback:office")
+    if channel == "sms":
+        assert [m.to for m in sms.outbox] == ["13800000001"] and mail.outbox == []
+    else:
+        assert [m.to for m in mail.outbox] == [["chengwei@example.org"]] and sms.outbox == []
+    assert not Notification.objects.exists()  # a link is a secret: never in the app's list
+
+
+def test_a_member_without_a_mobile_gets_no_text_button_and_the_link_is_shown_once(client, cast):
+    client.force_login(cast.office)
+    page = client.get(reverse("feedback:paper_entry", args=[cast.reply.pk])).content.decode()
+    assert 'value="email"' in page and 'value="sms"' not in page
+    with committed():
+        response = client.post(
+            reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]), {"channel": "sms"}, follow=True
+        )
+    assert "没有登记手机号" in response.content.decode() and "/f/" in response.content.decode()
+    assert sms.outbox == [] and mail.outbox == []
+
+
+def test_the_member_reads_why_and_by_when_the_reply_is_redone(client, cast):
+    client.force_login(cast.lead_user)
+    with committed():
+        client.post(
+            reverse("feedback:member_form", args=[cast.reply.pk]),
+            form_data(satisfaction="dissatisfied", opinion="答复未回应核心诉求。"),
+        )
+    cast.assignment.refresh_from_db()
+    due = cast.assignment.due_on
+    for url in (reverse("feedback:portal"), reverse("feedback:reply", args=[cast.reply.pk])):
+        page = client.get(url).content.decode()
+        assert "重新办理中（第2轮）" in page, url
+        assert f"{due.year}年{due.month}月{due.day}日" in page and "答复未回应核心诉求" in page, url
+    # and was told so by mail, with the same facts
+    redo = next(m for m in mail.outbox if "【重办】" in m.subject and m.to == ["chengwei@example.org"])
+    assert f"{due:%Y-%m-%d}" in redo.body

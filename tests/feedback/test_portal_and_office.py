@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from feedback.models import Channel, Feedback
-from proposals.models import AssignmentRole
+from proposals.models import AssignmentRole, Event, EventVerb
 from tests import factories
 
 from .conftest import form_data
@@ -174,6 +174,19 @@ def test_a_paper_form_with_two_ticks_is_stored_empty_and_flagged(client, cast):
     assert feedback.matches_seal()
 
 
+def test_a_paper_form_the_office_entered_counts_as_received(client, cast):
+    client.force_login(cast.office)
+    client.post(reverse("feedback:paper_entry", args=[cast.reply.pk]), {"member": cast.lead.pk, **paper()})
+    feedback = Feedback.objects.get()
+    assert feedback.received_by == cast.office
+    assert feedback.received_at is not None
+    assert Event.objects.filter(verb=EventVerb.FEEDBACK_RECEIVED, note=cast.lead.name).count() == 1
+    # No second 签收 click: the form page offers none, and the inbox does not wait for one.
+    page = client.get(reverse("feedback:detail", args=[feedback.pk])).content.decode()
+    assert reverse("feedback:receive", args=[feedback.pk]) not in page
+    assert not Feedback.objects.awaiting_receipt().exists()
+
+
 def test_a_paper_scan_must_be_pdf_or_image(client, cast):
     client.force_login(cast.office)
     bad = SimpleUploadedFile("scan.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
@@ -238,7 +251,7 @@ def test_the_paper_entry_page_offers_a_new_link_for_each_member_still_missing(cl
     assert reverse("feedback:send_link", args=[cast.reply.pk, cast.cosigner.pk]) in page
     assert reverse("feedback:send_link", args=[cast.reply.pk, cast.lead.pk]) not in page
     response = client.post(reverse("feedback:send_link", args=[cast.reply.pk, cast.cosigner.pk]), follow=True)
-    assert "新的填表链接已发送至 王秋红 的邮箱" in response.content.decode()
+    assert "新的填表链接已发送给 王秋红" in response.content.decode()
 
 
 def test_the_paper_scan_is_served_to_the_office_and_the_member_only(client, cast):

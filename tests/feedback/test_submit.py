@@ -103,10 +103,13 @@ def test_dissatisfied_starts_rehandling_on_the_lead_assignment_and_tells_the_uni
     event = Event.objects.get(proposal=cast.proposal, verb=EventVerb.REDO)
     assert event.actor == cast.lead_user
     assert "答复未回应核心诉求" in event.note
-    unit_mail = [m for m in mail.outbox if "unit@example.org" in m.to]
-    assert len(unit_mail) == 1
-    assert "不满意" in unit_mail[0].subject
-    assert "重办" in unit_mail[0].body
+    unit_mail = sorted((m for m in mail.outbox if "unit@example.org" in m.to), key=lambda m: m.subject)
+    # one for the form that came in, one for the 重办 it started (with the reason and the new deadline)
+    assert len(unit_mail) == 2
+    received, redo = (m for m in unit_mail if "不满意" in m.subject), (m for m in unit_mail if "【重办】" in m.subject)
+    assert "重办" in next(received).body
+    redo_body = next(redo).body
+    assert "答复未回应核心诉求" in redo_body and f"{cast.assignment.due_on:%Y-%m-%d}" in redo_body
 
 
 def test_satisfied_does_not_start_rehandling(lead_client, cast):

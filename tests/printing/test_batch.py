@@ -66,11 +66,39 @@ class BatchBuildTests(Cast, TestCase):
         # title, body, headings: a handful of subsets for three letters
         self.assertLessEqual(len(fonts), 5)
 
+    def test_a_batch_prints_each_letter_as_its_own_download_does(self):
+        # The batch's fonts are cut down to its characters: the same faces, every character kept.
+        whole = pdfutil.page_texts(batch.build(self.replies, limit=100))
+        alone = [
+            text for reply in self.replies for text in pdfutil.page_texts(batch.letters.render_with_starts([reply])[0])
+        ]
+        self.assertEqual([pdfutil.squash(t) for t in whole], [pdfutil.squash(t) for t in alone])
+        single = {
+            f
+            for page in pdfutil.reader(batch.letters.render_with_starts([self.reply])[0]).pages
+            for f in _families(page)
+        }
+        batched = {f for page in pdfutil.reader(batch.build([self.reply], limit=1)).pages for f in _families(page)}
+        self.assertEqual(batched, single)
+
+    def test_the_cut_down_fonts_are_removed_after_the_batch(self):
+        import tempfile
+        from pathlib import Path
+
+        before = set(Path(tempfile.gettempdir()).glob("banli-fonts-*"))
+        batch.build(self.replies, limit=100)
+        self.assertEqual(set(Path(tempfile.gettempdir()).glob("banli-fonts-*")), before)
+
     def test_too_many_documents_are_refused_before_any_work(self):
-        with mock.patch("printing.letters.render_with_starts") as render, self.assertRaises(batch.BatchTooLarge):
+        with mock.patch("printing.letters.typesetter") as render, self.assertRaises(batch.BatchTooLarge):
             batch.build(self.replies, limit=2)
         render.assert_not_called()
 
     def test_nothing_to_print_is_an_error(self):
         with self.assertRaises(PrintError):
             batch.build([], limit=10)
+
+
+def _families(page):
+    """The font families a page uses (the subset tag before '+' dropped)."""
+    return {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in page["/Resources"]["/Font"].values()}

@@ -76,7 +76,7 @@ class AdminScopeTests(TestCase):
             "replies/cohandlingopinion",
             "feedback/feedback",
             "feedback/feedbacklink",
-            "feedback/notification",
+            "notifications/delivery",
             "replies/paragraphtemplate",
             "supervision/urge",
             "legacy/importeddocument",

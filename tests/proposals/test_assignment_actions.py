@@ -190,9 +190,14 @@ class DecisionTests(WorkflowTestCase):
     def test_the_office_decides_a_return_and_then_assigns_another_unit(self):
         req = self.request(RequestKind.RETURN, suggested_unit=self.unit_z)
         response = self.decide(self.office, req, True)
-        self.assertRedirects(response, reverse("proposals:assign", args=[self.proposal.pk]))
+        assign_url = reverse("proposals:assign", args=[self.proposal.pk])
+        self.assertRedirects(response, f"{assign_url}?role=lead&unit={self.unit_z.pk}")
         self.lead.refresh_from_db()
         self.assertEqual(self.lead.status, AssignmentStatus.RETURNED)
+        # The 交办 page opens with the unit the returning one suggested, in the same role.
+        page = self.as_user(self.office).get(response["Location"]).content.decode()
+        self.assertRegex(page, rf'<option value="{self.unit_z.pk}" selected>')
+        self.assertRegex(page, r'<option value="lead" selected>')
         # The returned lead makes way for a new one.
         response = self.as_user(self.office).post(
             reverse("proposals:assign", args=[self.proposal.pk]),
@@ -249,3 +254,25 @@ class DeadlineTests(WorkflowTestCase):
         a = Assignment.objects.get(proposal=p)
         self.assertEqual(a.due_on, datetime.date(2026, 3, 31))
         self.assertEqual(a.role, AssignmentRole.CO)
+
+
+class DecisionToldTests(WorkflowTestCase):
+    """A decision on a return or an extension is recorded and announced for the unit that asked."""
+
+    def test_the_requester_is_told_of_the_decision_and_reads_it_on_the_page(self):
+        from notifications.models import Notification
+
+        self.handling()
+        req = self.lead.request_change(
+            kind=RequestKind.EXTENSION,
+            by=self.clerk_x,
+            reason="需要调研",
+            requested_due_on=self.lead.due_on + datetime.timedelta(days=20),
+        )
+        self.as_user(self.supervisor).post(
+            reverse("proposals:decide_request", args=[req.pk]), {"approve": "no", "note": "理由不充分"}
+        )
+        [told] = Notification.objects.filter(user=self.clerk_x, event="request_decided")
+        self.assertIn("理由不充分", told.text)
+        page = self.as_user(self.clerk_x).get(self.proposal.get_absolute_url())
+        self.assertContains(page, "理由不充分")

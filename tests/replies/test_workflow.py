@@ -46,6 +46,16 @@ class WorkflowTests(WorkflowTestCase):
         verbs = list(Event.objects.filter(assignment=self.lead).values_list("verb", flat=True))
         self.assertEqual(verbs, [EventVerb.SUBMITTED, EventVerb.SIGNED_OFF, EventVerb.ISSUED])
 
+    def test_the_proposal_page_names_who_drafted_and_who_signed_the_reply(self):
+        self.draft.drafter = self.clerk_x
+        self.draft.save(update_fields=["drafter"])
+        self.post(self.clerk_x, "submit")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.post(self.signer_x, "sign_off")
+        page = self.as_user(self.clerk_x).get(reverse("proposals:detail", args=[self.proposal.pk])).content.decode()
+        self.assertIn(f"拟稿人 {self.clerk_x.get_full_name() or self.clerk_x.username}", page)
+        self.assertIn(f"签发人 {self.signer_x.get_full_name() or self.signer_x.username}", page)
+
     def test_issuing_sends_reply_issued_after_commit(self):
         heard = []
 

@@ -100,10 +100,21 @@ def admin_rows():
         "replies/reply",
         "replies/cohandlingopinion",
         "feedback/feedback",
+        "supervision/escalationlevel",
+        "supervision/escalationrule",
+        "supervision/escalation",
+        "supervision/keytopic",
     ]:
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
     rows.append(Row("admin list 催办", lambda w: "/admin/supervision/urge/", admin_only(200)))
+    rows.append(
+        Row(
+            "admin list e-mails and texts sent",
+            lambda w: "/admin/notifications/delivery/",
+            admin_only(403, **{SUPERVISOR: 200}),
+        )
+    )
     rows.append(Row("admin list feedback links", lambda w: "/admin/feedback/feedbacklink/", admin_only(200)))
     rows.append(Row("admin list paragraph templates", lambda w: "/admin/replies/paragraphtemplate/", admin_only(200)))
     return rows
@@ -196,8 +207,37 @@ ROWS = [
         method="post",
         data=lambda w: {"other": w.p_b.pk, "kind": "related"},
     ),
+    Row(
+        "correct proposal A (answered already: back to it with why)",
+        lambda w: f"/proposals/{w.p_a.pk}/edit/",
+        acts(302, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct a proposal not yet answered",
+        lambda w: f"/proposals/{w.pending_x.proposal_id}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct it (empty form: errors)",
+        lambda w: f"/proposals/{w.pending_x.proposal_id}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+        method="post",
+    ),
+    Row(
+        "correct a 交办 not yet signed for",
+        lambda w: f"/assignments/{w.pending_x.pk}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+    ),
+    Row(
+        "correct a 交办 (empty form: errors)",
+        lambda w: f"/assignments/{w.pending_x.pk}/edit/",
+        acts(200, OVERSEERS, seers=(MEMBER_A, CLERK_X)),
+        method="post",
+    ),
     Row("register page", lambda w: "/office/register/", only(200, *OVERSEERS)),
     Row("register (empty form: errors)", lambda w: "/office/register/", only(200, *OVERSEERS), method="post"),
+    Row("members to co-sign (search)", lambda w: "/office/register/members/?q=A", only(200, *OVERSEERS)),
+    Row("number preview", lambda w: f"/office/register/number/?session={w.p_a.session_id}", only(200, *OVERSEERS)),
     Row("requests to decide", lambda w: "/office/requests/", only(200, *OVERSEERS)),
     Row(
         "decide a return request",
@@ -295,9 +335,31 @@ ROWS = [
         method="post",
     ),
     Row(
+        "签发 confirmation page (a signer's)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/sign-off/",
+        acts(403, [], seers=(CLERK_X, OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "撤回 confirmation (the drafter's; this draft has none: the unit's clerks)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/withdraw/",
+        acts(200, [CLERK_X], seers=(OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "撤回",
+        lambda w: f"/replies/{w.awaiting_x.pk}/withdraw/",
+        acts(302, [CLERK_X], seers=(OFFICE, SUPERVISOR)),
+        method="post",
+        data={"note": "再核对数据"},
+    ),
+    Row(
         "send back (a signer's or, in review, a supervisor's)",
         lambda w: f"/replies/{w.awaiting_x.pk}/send-back/",
         acts(302, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
+    ),
+    Row(
+        "review: the confirmation (supervisor)",
+        lambda w: f"/replies/{w.awaiting_x.pk}/review/",
+        acts(200, [SUPERVISOR], seers=(CLERK_X, OFFICE)),
     ),
     Row(
         "review (supervisor; this one is not in review)",
@@ -308,6 +370,11 @@ ROWS = [
     Row(
         "upload the sealed scan",
         lambda w: f"/replies/{w.reply_a.pk}/scan/",
+        acts(200, [CLERK_X], seers=(MEMBER_A, OFFICE, SUPERVISOR)),
+    ),
+    Row(
+        "mark delivered: the confirmation",
+        lambda w: f"/replies/{w.reply_a.pk}/delivered/",
         acts(200, [CLERK_X], seers=(MEMBER_A, OFFICE, SUPERVISOR)),
     ),
     Row(
@@ -343,6 +410,20 @@ ROWS = [
         only(200, MEMBER_B),
         method="post",
     ),
+    Row(
+        "autosave of member B's form on reply B",
+        lambda w: f"/me/replies/{w.reply_b.pk}/feedback/draft/",
+        only(200, MEMBER_B),
+        method="post",
+        data={"opinion": "草稿"},
+    ),
+    Row(
+        "autosave of member A's form on reply A (already submitted)",
+        lambda w: f"/me/replies/{w.reply_a.pk}/feedback/draft/",
+        only(409, MEMBER_A),
+        method="post",
+    ),
+    Row("autosave without a link session", lambda w: "/f/form/draft/", everyone(404), method="post"),
     Row("link form without a link", lambda w: "/f/form/", everyone(404)),
     Row("a one-time link (the token is the key)", lambda w: f"/f/{w.token_b}/", everyone(302)),
     Row("a made-up link", lambda w: "/f/not-a-real-token/", everyone(404)),
@@ -388,7 +469,43 @@ ROWS = [
     Row("dashboard list", lambda w: "/dashboard/list/overdue/", only(200, *OVERSEERS)),
     Row("dashboard list that does not exist", lambda w: "/dashboard/list/nothing/", only(404)),
     Row("urge (催办) X", lambda w: f"/dashboard/urge/{w.handling_x.pk}/", only(302, *OVERSEERS), method="post"),
+    Row("督办 overview", lambda w: "/escalations/", only(200, *OVERSEERS)),
+    Row("督办 of X", lambda w: f"/escalations/assignment/{w.handling_x.pk}/", only(200, *OVERSEERS)),
+    Row(
+        "督办 X by hand",
+        lambda w: f"/escalations/assignment/{w.handling_x.pk}/",
+        acts(200, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
+    Row("督办 ladder", lambda w: f"/escalations/session/{w.p_a.session_id}/", only(200, *OVERSEERS)),
+    Row(
+        "督办 ladder change",
+        lambda w: f"/escalations/session/{w.p_a.session_id}/",
+        acts(200, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
+    Row(
+        "督办 ladder defaults",
+        lambda w: f"/escalations/session/{w.p_a.session_id}/defaults/",
+        acts(302, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
+    Row(
+        "督办通知单 of X",
+        lambda w: f"/escalations/{w.escalation.pk}/notice.pdf",
+        only(200, CLERK_X, *OVERSEERS),
+    ),
+    Row("重点督办 topics", lambda w: "/escalations/topics/", only(200, *OVERSEERS)),
+    Row("重点督办 topic", lambda w: f"/escalations/topics/{w.topic.pk}/", only(200, *OVERSEERS)),
+    Row("new 重点督办 topic", lambda w: "/escalations/topics/new/", acts(200, (SUPERVISOR,), seers=(OFFICE,))),
+    Row(
+        "change 重点督办 topic",
+        lambda w: f"/escalations/topics/{w.topic.pk}/edit/",
+        acts(200, (SUPERVISOR,), seers=(OFFICE,)),
+        method="post",
+    ),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
+    Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
     Row("search", lambda w: "/search/?q=提案", everyone(200, **{ANON: LOGIN})),
     Row("public list", lambda w: "/public/", everyone(200)),
     Row("public reply A (published with consent)", lambda w: f"/public/{w.reply_a.pk}/", everyone(200)),
@@ -403,8 +520,13 @@ ROWS = [
     Row("reply A feedback form PDF", lambda w: f"/replies/{w.reply_a.pk}/feedback-form.pdf", only(200, *SEES_A)),
     Row("feedback A PDF", lambda w: f"/feedback/{w.feedback_a.pk}/pdf/", only(200, *SEES_A)),
     Row("blank feedback form PDF", lambda w: "/feedback/blank-form.pdf", everyone(200, **{ANON: LOGIN})),
-    Row("batch print page", lambda w: "/printing/batch/", only(200, SUPERVISOR)),
-    Row("batch print (empty form: errors)", lambda w: "/printing/batch/", only(400, SUPERVISOR), method="post"),
+    Row(
+        "mailing packet of reply A (the unit and the office send it out)",
+        lambda w: f"/replies/{w.reply_a.pk}/packet.pdf",
+        acts(200, (CLERK_X, OFFICE, SUPERVISOR), seers=(MEMBER_A,)),
+    ),
+    Row("batch print page (each its own scope)", lambda w: "/printing/batch/", only(200, *STAFF)),
+    Row("batch print (empty form: errors)", lambda w: "/printing/batch/", only(400, *STAFF), method="post"),
     Row("batch job", lambda w: f"/printing/batch/{w.batch.pk}/", only(200, SUPERVISOR)),
     Row("batch job status", lambda w: f"/printing/batch/{w.batch.pk}/status/", only(200, SUPERVISOR)),
     Row("batch job download", lambda w: f"/printing/batch/{w.batch.pk}/pdf/", only(200, SUPERVISOR)),
@@ -469,6 +591,20 @@ ROWS = [
         method="post",
     ),
     Row("login log", lambda w: "/staff/logins/", only(200, SUPERVISOR)),
+    Row("one's notifications", lambda w: "/notifications/", everyone(200, **{ANON: LOGIN})),
+    Row(
+        "mark all one's notifications read",
+        lambda w: "/notifications/read/",
+        everyone(302, **{ANON: LOGIN}),
+        method="post",
+    ),
+    Row("open member A's notification", lambda w: f"/notifications/{w.notice_a.pk}/", only(302, MEMBER_A)),
+    Row(
+        "mark member A's notification read",
+        lambda w: f"/notifications/{w.notice_a.pk}/read/",
+        only(302, MEMBER_A),
+        method="post",
+    ),
     Row("single sign-on start (off)", lambda w: "/oidc/authenticate/", everyone(404)),
     Row("single sign-on answer (off)", lambda w: "/oidc/callback/", everyone(404)),
     Row("an import of the CPPCC", lambda w: f"/imports/{w.imported.pk}/", only(200, *OVERSEERS)),
@@ -510,9 +646,12 @@ class AccessMatrixTests(TestCase):
 
         from feedback.models import FeedbackLink
         from legacy.models import ImportedDocument, ImportStatus
+        from notifications.models import Notification
         from printing.models import BatchJob, BatchStatus
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
+        from supervision import escalation, services
+        from supervision.models import KeyTopic
 
         session = f.session(Body.CPPCC)
         unit_x, unit_y = f.unit("X局", "X局"), f.unit("Y局", "Y局")
@@ -546,11 +685,28 @@ class AccessMatrixTests(TestCase):
             OFFICE: f.office(Body.CPPCC),
             SUPERVISOR: f.supervisor(),
         }
+        cls.notice_a = Notification.objects.create(
+            user=user_a,
+            event="reply_issued",
+            key="reply_issued:a",
+            subject="答复已发出",
+            url=cls.p_a.get_absolute_url(),
+        )
         cls.return_request = AssignmentRequest.objects.create(
             assignment=awaiting, kind=RequestKind.RETURN, reason="不属于本单位职责。", requested_by=cls.users[CLERK_X]
         )
         cls.batch = BatchJob.objects.create(
             requested_by=cls.users[SUPERVISOR], session=session, status=BatchStatus.DONE, total=1, done=1
+        )
+        escalation.install_default_ladder(session)
+        cls.escalation = services.escalate(
+            assignment=cls.handling_x,
+            level=session.escalation_levels.get(rank=2),
+            by=cls.users[SUPERVISOR],
+            reason="进度滞后",
+        )
+        cls.topic = KeyTopic.objects.create(
+            session=session, title="专题", leader="李明", created_by=cls.users[SUPERVISOR]
         )
         cls.imported = ImportedDocument.objects.create(
             file_name="旧答复.txt",

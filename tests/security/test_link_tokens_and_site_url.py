@@ -80,7 +80,9 @@ def test_the_deploy_files_redact_the_token():
 
 
 @override_settings(BANLI_SITE_URL="")
-def test_in_development_a_mailed_link_points_where_the_request_came_from(client, db, settings):
+def test_in_development_a_mailed_link_points_where_the_request_came_from(
+    client, db, settings, django_capture_on_commit_callbacks
+):
     settings.ALLOWED_HOSTS = ["banli.local"]
     office = f.office()
     proposal = f.proposal()
@@ -88,7 +90,10 @@ def test_in_development_a_mailed_link_points_where_the_request_came_from(client,
     proposal.lead.user = f.user(email="member@example.org")
     proposal.lead.save()
     client.force_login(office)
-    client.post(reverse("feedback:send_link", args=[reply.pk, proposal.lead.pk]), headers={"host": "banli.local:8015"})
+    with django_capture_on_commit_callbacks(execute=True):  # mail goes out after the commit
+        client.post(
+            reverse("feedback:send_link", args=[reply.pk, proposal.lead.pk]), headers={"host": "banli.local:8015"}
+        )
     assert "http://banli.local:8015/f/" in mail.outbox[-1].body
 
 

@@ -1,25 +1,36 @@
 """Demo data: the three seed cases as real records, a proposal in every state, one user per role.
 
-Idempotent: every record is found by its natural key before it is created, so running
-it twice leaves the same rows. `--volume N` then adds N synthetic proposals in bulk for
-benchmarks (that part adds rows on every run, by design).
+Every step of the workflow goes through its one write function, as the pages call it, with the
+moment it happened (`at=`): 登记, 交办, 签收, contacts, 会办意见, drafting, 送签, 签发, the members'
+forms and what they set going (重办, publication). Reference data (sessions, units, members,
+users) is made directly.
+
+Idempotent: reference data is found by its natural key, and a proposal the demo already has is
+left as it is, so running it twice leaves the same rows. `--volume N` then adds N synthetic
+proposals in bulk for benchmarks (that part adds rows on every run, by design).
 """
 
+import base64
 import datetime
+import io
 import random
 import time
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import Max
+from django.test import override_settings
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 
+from accounts import services as accounts_services
 from demo import seeds
 from feedback import seals
+from feedback import services as feedback_services
+from feedback.forms import OnlineFeedbackForm
 from feedback.models import Channel, Feedback, HandlingEffect, Satisfaction
-from feedback.services import publish_if_agreed
-from proposals import similar
 from proposals.models import (
     Assignment,
     AssignmentRole,
@@ -29,8 +40,6 @@ from proposals.models import (
     Cosigner,
     Deadline,
     DeadlineKind,
-    Event,
-    EventVerb,
     HandlingUnit,
     Member,
     MemberKind,
@@ -41,10 +50,10 @@ from proposals.models import (
     Role,
     RoleKind,
     Session,
-    SimilarityGram,
 )
 from replies import body as reply_body
 from replies.models import (
+    CoHandlingOpinion,
     ContactMethod,
     ContactRecord,
     Disclosure,
@@ -56,6 +65,8 @@ from replies.models import (
 )
 
 DEMO_PASSWORD = "banli-demo"
+# Debian's fonts-noto-cjk, which the project installs for printing; only the stand-in scan uses it.
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 UNITS = [
     # full name, short name, 文号 prefix, contact, phone, code its 索引号 start with (made up for the demo)
@@ -67,6 +78,21 @@ UNITS = [
     ("惠济区科技和工业信息化局", "区科工信局", "惠科工信函", "", "", "HJ-KGXJ"),
     ("安康市工业和信息化局", "安康市工信局", "安工信函", "", "", "AK-GXJ"),
 ]
+
+# Addresses for the demo's people, so the demo mails and texts (console in development). Made up:
+# example.org is reserved for examples, and the mobiles are in one made-up block.
+MEMBER_CONTACTS = {
+    "程玮": ("chengwei", "13800000101"),
+    "王秋红": ("wangqiuhong", "13800000102"),
+    "张伟": ("zhangwei", "13800000103"),
+    "李娜": ("lina", "13800000104"),
+    "王强": ("wangqiang", "13800000105"),
+    "刘洋": ("liuyang", "13800000106"),
+    "赵敏": ("zhaomin", "13800000107"),
+    "孙磊": ("sunlei", "13800000108"),
+    "市工商联": ("gsl", "13800000109"),
+    "何昕": ("hexin", "13800000110"),
+}
 
 CATEGORIES = ["经济建设", "城乡建设", "教育科技", "文化卫生", "社会法制", "农业农村", "生态环境", "其他"]
 
@@ -96,15 +122,7 @@ SYNTHETIC = [
     ("关于支持老字号企业传承发展的提案", "cppcc", "pending", "市经信局", "市财政局", 2, False),
 ]
 
-ASSIGNMENT_STATES = {
-    "pending": AssignmentStatus.PENDING,
-    "handling": AssignmentStatus.HANDLING,
-    "awaiting_signoff": AssignmentStatus.AWAITING_SIGNOFF,
-    "in_review": AssignmentStatus.IN_REVIEW,
-    "replied": AssignmentStatus.REPLIED,
-    "issued": AssignmentStatus.REPLIED,
-    "redo": AssignmentStatus.REDO,
-}
+# How far each synthetic proposal's reply gets (the assignment's state follows from the steps).
 REPLY_STATES = {
     "awaiting_signoff": ReplyStatus.AWAITING_SIGNOFF,
     "in_review": ReplyStatus.IN_REVIEW,
@@ -123,13 +141,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, volume, seed, **options):
         started = time.monotonic()
-        with transaction.atomic():
+        # The demo's steps happened in the past: their in-app notices stay, but nobody is texted
+        # or mailed about them (the commit, and with it the last notices, happens inside).
+        quiet = override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            BANLI_SMS_BACKEND="notifications.sms.LocmemBackend",
+        )
+        with quiet, transaction.atomic():
             DemoData(today=timezone.localdate()).build()
-            # The demo's proposals are written directly (idempotent), so the similarity index is told;
-            # bulk volume data is left to `manage.py similar_index`.
-            similar.index(
-                Proposal.objects.exclude(pk__in=SimilarityGram.objects.values("proposal")).exclude(lead__group="批量")
-            )
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
         for username, what in DEMO_USERS:
@@ -170,10 +189,12 @@ class DemoData:
     def build(self):
         self.build_reference_data()
         self.build_users()
+        self.build_unit_staff()
         self.build_huangshi_case()
         self.build_huiji_case()
         self.build_ankang_case()
         self.build_synthetic()
+        self.build_contacts()
 
     # --- reference data ---------------------------------------------------------
 
@@ -262,6 +283,37 @@ class DemoData:
         for username, kind, unit, body in roles:
             Role.objects.get_or_create(user=self.users[username], kind=kind, unit=self.units.get(unit), body=body)
 
+    # --- unit staff ---------------------------------------------------------------------
+    # Each step is taken by the person whose step it is: the unit's 经办人 signs for, logs and
+    # drafts; its 签发人 signs. Units without a demo login get staff without a password.
+
+    def build_unit_staff(self):
+        named = {("市经信局", RoleKind.CLERK): "clerk", ("市经信局", RoleKind.SIGNER): "signer"}
+        named[("市财政局", RoleKind.CLERK)] = "clerk2"
+        self.staff = {}
+        for _name, short, _prefix, _person, _phone, code in UNITS:
+            unit = self.units[short]
+            for kind in (RoleKind.CLERK, RoleKind.SIGNER):
+                username = named.get((short, kind)) or f"{code.lower()}-{kind}"
+                role = Role.objects.filter(user__username=username, unit=unit, kind=kind).select_related("user").first()
+                if role is not None:
+                    user = role.user
+                else:
+                    user, _created = accounts_services.add_to_unit(
+                        unit=unit,
+                        kind=kind,
+                        by=self.users["admin"],
+                        username=username,
+                        full_name=f"{short}{RoleKind(kind).label}",
+                    )
+                self.staff[short, kind] = user
+
+    def clerk(self, assignment):
+        return self.staff[assignment.unit.short_name, RoleKind.CLERK]
+
+    def signer(self, assignment):
+        return self.staff[assignment.unit.short_name, RoleKind.SIGNER]
+
     # --- seed 000: 委员提案〔2021〕110号 ---------------------------------------------
 
     def build_huangshi_case(self):
@@ -271,23 +323,19 @@ class DemoData:
         members = [self.member(name, Body.CPPCC) for name in letter["members"]]
         self.link_user(members[0], "member")
         self.link_user(members[1], "member2")
-        proposal = self.proposal(
+        proposal = self.register(
             session,
             110,
             "关于促进黄石市中小企业健康快速发展的提案",
             members,
             category="经济建设",
             submitted_on=datetime.date(2021, 1, 7),
-            status=ProposalStatus.CLOSED,
         )
+        if proposal is None:
+            return
         written_on = seeds.parse_date(letter["written_on"])
-        assignment = self.assignment(
-            proposal,
-            self.units["市经信局"],
-            AssignmentRole.LEAD,
-            assigned_on=datetime.date(2021, 3, 10),
-            status=AssignmentStatus.REPLIED,
-        )
+        assignment = self.assign(proposal, "市经信局", AssignmentRole.LEAD, datetime.date(2021, 3, 10))
+        self.sign_for(assignment, datetime.date(2021, 3, 12))
         # The form says the unit visited the members; the letter gives no date, so the
         # visit is recorded on the letter's date.
         self.contact(assignment, written_on, ContactMethod.VISIT, "上门走访委员，听取意见（据征询意见表）。")
@@ -306,11 +354,11 @@ class DemoData:
         effects = {label: value for value, label in HandlingEffect.choices}
         satisfactions = {label: value for value, label in Satisfaction.choices}
         ticked_methods = {methods[label] for label in form["methods"]}
-        self.feedback(
-            reply,
-            members[0],
-            {
-                "channel": Channel.PAPER,
+        signed_on = written_on + datetime.timedelta(days=10)
+        feedback_services.enter_paper(
+            reply=reply,
+            member=members[0],
+            answers={
                 "by_visit": ContactMethod.VISIT in ticked_methods,
                 "by_meeting": ContactMethod.MEETING in ticked_methods,
                 "by_phone": ContactMethod.PHONE in ticked_methods,
@@ -321,11 +369,34 @@ class DemoData:
                 "satisfaction": only_one(form["satisfaction"], satisfactions),
                 "publish_consent": None,
                 "opinion": form["opinion"],
-                "submitted_at": aware(written_on + datetime.timedelta(days=10)),
-                "entered_by": self.users["office"],
                 "needs_attention": attention_note(form),
             },
+            signed_on=signed_on,
+            scan=paper_scan(form),
+            by=self.users["office"],
+            at=aware(signed_on + datetime.timedelta(days=2)),
         )
+
+    def build_contacts(self):
+        """Every demo member, unit and user gets an e-mail address (and members a mobile), unless one is set."""
+        for member in Member.objects.exclude(group="批量").order_by("pk"):
+            local, mobile = MEMBER_CONTACTS.get(member.name, (f"member{member.pk}", f"1390000{member.pk % 10000:04d}"))
+            changed = []
+            if not member.email:
+                member.email, changed = f"{local}@example.org", [*changed, "email"]
+            if not member.phone:
+                member.phone, changed = mobile, [*changed, "phone"]
+            if changed:
+                member.save(update_fields=changed)
+        for *_, short, _prefix, _person, _phone, code in UNITS:
+            unit = self.units[short]
+            if not unit.email:
+                unit.email = f"{code.lower()}@example.org"
+                unit.save(update_fields=["email"])
+        for username, user in self.users.items():
+            if not user.email and username not in ("member", "member2", "deputy"):
+                user.email = f"{username}@example.org"
+                user.save(update_fields=["email"])
 
     def link_user(self, member, username):
         if member.user_id != self.users[username].pk:
@@ -337,21 +408,26 @@ class DemoData:
     def build_huiji_case(self):
         letter = seeds.huiji_reply()
         member = self.member("何昕", Body.CPPCC, group="惠济区政协")
-        proposal = self.proposal(
+        proposal = self.register(
             self.sessions["huiji"],
             1,
             "关于“产业强区推动惠济区高质量发展”的提案",
             [member],
             category="经济建设",
             submitted_on=datetime.date(2023, 1, 10),
-            status=ProposalStatus.REPLIED,
         )
-        assignment = self.assignment(
-            proposal,
-            self.units["区科工信局"],
-            AssignmentRole.LEAD,
-            assigned_on=datetime.date(2023, 2, 20),
-            status=AssignmentStatus.REPLIED,
+        if proposal is None:
+            return
+        assignment = self.assign(proposal, "区科工信局", AssignmentRole.LEAD, datetime.date(2023, 2, 20))
+        self.sign_for(assignment, datetime.date(2023, 2, 21))
+        written_on = seeds.parse_date(letter["written_on"])
+        # A stand-in: the letter records no conversation with the member, and a lead unit's
+        # reply goes to its signer only after one is logged.
+        self.contact(
+            assignment,
+            written_on - datetime.timedelta(days=14),
+            ContactMethod.PHONE,
+            "电话联系委员，通报办理进展（演示补录：原答复未载沟通情况）。",
         )
         self.reply(
             assignment,
@@ -359,7 +435,7 @@ class DemoData:
             addressees=letter["addressees"],
             paragraphs=letter["paragraphs"],
             result_class=ResultClass.B,
-            written_on=seeds.parse_date(letter["written_on"]),
+            written_on=written_on,
             closing=letter["closing"],
         )
 
@@ -369,22 +445,18 @@ class DemoData:
         letter = seeds.ankang_reply()
         # The portal copy names neither the member nor the date; both are stand-ins here.
         member = self.member("安康市政协委员", Body.CPPCC, group="（原文未载姓名）")
-        proposal = self.proposal(
+        proposal = self.register(
             self.sessions["ankang"],
             1,
             "关于扶持本土企业打造本地品牌的提案",
             [member],
             category="经济建设",
             submitted_on=datetime.date(2021, 1, 13),
-            status=ProposalStatus.REPLIED,
         )
-        assignment = self.assignment(
-            proposal,
-            self.units["安康市工信局"],
-            AssignmentRole.LEAD,
-            assigned_on=datetime.date(2021, 4, 1),
-            status=AssignmentStatus.REPLIED,
-        )
+        if proposal is None:
+            return
+        assignment = self.assign(proposal, "安康市工信局", AssignmentRole.LEAD, datetime.date(2021, 4, 1))
+        self.sign_for(assignment, datetime.date(2021, 4, 2))
         self.contact(
             assignment,
             datetime.date(2021, 7, 30),
@@ -419,36 +491,24 @@ class DemoData:
                 session = self.sessions["cppcc"]
                 # 程玮 leads some and co-signs others, so the member portal has both.
                 members = [chengwei, cppcc[serial % 3]] if serial % 2 else [cppcc[serial % 3], chengwei, wangqiuhong]
-            assigned_on = self.today - datetime.timedelta(days=age)
-            proposal = self.proposal(
+            proposal = self.register(
                 session,
                 serial,
                 title,
                 members,
                 category=CATEGORIES[serial % len(CATEGORIES)],
                 submitted_on=session.opens_on + datetime.timedelta(days=1),
-                status=proposal_status(state),
                 is_key=key,
             )
-            lead = self.assignment(
-                proposal,
-                self.units[lead_unit],
-                AssignmentRole.LEAD,
-                assigned_on=assigned_on,
-                status=ASSIGNMENT_STATES[state],
-                signed=state != "pending",
-            )
-            if co_unit:
-                self.assignment(
-                    proposal,
-                    self.units[co_unit],
-                    AssignmentRole.CO,
-                    assigned_on=assigned_on,
-                    status=AssignmentStatus.PENDING if state == "pending" else AssignmentStatus.HANDLING,
-                    signed=state != "pending",
-                )
+            if proposal is None:
+                continue
+            assigned_on = self.today - datetime.timedelta(days=age)
+            lead = self.assign(proposal, lead_unit, AssignmentRole.LEAD, assigned_on)
+            co = self.assign(proposal, co_unit, AssignmentRole.CO, assigned_on) if co_unit else None
             if state == "pending":
                 continue
+            for assignment in filter(None, (lead, co)):
+                self.sign_for(assignment, assigned_on + datetime.timedelta(days=2))
             self.contact(
                 lead,
                 assigned_on + datetime.timedelta(days=10),
@@ -456,6 +516,14 @@ class DemoData:
                 f"就《{title}》与{members[0].name}沟通办理思路。",
             )
             if state in REPLY_STATES:
+                if co is not None:
+                    # The lead's reply goes to its signer only with every co-handling opinion in.
+                    CoHandlingOpinion.objects.give(
+                        assignment=co,
+                        by=self.clerk(co),
+                        body=f"我单位对《{title}》无不同意见，将配合主办单位做好相关工作。",
+                        at=aware(assigned_on + datetime.timedelta(days=30)),
+                    )
                 self.build_synthetic_reply(lead, proposal, state, assigned_on)
 
     def build_synthetic_reply(self, lead, proposal, state, assigned_on):
@@ -478,126 +546,115 @@ class DemoData:
             closing=unit.name,
             contact_person=unit.contact_person,
             contact_phone=unit.contact_phone,
-            status=REPLY_STATES[state],
+            until=REPLY_STATES[state],
+            on=written_on,
         )
         if state not in ("replied", "redo"):
             return
-        satisfaction = Satisfaction.DISSATISFIED if state == "redo" else Satisfaction.SATISFIED
-        signed_at = aware(written_on + datetime.timedelta(days=7))
-        _form, created = self.feedback(
-            reply,
-            proposal.lead,
+        # The member answers online; a 不满意 starts 重办 through the same write path.
+        redo = state == "redo"
+        form = OnlineFeedbackForm(
             {
-                "channel": Channel.ONLINE,
-                "by_phone": True,
-                "handling_effect": HandlingEffect.LATER if state == "redo" else HandlingEffect.SOLVED,
-                "satisfaction": satisfaction,
-                "publish_consent": state == "replied",
-                "opinion": "答复未回应核心诉求，希望重新研究。" if state == "redo" else "沟通及时，措施具体。",
-                "submitted_at": signed_at,
-            },
+                "methods": [ContactMethod.PHONE],
+                "handling_effect": HandlingEffect.LATER if redo else HandlingEffect.SOLVED,
+                "satisfaction": Satisfaction.DISSATISFIED if redo else Satisfaction.SATISFIED,
+                "publish_consent": "no" if redo else "yes",
+                "opinion": "答复未回应核心诉求，希望重新研究。" if redo else "沟通及时，措施具体。",
+                "signature_data": signature_data_url(),
+            }
         )
-        if created and state == "redo":
-            # The dissatisfaction reopened the assignment: the 重办 round's own deadline, as the write path sets it.
-            lead.start_redo(by=None, note=f"{proposal.lead.name}对第1轮答复不满意（演示数据）", at=signed_at)
+        if not form.is_valid():
+            raise ValueError(form.errors.as_text())
+        feedback_services.submit_online(
+            reply=reply,
+            member=proposal.lead,
+            form=form,
+            by=proposal.lead.user,
+            now=aware(written_on + datetime.timedelta(days=7)),
+        )
 
-    # --- helpers ------------------------------------------------------------------------
+    # --- helpers: each one step through its write path -----------------------------------
 
-    def proposal(self, session, serial, title, members, *, category, submitted_on, status, is_key=False):
+    def register(self, session, serial, title, members, *, category, submitted_on, is_key=False):
+        """登记 by the body's office; None when the demo has this proposal already (its case is built)."""
+        if Proposal.objects.filter(session=session, serial=serial).exists():
+            return None
         lead, *cosigners = members
-        proposal, created = Proposal.objects.get_or_create(
+        return Proposal.objects.register(
             session=session,
             serial=serial,
-            defaults={
-                "kind": ProposalKind.for_body(session.body),
-                "number": session.format_number(serial),
-                "title": title,
-                "lead": lead,
-                "category": Category.objects.get(name=category),
-                "period": Period.SESSION,
-                "is_key": is_key,
-                "status": status,
-                "submitted_on": submitted_on,
-            },
+            title=title,
+            lead=lead,
+            cosigners=cosigners,
+            by=self.office(session),
+            category=Category.objects.get(name=category),
+            period=Period.SESSION,
+            is_key=is_key,
+            submitted_on=submitted_on,
+            at=aware(submitted_on),
         )
-        if created:
-            Cosigner.objects.bulk_create(
-                Cosigner(proposal=proposal, member=member, position=position)
-                for position, member in enumerate(cosigners, start=1)
-            )
-            Event.record(proposal=proposal, verb=EventVerb.REGISTERED, actor=self.users["office"], note="演示数据")
-        return proposal
 
-    def assignment(self, proposal, unit, role, *, assigned_on, status, signed=True):
-        assignment, created = Assignment.objects.get_or_create(
-            proposal=proposal,
-            unit=unit,
-            defaults={
-                "role": role,
-                "status": status,
-                "assigned_on": assigned_on,
-                "signed_for_on": assigned_on + datetime.timedelta(days=2) if signed else None,
-                "due_on": proposal.session.due_on(assigned_on, role),
-                "assigned_by": self.users["office"],
-            },
+    def office(self, session):
+        return self.users["office" if session.body == Body.CPPCC else "office_npc"]
+
+    def assign(self, proposal, unit, role, assigned_on):
+        return proposal.assign(
+            unit=self.units[unit],
+            role=role,
+            by=self.office(proposal.session),
+            assigned_on=assigned_on,
+            at=aware(assigned_on),
         )
-        if created:
-            Deadline.objects.create(
-                assignment=assignment,
-                round=1,
-                kind=DeadlineKind.ORIGINAL,
-                due_on=assignment.due_on,
-                set_by=self.users["office"],
-                set_at=aware(assigned_on),
-            )
-            Event.record(
-                proposal=proposal,
-                assignment=assignment,
-                verb=EventVerb.ASSIGNED,
-                actor=self.users["office"],
-                note=f"{unit.short_name}（{assignment.get_role_display()}），期限 {assignment.due_on:%Y-%m-%d}",
-            )
-        return assignment
 
-    def feedback(self, reply, member, fields):
-        """The member's form as given, sealed as the submitting write paths seal it; (form, created)."""
-        existing = Feedback.objects.filter(reply=reply, member=member).first()
-        if existing is not None:
-            return existing, False
-        form = Feedback(reply=reply, member=member, **fields)
-        form.seal_now()
-        form.save()
-        publish_if_agreed(reply=reply, by=self.users["office"])
-        return form, True
+    def sign_for(self, assignment, on):
+        assignment.sign_for(by=self.clerk(assignment), on=on, at=aware(on, hour=10))
 
     def contact(self, assignment, on, method, summary, participants=""):
-        ContactRecord.objects.get_or_create(
+        ContactRecord.objects.log(
             assignment=assignment,
+            by=self.clerk(assignment),
             contacted_on=on,
             method=method,
-            defaults={"summary": summary, "participants": participants},
+            summary=summary,
+            participants=participants,
+            at=aware(on, hour=9),
         )
 
-    def reply(self, assignment, *, title, addressees, paragraphs, result_class, written_on, closing, **extra):
-        status = extra.pop("status", ReplyStatus.ISSUED)
+    def reply(
+        self,
+        assignment,
+        *,
+        title,
+        addressees,
+        paragraphs,
+        result_class,
+        written_on,
+        closing,
+        until=ReplyStatus.ISSUED,
+        on=None,
+        **extra,
+    ):
+        """Draft, submit and sign the reply on the day `on` (its 成文日期 by default), up to the state `until`."""
+        on = on or written_on
         structure = reply_body.paragraphs_from_text("\n".join(paragraphs))  # the seeds normalised
-        reply, _ = Reply.objects.get_or_create(
+        clerk = self.clerk(assignment)
+        reply = Reply.objects.start_draft(
             assignment=assignment,
-            round=1,
-            defaults={
-                "title": title,
-                "addressees": addressees,
-                "body": reply_body.plain_text(structure),
-                "body_paragraphs": structure,
-                "result_class": result_class,
-                "written_on": written_on,
-                "closing_name": closing,
-                "publication": Publication.PUBLIC,
-                "status": status,
-                "issued_at": aware(written_on) if status == ReplyStatus.ISSUED else None,
-                **extra,
-            },
+            by=clerk,
+            title=title,
+            addressees=addressees,
+            body=reply_body.plain_text(structure),
+            body_paragraphs=structure,
+            result_class=result_class,
+            written_on=written_on,
+            closing_name=closing,
+            publication=Publication.PUBLIC,
+            at=aware(on, hour=10),
+            **extra,
         )
+        reply.submit(by=clerk, at=aware(on, hour=11))
+        if until != ReplyStatus.AWAITING_SIGNOFF:
+            reply.sign_off(by=self.signer(assignment), review=until == ReplyStatus.IN_REVIEW, at=aware(on, hour=15))
         return reply
 
 
@@ -616,8 +673,40 @@ def attention_note(form):
     return "".join(notes)
 
 
-def aware(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+def aware(day, hour=9):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def signature_data_url():
+    """A drawn signature, as the online form's pad sends it; small enough for a low BANLI_SIGNATURE_MAX_BYTES."""
+    image = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(20, 70), (90, 25), (160, 75), (280, 35)], fill=(0, 0, 0, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def paper_scan(form):
+    """A stand-in for the scan of the seed's paper form: its rows as ticked, on a white page."""
+    image = Image.new("RGB", (1240, 620), "white")
+    draw = ImageDraw.Draw(image)
+    try:
+        font = ImageFont.truetype(CJK_FONT, 30)
+    except OSError:
+        font = ImageFont.load_default()
+    rows = [
+        "办理情况征询意见表（演示：据 seeds/000 转录，非原件扫描）",
+        "沟通方式：" + "、".join(form["methods"]),
+        "办理效果：" + "、".join(form["effects"]),
+        "办理评价：" + "、".join(form["satisfaction"]),
+        "是否公开：" + ("、".join(form["publish"]) or "未勾选"),
+        "意见：" + form["opinion"],
+    ]
+    for line, text in enumerate(rows):
+        draw.text((60, 60 + line * 80), text, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return ContentFile(out.getvalue(), name="paper-form.png")
 
 
 def reply_title(proposal):
@@ -626,17 +715,14 @@ def reply_title(proposal):
     return f"关于对《{title}》{kind}的答复"
 
 
-def proposal_status(state):
-    return {
-        "pending": ProposalStatus.ASSIGNED,
-        "replied": ProposalStatus.REPLIED,
-        "issued": ProposalStatus.REPLIED,
-        "redo": ProposalStatus.REDO,
-    }.get(state, ProposalStatus.HANDLING)
-
-
 class VolumeData:
-    """Bulk synthetic data for benchmarks: proposals with assignments, replies and feedback."""
+    """Bulk synthetic data for benchmarks: proposals with assignments, replies and feedback.
+
+    Written with bulk_create, not through the write paths: tens of thousands of proposals one
+    write path at a time (row locks, timeline lines, similarity index, notifications) would take
+    hours, and benchmarks need the rows, not their history. What the rows hold still follows the
+    rules (deadlines, seals, 索引号 as the write paths give them).
+    """
 
     SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力斌宇浩凯鹏飞晨阳"

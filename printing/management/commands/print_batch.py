@@ -1,4 +1,4 @@
-"""print_batch: the issued replies of a session (optionally one unit, with forms) merged into one PDF."""
+"""print_batch: the issued replies of a session (optionally one unit, with forms or as mailing packets) merged into one PDF."""
 
 import sys
 import time
@@ -20,11 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--ids", default="", help="只打印这些答复函（编号，逗号分隔）")
         parser.add_argument("--unit", type=int, help="承办单位编号")
         parser.add_argument("--with-forms", action="store_true", help="附上已签名的征询意见表")
+        parser.add_argument("--packets", action="store_true", help="邮寄套件：每份答复函后附预填的征询意见表")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
         parser.add_argument("--limit", type=int, default=settings.BANLI_PDF_BATCH_MAX, help="最多文件数")
         parser.add_argument("--site-url", default=site_url(), help="二维码中的网址前缀")
 
-    def handle(self, *args, session, ids, unit, with_forms, output, limit, site_url, **options):
+    def handle(self, *args, session, ids, unit, with_forms, packets, output, limit, site_url, **options):
         session_obj = Session.objects.filter(pk=session).first()
         if session_obj is None:
             raise CommandError(f"会次 {session} 不存在。")
@@ -45,12 +46,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"\r{done}/{total}", ending="")
 
         try:
-            data = batch.build(replies, limit=limit, with_forms=with_forms, site_url=site_url, progress=progress)
+            data = batch.build(
+                replies, limit=limit, with_forms=with_forms, packets=packets, site_url=site_url, progress=progress
+            )
         except PrintError as exc:
             raise CommandError(str(exc)) from exc
         with open(output, "wb") as fh:
             fh.write(data)
-        count = batch.count(replies, with_forms=with_forms)
+        count = batch.count(replies, with_forms=with_forms, packets=packets)
         self.stdout.write(
             f"{count} 份文件 → {output}（{len(data) // 1024} KB，{time.perf_counter() - started:.1f} 秒）"
         )

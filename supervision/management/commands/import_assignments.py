@@ -42,8 +42,9 @@ class Command(BaseCommand):
                 for error in row.errors:
                     self.stderr.write(f"第{row.number}行：{error}")
             else:
+                created = f"（将新建人员：{'、'.join(row.new_members)}）" if row.new_members else ""
                 self.stdout.write(
-                    f"第{row.number}行：{row.values['number']} {row.values['title']} → {row.action_display}"
+                    f"第{row.number}行：{row.values['number']} {row.values['title']} → {row.action_display}{created}"
                 )
         if not plan.ok:
             raise CommandError(f"{len(plan.errors)} 行有错误，未导入任何数据。")

@@ -1,0 +1,171 @@
+"""Graded 督办 on a fixed clock: which level stands on which day, each 督办 recorded, on the
+timeline and notified once, and the daily run changing nothing when it runs again."""
+
+import datetime
+import io
+
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import TestCase
+
+from notifications.models import Notification
+from proposals.models import AssignmentStatus, Body, Event, EventVerb, TransitionError
+from supervision import escalation, services
+from supervision.models import Escalation, EscalationLevel, EscalationRule, Notify
+from tests import factories as f
+
+DUE = datetime.date(2026, 6, 30)
+
+
+def day(offset):
+    return DUE + datetime.timedelta(days=offset)
+
+
+class LadderTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.session = f.session(Body.CPPCC)
+        escalation.install_default_ladder(cls.session)
+        cls.unit = f.unit(short_name="经信", email="jx@example.gov.cn")
+        cls.clerk = f.clerk(cls.unit)
+        cls.office = f.office(Body.CPPCC)
+        cls.supervisor = f.supervisor()
+        cls.assignment = f.assignment(
+            f.proposal(cls.session, title="关于督办事项的提案"),
+            cls.unit,
+            assigned_on=DUE - datetime.timedelta(days=90),
+            due_on=DUE,
+            status=AssignmentStatus.HANDLING,
+        )
+
+    def run_on(self, offset):
+        with self.captureOnCommitCallbacks(execute=True):
+            return escalation.run(today=day(offset))
+
+    def levels(self):
+        return list(
+            Escalation.objects.filter(assignment=self.assignment)
+            .order_by("at", "pk")
+            .values_list("level__name", flat=True)
+        )
+
+    def test_the_default_ladder_has_four_levels_and_the_top_one_needs_a_leader(self):
+        names = list(self.session.escalation_levels.values_list("name", "needs_leader"))
+        self.assertEqual(names, [("提醒", False), ("催办", False), ("督办通知", False), ("重点督办", True)])
+        self.assertFalse(escalation.install_default_ladder(self.session))  # a session keeps its own
+
+    def test_each_level_comes_on_its_day_and_only_once(self):
+        expected = {
+            -8: [],
+            -7: ["提醒"],
+            -1: ["提醒"],
+            0: ["提醒", "催办"],
+            6: ["提醒", "催办"],
+            7: ["提醒", "催办", "督办通知"],
+            29: ["提醒", "催办", "督办通知"],
+            30: ["提醒", "催办", "督办通知", "重点督办"],
+            60: ["提醒", "催办", "督办通知", "重点督办"],
+        }
+        for offset, levels in expected.items():
+            self.run_on(offset)
+            self.assertEqual(self.levels(), levels, f"day {offset}")
+        # Each 督办 on the timeline once, and one e-mail each to the unit.
+        events = Event.objects.filter(assignment=self.assignment, verb=EventVerb.ESCALATED)
+        self.assertEqual(events.count(), 4)
+        self.assertIn("重点督办", events.last().note)
+        self.assertIn("按规则", events.last().note)
+        unit_mails = [m for m in mail.outbox if "jx@example.gov.cn" in m.to]
+        self.assertEqual(
+            [m.subject.split("】")[0] for m in unit_mails], ["【提醒", "【催办", "【督办通知", "【重点督办"]
+        )
+        # and one notice each in the clerk's list in the app.
+        self.assertEqual(Notification.objects.filter(user=self.clerk, event="escalated").count(), 4)
+
+    def test_running_twice_on_a_day_changes_nothing(self):
+        self.run_on(7)
+        counts = (Escalation.objects.count(), Event.objects.count(), len(mail.outbox), Notification.objects.count())
+        result = self.run_on(7)
+        self.assertEqual(result.raised, 0)
+        self.assertEqual(
+            (Escalation.objects.count(), Event.objects.count(), len(mail.outbox), Notification.objects.count()), counts
+        )
+
+    def test_a_late_first_run_goes_straight_to_the_level_due(self):
+        self.run_on(10)
+        self.assertEqual(self.levels(), ["督办通知"])
+
+    def test_the_rule_names_who_hears_of_it(self):
+        self.office.email = "office@example.gov.cn"
+        self.office.save()
+        self.supervisor.email = "sup@example.gov.cn"
+        self.supervisor.save()
+        self.run_on(0)  # 催办: the unit only
+        self.assertEqual({a for m in mail.outbox for a in m.to}, {"jx@example.gov.cn"})
+        mail.outbox.clear()
+        self.run_on(30)  # 重点督办: unit, office and supervisors
+        self.assertEqual(
+            {a for m in mail.outbox for a in m.to}, {"jx@example.gov.cn", "office@example.gov.cn", "sup@example.gov.cn"}
+        )
+
+    def test_an_answered_assignment_is_left_alone(self):
+        self.assignment.status = AssignmentStatus.REPLIED
+        self.assignment.save()
+        self.run_on(30)
+        self.assertEqual(self.levels(), [])
+
+    def test_an_extension_starts_the_ladder_again_from_its_new_deadline(self):
+        self.run_on(0)
+        self.assignment.due_on = day(20)
+        self.assignment.save()
+        self.run_on(12)  # 8 days before the new deadline: nothing new
+        self.assertEqual(self.levels(), ["催办"])
+        self.run_on(13)  # 7 days before it
+        self.assertEqual(self.levels(), ["催办", "提醒"])
+
+    def test_a_session_without_rules_is_not_escalated(self):
+        other = f.session(Body.CPPCC)
+        a = f.assignment(f.proposal(other), self.unit, assigned_on=DUE - datetime.timedelta(days=90), due_on=DUE)
+        self.run_on(30)
+        self.assertFalse(Escalation.objects.filter(assignment=a).exists())
+
+    def test_the_command_runs_on_a_given_day_and_twice_changes_nothing(self):
+        out = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("escalate", today=day(7).isoformat(), stdout=out)
+        self.assertIn("新督办 1 件", out.getvalue())
+        out = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("escalate", today=day(7).isoformat(), stdout=out)
+        self.assertIn("新督办 0 件", out.getvalue())
+        self.assertEqual(self.levels(), ["督办通知"])
+
+    def test_a_manual_escalation_needs_a_reason_and_a_leader_where_the_level_asks(self):
+        top = EscalationLevel.objects.get(session=self.session, name="重点督办")
+        with self.assertRaises(TransitionError):
+            services.escalate(assignment=self.assignment, level=top, by=self.supervisor, reason="")
+        with self.assertRaises(TransitionError):
+            services.escalate(assignment=self.assignment, level=top, by=self.supervisor, reason="群众反映强烈")
+        with self.captureOnCommitCallbacks(execute=True):
+            record = services.escalate(
+                assignment=self.assignment, level=top, by=self.supervisor, reason="群众反映强烈", leader="李明副市长"
+            )
+        self.assertEqual(record.level, top)
+        event = Event.objects.get(assignment=self.assignment, verb=EventVerb.ESCALATED)
+        self.assertEqual(event.actor, self.supervisor)
+        self.assertIn("李明副市长", event.note)
+        self.assertIn("群众反映强烈", event.note)
+        # The top rule names everyone; the unit hears of it once.
+        self.assertEqual(len([m for m in mail.outbox if "jx@example.gov.cn" in m.to]), 1)
+        # And the daily run does not send a lower level on top of it.
+        self.run_on(7)
+        self.assertEqual(self.levels(), ["重点督办"])
+
+    def test_a_rule_with_another_sessions_level_is_refused(self):
+        other = f.session(Body.CPPCC)
+        escalation.install_default_ladder(other)
+        rule = EscalationRule(
+            session=self.session, offset_days=3, level=other.escalation_levels.first(), notify=Notify.UNIT
+        )
+        with self.assertRaises(ValidationError):
+            rule.full_clean()
