@@ -104,6 +104,7 @@ def admin_rows():
         "supervision/escalationrule",
         "supervision/escalation",
         "supervision/keytopic",
+        "supervision/meetingrule",
     ]:
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))
@@ -467,6 +468,8 @@ ROWS = [
     # --- supervision ------------------------------------------------------------------------
     Row("dashboard", lambda w: "/dashboard/", only(200, *OVERSEERS)),
     Row("dashboard list", lambda w: "/dashboard/list/overdue/", only(200, *OVERSEERS)),
+    Row("通报 draft (PDF)", lambda w: "/dashboard/report.pdf", only(200, *OVERSEERS)),
+    Row("通报 draft (Word)", lambda w: "/dashboard/report.docx", only(200, *OVERSEERS)),
     Row("dashboard list that does not exist", lambda w: "/dashboard/list/nothing/", only(404)),
     Row("urge (催办) X", lambda w: f"/dashboard/urge/{w.handling_x.pk}/", only(302, *OVERSEERS), method="post"),
     Row("督办 overview", lambda w: "/escalations/", only(200, *OVERSEERS)),
@@ -503,6 +506,33 @@ ROWS = [
         lambda w: f"/escalations/topics/{w.topic.pk}/edit/",
         acts(200, (SUPERVISOR,), seers=(OFFICE,)),
         method="post",
+    ),
+    Row("commitments", lambda w: "/commitments/", only(200, *STAFF)),
+    Row("commitment of X", lambda w: f"/commitments/{w.commitment.pk}/", only(200, CLERK_X, *OVERSEERS)),
+    Row(
+        "commitment of X: progress",
+        lambda w: f"/commitments/{w.commitment.pk}/progress/",
+        acts(302, (CLERK_X,), seers=OVERSEERS),
+        method="post",
+        data={"note": "已开工"},
+    ),
+    Row(
+        "commitment of X: 销号",
+        lambda w: f"/commitments/{w.commitment.pk}/close/",
+        acts(302, OVERSEERS, seers=(CLERK_X,)),
+        method="post",
+    ),
+    Row(
+        "commitment of X: reopen",
+        lambda w: f"/commitments/{w.commitment.pk}/reopen/",
+        acts(302, OVERSEERS, seers=(CLERK_X,)),
+        method="post",
+        data={"note": "未兑现"},
+    ),
+    Row(
+        "record a commitment of reply A",
+        lambda w: f"/commitments/new/{w.reply_a.pk}/",
+        only(200, CLERK_X, *OVERSEERS),
     ),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
     Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
@@ -651,7 +681,7 @@ class AccessMatrixTests(TestCase):
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
         from supervision import escalation, services
-        from supervision.models import KeyTopic
+        from supervision.models import Commitment, KeyTopic
 
         session = f.session(Body.CPPCC)
         unit_x, unit_y = f.unit("X局", "X局"), f.unit("Y局", "Y局")
@@ -704,6 +734,9 @@ class AccessMatrixTests(TestCase):
             level=session.escalation_levels.get(rank=2),
             by=cls.users[SUPERVISOR],
             reason="进度滞后",
+        )
+        cls.commitment = Commitment.objects.record(
+            reply=cls.reply_a, by=cls.users[CLERK_X], text="年底前完成", due_on=timezone.localdate()
         )
         cls.topic = KeyTopic.objects.create(
             session=session, title="专题", leader="李明", created_by=cls.users[SUPERVISOR]
