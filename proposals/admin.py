@@ -230,6 +230,20 @@ class ProposalAdmin(ReferenceAdmin):
     def has_add_permission(self, request):
         return False  # registration numbers the proposal and records it: the office's page does it
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once a unit has answered, the letters quote the proposal as it was: nothing is corrected.
+        if obj is not None and obj.is_answered():
+            return [*self.readonly_fields, *PROPOSAL_CORRECTABLE]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """A correction goes through the same write path as the app's 修改 page (history, timeline, the rule)."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changed = {name: getattr(obj, name) for name in form.changed_data if name in Proposal.AMENDABLE}
+        if changed:
+            obj.amend(by=request.user, **changed)
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(RecordAdmin):

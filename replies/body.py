@@ -19,8 +19,21 @@ in Chinese text, and paragraphs that an old page break split in two joined again
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 H1, H2, H3, P = "h1", "h2", "h3", "p"
 LEVELS = (H1, H2, H3, P)
+# What the clerk picks for a paragraph (the drafting page's level selector).
+LEVEL_CHOICES = (
+    (P, _("正文")),
+    (H1, _("一级标题：一、（黑体）")),
+    (H2, _("二级标题：（一）（楷体）")),
+    (H3, _("三级标题：1. 加粗引语（仿宋）")),
+)
+# Bounds of the posted list: paragraphs in a letter, characters in a heading and in a paragraph.
+MAX_PARAGRAPHS = 200
+HEADING_LENGTH = 100
+TEXT_LENGTH = 5_000
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Full-width punctuation and quotes that count as Chinese for the spacing rules.

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from proposals.forms import DateInput
+from proposals.limits import LETTER as LETTER_LIMIT
 from proposals.limits import REASON
 from proposals.models import RoleKind
 
@@ -44,8 +45,61 @@ class ReviewForm(forms.Form):
     result_class = forms.ChoiceField(label=_("答复类别"), choices=ResultClass.choices)
 
 
+# The drafting page's paragraph editor posts three parallel lists, one entry per paragraph in
+# the order shown (moving a paragraph moves its inputs), and a button names an edit of the list.
+LEVEL, HEADING, TEXT = "para_level", "para_heading", "para_text"
+OPERATION, PASTE = "para_op", "body_paste"
+
+
+def posted_rows(data):
+    """The paragraphs as posted: [{level, heading, text}], unchecked (at most MAX_PARAGRAPHS + 1)."""
+    if data is None:
+        return []
+    limit = body.MAX_PARAGRAPHS + 1
+    levels, headings, texts = (data.getlist(name)[:limit] for name in (LEVEL, HEADING, TEXT))
+    count = max(len(levels), len(headings), len(texts))
+    rows = []
+    for i in range(count):
+        level = levels[i] if i < len(levels) and levels[i] in body.LEVELS else body.P
+        heading = headings[i] if i < len(headings) else ""
+        text = texts[i] if i < len(texts) else ""
+        rows.append(body.paragraph(level, heading, text))
+    return rows
+
+
+def edit_rows(rows, operation, *, paste="", templates=()):
+    """The rows after one of the editor's buttons: add:N (a blank paragraph after N, or at the end),
+    remove:N, up:N, down:N, paste (the pasted text split into paragraphs at the end), tpl:<pk> (a
+    paragraph template at the end). An unknown operation leaves the rows as they are."""
+    rows = [dict(row) for row in rows]
+    name, _sep, arg = str(operation).partition(":")
+    if name == "paste":
+        rows = [row for row in rows if row["heading"].strip() or row["text"].strip()]
+        rows += body.paragraphs_from_text(paste[:LETTER_LIMIT])
+    elif name == "tpl":
+        chosen = next((t for t in templates if str(t.pk) == arg), None)
+        if chosen is not None:
+            rows = [row for row in rows if row["heading"].strip() or row["text"].strip()]
+            rows += body.paragraphs_from_text(chosen.body)
+    elif name == "add":
+        at = int(arg) + 1 if arg.isdigit() and int(arg) < len(rows) else len(rows)
+        rows.insert(at, body.paragraph(body.P))
+    elif arg.isdigit() and int(arg) < len(rows):
+        i = int(arg)
+        if name == "remove":
+            rows.pop(i)
+        elif name == "up" and i > 0:
+            rows[i - 1], rows[i] = rows[i], rows[i - 1]
+        elif name == "down" and i + 1 < len(rows):
+            rows[i + 1], rows[i] = rows[i], rows[i + 1]
+    return rows[: body.MAX_PARAGRAPHS]
+
+
 class ReplyForm(forms.ModelForm):
-    """The draft letter. `version` is the optimistic lock: a stale one leads to the conflict page."""
+    """The draft letter. `version` is the optimistic lock: a stale one leads to the conflict page.
+
+    The body comes from the paragraph editor (`posted_rows`): each paragraph with its level, its
+    heading (the part in the level's face) and its text; `rows` is what the editor shows."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -54,7 +108,6 @@ class ReplyForm(forms.ModelForm):
         fields = [
             "title",
             "addressees",
-            "body",
             "result_class",
             "signer",
             "written_on",
@@ -64,12 +117,9 @@ class ReplyForm(forms.ModelForm):
             "cc",
             "publication",
         ]
-        widgets = {
-            "body": forms.Textarea(attrs={"rows": 16}),
-            "written_on": DateInput(),
-        }
+        widgets = {"written_on": DateInput()}
 
-    def __init__(self, *args, assignment, **kwargs):
+    def __init__(self, *args, assignment, rows=None, **kwargs):
         super().__init__(*args, **kwargs)
         User = get_user_model()
         self.fields["signer"].queryset = User.objects.filter(
@@ -82,25 +132,51 @@ class ReplyForm(forms.ModelForm):
         self.fields["publication"].help_text = _(
             "主动公开的答复，须所有答复对象均同意公开后才会公开，并在公开时自动编排索引号。"
         )
-        self.fields["body"].help_text = _(
-            "每段一行。以“一、”“（一）”“1.”开头的段落按一、二、三级标题排版，其后第一句为标题、接着写正文；"
-            "段落间的空格与半角标点会按公文习惯整理。"
-        )
-        if self.instance.pk and not self.is_bound:
-            self.initial["body"] = body.plain_text(self.instance.structure)
+        if rows is not None:
+            self.rows = rows
+        elif self.is_bound:
+            self.rows = posted_rows(self.data)
+        else:
+            self.rows = [dict(p) for p in self.instance.structure] or [body.paragraph(body.P)]
+        self.body_paragraphs = []
 
-    def clean_body(self):
-        """The text as paragraphs with levels; unchanged paragraphs keep the levels they had."""
-        previous = self.instance.structure
-        self.body_paragraphs = body.paragraphs_from_text(self.cleaned_data["body"], previous=previous)
+    def clean(self):
+        """The paragraphs checked row by row (the error shown at its paragraph), then stored normalised."""
+        cleaned = super().clean()
+        if len(self.rows) > body.MAX_PARAGRAPHS:
+            raise forms.ValidationError(
+                _("正文最多 %(count)d 段，请合并段落。") % {"count": body.MAX_PARAGRAPHS}, code="paragraphs"
+            )
+        problems = 0
+        for row in self.rows:
+            row["error"] = self._row_problem(row)
+            if row["error"]:
+                problems += 1
+        if problems:
+            raise forms.ValidationError(_("正文有 %(count)d 段需要修改，见各段下方的提示。") % {"count": problems})
+        self.body_paragraphs = body.normalise(self.rows)
         if not self.body_paragraphs:
-            raise forms.ValidationError(_("请填写正文。"))
-        return body.plain_text(self.body_paragraphs)
+            raise forms.ValidationError(_("请填写正文。"), code="empty")
+        if len(body.plain_text(self.body_paragraphs)) > LETTER_LIMIT:
+            raise forms.ValidationError(_("正文不能超过 %(count)d 字。") % {"count": LETTER_LIMIT}, code="long")
+        return cleaned
+
+    @staticmethod
+    def _row_problem(row):
+        heading, text = row["heading"].strip(), row["text"].strip()
+        if len(heading) > body.HEADING_LENGTH:
+            return _("标题不能超过 %(count)d 字。") % {"count": body.HEADING_LENGTH}
+        if len(text) > body.TEXT_LENGTH:
+            return _("一段不能超过 %(count)d 字，请分段。") % {"count": body.TEXT_LENGTH}
+        if row["level"] != body.P and text and not heading:
+            return _("标题段落请填写标题（如“一、总体情况”）；没有标题请选“正文”。")
+        return ""
 
     def reply_fields(self):
         """What the steps (Reply.objects.start_draft, Reply.save_draft) write: the fields and the structure."""
         fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
         fields["body_paragraphs"] = self.body_paragraphs
+        fields["body"] = body.plain_text(self.body_paragraphs)
         return fields
 
 

@@ -57,11 +57,27 @@ class WorkflowTestCase(TestCase):
 BODY = "现答复如下：\n一、基本情况\n正在推进。"
 
 
+def paragraph_fields(paragraphs):
+    """The paragraph editor's posted lists for [(level, heading, text)]."""
+    return {
+        "para_level": [level for level, _h, _t in paragraphs],
+        "para_heading": [heading for _l, heading, _t in paragraphs],
+        "para_text": [text for _l, _h, text in paragraphs],
+    }
+
+
+def body_fields(text):
+    """The paragraph editor's posted lists for a body written one paragraph a line."""
+    from replies import body
+
+    return paragraph_fields([(p["level"], p["heading"], p["text"]) for p in body.paragraphs_from_text(text)])
+
+
 def reply_data(reply=None, **overrides):
+    """The drafting form as posted; `body=` (one paragraph a line) becomes the paragraph editor's lists."""
     data = {
         "title": "关于对《关于促进中小企业健康快速发展》提案的答复",
         "addressees": "程玮、王秋红委员",
-        "body": BODY,
         "result_class": "A",
         "signer": "",
         "written_on": "2026-09-06",
@@ -72,5 +88,6 @@ def reply_data(reply=None, **overrides):
         "publication": "public",
         "version": reply.version if reply else 1,
     }
+    data.update(body_fields(overrides.pop("body", BODY)))
     data.update(overrides)
     return data

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from proposals import similar
 from proposals.access import can_work_on
+from proposals.limits import LETTER
 from proposals.models import Proposal, TransitionError
 from proposals.views.assignments import visible_assignment
 from proposals.views.common import refuse, require
 
-from .. import forms
+from .. import body, forms
 from ..models import ParagraphTemplate, Reply, StaleDraft, next_round
 from .lookups import visible_reply
 
@@ -26,6 +27,30 @@ def _feedback_on(reply):
 
 def _templates_for(unit):
     return ParagraphTemplate.objects.filter(unit=unit)
+
+
+EDITOR = {
+    "levels": body.LEVEL_CHOICES,
+    "blank_row": body.paragraph(body.P),
+    "max_paragraphs": body.MAX_PARAGRAPHS,
+    "heading_length": body.HEADING_LENGTH,
+    "text_length": body.TEXT_LENGTH,
+    "letter_limit": LETTER,
+}
+
+
+def _edited_form(request, reply, assignment):
+    """After one of the paragraph editor's buttons (no JavaScript): the form as typed, its
+    paragraphs edited, nothing saved and nothing checked yet."""
+    rows = forms.edit_rows(
+        forms.posted_rows(request.POST),
+        request.POST.get(forms.OPERATION, ""),
+        paste=request.POST.get(forms.PASTE, ""),
+        templates=_templates_for(assignment.unit),
+    )
+    names = [*forms.ReplyForm.Meta.fields, "version"]
+    initial = {name: request.POST.get(name) for name in names if name in request.POST}
+    return forms.ReplyForm(instance=reply, assignment=assignment, rows=rows, initial=initial)
 
 
 def _similar_replies(assignment, user, limit=5):
@@ -58,8 +83,11 @@ def reply_create(request, pk):
             previous.publication,
             previous.signer,
         )
-    form = forms.ReplyForm(request.POST or None, instance=draft, assignment=a)
-    if request.method == "POST" and form.is_valid():
+    if forms.OPERATION in request.POST:
+        form = _edited_form(request, draft, a)
+    else:
+        form = forms.ReplyForm(request.POST or None, instance=draft, assignment=a)
+    if request.method == "POST" and forms.OPERATION not in request.POST and form.is_valid():
         try:
             Reply.objects.start_draft(assignment=a, by=request.user, **form.reply_fields())
         except TransitionError as error:
@@ -77,6 +105,7 @@ def reply_create(request, pk):
             "creating": True,
             "previous_feedback": _feedback_on(previous),
             "similar_replies": _similar_replies(a, request.user),
+            **EDITOR,
         },
     )
 
@@ -91,11 +120,15 @@ def reply_edit(request, pk):
         "reply": reply,
         "templates": _templates_for(a.unit),
         "similar_replies": _similar_replies(a, request.user),
+        **EDITOR,
     }
-    if request.method != "POST":
+    if request.method != "POST" or forms.OPERATION in request.POST:
         if not reply.is_draft:
             return refuse(request, a, _("答复已提交签发或已发出，不能再修改。"))
-        context["form"] = forms.ReplyForm(instance=reply, assignment=a)
+        if request.method == "POST":
+            context["form"] = _edited_form(request, reply, a)
+        else:
+            context["form"] = forms.ReplyForm(instance=reply, assignment=a)
         return render(request, "replies/reply_form.html", context)
     form = forms.ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk), assignment=a)
     if form.is_valid():
@@ -132,5 +165,6 @@ def _conflict(request, assignment, saved, context):
         saved_by=last.history_user if last else None,
         saved_at=last.history_date if last else saved.updated_at,
         mine=request.POST,
+        mine_body=body.plain_text(body.normalise(forms.posted_rows(request.POST))),
     )
     return render(request, "replies/reply_conflict.html", context, status=409)

@@ -49,7 +49,11 @@ def answer_and_sign_off(page, proposal, *, body=BODY, shots="workspace"):
     assert page.input_value("#id_title") == "关于对《关于促进中小企业健康快速发展》提案的答复"
     assert page.input_value("#id_addressees") == "程玮、王秋红委员"
     assert page.inner_text("#doc-number") == "签发时编号"  # the 文号 is given at 签发, never held by a draft
-    page.fill("#id_body", body)
+    # The body pasted whole, split into paragraphs with levels read from the numbering.
+    page.click("text=粘贴整段文字")
+    page.fill("#id_body_paste", body)
+    page.click("button:has-text('拆分为段落')")
+    assert page.locator("#paragraphs > li").count() == len(body.splitlines())
     page.select_option("#id_result_class", value="A")
     page.select_option("#id_signer", label="李局长")
     screenshot(page, f"{shots}-05-drafting")

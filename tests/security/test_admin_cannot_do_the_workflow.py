@@ -8,7 +8,17 @@ was issued or sealed.
 from django.test import TestCase
 
 from feedback.models import Feedback
-from proposals.models import AssignmentRole, AssignmentStatus, Body, Member, Proposal, TransitionError
+from proposals.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Body,
+    Event,
+    EventVerb,
+    Member,
+    Proposal,
+    TransitionError,
+)
 from replies.models import CoHandlingOpinion, ContactRecord, Reply, ReplyStatus
 from tests import factories as f
 
@@ -207,6 +217,15 @@ class ProposalCorrectionTests(AdminCast):
         self.assertEqual(proposal.title, "关于促进中小企业健康发展的提案")
         self.assertEqual((proposal.number, proposal.lead), (self.proposal.number, self.member))
         self.assertEqual(proposal.history.first().history_user, self.office)
+        # The same write path as the app's page: the timeline says what changed.
+        event = Event.objects.get(proposal=proposal, verb=EventVerb.PROPOSAL_AMENDED)
+        self.assertIn("关于促进中小企业健康发展的提案", event.note)
+
+    def test_once_a_unit_answered_the_admin_shows_the_proposal_read_only(self):
+        Assignment.objects.filter(proposal=self.proposal).update(status=AssignmentStatus.REPLIED)
+        self.client.force_login(self.office)
+        page = self.client.get(f"/admin/proposals/proposal/{self.proposal.pk}/change/").content.decode()
+        self.assertNotIn('name="title"', page)
 
 
 class OnlyTheSignerIssuesTests(AdminCast):

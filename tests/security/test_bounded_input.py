@@ -11,26 +11,48 @@ from django.urls import reverse
 from printing.pdf import PrintError
 from proposals.limits import LETTER, PARAGRAPH, REASON, SUMMARY
 from proposals.models import AssignmentRequest, Event, Proposal
+from replies import body
 from replies.models import CoHandlingOpinion, ContactRecord, ParagraphTemplate, Reply, ReplyStatus
 from tests import factories as f
-from tests.cast import WorkflowTestCase, reply_data
+from tests.cast import WorkflowTestCase, paragraph_fields, reply_data
 
 
 class ReplyBodyTests(WorkflowTestCase):
     def test_a_body_over_the_limit_is_refused_next_to_the_field_and_kept(self):
         self.handling()
         url = reverse("replies:create", args=[self.lead.pk])
-        too_long = "现答复如下。" * (LETTER // 6) + "多"
-        response = self.as_user(self.clerk_x).post(url, reply_data(body=too_long))
+        paragraphs = [("p", "", "答" * body.TEXT_LENGTH)] * (LETTER // body.TEXT_LENGTH + 1)
+        response = self.as_user(self.clerk_x).post(url, {**reply_data(), **paragraph_fields(paragraphs)})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, f"{LETTER}")  # the limit, said next to the field
+        self.assertContains(response, f"{LETTER}")  # the limit, said above the paragraphs
+        self.assertContains(response, "答" * body.TEXT_LENGTH)  # what was typed is still there
+        self.assertFalse(Reply.objects.exists())
+
+    def test_a_paragraph_over_its_limit_is_refused_at_that_paragraph(self):
+        self.handling()
+        url = reverse("replies:create", args=[self.lead.pk])
+        paragraphs = [("p", "", "现答复如下："), ("p", "", "长" * (body.TEXT_LENGTH + 1))]
+        response = self.as_user(self.clerk_x).post(url, {**reply_data(), **paragraph_fields(paragraphs)})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f"一段不能超过 {body.TEXT_LENGTH} 字")
+        self.assertFalse(Reply.objects.exists())
+
+    def test_more_paragraphs_than_the_limit_are_refused(self):
+        self.handling()
+        url = reverse("replies:create", args=[self.lead.pk])
+        paragraphs = [("p", "", "一段。")] * (body.MAX_PARAGRAPHS + 1)
+        response = self.as_user(self.clerk_x).post(url, {**reply_data(), **paragraph_fields(paragraphs)})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f"正文最多 {body.MAX_PARAGRAPHS} 段")
         self.assertFalse(Reply.objects.exists())
 
     def test_a_body_at_the_limit_is_saved(self):
         self.handling()
         url = reverse("replies:create", args=[self.lead.pk])
-        at_limit = ("现答复如下。" * (LETTER // 6))[:LETTER]
-        self.as_user(self.clerk_x).post(url, reply_data(body=at_limit))
+        count = LETTER // body.TEXT_LENGTH  # paragraphs, joined by line breaks in the plain text
+        paragraphs = [("p", "", "答" * body.TEXT_LENGTH)] * (count - 1)
+        paragraphs.append(("p", "", "答" * (body.TEXT_LENGTH - (count - 1))))
+        self.as_user(self.clerk_x).post(url, {**reply_data(), **paragraph_fields(paragraphs)})
         self.assertEqual(len(Reply.objects.get().body), LETTER)
 
 
