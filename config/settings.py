@@ -325,10 +325,7 @@ BANLI_OFFICE_NAMES = {
 }
 
 # --- The clerk and office workspace ---------------------------------------------------
-# A lead (主办) reply cannot be submitted before at least one contact with the member is logged.
-BANLI_REQUIRE_CONTACT_BEFORE_REPLY = env_bool("BANLI_REQUIRE_CONTACT_BEFORE_REPLY", default=True)
-# A lead reply cannot be submitted before every co-handling unit (会办) has sent its opinion (会签).
-BANLI_REQUIRE_CO_OPINIONS = env_bool("BANLI_REQUIRE_CO_OPINIONS", default=True)
+# What a reply must carry before 签发 (答复要件) is reference data: replies.RequiredElement.
 # After 签发, the supervisor (督查室) reviews the reply before it is issued.
 BANLI_SUPERVISOR_REVIEW = env_bool("BANLI_SUPERVISOR_REVIEW", default=False)
 # The sealed scan of an issued reply: PDF, JPEG or PNG up to this size.

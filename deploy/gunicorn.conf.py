@@ -58,7 +58,7 @@ loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()
 
 
 def post_worker_init(worker):
-    """Load the letter template and its fonts now, not on the first download."""
+    """Typeset a sample letter now (fonts read, template evaluated), not in the first download."""
     from printing import letters
 
     letters.warm()

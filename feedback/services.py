@@ -397,17 +397,24 @@ def notify_feedback_received(feedback):
         if feedback.satisfaction == Satisfaction.DISSATISFIED
         else _("【办理】%(number)s收到%(name)s的征询意见表")
     ) % {"number": assignment.proposal.number, "name": feedback.member.name}
-    text = render_to_string(
+    mail = render_to_string(
         "feedback/email/feedback_received.txt",
         {"feedback": feedback, "assignment": assignment, "site_url": site_url()},
     )
+    facts = {
+        "name": feedback.member.name,
+        "round": feedback.reply.round,
+        "satisfaction": feedback.get_satisfaction_display() or _("待核实"),
+        "effect": feedback.get_handling_effect_display() or _("待核实"),
+    }
     notify(
         event="feedback_received",
         key=f"feedback_received:{feedback.pk}",
         recipients=[assignment.unit, *office_staff(assignment.proposal.session.body)],
         subject=subject,
-        text=text,
+        text=_("%(name)s对第%(round)s轮答复的评价：%(satisfaction)s；办理效果：%(effect)s。") % facts,
         url=feedback.get_absolute_url(),
+        mail=mail,
     )
 
 

@@ -1,7 +1,10 @@
 """The reply letter as a Word document (python-docx), for offices that finish letters in Word.
 
 The same letter as the PDF (printing/letters.py gives both their content): A4 at 37/35/28/26 mm
-with Word's character grid set to 22 lines of 28 characters (w:docGrid); on page 1 the red unit
+22 lines a page on Word's line grid (w:docGrid) and 28 characters a line (each character
+condensed by a quarter point: 28 × 15.75 pt fit the 156 mm line, 29 do not; Word's character
+grid would do the same in Word, but LibreOffice and WPS set a 16 pt character on a 15.8 pt grid
+in two cells, so that a line held 14); on page 1 the red unit
 name 30 mm from the top edge with the 170 mm red double rule under it and the bottom red rule
 20 mm from the bottom edge; page numbers "— N —" as a PAGE field from page 2, odd pages right
 and even pages left, one character in; the title broken between words; 落款 centred over the
@@ -32,8 +35,35 @@ TWIPS_PER_MM = 1440 / 25.4
 # 225 mm / 22 lines, in twips (Word's w:linePitch), rounded down so that 22 lines fit.
 LINE_PITCH_TWIPS = int(225 * TWIPS_PER_MM / 22)
 LINE = Pt(LINE_PITCH_TWIPS / 20)
-# w:charSpace: how much the grid's character pitch differs from the 16 pt default size, in 1/4096 pt.
-CHAR_SPACE = round((CELL_PT - BODY_PT) * 4096)
+# Character spacing in twentieths of a point (w:spacing): a quarter point tighter, 28 a line.
+CONDENSED = -5
+
+# The order of the children of w:pPr and w:rPr in the schema (Word refuses a file out of order).
+PPR_ORDER = (
+    "w:pStyle w:keepNext w:keepLines w:pageBreakBefore w:framePr w:widowControl w:numPr "
+    "w:suppressLineNumbers w:pBdr w:shd w:tabs w:suppressAutoHyphens w:kinsoku w:wordWrap "
+    "w:overflowPunct w:topLinePunct w:autoSpaceDE w:autoSpaceDN w:bidi w:adjustRightInd "
+    "w:snapToGrid w:spacing w:ind w:contextualSpacing w:mirrorIndents w:suppressOverlap w:jc "
+    "w:textDirection w:textAlignment w:textboxTightWrap w:outlineLvl w:divId w:cnfStyle w:rPr "
+    "w:sectPr w:pPrChange"
+).split()
+RPR_ORDER = (
+    "w:rStyle w:rFonts w:b w:bCs w:i w:iCs w:caps w:smallCaps w:strike w:dstrike w:outline "
+    "w:shadow w:emboss w:imprint w:noProof w:snapToGrid w:vanish w:webHidden w:color w:spacing "
+    "w:w w:kern w:position w:sz w:szCs w:highlight w:u w:effect w:bdr w:shd w:fitText "
+    "w:vertAlign w:rtl w:cs w:em w:lang w:eastAsianLayout w:specVanish w:oMath"
+).split()
+
+
+def _child(parent, tag, order, **attrs):
+    """`parent`'s child `tag`, made where the schema's `order` puts it, with `attrs` (w:…) set."""
+    child = parent.find(qn(tag))
+    if child is None:
+        child = OxmlElement(tag)
+        parent.insert_element_before(child, *order[order.index(tag) + 1 :])
+    for name, value in attrs.items():
+        child.set(qn(f"w:{name}"), str(value))
+    return child
 
 
 def _font(run, family, size, *, bold=False, color=None):
@@ -63,15 +93,20 @@ def _paragraph(container, *, align=None, indent_chars=0, pitch=LINE, space_befor
         fmt.first_line_indent = Pt(CELL_PT * indent_chars)
     if align is not None:
         p.alignment = align
+    _no_auto_space(p._p.get_or_add_pPr())
     return p
+
+
+def _no_auto_space(ppr):
+    """No extra space between Chinese and digits or Latin letters (Word and LibreOffice add it
+    unless told), as in the PDF."""
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        _child(ppr, name, PPR_ORDER, val="0")
 
 
 def _border(paragraph, side, val, color="E60012", size=24, space=4):
     ppr = paragraph._p.get_or_add_pPr()
-    borders = ppr.find(qn("w:pBdr"))
-    if borders is None:
-        borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+    borders = _child(ppr, "w:pBdr", PPR_ORDER)
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), val)
     edge.set(qn("w:sz"), str(size))
@@ -105,13 +140,17 @@ def _grid(section):
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+
+
+def _off_grid(paragraph):
+    """A paragraph set in its own size, not on the body's line grid (the 二号 title)."""
+    _child(paragraph._p.get_or_add_pPr(), "w:snapToGrid", PPR_ORDER, val="0")
 
 
 def _defaults(doc, family):
-    """The document's default run: the body face at 三号, so the grid's pitch is counted from 16 pt."""
+    """The document's default run: the body face at 三号, condensed to 28 characters a line."""
     style = doc.styles["Normal"]
     style.font.name = family
     style.font.size = Pt(BODY_PT)
@@ -121,6 +160,10 @@ def _defaults(doc, family):
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     fonts.set(qn("w:eastAsia"), family)
+    _child(rpr, "w:spacing", RPR_ORDER, val=CONDENSED)
+    # Chinese text: Word and LibreOffice choose the simplified Chinese forms of a CJK face by it.
+    _child(rpr, "w:lang", RPR_ORDER, val="zh-CN", eastAsia="zh-CN")
+    _no_auto_space(style.element.get_or_add_pPr())
 
 
 def _first_page_head(section, reply, fonts):
@@ -136,7 +179,8 @@ def _first_page_head(section, reply, fonts):
         frame.set(qn("w:vAnchor"), "page")
         frame.set(qn("w:xAlign"), "right")
         frame.set(qn("w:y"), str(round(15 * TWIPS_PER_MM)))
-        mark._p.get_or_add_pPr().insert(0, frame)
+        ppr = mark._p.get_or_add_pPr()
+        ppr.insert_element_before(frame, *PPR_ORDER[PPR_ORDER.index("w:framePr") + 1 :])
         _font(mark.add_run(reply.result_class), fonts["heading1"][0], BODY_PT)
         head = _paragraph(
             header,
@@ -210,6 +254,7 @@ def reply_docx(reply):
     _font(number.add_run(reply.doc_number), serif, BODY_PT)
 
     title = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, pitch=Pt(34), space_before=LINE.pt, space_after=LINE.pt)
+    _off_grid(title)
     for index, line in enumerate(letters.title_lines(reply.title)):
         run = _font(title.add_run(line), fonts["title"][0], 22, bold=fonts["title_bold"])
         if index < len(letters.title_lines(reply.title)) - 1:

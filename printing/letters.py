@@ -8,6 +8,7 @@ the body is the reply's paragraph structure (replies/body.py).
 import contextlib
 import io
 import json
+import logging
 import math
 from typing import Any
 
@@ -19,6 +20,8 @@ from replies import body
 
 from . import typesetting
 from .templatetags.printing import cn_date
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "letter.typ"
 # 二号 (22 pt) characters that fit the 156 mm line, with a little air on both sides.
@@ -232,5 +235,31 @@ def typesetter(replies):
 
 
 def warm():
-    """Load the letter template and its fonts in this process, so the first download does not wait."""
-    typesetting.warm(TEMPLATE)
+    """Typeset a sample letter in this process (a web worker at boot): Typst reads its fonts, the
+    word segmenter loads its dictionary, so that the first download does not wait for them."""
+    sample = {
+        "letterhead": "答复函单位",
+        "letterhead_size": letterhead_size("答复函单位"),
+        "class_mark": "A",
+        "doc_number": "〔2026〕1号",
+        "title_lines": title_lines("关于对《关于促进中小企业健康快速发展的提案》的答复"),
+        "addressee_parts": addressee_parts("委员："),
+        "body": [
+            body.paragraph(body.P, "", "现答复如下："),
+            body.paragraph(body.H1, "一、基本情况", ""),
+            body.paragraph(body.H2, "（一）工作进展。", "正在推进。"),
+            body.paragraph(body.H3, "1.下一步。", "继续推进。"),
+        ],
+        "closing": "答复函单位",
+        "date": "2026年1月1日",
+        "note": "（联系人：某某）",
+        "cc_label": "抄送：",
+        "cc": "办公室",
+        "seal": None,
+    }
+    meta = {"title": "", "author": [], "keywords": [], "description": "", "date": [2026, 1, 1]}
+    try:
+        return typesetting.compile_pdf(TEMPLATE, {"fonts": typesetting.fonts_data(), "meta": meta, "letters": [sample]})
+    except typesetting.TypesetError:  # the worker still serves; the download will say what is wrong
+        logger.exception("Warming up the letter template failed")
+        return None

@@ -212,8 +212,3 @@ def _empty_compiler():
 
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[])
     return typst.Compiler(input=b"", root=str(TEMPLATES), font_paths=fonts, ignore_system_fonts=True), threading.Lock()
-
-
-def warm(template):
-    """Load the fonts and a template's compiler in this process (a web worker at boot)."""
-    _compiler(template)

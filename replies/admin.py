@@ -5,7 +5,7 @@ from proposals import access
 from proposals.admin import AssignmentAdmin, RecordAdmin, RecordInline, ReferenceAdmin
 from proposals.models import Assignment
 
-from .models import CoHandlingOpinion, ContactRecord, Disclosure, DocNumber, ParagraphTemplate, Reply
+from .models import CoHandlingOpinion, ContactRecord, Disclosure, DocNumber, ParagraphTemplate, Reply, RequiredElement
 
 
 class ContactRecordInline(RecordInline):
@@ -97,3 +97,20 @@ class ParagraphTemplateAdmin(ReferenceAdmin):
     list_display = ["title", "unit", "updated_at"]
     list_filter = [("unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "body"]
+
+
+@admin.register(RequiredElement)
+class RequiredElementAdmin(ReferenceAdmin):
+    """答复要件: the office sets how strictly each is enforced; the elements themselves are fixed."""
+
+    scoped = False
+    list_display = ["code", "severity"]
+    list_editable = ["severity"]
+    fields = ["code", "severity"]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -29,7 +29,7 @@ from proposals.models import (
     choice_constraint,
 )
 
-from . import notices
+from . import elements, notices
 from .body import paragraphs_of
 from .signals import reply_issued
 
@@ -478,28 +478,13 @@ class Reply(models.Model):
             self._history_user = by
             self.save()
 
+    def missing_elements(self, stage=elements.SUBMIT):
+        """The 答复要件 this reply lacks (replies.elements.Finding), blocking or to be pointed out."""
+        return elements.findings(self, stage=stage, severities=RequiredElement.severities())
+
     def submit_blockers(self):
-        """Why this draft cannot go to the signer yet; empty when it can."""
-        a = self.assignment
-        problems = []
-        if not self.result_class:
-            problems.append(gettext("请先选定答复类别（A/B/C/D）。"))
-        if not self.body.strip():
-            problems.append(gettext("答复正文不能为空。"))
-        if a.role == AssignmentRole.LEAD:
-            if settings.BANLI_REQUIRE_CONTACT_BEFORE_REPLY and not a.contacts.exists():
-                problems.append(gettext("主办答复提交前，须至少登记一次与代表委员的沟通。"))
-            if settings.BANLI_REQUIRE_CO_OPINIONS:
-                missing = (
-                    a.proposal.assignments.filter(role=AssignmentRole.CO)
-                    .exclude(status=AssignmentStatus.RETURNED)
-                    .exclude(co_opinions__isnull=False)
-                    .select_related("unit")
-                )
-                names = "、".join(str(m.unit) for m in missing)
-                if names:
-                    problems.append(gettext("尚有会办单位未提交会办意见：%(units)s。") % {"units": names})
-        return problems
+        """Why this draft cannot go to the signer yet (the blocking 答复要件 it lacks); empty when it can."""
+        return [f.message for f in self.missing_elements() if f.blocking]
 
     def submit(self, *, by, at=None):
         """The clerk hands the draft to the unit's signer (送签); refused while something is missing."""
@@ -596,7 +581,11 @@ class Reply(models.Model):
                 self._issue(by=by, at=at)
 
     def review(self, *, by, result_class="", at=None):
-        """The supervisor approves a signed reply, possibly changing its class (kept in history)."""
+        """The supervisor approves a signed reply, possibly changing its class (kept in history).
+
+        The 答复要件 are checked again first: when a blocking one is missing the reply goes back to
+        its drafter with the reasons instead of going out, and the missing ones are returned.
+        """
         if not access.can_supervise(by):
             raise TransitionError(gettext("只有督查室才能审核答复。"))
         with transaction.atomic():
@@ -605,6 +594,21 @@ class Reply(models.Model):
             if result_class and result_class != self.result_class:
                 note = f"答复类别由 {self.result_class} 改为 {result_class}"
                 self.result_class = result_class
+            missing = [f.message for f in self.missing_elements(elements.REVIEW) if f.blocking]
+            if missing:
+                if note:
+                    self._history_user = by
+                    self.save(update_fields=["result_class", "updated_at"])
+                self._move(
+                    status=ReplyStatus.DRAFT,
+                    assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
+                    by=by,
+                    verb=EventVerb.SENT_BACK,
+                    note="答复要件不全：" + " ".join(missing),
+                    at=at,
+                )
+                notices.handed_back(self, by=by, note="答复要件不全：" + " ".join(missing))
+                return missing
             Event.record(
                 proposal=self.assignment.proposal,
                 assignment=self.assignment,
@@ -614,6 +618,7 @@ class Reply(models.Model):
                 at=at,
             )
             self._issue(by=by, at=at)
+            return []
 
     def _issue(self, *, by, today=None, at=None):
         """Send the reply to the members: read-only from now on; the feedback app hears of it.
@@ -879,6 +884,45 @@ class CoHandlingOpinion(models.Model):
 
     def __str__(self):
         return f"{self.assignment.unit} 会办意见"
+
+
+class ElementSeverity(models.TextChoices):
+    BLOCKING = "block", _("必须具备（缺少则不能提交、审核时自动退回）")
+    WARNING = "warn", _("提示（缺少时提醒，仍可提交）")
+    OFF = "off", _("不检查")
+
+
+class ElementCode(models.TextChoices):
+    RESULT_CLASS = "result_class", _("答复类别")
+    BODY = "body", _("答复正文")
+    MATCHES_PROPOSAL = "matches_proposal", _("与建议提案对应（标题写明案由或编号）")
+    ADDRESSED_TO_LEAD = "addressed_to_lead", _("主送领衔人")
+    CONTACTED = "contacted", _("已与代表委员沟通（主办）")
+    CO_OPINIONS = "co_opinions", _("会办意见已收齐（主办）")
+    DOC_NUMBER = "doc_number", _("文号（提交时：本单位已设文号前缀；审核时：已编文号）")
+    CONTACT_PERSON = "contact_person", _("联系人及联系电话")
+
+
+class RequiredElement(models.Model):
+    """One 答复要件 and how strictly it is enforced (replies.elements holds the checks)."""
+
+    code = models.CharField(_("要件"), max_length=32, choices=ElementCode, unique=True)
+    severity = models.CharField(_("要求"), max_length=8, choices=ElementSeverity, default=ElementSeverity.BLOCKING)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("答复要件")
+        verbose_name_plural = _("答复要件")
+        ordering = ["pk"]
+        constraints = [choice_constraint("code", ElementCode), choice_constraint("severity", ElementSeverity)]
+
+    def __str__(self):
+        return f"{self.get_code_display()}：{self.get_severity_display()}"
+
+    @classmethod
+    def severities(cls):
+        return dict(cls.objects.values_list("code", "severity"))
 
 
 class ParagraphTemplateQuerySet(models.QuerySet):

@@ -5,7 +5,7 @@ from proposals import access
 from proposals.admin import RecordAdmin, ReferenceAdmin
 from proposals.models import Assignment
 
-from .models import Escalation, EscalationLevel, EscalationRule, KeyTopic, Urge
+from .models import Escalation, EscalationLevel, EscalationRule, KeyTopic, MeetingRule, Urge
 
 
 @admin.register(Urge)
@@ -43,6 +43,11 @@ class EscalationLevelAdmin(SessionReferenceAdmin):
 class EscalationRuleAdmin(SessionReferenceAdmin):
     list_display = ["session", "offset_days", "level", "notify"]
     list_select_related = ["session", "level"]
+
+
+@admin.register(MeetingRule)
+class MeetingRuleAdmin(SessionReferenceAdmin):
+    list_display = ["session", "first_contact_days", "face_to_face_for_key"]
 
 
 @admin.register(Escalation)

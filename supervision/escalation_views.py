@@ -1,5 +1,6 @@
 """Pages of graded 督办: the overview (recent 督办, each session's ladder), one assignment's 督办
-with the manual form, and a session's ladder (levels and rules) that the supervisor edits.
+with the manual form, and a session's ladder (levels and rules, with its 面商 rule) that the
+supervisor edits.
 
 Reading is for whoever follows the session (a supervisor, the office of its body); raising a 督办
 by hand and changing a ladder is the 督查室's alone (`access.can_escalate`).
@@ -18,8 +19,8 @@ from proposals import access
 from proposals.models import Assignment, Session, TransitionError
 
 from . import escalation, services
-from .forms import EscalateForm, LevelFormSetFactory, RuleFormSetFactory
-from .models import Escalation
+from .forms import EscalateForm, LevelFormSetFactory, MeetingRuleForm, RuleFormSetFactory
+from .models import Escalation, MeetingRule
 from .views import oversight_scope
 
 
@@ -106,17 +107,20 @@ def ladder(request, pk):
     rules_qs = session.escalation_rules.select_related("level").order_by("offset_days")
     levels = LevelFormSetFactory(queryset=levels_qs, session=session, prefix="levels")
     rules = RuleFormSetFactory(queryset=rules_qs, session=session, prefix="rules")
+    meeting = MeetingRuleForm(instance=MeetingRule.of(session), prefix="meeting")
     if request.method == "POST":
         if not allowed:
             raise PermissionDenied
         levels = LevelFormSetFactory(request.POST, queryset=levels_qs, session=session, prefix="levels")
         rules = RuleFormSetFactory(request.POST, queryset=rules_qs, session=session, prefix="rules")
+        meeting = MeetingRuleForm(request.POST, instance=MeetingRule.of(session), prefix="meeting")
         # Rules choose among the levels as they were: save the levels first when rules are valid too.
-        if levels.is_valid() and rules.is_valid():
+        if all([levels.is_valid(), rules.is_valid(), meeting.is_valid()]):
             try:
                 with transaction.atomic():
                     levels.save()
                     rules.save()
+                    meeting.save()
             except ProtectedError:
                 messages.error(request, _("已按该规则督办过的规则不能删除，可修改其天数或级别。"))
             except IntegrityError:
@@ -128,6 +132,7 @@ def ladder(request, pk):
         "session": session,
         "levels": levels,
         "rules": rules,
+        "meeting": meeting,
         "can_edit": allowed,
         "empty": not levels_qs.exists(),
     }

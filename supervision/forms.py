@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals.limits import REASON
 from proposals.models import Proposal
 
-from .models import EscalationLevel, EscalationRule, KeyTopic
+from .models import EscalationLevel, EscalationRule, KeyTopic, MeetingRule
 
 
 class EscalateForm(forms.Form):
@@ -44,10 +45,20 @@ class EscalateForm(forms.Form):
         return data
 
 
+def bounded(field, low, high):
+    """Keep a number field within what the database accepts, with the message next to the field."""
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)
+
+
 class LevelForm(forms.ModelForm):
     class Meta:
         model = EscalationLevel
         fields = ["rank", "name", "needs_leader"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounded(self.fields["rank"], 1, 20)
 
 
 class RuleForm(forms.ModelForm):
@@ -59,9 +70,8 @@ class RuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.session = session
         self.fields["level"].queryset = session.escalation_levels.order_by("rank")
-        self.fields["offset_days"].min_value = -365
-        self.fields["offset_days"].max_value = 365
-        self.fields["offset_days"].widget.attrs.update(min=-365, max=365)
+        self.fields["level"].label_from_instance = lambda level: level.name
+        bounded(self.fields["offset_days"], -365, 365)
 
 
 class BaseLadderFormSet(forms.BaseModelFormSet):
@@ -177,3 +187,13 @@ class TopicForm(forms.ModelForm):
             )
         data["proposals"] = found
         return data
+
+
+class MeetingRuleForm(forms.ModelForm):
+    class Meta:
+        model = MeetingRule
+        fields = ["first_contact_days", "face_to_face_for_key"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounded(self.fields["first_contact_days"], 1, 365)

@@ -312,3 +312,43 @@ class KeyTopic(models.Model):
             for proposal in left:
                 Event.record(proposal=proposal, verb=EventVerb.ESCALATED, actor=by, note=left_note)
         return joined, left
+
+
+# --- 面商 ----------------------------------------------------------------------------------------
+
+
+class MeetingRule(models.Model):
+    """The 面商 rule of a session: the unit's first contact with the member comes within
+    `first_contact_days` of 交办, face to face (上门走访, 约见, 座谈会) for a key (重点) proposal.
+    A session without its own row follows the defaults of the fields. Drives the 见面率."""
+
+    session = models.OneToOneField(
+        Session, verbose_name=_("会次"), on_delete=models.CASCADE, related_name="meeting_rule"
+    )
+    first_contact_days = models.PositiveSmallIntegerField(
+        _("首次面商期限（天）"), default=30, help_text=_("自交办之日起")
+    )
+    face_to_face_for_key = models.BooleanField(_("重点件须当面沟通"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("面商规则")
+        verbose_name_plural = _("面商规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_contact_days__gte=1, first_contact_days__lte=365),
+                name="%(app_label)s_%(class)s_days_bounded",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session} · {self.first_contact_days}"
+
+    @classmethod
+    def of(cls, session):
+        """The session's rule, or the defaults (unsaved) when it has none."""
+        try:
+            return session.meeting_rule
+        except cls.DoesNotExist:
+            return cls(session=session)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from proposals import access
 from proposals.models import Assignment
 
-from . import charts, exports, public, search, services, stats
+from . import charts, exports, meetings, public, search, services, stats
 from .filters import AssignmentFilter, PublicFilter, SearchForm, UrgeForm
 from .models import Urge
 
@@ -170,6 +170,8 @@ def dashboard(request):
         "overdue_count": figures["overdue"],
         "due_soon_count": figures["due_soon"],
         "computed_at": figures["computed_at"],
+        "meetings": (meeting_rates := meetings.unit_rates(criteria)),
+        "meetings_below": meetings.below_full(meeting_rates),
     }
     return render(request, "supervision/dashboard.html", context)
 

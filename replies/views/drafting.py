@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from proposals import similar
 from proposals.access import can_work_on
 from proposals.limits import LETTER
-from proposals.models import Proposal, TransitionError
+from proposals.models import AssignmentRole, Proposal, TransitionError
 from proposals.views.assignments import visible_assignment
 from proposals.views.common import refuse, require
 
 from .. import body, forms
 from ..models import ParagraphTemplate, Reply, StaleDraft, next_round
 from .lookups import visible_reply
+from .page_part import co_unit_rows
 
 
 def _feedback_on(reply):
@@ -23,6 +24,11 @@ def _feedback_on(reply):
     if reply is None:
         return []
     return reply.feedback.filter(submitted_at__isnull=False).select_related("member")
+
+
+def _co_units(assignment):
+    """The lead unit writes the reply with the co-handling units' opinions (会办意见) beside it."""
+    return co_unit_rows(assignment.proposal) if assignment.role == AssignmentRole.LEAD else []
 
 
 def _templates_for(unit):
@@ -105,6 +111,7 @@ def reply_create(request, pk):
             "creating": True,
             "previous_feedback": _feedback_on(previous),
             "similar_replies": _similar_replies(a, request.user),
+            "co_units": _co_units(a),
             **EDITOR,
         },
     )
@@ -120,6 +127,7 @@ def reply_edit(request, pk):
         "reply": reply,
         "templates": _templates_for(a.unit),
         "similar_replies": _similar_replies(a, request.user),
+        "co_units": _co_units(a),
         **EDITOR,
     }
     if request.method != "POST" or forms.OPERATION in request.POST:

@@ -10,6 +10,7 @@ from proposals.access import can_route, can_sign_off, can_supervise, can_work_on
 from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Event, EventVerb
 from proposals.page_parts import PagePart
 
+from .. import elements
 from ..models import (
     CoHandlingOpinion,
     ContactRecord,
@@ -126,11 +127,16 @@ def prepare(request, proposal, assignments):
         for r in a.replies.all():
             r.actions = reply_actions(user, r)
             if r.actions.edit:
-                r.blockers = r.submit_blockers()
+                found = r.missing_elements()
+                r.blockers = [x.message for x in found if x.blocking]
+                r.warnings = [x.message for x in found if not x.blocking]
                 # Why the draft came back (退回修改 by the signer, or the drafter's own 撤回), to the one who fixes it.
                 r.returned = next(
                     (e for e in reversed(handed_back) if e.assignment_id == a.pk and e.at >= r.created_at), None
                 )
+            if r.actions.review:
+                # What the 督查室 checks before it sends the letter out (blocking ones send it back).
+                r.review_findings = r.missing_elements(elements.REVIEW)
             r.changes = reply_history(r) if scope.is_staff_role else []
         # A contact stays as it was once a reply issued after it went out (ContactRecord.is_locked).
         issued = [r.issued_at for r in a.replies.all() if r.is_issued and r.issued_at]

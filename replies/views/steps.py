@@ -121,7 +121,8 @@ def send_back(request, pk):
 
 
 def review(request, pk):
-    """The supervisor's review: GET asks for confirmation (the class may change; the reply then goes out); POST issues."""
+    """The supervisor's review: GET asks for confirmation (the class may change); POST issues the
+    reply, or sends it back to its drafter when a required element (答复要件) is missing."""
     if request.method != "POST":
         reply = visible_reply(request, pk)
         require(can_supervise(request.user))
@@ -137,13 +138,17 @@ def review(request, pk):
         )
     form = forms.ReviewForm(request.POST)
     result_class = form.cleaned_data["result_class"] if form.is_valid() else ""
-    return _step(
-        request,
-        pk,
-        allowed=lambda user, r: can_supervise(user),
-        step=lambda reply: reply.review(by=request.user, result_class=result_class),
-        success=_("审核通过，答复已发出。"),
-    )
+    reply = visible_reply(request, pk)
+    require(can_supervise(request.user))
+    try:
+        missing = reply.review(by=request.user, result_class=result_class)
+    except TransitionError as error:
+        return refuse(request, reply.assignment, str(error))
+    if missing:
+        messages.warning(request, _("答复要件不全，已退回拟稿人：%(missing)s") % {"missing": " ".join(missing)})
+    else:
+        messages.success(request, _("审核通过，答复已发出。"))
+    return redirect(reply.assignment.get_absolute_url())
 
 
 def scan(request, pk):

@@ -13,7 +13,7 @@ from notifications import sms
 from notifications.models import Delivery, Notification
 from notifications.services import Contact, notify
 from proposals.models import AssignmentRole, AssignmentStatus, Body, RequestKind
-from replies.models import ReplyStatus
+from replies.models import ReplyStatus, RequiredElement
 from tests import factories as f
 
 
@@ -216,7 +216,7 @@ def test_inactive_users_are_not_told(world):
 
 
 def test_a_draft_handed_back_tells_its_drafter_why_and_a_withdrawn_one_tells_the_signers(world, settings):
-    settings.BANLI_REQUIRE_CONTACT_BEFORE_REPLY = False
+    RequiredElement.objects.filter(code="contacted").update(severity="off")
     world.clerk.email = "clerk@example.org"
     world.clerk.save()
     assignment = f.assignment(world.proposal, world.unit, status=AssignmentStatus.AWAITING_SIGNOFF)

@@ -33,13 +33,20 @@ class DocxTests(TestCase):
 
     def test_the_grid_holds_22_lines_of_28_characters(self):
         grid = self.section._sectPr.find(qn("w:docGrid"))
-        self.assertEqual(grid.get(qn("w:type")), "linesAndChars")
+        self.assertEqual(grid.get(qn("w:type")), "lines")
         line_pitch_pt = int(grid.get(qn("w:linePitch"))) / 20
         self.assertEqual(int(225 / 25.4 * 72 // line_pitch_pt), 22)
-        # Word's character pitch: the default size (三号, 16 pt) plus charSpace/4096 pt.
-        self.assertEqual(self.doc.styles["Normal"].font.size.pt, 16)
-        pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
-        self.assertEqual(int((156 / 25.4 * 72 + 0.01) // pitch), 28)
+        # A character's advance: 三号 (16 pt) plus the Normal style's spacing (twentieths of a point).
+        normal = self.doc.styles["Normal"]
+        self.assertEqual(normal.font.size.pt, 16)
+        pitch = 16 + int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))) / 20
+        indent = 2 * 442.2 / 28  # the first line's two characters in
+        self.assertEqual(int((156 / 25.4 * 72 - indent) // pitch) + 2, 28)
+        self.assertEqual(int((156 / 25.4 * 72) // pitch), 28)
+        # no extra space between Chinese and digits, as in the PDF
+        ppr = normal.element.pPr
+        self.assertEqual(ppr.find(qn("w:autoSpaceDE")).get(qn("w:val")), "0")
+        self.assertEqual(ppr.find(qn("w:autoSpaceDN")).get(qn("w:val")), "0")
 
     def test_page_numbers_are_a_page_field_odd_right_even_left_none_on_page_1(self):
         self.assertTrue(self.doc.settings.odd_and_even_pages_header_footer)
@@ -103,3 +110,34 @@ class DocxTests(TestCase):
         date_width = 4 * 0.5 + 0.5 + 0.5 + 3
         expected = max(0.0, 4 + (date_width - len(self.reply.closing)) / 2)
         self.assertAlmostEqual(name.paragraph_format.right_indent.pt / cell, expected, places=1)
+
+
+class DocxSchemaOrderTests(TestCase):
+    """Word refuses a file whose paragraph or run properties are out of the schema's order."""
+
+    def test_every_property_list_is_in_the_schemas_order(self):
+        import zipfile
+
+        from lxml import etree
+
+        from printing.docx import PPR_ORDER, RPR_ORDER
+
+        reply = huangshi()["reply"]
+        archive = zipfile.ZipFile(io.BytesIO(reply_docx(reply)))
+        checked = 0
+        for name in archive.namelist():
+            if not name.endswith(".xml") or not name.startswith("word/"):
+                continue
+            root = etree.fromstring(archive.read(name))
+            for tag, order in (("w:pPr", PPR_ORDER), ("w:rPr", RPR_ORDER)):
+                known = {qn(t): i for i, t in enumerate(order)}
+                for props in root.iter(qn(tag)):
+                    positions = [known[child.tag] for child in props if child.tag in known]
+                    self.assertEqual(positions, sorted(positions), f"{name}: {[c.tag for c in props]}")
+                    checked += 1
+        self.assertGreater(checked, 50)
+
+    def test_the_text_is_marked_simplified_chinese(self):
+        doc = Document(io.BytesIO(reply_docx(huangshi()["reply"])))
+        lang = doc.styles["Normal"].element.rPr.find(qn("w:lang"))
+        self.assertEqual(lang.get(qn("w:eastAsia")), "zh-CN")

@@ -12,7 +12,7 @@ import pytest
 import rjieba
 from django.db import transaction
 
-from printing import documents
+from printing import documents, typesetting
 from tests import factories as f
 
 from . import pdfutil
@@ -328,3 +328,13 @@ def test_user_text_is_printed_literally_never_run_as_typst():
     assert "root:" not in printed
     reader = pdfutil.reader(data)
     assert float(reader.pages[0].mediabox.height) == pytest.approx(841.89, abs=0.5)  # still A4
+
+
+def test_the_warm_up_typesets_a_letter_with_every_role_of_font():
+    from printing import letters
+
+    data = letters.warm()
+    assert data and data.startswith(b"%PDF")
+    families = {name.split("+")[-1] for name, _embedded, _subset in pdfutil.fonts(data)}
+    resolved = {family.replace(" ", "").lower() for family, _bold in typesetting.resolve_fonts().values()}
+    assert resolved <= {name.split("-")[0].lower() for name in families}, (resolved, families)

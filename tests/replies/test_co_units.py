@@ -83,3 +83,9 @@ class CoUnitsTests(TestCase):
         for name in ("feedback:reply", "printing:reply_pdf", "printing:reply_docx", "printing:reply_packet"):
             self.assertEqual(self.client.get(reverse(name, args=[issued.pk])).status_code, 404, name)
         self.assertEqual(self.page(self.stranger).status_code, 404)
+
+    def test_the_drafting_page_shows_the_co_units_opinions_beside_the_letter(self):
+        self.client.force_login(self.lead_clerk)
+        page = self.client.get(reverse("replies:edit", args=[self.draft.pk]))
+        self.assertContains(page, "同意主办意见。")
+        self.assertContains(page, f"尚未提交（会办期限 {self.silent.due_on:%Y-%m-%d}）")

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from proposals.models import AssignmentRole, AssignmentStatus, Event, EventVerb, ProposalStatus
-from replies.models import CoHandlingOpinion, ContactRecord, Reply, ReplyStatus
+from replies.models import CoHandlingOpinion, ContactRecord, ElementSeverity, Reply, ReplyStatus, RequiredElement
 from replies.signals import reply_issued
 from tests import factories as f
 from tests.cast import BODY, WorkflowTestCase, reply_data
@@ -107,8 +107,8 @@ class WorkflowTests(WorkflowTestCase):
         self.assertEqual(self.status()[0], ReplyStatus.DRAFT)
         page = self.client.get(response["Location"])
         self.assertContains(page, "须至少登记一次与代表委员的沟通")
-        with override_settings(BANLI_REQUIRE_CONTACT_BEFORE_REPLY=False):
-            self.post(self.clerk_x, "submit")
+        RequiredElement.objects.filter(code="contacted").update(severity=ElementSeverity.WARNING)
+        self.post(self.clerk_x, "submit")
         self.assertEqual(self.status()[0], ReplyStatus.AWAITING_SIGNOFF)
 
     def test_a_lead_reply_waits_for_every_co_units_opinion(self):
@@ -116,8 +116,8 @@ class WorkflowTests(WorkflowTestCase):
         response = self.post(self.clerk_x, "submit")
         self.assertContains(self.client.get(response["Location"]), "尚有会办单位未提交会办意见：Z局")
         self.assertEqual(self.status()[0], ReplyStatus.DRAFT)
-        with override_settings(BANLI_REQUIRE_CO_OPINIONS=False):
-            self.post(self.clerk_x, "submit")
+        RequiredElement.objects.filter(code="co_opinions").update(severity=ElementSeverity.OFF)
+        self.post(self.clerk_x, "submit")
         self.assertEqual(self.status()[0], ReplyStatus.AWAITING_SIGNOFF)
 
     def test_a_reply_without_a_class_cannot_be_submitted(self):

@@ -104,6 +104,7 @@ def admin_rows():
         "supervision/escalationrule",
         "supervision/escalation",
         "supervision/keytopic",
+        "supervision/meetingrule",
     ]:
         rows.append(Row(f"admin list {path}", lambda w, path=path: f"/admin/{path}/", admin_only(200)))
     rows.append(Row("admin list roles", lambda w: "/admin/proposals/role/", admin_only(403, **{SUPERVISOR: 200})))

@@ -108,6 +108,8 @@ class LadderPageTest(TestCase):
             "levels-INITIAL_FORMS": len(levels),
             "rules-TOTAL_FORMS": len(rules),
             "rules-INITIAL_FORMS": len(rules),
+            "meeting-first_contact_days": 30,
+            "meeting-face_to_face_for_key": "on",
         }
         for i, level in enumerate(levels):
             data |= {f"levels-{i}-id": level.pk, f"levels-{i}-rank": level.rank, f"levels-{i}-name": level.name}
@@ -129,6 +131,16 @@ class LadderPageTest(TestCase):
         response = self.client.post(self.url, self.formset_data(**{"rules-0-offset_days": -10}))
         self.assertRedirects(response, self.url)
         self.assertEqual(sorted(self.session.escalation_rules.values_list("offset_days", flat=True)), [-10, 0, 7, 30])
+
+    def test_supervisor_sets_the_meeting_rule_and_a_bad_one_is_refused(self):
+        self.install(self.supervisor)
+        response = self.client.post(self.url, self.formset_data(**{"meeting-first_contact_days": 15}))
+        self.assertRedirects(response, self.url)
+        self.assertEqual(self.session.meeting_rule.first_contact_days, 15)
+        response = self.client.post(self.url, self.formset_data(**{"meeting-first_contact_days": 0}))
+        self.assertContains(response, "确保该值大于或等于1")
+        self.session.meeting_rule.refresh_from_db()
+        self.assertEqual(self.session.meeting_rule.first_contact_days, 15)
 
     def test_two_rules_on_one_day_are_refused_in_chinese(self):
         self.install(self.supervisor)
