@@ -106,6 +106,26 @@ def can_sign_off(user, assignment) -> bool:
     return assignment.unit_id in scope_of(user).signer_unit_ids
 
 
+def can_keep_commitment(user, assignment):
+    """Record a reply's commitments (承诺事项): the unit that answers, or the body's office or a supervisor."""
+    return can_work_on(user, assignment) or can_route(user, assignment.proposal)
+
+
+def can_report_commitment(user, commitment):
+    """Report a commitment's progress: staff of the unit that promised."""
+    return commitment.unit_id in scope_of(user).unit_ids
+
+
+def can_close_commitment(user, assignment):
+    """销号 a commitment, or reopen it: the body's office or a supervisor."""
+    return can_route(user, assignment.proposal)
+
+
+def can_change_class(user):
+    """Change a reply's result class while reviewing it: the 督查室 (the reviewing office)."""
+    return scope_of(user).everything
+
+
 def can_configure_unit(user, unit) -> bool:
     """Set the unit's 文号 prefix and its code for 索引号: a signer (head) of the unit, or an office or supervisor."""
     scope = scope_of(user)

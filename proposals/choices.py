@@ -129,6 +129,12 @@ class EventVerb(models.TextChoices):
     MERGED = "merged", pgettext_lazy("timeline", "并案")
     PROPOSAL_AMENDED = "proposal_amended", pgettext_lazy("timeline", "修改建议提案")
     ASSIGNMENT_AMENDED = "assignment_amended", pgettext_lazy("timeline", "更正交办")
+    COMMITMENT_MADE = "commitment_made", pgettext_lazy("timeline", "承诺事项")
+    COMMITMENT_PROGRESS = "commitment_progress", pgettext_lazy("timeline", "承诺进展")
+    COMMITMENT_CLOSED = "commitment_closed", pgettext_lazy("timeline", "承诺销号")
+    COMMITMENT_REOPENED = "commitment_reopened", pgettext_lazy("timeline", "承诺重新打开")
+    ELEMENTS_MISSING = "elements_missing", pgettext_lazy("timeline", "答复要件不全")
+    CLASS_CHANGED = "class_changed", pgettext_lazy("timeline", "更改答复类别")
 
 
 class LinkKind(models.TextChoices):

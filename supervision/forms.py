@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from proposals.forms import DateInput
 from proposals.limits import REASON
-from proposals.models import Proposal
+from proposals.models import HandlingUnit, Proposal, Session
 
-from .models import EscalationLevel, EscalationRule, KeyTopic, MeetingRule
+from .models import Commitment, EscalationLevel, EscalationRule, KeyTopic, MeetingRule
 
 
 class EscalateForm(forms.Form):
@@ -197,3 +198,64 @@ class MeetingRuleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bounded(self.fields["first_contact_days"], 1, 365)
+
+
+# --- 承诺事项 -------------------------------------------------------------------------------------
+
+
+class CommitmentForm(forms.ModelForm):
+    """A commitment of a reply; the unit is one of those handling the proposal."""
+
+    class Meta:
+        model = Commitment
+        fields = ["text", "due_on", "unit"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3}), "due_on": DateInput()}
+        help_texts = {"text": _("如：2027年6月底前完成老旧小区雨污分流改造一期")}
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = HandlingUnit.objects.filter(assignments__proposal=assignment.proposal).distinct().order_by("name")
+        self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = None
+        self.fields["unit"].initial = assignment.unit_id
+        self.fields["text"].error_messages["required"] = _("请填写承诺事项。")
+        self.fields["due_on"].error_messages["required"] = _("请填写承诺完成时限。")
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("请填写承诺事项。"))
+        return text
+
+
+class CommitmentNoteForm(forms.Form):
+    """A progress report, a 销号 note or the reason to reopen: one text (required unless `optional`)."""
+
+    note = forms.CharField(label=_("说明"), max_length=REASON, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, label, optional=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = label
+        self.fields["note"].required = not optional
+        self.fields["note"].error_messages["required"] = _("请填写%(what)s。") % {"what": label}
+
+
+class CommitmentReopenForm(CommitmentNoteForm):
+    due_on = forms.DateField(label=_("新的完成时限"), required=False, widget=DateInput(), help_text=_("不改则留空"))
+
+
+class CommitmentFilterForm(forms.Form):
+    STATES = [
+        ("open", _("未销号")),
+        ("overdue", _("已超期未销号")),
+        ("closed", _("已销号")),
+        ("all", _("全部")),
+    ]
+    state = forms.ChoiceField(label=_("状态"), choices=STATES, required=False)
+    unit = forms.ModelChoiceField(label=_("承诺单位"), queryset=HandlingUnit.objects.none(), required=False)
+    session = forms.ModelChoiceField(label=_("会次"), queryset=Session.objects.none(), required=False)
+
+    def __init__(self, *args, units, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["session"].queryset = sessions

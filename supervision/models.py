@@ -21,8 +21,9 @@ from simple_history.models import HistoricalRecords
 
 from proposals import access
 from proposals.i18n import stored_text
-from proposals.limits import REASON, length_constraint
-from proposals.models import Assignment, Event, EventVerb, Proposal, Session, choice_constraint
+from proposals.limits import REASON, clip, length_constraint
+from proposals.models import Assignment, Event, EventVerb, Proposal, Session, TransitionError, choice_constraint
+from replies.models import Reply
 
 
 class UrgeMethod(models.TextChoices):
@@ -352,3 +353,237 @@ class MeetingRule(models.Model):
             return session.meeting_rule
         except cls.DoesNotExist:
             return cls(session=session)
+
+
+# --- 承诺事项 -------------------------------------------------------------------------------------
+
+
+class CommitmentStatus(models.TextChoices):
+    OPEN = "open", _("未销号")
+    CLOSED = "closed", _("已销号")
+
+
+COMMITMENT = 500  # what a commitment promises, in one or two sentences
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The 督查室 every commitment, an office its body's, a unit those it answers for or made; members none."""
+        scope = access.scope_of(user)
+        if scope.everything:
+            return self
+        q = Q(pk__in=[])
+        if scope.bodies:
+            q |= Q(assignment__proposal__session__body__in=sorted(scope.bodies))
+        if scope.unit_ids:
+            q |= Q(unit_id__in=sorted(scope.unit_ids)) | Q(assignment__unit_id__in=sorted(scope.unit_ids))
+        return self.filter(q)
+
+    def open(self):
+        return self.filter(status=CommitmentStatus.OPEN)
+
+    def overdue(self, today=None):
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def record(self, *, reply, by, text, due_on, unit=None, at=None):
+        """A reply's commitment (承诺事项): what will be done, by when, by which unit (the answering
+        unit by default, or another unit handling the same proposal). Recorded by the answering
+        unit or the office, at any stage of the reply; open until the office closes it (销号)."""
+        assignment = reply.assignment
+        if not access.can_keep_commitment(by, assignment):
+            raise TransitionError(_("只有承办单位或代表室/提案委、督查室才能登记承诺事项。"))
+        text = (text or "").strip()
+        if not text:
+            raise TransitionError(_("请填写承诺事项。"))
+        unit = unit or assignment.unit
+        if not assignment.proposal.assignments.filter(unit=unit).exists():
+            raise TransitionError(_("承诺单位须是该件的承办单位。"))
+        at = at or timezone.now()
+        with transaction.atomic():
+            Reply.objects.select_for_update().filter(pk=reply.pk).first()
+            commitment = self.model(
+                reply=reply,
+                assignment=assignment,
+                unit=unit,
+                text=text,
+                due_on=due_on,
+                created_by=by,
+                created_at=at,
+            )
+            commitment._history_user = by
+            commitment._history_date = at
+            commitment.save()
+            with stored_text():
+                note = f"{unit.short_name or unit.name}：{text}（{due_on:%Y-%m-%d}前）"
+            Event.record(
+                proposal=assignment.proposal,
+                assignment=assignment,
+                verb=EventVerb.COMMITMENT_MADE,
+                actor=by,
+                note=note,
+                at=at,
+            )
+        return commitment
+
+
+class Commitment(models.Model):
+    """One promise a reply makes (“列入计划”, “正在解决”): what, by when, which unit.
+
+    Open commitments carry across sessions and years until the office or the 督查室 closes them
+    (销号); a closed one may be reopened with a reason. The unit reports progress in between.
+    Each change is one method below, with its history row and a line on the proposal's timeline.
+    """
+
+    reply = models.ForeignKey(
+        "replies.Reply", verbose_name=_("答复函"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    # The reply's assignment, kept on the row so lists filter by session and scope without a join
+    # through the reply.
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("交办"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    unit = models.ForeignKey(
+        "proposals.HandlingUnit", verbose_name=_("承诺单位"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    text = models.TextField(_("承诺事项"), max_length=COMMITMENT)
+    due_on = models.DateField(_("承诺完成时限"))
+    status = models.CharField(_("状态"), max_length=16, choices=CommitmentStatus, default=CommitmentStatus.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    close_note = models.TextField(_("销号说明"), max_length=REASON, blank=True)
+
+    objects = CommitmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("承诺事项")
+        verbose_name_plural = _("承诺事项")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            choice_constraint("status", CommitmentStatus),
+            length_constraint("text", COMMITMENT),
+            length_constraint("close_note", REASON),
+            models.CheckConstraint(
+                condition=Q(status=CommitmentStatus.OPEN, closed_on__isnull=True)
+                | Q(status=CommitmentStatus.CLOSED, closed_on__isnull=False),
+                name="%(app_label)s_%(class)s_closed_has_date",
+            ),
+        ]
+        indexes = [
+            # The list of open commitments by deadline, and the 兑现率 by unit.
+            models.Index(fields=["status", "due_on"], name="commitment_status_due_idx"),
+            models.Index(fields=["unit", "status", "due_on"], name="commitment_unit_idx"),
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+    def get_absolute_url(self):
+        return reverse("supervision:commitment", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == CommitmentStatus.OPEN
+
+    def is_overdue(self, today=None):
+        return self.is_open and self.due_on < (today or timezone.localdate())
+
+    def _save(self, *, by, at, fields):
+        self._history_user = by
+        self._history_date = at
+        self.save(update_fields=fields)
+
+    def _event(self, *, verb, by, note, at):
+        a = self.assignment
+        Event.record(proposal=a.proposal, assignment=a, verb=verb, actor=by, note=note, at=at)
+
+    def report_progress(self, *, by, note, at=None):
+        """The unit says how far it got (进展); the commitment stays open."""
+        if not access.can_report_commitment(by, self):
+            raise TransitionError(_("只有承诺单位才能报告进展。"))
+        note = (note or "").strip()
+        if not note:
+            raise TransitionError(_("请填写进展情况。"))
+        at = at or timezone.now()
+        with transaction.atomic():
+            current = Commitment.objects.select_for_update().get(pk=self.pk)
+            if not current.is_open:
+                raise TransitionError(_("该承诺事项已销号，不能再报告进展。"))
+            progress = CommitmentProgress.objects.create(commitment=self, note=note, reported_by=by, reported_at=at)
+            self._event(verb=EventVerb.COMMITMENT_PROGRESS, by=by, note=f"{self.text[:60]}：{note}", at=at)
+        return progress
+
+    def close(self, *, by, note="", at=None):
+        """销号: the office or the 督查室 finds the promise kept."""
+        if not access.can_close_commitment(by, self.assignment):
+            raise TransitionError(_("只有代表室/提案委或督查室才能销号。"))
+        at = at or timezone.now()
+        with transaction.atomic():
+            current = Commitment.objects.select_for_update().get(pk=self.pk)
+            if not current.is_open:
+                raise TransitionError(_("该承诺事项已销号。"))
+            self.status = CommitmentStatus.CLOSED
+            self.closed_by = by
+            self.closed_on = timezone.localdate(at)
+            self.close_note = clip((note or "").strip())
+            self._save(by=by, at=at, fields=["status", "closed_by", "closed_on", "close_note"])
+            self._event(verb=EventVerb.COMMITMENT_CLOSED, by=by, note=f"{self.text[:60]}　{self.close_note}", at=at)
+
+    def reopen(self, *, by, reason, due_on=None, at=None):
+        """The office or the 督查室 finds the promise not kept after all: open again, with why
+        (and a new time limit, if one is agreed)."""
+        if not access.can_close_commitment(by, self.assignment):
+            raise TransitionError(_("只有代表室/提案委或督查室才能重新打开承诺事项。"))
+        reason = (reason or "").strip()
+        if not reason:
+            raise TransitionError(_("请填写重新打开的理由。"))
+        at = at or timezone.now()
+        with transaction.atomic():
+            current = Commitment.objects.select_for_update().get(pk=self.pk)
+            if current.is_open:
+                raise TransitionError(_("该承诺事项尚未销号。"))
+            self.status = CommitmentStatus.OPEN
+            self.closed_by = None
+            self.closed_on = None
+            self.close_note = ""
+            fields = ["status", "closed_by", "closed_on", "close_note"]
+            if due_on is not None:
+                self.due_on = due_on
+                fields.append("due_on")
+            self._save(by=by, at=at, fields=fields)
+            with stored_text():
+                note = f"{self.text[:60]}：{reason}" + (f"（新时限 {due_on:%Y-%m-%d}）" if due_on else "")
+            self._event(verb=EventVerb.COMMITMENT_REOPENED, by=by, note=note, at=at)
+
+
+class CommitmentProgress(models.Model):
+    """One progress report of a commitment by its unit."""
+
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("承诺事项"), on_delete=models.CASCADE, related_name="progress"
+    )
+    note = models.TextField(_("进展情况"), max_length=REASON)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("报告时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("承诺进展")
+        verbose_name_plural = _("承诺进展")
+        ordering = ["reported_at", "pk"]
+        constraints = [length_constraint("note", REASON)]
+
+    def __str__(self):
+        return f"{self.commitment} · {self.reported_at:%Y-%m-%d}"

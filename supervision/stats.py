@@ -28,6 +28,8 @@ from django.utils.translation import pgettext_lazy
 from proposals.models import AssignmentRole, AssignmentStatus
 from replies.models import ResultClass
 
+from . import commitments
+
 DEFINITIONS = [
     (
         pgettext_lazy("assigned", "交办"),
@@ -294,6 +296,7 @@ def figures(criteria, today=None):
         "months": timeline(criteria, facts=facts),
         "overdue": summary["overdue"],
         "due_soon": summary["due_soon"],
+        "commitments": commitments.for_assignments(criteria, today=today),
         "computed_at": timezone.now(),
     }
     if seconds:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import escalation_views, import_pages, topic_views, views
+from . import commitment_views, escalation_views, import_pages, topic_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -17,6 +17,12 @@ urlpatterns = [
     path("escalations/topics/new/", topic_views.topic_edit, name="topic_new"),
     path("escalations/topics/<int:pk>/", topic_views.topic_detail, name="topic"),
     path("escalations/topics/<int:pk>/edit/", topic_views.topic_edit, name="topic_edit"),
+    path("commitments/", commitment_views.commitment_list, name="commitments"),
+    path("commitments/<int:pk>/", commitment_views.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/progress/", commitment_views.commitment_progress, name="commitment_progress"),
+    path("commitments/<int:pk>/close/", commitment_views.commitment_close, name="commitment_close"),
+    path("commitments/<int:pk>/reopen/", commitment_views.commitment_reopen, name="commitment_reopen"),
+    path("commitments/new/<int:reply_pk>/", commitment_views.commitment_new, name="commitment_new"),
     path("search/", views.search_view, name="search"),
     path("public/", views.public_list, name="public"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),

@@ -168,6 +168,7 @@ def dashboard(request):
         "timeline": charts.timeline_bars(figures["months"]),
         "definitions": stats.DEFINITIONS,
         "overdue_count": figures["overdue"],
+        "commitments": figures["commitments"],
         "due_soon_count": figures["due_soon"],
         "computed_at": figures["computed_at"],
         "meetings": (meeting_rates := meetings.unit_rates(criteria)),

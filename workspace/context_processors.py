@@ -14,5 +14,6 @@ def navigation(request):
         "can_oversee": SimpleLazyObject(lambda: scope().oversees_any),
         "can_use_admin": SimpleLazyObject(lambda: access.can_use_admin(request.user)),
         "can_batch_print": SimpleLazyObject(lambda: access.can_batch_print(request.user)),
+        "is_staff_role": SimpleLazyObject(lambda: scope().is_staff_role),
         "is_office": SimpleLazyObject(lambda: bool(scope().bodies)),
     }

@@ -114,7 +114,13 @@
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () { writeLocal(collect()); });
+  form.addEventListener("submit", function () {
+    // The form itself goes to the server now: no autosave racing it.
+    if (timer) clearTimeout(timer);
+    timer = null;
+    expired = true;
+    writeLocal(collect());
+  });
 
   // The warning before a link session ends, and the notice when it has.
   if (form.dataset.expiresAt) {

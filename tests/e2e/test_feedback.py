@@ -96,7 +96,7 @@ def test_the_form_refuses_a_missing_choice_in_chinese_next_to_the_field(phone_pa
     login(page, "chengwei")
     page.goto(f"{page.base_url}/me/")
     screenshot(page, "feedback-phone-0-portal")
-    page.click("text=填写意见表 >> nth=0")
+    page.get_by_role("link", name="填写意见表", exact=True).first.click()
     page.check("input[name=methods][value=phone]")
     page.check("input[name=satisfaction][value=dissatisfied]")
     draw_signature(page)

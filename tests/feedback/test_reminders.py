@@ -77,3 +77,11 @@ def test_the_command_runs_the_reminders(sent_long_ago, capsys):
         call_command("remind_feedback")
     assert "1" in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_the_command_can_hand_the_reminders_to_the_task_worker(sent_long_ago, capsys):
+    # The embedded default runs tasks at once (BANLI_TASKS_BACKEND=immediate).
+    with committed():
+        call_command("remind_feedback", "--enqueue")
+    assert "后台任务" in capsys.readouterr().out
+    assert len(mail.outbox) == 1

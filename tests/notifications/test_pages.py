@@ -77,3 +77,15 @@ class NotificationPageTests(TestCase):
     def test_marking_read_needs_a_post(self):
         self.client.force_login(self.clerk)
         self.assertEqual(self.client.get(reverse("notifications:read_all")).status_code, 405)
+
+    def test_the_list_query_count_does_not_grow_with_rows(self):
+        self.client.force_login(self.clerk)
+        url = reverse("notifications:list")
+        self.client.get(url)
+        # the session and user, the page (count, rows) and the top bar (roles, member, unread count)
+        with self.assertNumQueries(7) as few:
+            self.client.get(url)
+        for n in range(20):
+            Notification.objects.create(user=self.clerk, event="assigned", key=f"more:{n}", subject=f"第{n}号")
+        with self.assertNumQueries(len(few.captured_queries)):
+            self.client.get(url)

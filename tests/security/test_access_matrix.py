@@ -505,6 +505,33 @@ ROWS = [
         acts(200, (SUPERVISOR,), seers=(OFFICE,)),
         method="post",
     ),
+    Row("commitments", lambda w: "/commitments/", only(200, *STAFF)),
+    Row("commitment of X", lambda w: f"/commitments/{w.commitment.pk}/", only(200, CLERK_X, *OVERSEERS)),
+    Row(
+        "commitment of X: progress",
+        lambda w: f"/commitments/{w.commitment.pk}/progress/",
+        acts(302, (CLERK_X,), seers=OVERSEERS),
+        method="post",
+        data={"note": "已开工"},
+    ),
+    Row(
+        "commitment of X: 销号",
+        lambda w: f"/commitments/{w.commitment.pk}/close/",
+        acts(302, OVERSEERS, seers=(CLERK_X,)),
+        method="post",
+    ),
+    Row(
+        "commitment of X: reopen",
+        lambda w: f"/commitments/{w.commitment.pk}/reopen/",
+        acts(302, OVERSEERS, seers=(CLERK_X,)),
+        method="post",
+        data={"note": "未兑现"},
+    ),
+    Row(
+        "record a commitment of reply A",
+        lambda w: f"/commitments/new/{w.reply_a.pk}/",
+        only(200, CLERK_X, *OVERSEERS),
+    ),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
     Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
     Row("search", lambda w: "/search/?q=提案", everyone(200, **{ANON: LOGIN})),
@@ -652,7 +679,7 @@ class AccessMatrixTests(TestCase):
         from proposals.models import AssignmentRequest, AssignmentStatus, RequestKind
         from replies.models import ContactRecord, ParagraphTemplate, Publication, ReplyStatus
         from supervision import escalation, services
-        from supervision.models import KeyTopic
+        from supervision.models import Commitment, KeyTopic
 
         session = f.session(Body.CPPCC)
         unit_x, unit_y = f.unit("X局", "X局"), f.unit("Y局", "Y局")
@@ -705,6 +732,9 @@ class AccessMatrixTests(TestCase):
             level=session.escalation_levels.get(rank=2),
             by=cls.users[SUPERVISOR],
             reason="进度滞后",
+        )
+        cls.commitment = Commitment.objects.record(
+            reply=cls.reply_a, by=cls.users[CLERK_X], text="年底前完成", due_on=timezone.localdate()
         )
         cls.topic = KeyTopic.objects.create(
             session=session, title="专题", leader="李明", created_by=cls.users[SUPERVISOR]

@@ -1,11 +1,26 @@
+"""python manage.py remind_feedback [--enqueue]
+
+Reminds the members who have not answered a reply BANLI_FEEDBACK_REMINDER_DAYS after their
+first link, once per reply and member; running it again sends nothing new. Run it daily from
+cron or the systemd timer (deploy/systemd/banli-remind.timer); `--enqueue` hands it to the task
+worker instead (BANLI_TASKS_BACKEND=database).
+"""
+
 from django.core.management.base import BaseCommand
 
+from feedback import tasks
 from feedback.reminders import remind_unanswered
 
 
 class Command(BaseCommand):
-    help = "提醒尚未填写征询意见表的代表委员（每件答复、每人一次）。由定时任务运行。"
+    help = "提醒尚未填写征询意见表的代表委员（每件答复、每人一次，可重复运行）。"
 
-    def handle(self, *args, **options):
-        count = remind_unanswered()
-        self.stdout.write(f"已提醒 {count} 人。")
+    def add_arguments(self, parser):
+        parser.add_argument("--enqueue", action="store_true", help="交给后台任务执行")
+
+    def handle(self, *args, enqueue, **options):
+        if enqueue:
+            tasks.remind_feedback.enqueue()
+            self.stdout.write("已交给后台任务。")
+            return
+        self.stdout.write(self.style.SUCCESS(f"已提醒 {remind_unanswered()} 人。"))
