@@ -40,7 +40,7 @@ NOT_FROM_HOME = {
 }
 # Offered only in a state the cast does not have: a deactivated person (重新启用), similar proposals
 # (关联), unread notifications (全部标为已读), a form without a signature (its scan), no 督办 ladder
-# yet (install), supervisor review switched on (审核通过).
+# yet (install), supervisor review switched on (审核通过), a commitment already 销号 (重新打开).
 ONLY_IN_OTHER_STATES = {
     "accounts:staff_reactivate",
     "proposals:link_similar",
@@ -48,6 +48,7 @@ ONLY_IN_OTHER_STATES = {
     "feedback:paper_scan",
     "supervision:install_ladder",
     "replies:review",
+    "supervision:commitment_reopen",
 }
 # Pages still waiting for a link from the role's own pages, (role, URL name): printed with the
 # table; the test fails once one is reached, so the entry goes when the link comes.
