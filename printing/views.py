@@ -13,15 +13,18 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from feedback.models import Feedback
 from proposals import access
 from replies.models import Reply
+from supervision import report as supervision_report
 from supervision.models import Escalation
+from supervision.views import dashboard_criteria, report_scope_label
 
-from . import batch, documents, tasks
+from . import batch, documents, report, tasks
 from .docx import reply_docx, safe_filename
 from .forms import BatchForm
 from .models import BatchJob, BatchStatus
@@ -212,3 +215,35 @@ def escalation_notice_pdf(request, pk):
     ):
         raise Http404
     return pdf_response(request, documents.escalation_notice(escalation))
+
+
+def _annual_report(request):
+    """The 通报 figures for the dashboard's filter as the user sees it (their scope, their choices)."""
+    f, criteria, _qs = dashboard_criteria(request)
+    return supervision_report.report_figures(criteria, scope_label=report_scope_label(f))
+
+
+@require_GET
+def annual_report_pdf(request):
+    """The 办理情况通报 draft, typeset; made fresh each time (the figures move)."""
+    figures = _annual_report(request)
+    try:
+        pdf = report.report_pdf(figures)
+    except PrintError as exc:
+        return _error(request, str(exc))
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": content_disposition_header(False, f"{report.title(figures)}.pdf")},
+    )
+
+
+@require_GET
+def annual_report_docx(request):
+    """The same draft as Word, for the office to edit before it issues the 通报."""
+    figures = _annual_report(request)
+    return HttpResponse(
+        report.report_docx(figures),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": content_disposition_header(True, f"{report.title(figures)}.docx")},
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
-from proposals.models import Assignment
+from proposals.models import Assignment, Body
 
 from . import charts, exports, meetings, public, search, services, stats
 from .filters import AssignmentFilter, PublicFilter, SearchForm, UrgeForm
@@ -41,7 +41,7 @@ def oversight_scope(user):
     return scope
 
 
-def _filtered(request):
+def dashboard_criteria(request):
     """The filter form, the criteria it and the user's reach add up to (a Q on Assignment), and
     the assignments in the user's scope that meet them.
 
@@ -150,7 +150,7 @@ def _summary_rows(s):
 
 
 def dashboard(request):
-    f, criteria, _qs = _filtered(request)
+    f, criteria, _qs = dashboard_criteria(request)
     figures = stats.figures(criteria)
     summary, units = figures["summary"], figures["units"]
     if fmt := _fmt(request):
@@ -216,7 +216,7 @@ def _with_details(qs):
 def assignment_list(request, which):
     if which not in LISTS:
         raise Http404
-    f, _criteria, qs = _filtered(request)
+    f, _criteria, qs = dashboard_criteria(request)
     today = timezone.localdate()
     qs = _list_queryset(qs, which, today)
     if fmt := _fmt(request):
@@ -363,3 +363,18 @@ def public_detail(request, pk):
         result_class=reply.get_result_class_display(),
     )
     return render(request, "supervision/public_detail.html", {"item": item})
+
+
+def report_scope_label(f):
+    """What the 通报 covers, in words, from the dashboard's filter (a session, a body, or everything)."""
+    data = f.form.cleaned_data if f.is_bound and f.is_valid() else {}
+    parts = []
+    if data.get("session"):
+        parts.append(data["session"].name)
+    elif data.get("body"):
+        parts.append(_("%(body)s各会次") % {"body": dict(Body.choices)[data["body"]]})
+    else:
+        parts.append(_("各会次"))
+    if data.get("unit"):
+        parts.append(data["unit"].name)
+    return "".join(parts)

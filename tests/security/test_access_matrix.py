@@ -468,6 +468,8 @@ ROWS = [
     # --- supervision ------------------------------------------------------------------------
     Row("dashboard", lambda w: "/dashboard/", only(200, *OVERSEERS)),
     Row("dashboard list", lambda w: "/dashboard/list/overdue/", only(200, *OVERSEERS)),
+    Row("通报 draft (PDF)", lambda w: "/dashboard/report.pdf", only(200, *OVERSEERS)),
+    Row("通报 draft (Word)", lambda w: "/dashboard/report.docx", only(200, *OVERSEERS)),
     Row("dashboard list that does not exist", lambda w: "/dashboard/list/nothing/", only(404)),
     Row("urge (催办) X", lambda w: f"/dashboard/urge/{w.handling_x.pk}/", only(302, *OVERSEERS), method="post"),
     Row("督办 overview", lambda w: "/escalations/", only(200, *OVERSEERS)),
