@@ -196,16 +196,50 @@ class UnitSettingsForm(forms.ModelForm):
 
 
 class ProposalEditForm(forms.ModelForm):
-    """The office corrects a registered proposal: what it says, not its number or its proposers."""
+    """The office corrects a registered proposal: what it says and who proposed it, not its number.
+
+    The co-signers are written as on the registration page (in order, 、 or commas between them)
+    and matched the same way (`registration.resolve`)."""
+
+    cosigner_names = forms.CharField(
+        label=_("联名人"),
+        required=False,
+        max_length=2000,
+        help_text=_("按联名顺序填写姓名，用顿号或逗号分隔；同名者写明界别，如：王秋红（经济界）"),
+    )
 
     class Meta:
         model = Proposal
-        fields = list(Proposal.AMENDABLE)
+        fields = ["lead", *Proposal.AMENDABLE]
         widgets = {"submitted_on": DateInput(), "body": forms.Textarea(attrs={"rows": 8})}
+
+    field_order = ["lead", "cosigner_names", *Proposal.AMENDABLE]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].empty_label = _("（未分类）")
+        body = self.instance.session.body
+        lead: forms.ModelChoiceField = self.fields["lead"]  # type: ignore[assignment]
+        lead.queryset = Member.objects.filter(body=body).order_by("name", "group")
+        lead.label_from_instance = lambda m: registration.choice_label(m, bodies=[body])  # type: ignore[method-assign]
+        self.fields["category"].empty_label = _("（未分类）")  # type: ignore[attr-defined]
+        self.initial.setdefault(
+            "cosigner_names",
+            "、".join(
+                registration.choice_label(link.member, bodies=[body]) for link in self.instance.cosigner_links.all()
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        names = registration.split_names(cleaned.get("cosigner_names", ""))
+        found = registration.resolve(self.instance.session.body, names) if names else None
+        for message in found.messages() if found else ():
+            self.add_error("cosigner_names", message)
+        members = found.members if found else []
+        for message in registration.order_errors(cleaned.get("lead"), members):
+            self.add_error("cosigner_names", message)
+        cleaned["cosigners"] = members
+        return cleaned
 
 
 class AssignmentEditForm(forms.Form):

@@ -498,18 +498,30 @@ class Proposal(models.Model):
         answered = [AssignmentStatus.REPLIED, AssignmentStatus.REDO, AssignmentStatus.CLOSED]
         return self.assignments.exclude(role=AssignmentRole.CO).filter(status__in=answered).exists()
 
-    def amend(self, *, by, **fields):
-        """The office corrects what was registered, until a unit has answered; the history keeps each
-        version and the timeline says what changed. Returns the changes as (label, old, new)."""
-        unknown = set(fields) - set(self.AMENDABLE)
+    def amend(self, *, by, cosigners=None, **fields):
+        """The office corrects what was registered (the fields of AMENDABLE, the lead, the co-signers
+        in their order), until a unit has answered; the history keeps each version and the timeline
+        says what changed. Returns the changes as (name, label, old, new)."""
+        unknown = set(fields) - {*self.AMENDABLE, "lead"}
         if unknown:
             raise ValueError(f"not amendable: {sorted(unknown)}")
         with transaction.atomic():
             current = Proposal.objects.select_for_update().get(pk=self.pk)
             if current.is_answered():
                 raise TransitionError(_("已有承办单位答复，不能再修改；如需更正，请在重办中说明。"))
+            if "lead" in fields and fields["lead"].body != current.session.body:
+                raise TransitionError(_("领衔人须为本届别的代表或委员。"))
             changes = []
             with stored_text():
+                if cosigners is not None:
+                    before = [link.member for link in current.cosigner_links.select_related("member")]
+                    if [m.pk for m in before] != [m.pk for m in cosigners]:
+                        current.cosigner_links.all().delete()
+                        Cosigner.objects.bulk_create(
+                            Cosigner(proposal=self, member=m, position=n) for n, m in enumerate(cosigners, start=1)
+                        )
+                        names = ["、".join(m.name for m in members) or "—" for members in (before, cosigners)]
+                        changes.append(("cosigners", str(_("联名人")), *names))
                 for name, value in fields.items():
                     old = getattr(current, name)
                     if old != value:
@@ -521,7 +533,9 @@ class Proposal(models.Model):
             if not changes:
                 return []
             self._history_user = by
-            self.save(update_fields=[name for name, *_rest in changes])
+            saved = [name for name, *_rest in changes if name != "cosigners"]
+            if saved:
+                self.save(update_fields=saved)
             Event.record(proposal=self, verb=EventVerb.PROPOSAL_AMENDED, actor=by, note=note)
             if {"title", "body"} & {name for name, *_rest in changes}:
                 SimilarityGram.objects.index([self])

@@ -26,6 +26,8 @@ DEFAULT_LEVELS = [
     (3, "督办通知", False),
     (4, "重点督办", True),
 ]
+# Who signs an automatic 重点督办 until the supervisor names the leader of the session.
+DEFAULT_LEADER = "分管副市长"
 DEFAULT_RULES = [
     (-7, 1, Notify.UNIT),
     (0, 2, Notify.UNIT),
@@ -40,7 +42,9 @@ def install_default_ladder(session):
         if session.escalation_levels.exists():
             return False
         levels = {
-            rank: EscalationLevel.objects.create(session=session, rank=rank, name=name, needs_leader=leader)
+            rank: EscalationLevel.objects.create(
+                session=session, rank=rank, name=name, needs_leader=leader, leader=DEFAULT_LEADER if leader else ""
+            )
             for rank, name, leader in DEFAULT_LEVELS
         }
         for offset, rank, notify in DEFAULT_RULES:

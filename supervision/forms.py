@@ -24,7 +24,10 @@ class EscalateForm(forms.Form):
         error_messages={"required": _("请填写督办事由。")},
     )
     leader = forms.CharField(
-        label=_("督办领导"), max_length=60, required=False, help_text=_("重点督办须写明，如：市政府副市长 李明")
+        label=_("督办领导"),
+        max_length=60,
+        required=False,
+        help_text=_("须由领导督办的级别须写明（不填则用该级别设定的督办领导），如：市政府副市长 李明"),
     )
 
     def __init__(self, *args, session, **kwargs):
@@ -41,7 +44,7 @@ class EscalateForm(forms.Form):
     def clean(self):
         data = super().clean()
         level = data.get("level")
-        if level is not None and level.needs_leader and not (data.get("leader") or "").strip():
+        if level is not None and level.needs_leader and not (data.get("leader") or level.leader).strip():
             self.add_error("leader", _("%(level)s须写明督办领导。") % {"level": level.name})
         return data
 
@@ -55,7 +58,7 @@ def bounded(field, low, high):
 class LevelForm(forms.ModelForm):
     class Meta:
         model = EscalationLevel
-        fields = ["rank", "name", "needs_leader"]
+        fields = ["rank", "name", "needs_leader", "leader"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

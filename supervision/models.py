@@ -85,7 +85,8 @@ class EscalationLevel(models.Model):
 
     Reference data of the session: the supervisor edits the ladder in the app (会次的督办设置), an
     office or supervisor may correct it in the admin. A level that needs a named leader
-    (重点督办) is only ever recorded with one.
+    (重点督办) is only ever recorded with one: the level's own `leader` when a rule raises it, the
+    one the supervisor names (or else the level's) when raised by hand.
     """
 
     session = models.ForeignKey(
@@ -94,6 +95,9 @@ class EscalationLevel(models.Model):
     rank = models.PositiveSmallIntegerField(_("级别"), help_text=_("1 为最低，数字越大督办越重"))
     name = models.CharField(_("名称"), max_length=20, help_text=_("如：提醒、催办、督办通知、重点督办"))
     needs_leader = models.BooleanField(_("须由领导督办"), default=False, help_text=_("督办时须写明督办领导"))
+    leader = models.CharField(
+        _("督办领导"), max_length=60, blank=True, help_text=_("按规则自动督办到此级别时署名的领导")
+    )
 
     history = HistoricalRecords()
 
@@ -109,6 +113,10 @@ class EscalationLevel(models.Model):
 
     def __str__(self):
         return f"{self.rank} {self.name}"
+
+    def clean(self):
+        if self.needs_leader and not self.leader.strip():
+            raise ValidationError({"leader": _("须由领导督办的级别须写明督办领导。")})
 
 
 class Notify(models.TextChoices):

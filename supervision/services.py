@@ -40,11 +40,13 @@ def escalate(*, assignment, level, by=None, reason="", leader="", rule=None, at=
     level's rule names; the unit when no rule names the level), all or nothing.
     """
     reason, leader = (reason or "").strip(), (leader or "").strip()
+    if level.needs_leader and not leader:
+        leader = level.leader.strip()
     if level.session_id != assignment.proposal.session_id:
         raise TransitionError(_("督办级别不属于该件的会次。"))
     if rule is None and (by is None or not reason):
         raise TransitionError(_("请填写督办事由。"))
-    if level.needs_leader and not leader and rule is None:
+    if level.needs_leader and not leader:
         raise TransitionError(_("%(level)s须写明督办领导。") % {"level": level.name})
     with transaction.atomic():
         current = assignment.locked()

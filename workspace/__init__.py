@@ -1,6 +1,6 @@
-"""The daily tool of clerks, signers, the committee office and supervisors.
+"""Where each person's day starts: the role homes (what is waiting for them, with the next step)
+and the clerks' and offices' inbox.
 
-Its own app because it is the one place that shows a proposal with everything around it
-(assignments, contacts, replies, co-handling opinions, feedback, timeline) and so depends on
-all the others: workspace → feedback → replies → proposals. Nothing imports it.
+Its own app because a home gathers work from every app below it (proposals, replies, feedback);
+the pages it links to belong to those apps. Nothing imports it.
 """

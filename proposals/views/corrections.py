@@ -1,5 +1,5 @@
 """The office corrects what it registered and routed, in the app (not the admin): a proposal's
-text and facts until a unit has answered it, a 交办 until the unit has signed for it. Each
+text, facts and proposers until a unit has answered it, a 交办 until the unit has signed for it. Each
 correction is one model method that keeps the history and writes the timeline."""
 
 from django.contrib import messages
@@ -19,9 +19,9 @@ def proposal_edit(request, pk):
         return refuse(request, proposal, _("已有承办单位答复，不能再修改；如需更正，请在重办中说明。"))
     form = forms.ProposalEditForm(request.POST or None, instance=Proposal.objects.get(pk=proposal.pk))
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in Proposal.AMENDABLE}
+        fields = {name: form.cleaned_data[name] for name in ["lead", *Proposal.AMENDABLE]}
         try:
-            changes = proposal.amend(by=request.user, **fields)
+            changes = proposal.amend(by=request.user, cosigners=form.cleaned_data["cosigners"], **fields)
         except TransitionError as error:
             return refuse(request, proposal, str(error))
         messages.success(request, _("已修改，修改记录见办理记录。") if changes else _("没有修改。"))
@@ -32,7 +32,7 @@ def proposal_edit(request, pk):
         form=form,
         back=proposal.get_absolute_url(),
         submit_label=_("保存修改"),
-        intro=_("编号、领衔人和联名人不在此修改。承办单位答复后不能再修改。"),
+        intro=_("编号不在此修改。承办单位答复后不能再修改。"),
     )
 
 

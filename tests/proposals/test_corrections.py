@@ -10,6 +10,8 @@ from tests.cast import WorkflowTestCase
 class ProposalCorrectionTests(WorkflowTestCase):
     def edit(self, user, **changes):
         data = {
+            "lead": self.alice.pk,
+            "cosigner_names": "王秋红",
             "title": self.proposal.title,
             "body": self.proposal.body,
             "category": "",
@@ -34,6 +36,22 @@ class ProposalCorrectionTests(WorkflowTestCase):
         record = self.proposal.history.latest()
         self.assertEqual((record.title, record.history_user), (self.proposal.title, self.office))
         self.assertContains(self.as_user(self.office).get(self.proposal.get_absolute_url()), "修改建议提案")
+
+    def test_the_office_corrects_the_co_signers_and_the_timeline_says_so(self):
+        page = self.as_user(self.office).get(reverse("proposals:edit", args=[self.proposal.pk]))
+        self.assertContains(page, 'value="王秋红"')
+        carol = f.member(name="纪春明")
+        response = self.edit(self.office, cosigner_names="纪春明，王秋红")
+        self.assertRedirects(response, self.proposal.get_absolute_url())
+        self.assertEqual(self.proposal.members_in_order, [self.alice, carol, self.bob])
+        event = Event.objects.get(verb=EventVerb.PROPOSAL_AMENDED)
+        self.assertEqual(event.note, "联名人：王秋红 → 纪春明、王秋红")
+        # Unknown names and the lead listed again are refused next to the field, as at registration.
+        for names in ("无此人", "程玮"):
+            response = self.edit(self.office, cosigner_names=names)
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("cosigner_names", response.context["form"].errors)
+        self.assertEqual(self.proposal.members_in_order, [self.alice, carol, self.bob])
 
     def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(self):
         response = self.edit(self.office, title="", period="nonsense")

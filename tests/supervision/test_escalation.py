@@ -142,6 +142,8 @@ class LadderTest(TestCase):
 
     def test_a_manual_escalation_needs_a_reason_and_a_leader_where_the_level_asks(self):
         top = EscalationLevel.objects.get(session=self.session, name="重点督办")
+        top.leader = ""
+        top.save()
         with self.assertRaises(TransitionError):
             services.escalate(assignment=self.assignment, level=top, by=self.supervisor, reason="")
         with self.assertRaises(TransitionError):
@@ -160,6 +162,21 @@ class LadderTest(TestCase):
         # And the daily run does not send a lower level on top of it.
         self.run_on(7)
         self.assertEqual(self.levels(), ["重点督办"])
+
+    def test_an_automatic_top_level_is_signed_by_the_levels_leader(self):
+        top = EscalationLevel.objects.get(session=self.session, name="重点督办")
+        top.leader = "王强副市长"
+        top.save()
+        self.run_on(30)
+        record = Escalation.objects.get(assignment=self.assignment)
+        self.assertEqual((record.level, record.leader), (top, "王强副市长"))
+        self.assertIn("督办领导：王强副市长", mail.outbox[-1].body)
+
+    def test_a_level_that_needs_a_leader_names_one(self):
+        top = EscalationLevel.objects.get(session=self.session, name="重点督办")
+        top.leader = " "
+        with self.assertRaises(ValidationError):
+            top.full_clean()
 
     def test_a_rule_with_another_sessions_level_is_refused(self):
         other = f.session(Body.CPPCC)

@@ -51,6 +51,8 @@ class ManualEscalationTest(TestCase):
         self.assertContains(detail, "督办通知")
 
     def test_a_missing_reason_or_leader_is_said_next_to_the_field(self):
+        self.top.leader = ""
+        self.top.save()
         response = self.post(self.supervisor, reason="  ")
         self.assertContains(response, "请填写督办事由。")
         response = self.post(self.supervisor, level=self.top.pk, reason="群众反映强烈")
@@ -112,7 +114,12 @@ class LadderPageTest(TestCase):
             "meeting-face_to_face_for_key": "on",
         }
         for i, level in enumerate(levels):
-            data |= {f"levels-{i}-id": level.pk, f"levels-{i}-rank": level.rank, f"levels-{i}-name": level.name}
+            data |= {
+                f"levels-{i}-id": level.pk,
+                f"levels-{i}-rank": level.rank,
+                f"levels-{i}-name": level.name,
+                f"levels-{i}-leader": level.leader,
+            }
             if level.needs_leader:
                 data[f"levels-{i}-needs_leader"] = "on"
         for i, rule in enumerate(rules):
@@ -141,6 +148,14 @@ class LadderPageTest(TestCase):
         self.assertContains(response, "确保该值大于或等于1")
         self.session.meeting_rule.refresh_from_db()
         self.assertEqual(self.session.meeting_rule.first_contact_days, 15)
+
+    def test_a_level_led_by_a_leader_names_one(self):
+        self.install(self.supervisor)
+        response = self.client.post(self.url, self.formset_data(**{"levels-3-leader": ""}))
+        self.assertContains(response, "须由领导督办的级别须写明督办领导。")
+        response = self.client.post(self.url, self.formset_data(**{"levels-3-leader": "李明副市长"}))
+        self.assertRedirects(response, self.url)
+        self.assertEqual(self.session.escalation_levels.get(rank=4).leader, "李明副市长")
 
     def test_two_rules_on_one_day_are_refused_in_chinese(self):
         self.install(self.supervisor)

@@ -63,6 +63,8 @@ from replies.models import (
     ResultClass,
     format_index_number,
 )
+from supervision import escalation
+from supervision.models import KeyTopic
 
 DEMO_PASSWORD = "banli-demo"
 # Debian's fonts-noto-cjk, which the project installs for printing; only the stand-in scan uses it.
@@ -195,6 +197,27 @@ class DemoData:
         self.build_ankang_case()
         self.build_synthetic()
         self.build_contacts()
+        self.build_supervision()
+
+    # --- graded 督办 --------------------------------------------------------------
+
+    def build_supervision(self):
+        """This year's sessions get the usual ladder and today's run; a 重点督办 topic groups
+        this year's key proposals."""
+        for key in ("npc", "cppcc"):
+            escalation.install_default_ladder(self.sessions[key])
+        escalation.run()
+        session = self.sessions["cppcc"]
+        key_items = list(
+            session.proposals.filter(assignments__isnull=False).distinct().order_by("-is_key", "serial")[:4]
+        )
+        if key_items:
+            topic, _ = KeyTopic.objects.get_or_create(
+                session=session,
+                title="民生实事重点提案",
+                defaults={"leader": "市政府副市长 李明", "created_by": self.users["supervisor"]},
+            )
+            topic.set_proposals(key_items, by=self.users["supervisor"])
 
     # --- reference data ---------------------------------------------------------
 
