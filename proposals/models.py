@@ -668,7 +668,7 @@ class FinishedRank(models.Func):
     def __init__(self):
         super().__init__(models.F("status"))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
         finished = ", ".join(f"'{status}'" for status in FINISHED)
         return f"CASE WHEN {column} IN ({finished}) THEN 1 ELSE 0 END", params
