@@ -11,6 +11,8 @@ Builds the demo data in a throw-away SQLite file and media folder, then measures
 - form: the signed feedback form (WeasyPrint), with and without our font compaction;
 - memory: RSS growth over --renders letters of varied content;
 - cached: median download of the stored letter through the view (ETag) vs a render;
+- first letter after boot: a new process's first render with and without the workers' warm-up
+  (printing.letters.warm, called by gunicorn's post_worker_init), in turn;
 - batch: --letters letters into one PDF with printing.batch (time, peak RSS, bytes) vs naive
   WeasyPrint of one HTML document holding the same letters; ours runs once before the naive
   document and twice after (the median is quoted); a worker's peak RSS as batches are built now
@@ -245,6 +247,19 @@ def main():
         cached_vs_render=round(statistics.median(w for w, _c in downloads) / ours, 2),
     )
 
+    # --- the first letter after boot, with and without the workers' warm-up ---------------------
+    firsts: dict[str, list[float]] = {"warm": [], "cold": []}
+    for _ in range(2):
+        for mode in firsts:
+            firsts[mode].append(first_letter(reply.pk, mode))
+    emit(
+        figure="first_letter_after_boot",
+        with_warm_up_s=round(statistics.median(firsts["warm"]), 3),
+        without_warm_up_s=round(statistics.median(firsts["cold"]), 3),
+        warm_runs_s=[round(x, 3) for x in firsts["warm"]],
+        cold_runs_s=[round(x, 3) for x in firsts["cold"]],
+    )
+
     # --- batch ----------------------------------------------------------------------------------
     replies = make_letters(reply, args.letters)
     rss_before = rss_mb()
@@ -303,6 +318,33 @@ def main():
         naive_peak_rss_mb=round(naive_rss.peak, 1),
         target_rss_mb=300,
     )
+
+
+FIRST = """
+import os, sys, time, django
+sys.path.insert(0, '.')
+os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')
+django.setup()
+from printing import documents, letters
+from replies.models import Reply
+
+if sys.argv[2] == 'warm':
+    letters.warm()  # what deploy/gunicorn.conf.py's post_worker_init does
+reply = Reply.objects.select_related('assignment__unit', 'assignment__proposal').get(pk=int(sys.argv[1]))
+started = time.perf_counter()
+documents.reply_letter(reply).render()
+print(time.perf_counter() - started)
+"""
+
+
+def first_letter(pk, mode):
+    """Seconds of the first letter rendered in a new process ("warm": after the boot's warm-up)."""
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST, str(pk), mode], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return float(result.stdout.split()[-1])
 
 
 WORKER = """
