@@ -5,15 +5,16 @@
     .venv/bin/python bench/lists.py --only sqlite    # or --only postgresql
 
 SQLite: a file in the temporary directory (BANLI_BENCH_SQLITE, default /tmp/banli_bench.sqlite3).
-PostgreSQL: the database `banli_bench` on the server of DATABASE_URL (never the test databases);
+PostgreSQL: the database `banli_bench` (or BANLI_BENCH_DB) on the server of DATABASE_URL (never the test
+databases);
 skipped when DATABASE_URL is not set. Building runs `migrate`, `load_demo` and
 `load_demo --volume 100000` (a few minutes each); --reuse keeps a database that already has
 the volume data and only migrates it.
 
 Each backend is measured in a child process (settings read the database from the environment),
 with Django's test client in process: the time is the server's, without the network. Per page:
-p50 and p95 of BENCH_RUNS requests (15 by default, after one warm-up) and the number of queries
-of one request. The dashboard's figures cache is off, so every request computes everything.
+p50 and p95 of BENCH_RUNS requests (15 by default, after one warm-up), in wall time and in the
+process's CPU time, and the number of queries of one request. The dashboard's figures cache is off, so every request computes everything.
 """
 
 import argparse
@@ -29,11 +30,12 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 VOLUME = 100_000
-BENCH_DB = "banli_bench"
+BENCH_DB = os.environ.get("BANLI_BENCH_DB", "banli_bench")
 
 
 def _env_for(backend):
     env = dict(os.environ)
+    env.setdefault("BANLI_SECOND_FACTOR", "0")  # staff signed in by force_login have no second factor
     if backend == "sqlite":
         env.pop("DATABASE_URL", None)
         env["BANLI_SQLITE_PATH"] = os.environ.get(
@@ -143,6 +145,8 @@ def measure_all():
         ("overdue list", supervisor, "/dashboard/list/overdue/"),
         ("overdue list, page 50", supervisor, "/dashboard/list/overdue/?page=50"),
         ("overdue list as office", office, "/dashboard/list/overdue/"),
+        ("commitments list", supervisor, "/commitments/"),
+        ("commitments list as office", office, "/commitments/"),
         ("search, 4 characters", supervisor, "/search/?q=养老服务"),
         ("search, 2 characters", supervisor, "/search/?q=养老"),
         ("search as clerk", clerk, "/search/?q=养老服务"),
@@ -156,26 +160,32 @@ def measure_all():
         f"{connection.vendor}: {Proposal.objects.count()} proposals, {Assignment.objects.count()} assignments; "
         f"{runs} requests per page, figures cache off; load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'page':<30} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    # Wall time counts whatever else the machine runs; CPU time is this process's (on SQLite the
+    # database runs in it, on PostgreSQL the server's share is in the wall time only).
+    print(f"{'page':<30} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'cpu p95':>8} {'queries':>8}")
     for name, client, url in pages:
-        p50, p95, queries = timed(client, url, runs, connection)
-        print(f"{name:<30} {p50:>8.0f} {p95:>8.0f} {queries:>8}")
+        p50, p95, cpu50, cpu95, queries = timed(client, url, runs, connection)
+        print(f"{name:<30} {p50:>8.0f} {p95:>8.0f} {cpu50:>8.0f} {cpu95:>8.0f} {queries:>8}")
 
 
 def timed(client, url, runs, connection):
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm up
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95, len(queries)
+
+    def p95(values):
+        values = sorted(values)
+        return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+
+    return statistics.median(times), p95(times), statistics.median(cpu), p95(cpu), len(queries)
 
 
 if __name__ == "__main__":

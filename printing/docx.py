@@ -1,10 +1,10 @@
 """The reply letter as a Word document (python-docx), for offices that finish letters in Word.
 
-The same letter as the PDF (printing/letters.py gives both their content): A4 at 37/35/28/26 mm
-22 lines a page on Word's line grid (w:docGrid) and 28 characters a line (each character
-condensed by a quarter point: 28 × 15.75 pt fit the 156 mm line, 29 do not; Word's character
-grid would do the same in Word, but LibreOffice and WPS set a 16 pt character on a 15.8 pt grid
-in two cells, so that a line held 14); on page 1 the red unit
+The same letter as the PDF (printing/letters.py gives both their content): A4 at 37/35/28/26 mm,
+22 lines a page on the line grid (w:docGrid) and 28 characters a line (each character
+condensed by a quarter point: 28 × 15.75 pt fit the 156 mm line, 29 do not; a character grid
+of 28 would too in Word, but LibreOffice sets a 16 pt character on a 15.8 pt grid in two
+cells, so that a line held 14); on page 1 the red unit
 name 30 mm from the top edge with the 170 mm red double rule under it and the bottom red rule
 20 mm from the bottom edge; page numbers "— N —" as a PAGE field from page 2, odd pages right
 and even pages left, one character in; the title broken between words; 落款 centred over the

@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -653,6 +654,26 @@ FIGURES = [
 ]
 
 
+@deconstructible(path="proposals.models.FinishedRank")
+class FinishedRank(models.Func):
+    """0 for an assignment still being handled, 1 for a finished one: the inbox lists open work
+    first. The inbox orders by exactly this expression, which an index of Assignment holds.
+
+    The statuses are written into the SQL as literals (they are the code's constants): SQLite
+    uses an index on an expression only for the same expression, and a bound parameter is not.
+    """
+
+    output_field = models.IntegerField()
+
+    def __init__(self):
+        super().__init__(models.F("status"))
+
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        finished = ", ".join(f"'{status}'" for status in FINISHED)
+        return f"CASE WHEN {column} IN ({finished}) THEN 1 ELSE 0 END", params
+
+
 class Assignment(models.Model):
     """One handling unit's share of a proposal (交办): lead, co-handling or separate."""
 
@@ -729,6 +750,10 @@ class Assignment(models.Model):
             ),
             # The inbox's count per state for an office, which reaches its body through the proposal.
             models.Index(fields=["status", "proposal"], name="assignment_status_proposal_idx"),
+            # The inbox's order (open work first, then by deadline): a page is read from the index in
+            # order, never by sorting every assignment in reach.
+            models.Index(FinishedRank(), "due_on", "id", name="assignment_inbox_order_idx"),
+            models.Index("unit", FinishedRank(), "due_on", "id", name="assignment_unit_inbox_idx"),
         ]
 
     def __str__(self):

@@ -3,13 +3,18 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Value, When
 from django.utils import timezone
 
-from proposals.models import FINISHED, Assignment, AssignmentStatus, ProposalStatus
+from proposals.models import FINISHED, Assignment, AssignmentRole, AssignmentStatus, ProposalStatus
 
 from .escalation import with_current_rank
 from .models import EscalationLevel
+
+# 主办 first, then 分办, then 会办.
+ROLE_ORDER = Case(
+    When(role=AssignmentRole.LEAD, then=Value(0)), When(role=AssignmentRole.SEPARATE, then=Value(1)), default=Value(2)
+)
 
 
 @dataclass
@@ -21,7 +26,7 @@ class Progress:
 def progress(topic, today=None):
     today = today or timezone.localdate()
     assignments = with_current_rank(
-        Assignment.objects.select_related("unit").exclude(status=AssignmentStatus.RETURNED).order_by("role", "pk")
+        Assignment.objects.select_related("unit").exclude(status=AssignmentStatus.RETURNED).order_by(ROLE_ORDER, "pk")
     )
     proposals = list(
         topic.proposals.select_related("lead")

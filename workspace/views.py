@@ -6,13 +6,13 @@ Members have their own home, the portal of the feedback app (`/me/`).
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import Case, Count, When
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from proposals.access import scope_of
-from proposals.models import FINISHED, Assignment, HandlingUnit
+from proposals.models import Assignment, FinishedRank, HandlingUnit
 from proposals.views.routing import decidable_requests
 
 from .filters import INBOX_STATES, InboxFilter
@@ -58,9 +58,7 @@ class InboxView(ListView):
         without_state.pop("page", None)
         counting = InboxFilter(without_state or None, queryset=base, show_units=self.all_units)
         self.counts = dict(counting.qs.order_by().values_list("status").annotate(n=Count("pk")))
-        return self.filterset.qs.alias(finished=Case(When(status__in=FINISHED, then=1), default=0)).order_by(
-            "finished", "due_on", "pk"
-        )
+        return self.filterset.qs.alias(finished=FinishedRank()).order_by("finished", "due_on", "pk")
 
     def paginate_queryset(self, queryset, page_size):
         # Sort and cut the page on the assignments' own columns, then read that page's rows with
