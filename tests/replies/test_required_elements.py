@@ -173,3 +173,15 @@ class RequiredElementAdminTests(WorkflowTestCase):
         self.client.post(reverse("admin:replies_requiredelement_change", args=[element.pk]), {"severity": "off"})
         element.refresh_from_db()
         self.assertEqual(element.severity, "block")
+
+
+class DefaultsTests(WorkflowTestCase):
+    def test_without_the_offices_rows_each_element_takes_its_default(self):
+        from replies import elements
+
+        RequiredElement.objects.all().delete()
+        draft = f.reply(self.lead, status=ReplyStatus.DRAFT, contact_phone="")
+        found = {x.code: x.blocking for x in draft.missing_elements()}
+        self.assertEqual(found["contact_person"], False)  # a warning, as seeded
+        self.assertEqual(found["contacted"], True)
+        self.assertEqual(set(elements.DEFAULT_SEVERITY), set(elements.CHECKS))
