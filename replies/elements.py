@@ -105,12 +105,26 @@ CHECKS = {
 }
 
 
+# How strictly each element is enforced until the office says otherwise (the rows the migration
+# seeds; an element without a row falls back to this).
+DEFAULT_SEVERITY = {
+    "result_class": "block",
+    "body": "block",
+    "matches_proposal": "block",
+    "addressed_to_lead": "warn",
+    "contacted": "block",
+    "co_opinions": "block",
+    "doc_number": "warn",
+    "contact_person": "warn",
+}
+
+
 def findings(reply, *, severities, stage=SUBMIT):
     """What is missing from the reply, in the order above. `severities` is {code: "block" | "warn" |
-    "off"} (RequiredElement.severities()); an element without a row blocks."""
+    "off"} (RequiredElement.severities()); an element without a row takes its DEFAULT_SEVERITY."""
     found = []
     for code, check in CHECKS.items():
-        severity = severities.get(code, "block")
+        severity = severities.get(code, DEFAULT_SEVERITY[code])
         if severity == "off":
             continue
         message = check(reply, stage)

@@ -580,31 +580,48 @@ class Reply(models.Model):
                 )
                 self._issue(by=by, at=at)
 
+    def change_class(self, *, by, result_class, reason="", at=None):
+        """The reviewing 督查室 changes the result class of a reply waiting for its review (the
+        history keeps the old one; the timeline says from what to what, and why)."""
+        if not access.can_change_class(by):
+            raise TransitionError(gettext("只有督查室才能更改答复类别。"))
+        if result_class not in ResultClass.values:
+            raise TransitionError(gettext("请选择答复类别。"))
+        with transaction.atomic():
+            self._lock(ReplyStatus.IN_REVIEW)
+            self._set_class(by=by, result_class=result_class, reason=reason, at=at)
+
+    def _set_class(self, *, by, result_class, reason="", at=None):
+        if not result_class or result_class == self.result_class:
+            return
+        note = f"{self.result_class or '—'} → {result_class}" + (f"：{reason}" if reason else "")
+        self.result_class = result_class
+        self._history_user = by
+        with history_dated(self, at):
+            self.save(update_fields=["result_class", "updated_at"])
+        a = self.assignment
+        Event.record(proposal=a.proposal, assignment=a, verb=EventVerb.CLASS_CHANGED, actor=by, note=note, at=at)
+
     def review(self, *, by, result_class="", at=None):
-        """The supervisor approves a signed reply, possibly changing its class (kept in history).
+        """The supervisor approves a signed reply, possibly changing its class first (`change_class`).
 
         The 答复要件 are checked again first: when a blocking one is missing the reply goes back to
-        its drafter with the reasons instead of going out, and the missing ones are returned.
+        its drafter with the reasons instead of going out (a 答复要件不全 line on the timeline, which
+        the unit scores count), and the missing ones are returned.
         """
         if not access.can_supervise(by):
             raise TransitionError(gettext("只有督查室才能审核答复。"))
         with transaction.atomic():
             self._lock(ReplyStatus.IN_REVIEW)
-            note = ""
-            if result_class and result_class != self.result_class:
-                note = f"答复类别由 {self.result_class} 改为 {result_class}"
-                self.result_class = result_class
+            self._set_class(by=by, result_class=result_class, at=at)
             missing = [f.message for f in self.missing_elements(elements.REVIEW) if f.blocking]
             if missing:
-                if note:
-                    self._history_user = by
-                    self.save(update_fields=["result_class", "updated_at"])
                 self._move(
                     status=ReplyStatus.DRAFT,
                     assignment_status=AssignmentStatus.REDO if self.round > 1 else AssignmentStatus.HANDLING,
                     by=by,
-                    verb=EventVerb.SENT_BACK,
-                    note="答复要件不全：" + " ".join(missing),
+                    verb=EventVerb.ELEMENTS_MISSING,
+                    note=" ".join(missing),
                     at=at,
                 )
                 notices.handed_back(self, by=by, note="答复要件不全：" + " ".join(missing))
@@ -614,7 +631,6 @@ class Reply(models.Model):
                 assignment=self.assignment,
                 verb=EventVerb.REVIEWED,
                 actor=by,
-                note=note,
                 at=at,
             )
             self._issue(by=by, at=at)

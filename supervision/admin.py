@@ -5,7 +5,7 @@ from proposals import access
 from proposals.admin import RecordAdmin, ReferenceAdmin
 from proposals.models import Assignment
 
-from .models import Escalation, EscalationLevel, EscalationRule, KeyTopic, MeetingRule, Urge
+from .models import Escalation, EscalationLevel, EscalationRule, KeyTopic, MeetingRule, ScoringScheme, Urge
 
 
 @admin.register(Urge)
@@ -83,3 +83,14 @@ class KeyTopicAdmin(RecordAdmin):
     list_display = ["title", "session", "leader", "created_at"]
     list_filter = ["session"]
     search_fields = ["title", "leader"]
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(ReferenceAdmin):
+    """A year's 考评办法: the 督查室 sets it (checked by ScoringScheme.clean); offices read it."""
+
+    scoped = False
+    list_display = ["year", "name"]
+
+    def can_change(self, user, obj):
+        return access.can_supervise(user)

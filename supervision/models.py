@@ -25,6 +25,8 @@ from proposals.limits import REASON, clip, length_constraint
 from proposals.models import Assignment, Event, EventVerb, Proposal, Session, TransitionError, choice_constraint
 from replies.models import Reply
 
+from .scheme import validate_rules
+
 
 class UrgeMethod(models.TextChoices):
     SYSTEM = "system", _("系统消息")
@@ -595,3 +597,34 @@ class CommitmentProgress(models.Model):
 
     def __str__(self):
         return f"{self.commitment} · {self.reported_at:%Y-%m-%d}"
+
+
+# --- 承办单位考评 ---------------------------------------------------------------------------------
+
+
+class ScoringScheme(models.Model):
+    """A year's scoring scheme (考评办法) of the handling units: the points and deductions of each
+    item, for 主办 and 会办 (supervision.scoring reads them; DEFAULT_RULES when a year has none).
+
+    Reference data: the 督查室 corrects it in the admin, where it is checked before it is saved.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    name = models.CharField(_("名称"), max_length=100, help_text=_("如：2026年度建议提案承办单位考评办法"))
+    rules = models.JSONField(_("考评规则"), help_text=_("每组（lead 主办、co 会办）各项的分值与扣分，见页面说明"))
+    note = models.TextField(_("说明"), max_length=REASON, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("考评办法")
+        verbose_name_plural = _("考评办法")
+        ordering = ["-year"]
+        constraints = [length_constraint("note", REASON)]
+
+    def __str__(self):
+        return f"{self.year} {self.name}"
+
+    def clean(self):
+        if problems := validate_rules(self.rules):
+            raise ValidationError({"rules": problems})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import commitment_views, escalation_views, import_pages, topic_views, views
+from . import commitment_views, escalation_views, import_pages, scoring_views, topic_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -23,6 +23,8 @@ urlpatterns = [
     path("commitments/<int:pk>/close/", commitment_views.commitment_close, name="commitment_close"),
     path("commitments/<int:pk>/reopen/", commitment_views.commitment_reopen, name="commitment_reopen"),
     path("commitments/new/<int:reply_pk>/", commitment_views.commitment_new, name="commitment_new"),
+    path("scoring/", scoring_views.score_table, name="scoring"),
+    path("scoring/unit/<int:pk>/", scoring_views.score_unit, name="score_unit"),
     path("search/", views.search_view, name="search"),
     path("public/", views.public_list, name="public"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),

@@ -102,7 +102,9 @@ def prepare(request, proposal, assignments):
     co_units = co_unit_rows(proposal) if sees_co_units else []
     handed_back = (
         list(
-            Event.objects.filter(proposal=proposal, verb__in=[EventVerb.SENT_BACK, EventVerb.WITHDRAWN])
+            Event.objects.filter(
+                proposal=proposal, verb__in=[EventVerb.SENT_BACK, EventVerb.WITHDRAWN, EventVerb.ELEMENTS_MISSING]
+            )
             .select_related("actor")
             .order_by("at", "pk")
         )

@@ -29,13 +29,12 @@ def switch_user(page, username):
 def answer_and_sign_off(page, proposal, *, body=BODY, shots="workspace"):
     """The clerk takes `proposal` from 待签收 to a submitted draft through the pages; the signer
     (李局长, username "signer") signs it off. Screenshots <shots>-03 to -07. Returns the reply."""
-    # The clerk finds it in the inbox under 待签收 and signs for it.
+    # The clerk's home lists it under 待签收 with the button to sign for it.
     switch_user(page, "clerk")
     assert "待签收 1" in page.inner_text(".tabs")
-    page.click(".tabs >> text=待签收")
-    screenshot(page, f"{shots}-03-clerk-inbox")
-    page.click(f"text={proposal.title}")
-    page.click("button:has-text('签收')")
+    assert proposal.title in page.inner_text("#queue-pending")
+    screenshot(page, f"{shots}-03-clerk-home")
+    page.click("#queue-pending button:has-text('签收')")
     assert "已签收" in page.inner_text(".messages")
     screenshot(page, f"{shots}-04-signed-for")
 
@@ -65,7 +64,8 @@ def answer_and_sign_off(page, proposal, *, body=BODY, shots="workspace"):
     # The signer signs it off (签发); with review off it goes out at once.
     switch_user(page, "signer")
     assert "待签发 1" in page.inner_text(".tabs")
-    page.click(f"text={proposal.title}")
+    assert proposal.title in page.inner_text("#queue-to_sign")
+    page.click("#queue-to_sign >> text=审阅并签发")
     page.click("text=查看答复函")
     screenshot(page, f"{shots}-07-signer")
     # 签发 cannot be undone: it asks first, in a dialog on the page.

@@ -159,6 +159,34 @@ class EnglishPagesTest(TestCase):
         self.assertEnglish(reverse("supervision:dashboard"), expect=["Handling statistics", "Reply rate", "Export"])
         self.assertEnglish(reverse("supervision:list", args=["all"]), expect=["All assignments"])
 
+    def test_the_escalation_pages(self):
+        from supervision import services
+        from supervision.models import EscalationLevel, EscalationRule, KeyTopic
+
+        session = self.proposal.session
+        low = EscalationLevel.objects.create(session=session, rank=1, name="Reminder")
+        top = EscalationLevel.objects.create(session=session, rank=2, name="Key", needs_leader=True, leader="Li Ming")
+        EscalationRule.objects.create(session=session, offset_days=7, level=top)
+        EscalationRule.objects.create(session=session, offset_days=-3, level=low)
+        services.escalate(assignment=self.assignment, level=low, by=self.supervisor, reason="Late")
+        topic = KeyTopic.objects.create(
+            session=session, title="Urban renewal", leader="Li Ming", created_by=self.supervisor
+        )
+        topic.proposals.add(self.proposal)
+        self.english(self.supervisor)
+        self.assertEnglish(reverse("supervision:escalation_overview"), expect=["Recent escalations"])
+        self.assertEnglish(
+            reverse("supervision:escalations", args=[self.assignment.pk]),
+            expect=["Escalation records", "Escalate and notify", "Supervision notice"],
+        )
+        self.assertEnglish(
+            reverse("supervision:ladder", args=[session.pk]),
+            expect=["Automatic escalation rules", "First-meeting rule"],
+        )
+        self.assertEnglish(reverse("supervision:topics"), expect=["Urban renewal"])
+        self.assertEnglish(reverse("supervision:topic", args=[topic.pk]), expect=["Progress of each item"])
+        self.assertEnglish(reverse("supervision:topic_new"), expect=["New key supervision topic"])
+
     def test_the_offices_feedback_inbox(self):
         self.english(self.office)
         self.assertEnglish(reverse("feedback:office"), expect=["Replies without feedback yet"])

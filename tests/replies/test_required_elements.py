@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from proposals.models import AssignmentStatus, Event, EventVerb
+from proposals.models import AssignmentStatus, Event, EventVerb, TransitionError
 from replies.models import CoHandlingOpinion, ContactRecord, ElementSeverity, Reply, ReplyStatus, RequiredElement
 from tests import factories as f
 from tests.cast import WorkflowTestCase
@@ -117,7 +117,7 @@ class RequiredElementTests(WorkflowTestCase):
         self.assertEqual(self.draft.result_class, "B")  # the class the 督查室 chose stays
         self.assertIsNone(self.draft.issued_at)
         self.assertIn("答复要件不全，已退回拟稿人", self.client.get(response["Location"]).content.decode())
-        event = Event.objects.filter(verb=EventVerb.SENT_BACK).latest("pk")
+        event = Event.objects.filter(verb=EventVerb.ELEMENTS_MISSING).latest("pk")
         self.assertEqual(event.actor, self.supervisor)
         self.assertIn("请填写联系人和联系电话", event.note)
         # The clerk sees why, fixes it, and it goes through again.
@@ -132,6 +132,22 @@ class RequiredElementTests(WorkflowTestCase):
         self.draft.refresh_from_db()
         self.assertEqual(self.draft.status, ReplyStatus.ISSUED)
         self.assertTrue(self.draft.doc_number.startswith("X经信函〔"))
+
+    @override_settings(BANLI_SUPERVISOR_REVIEW=True)
+    def test_the_supervisor_changes_the_class_of_a_reply_in_review_and_nobody_else_may(self):
+        self.submit()
+        self.as_user(self.signer_x).post(reverse("replies:sign_off", args=[self.draft.pk]))
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.status, ReplyStatus.IN_REVIEW)
+        for outsider in (self.clerk_x, self.office):
+            with self.assertRaises(TransitionError):
+                self.draft.change_class(by=outsider, result_class="C")
+        self.draft.change_class(by=self.supervisor, result_class="C", reason="仅列入规划，尚未安排资金")
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.result_class, "C")
+        event = Event.objects.filter(verb=EventVerb.CLASS_CHANGED).latest("pk")
+        self.assertEqual((event.actor, event.note), (self.supervisor, "A → C：仅列入规划，尚未安排资金"))
+        self.assertEqual(self.draft.history.first().result_class, "C")
 
 
 class RequiredElementAdminTests(WorkflowTestCase):
@@ -157,3 +173,15 @@ class RequiredElementAdminTests(WorkflowTestCase):
         self.client.post(reverse("admin:replies_requiredelement_change", args=[element.pk]), {"severity": "off"})
         element.refresh_from_db()
         self.assertEqual(element.severity, "block")
+
+
+class DefaultsTests(WorkflowTestCase):
+    def test_without_the_offices_rows_each_element_takes_its_default(self):
+        from replies import elements
+
+        RequiredElement.objects.all().delete()
+        draft = f.reply(self.lead, status=ReplyStatus.DRAFT, contact_phone="")
+        found = {x.code: x.blocking for x in draft.missing_elements()}
+        self.assertEqual(found["contact_person"], False)  # a warning, as seeded
+        self.assertEqual(found["contacted"], True)
+        self.assertEqual(set(elements.DEFAULT_SEVERITY), set(elements.CHECKS))

@@ -135,7 +135,8 @@ class WorkflowTests(WorkflowTestCase):
         self.assertEqual(self.status(), (ReplyStatus.ISSUED, AssignmentStatus.REPLIED))
         self.assertEqual(self.draft.result_class, "B")
         self.assertEqual(self.draft.history.first().history_user, self.supervisor)
-        self.assertTrue(Event.objects.filter(verb=EventVerb.REVIEWED, note="答复类别由 A 改为 B").exists())
+        self.assertTrue(Event.objects.filter(verb=EventVerb.CLASS_CHANGED, note="A → B").exists())
+        self.assertTrue(Event.objects.filter(verb=EventVerb.REVIEWED).exists())
 
     @override_settings(BANLI_SUPERVISOR_REVIEW=True)
     def test_the_supervisor_may_send_it_back(self):

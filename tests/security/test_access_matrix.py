@@ -534,6 +534,8 @@ ROWS = [
         lambda w: f"/commitments/new/{w.reply_a.pk}/",
         only(200, CLERK_X, *OVERSEERS),
     ),
+    Row("unit scores", lambda w: "/scoring/", only(200, *OVERSEERS)),
+    Row("unit scores of X", lambda w: f"/scoring/unit/{w.unit_x.pk}/", only(200, *OVERSEERS)),
     Row("import assignments", lambda w: "/dashboard/import/", only(200, *OVERSEERS)),
     Row("import template", lambda w: "/dashboard/import/template/", only(200, *OVERSEERS)),
     Row("search", lambda w: "/search/?q=提案", everyone(200, **{ANON: LOGIN})),

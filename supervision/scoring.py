@@ -1,0 +1,248 @@
+"""Unit scoring (承办单位考评): each unit's points for a year by a published scheme, with the
+breakdown of every point, separately for 主办 (lead and separate units, who answer the member)
+and 会办 (co-handling units, who give their opinion to the lead unit).
+
+The scheme is data (`ScoringScheme`, one per year, edited as reference data; DEFAULT_RULES when a
+year has none). Each group's rules give the points of five rates and two deductions:
+
+- 按期办复 `on_time`: first replies (会办: first opinions) issued by the first round's deadline,
+  its extensions included (`Assignment.first_due_on`, from the deadline history): a 重办 round's
+  later deadline never changes it. ÷ the assignments (those returned not counted).
+- 见面/沟通 `contact`: assignments with at least one contact with the member (ContactRecord) ÷ assignments.
+- 满意度 `satisfaction`: (满意 + `basically` × 基本满意) ÷ feedback forms received.
+- 承诺兑现 `commitments`: commitments closed ÷ commitments that fell due (supervision.commitments),
+  for the commitments the unit made on that year's proposals.
+- 督办 received `escalations`: `per` points off for each 督办 (Escalation) the unit received, at most `max`.
+- 答复要件 misses `elements`: `per` points off for each reply returned at review for a missing
+  required element, at most `max`.
+
+A rate with nothing to measure (no assignment, no form, no commitment due) earns its full points
+and says so. A score is never below zero. All figures come from six aggregate queries however
+many proposals the year has.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, Sum, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Event, EventVerb, HandlingUnit, Session
+
+from . import commitments
+from .models import Commitment, Escalation, ScoringScheme
+from .scheme import CO, DEDUCTIONS, DEFAULT_RULES, GROUPS, LEAD, RATES
+from .stats import semijoined
+
+
+def scheme_for(year):
+    """The year's scheme: its row, or the default rules (an unsaved scheme) when it has none."""
+    scheme = ScoringScheme.objects.filter(year=year).first()
+    return scheme or ScoringScheme(year=year, name=str(_("默认考评办法")), rules=DEFAULT_RULES)
+
+
+def _points(value):
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Line:
+    key: str
+    label: str
+    measure: str  # what was counted, "12/15"
+    rate: float | None  # percent, None when nothing to measure
+    weight: str  # the rule as read: "30 分 × 比率", "每次扣 2 分，最多 10 分"
+    points: Decimal
+
+
+@dataclass
+class Score:
+    unit: HandlingUnit
+    group: str
+    assigned: int
+    lines: list = field(default_factory=list)
+
+    @property
+    def group_label(self):
+        return GROUPS[self.group]
+
+    @property
+    def total(self):
+        return max(_points(0), sum((line.points for line in self.lines), _points(0)))
+
+    def line(self, key):
+        return next(line for line in self.lines if line.key == key)
+
+
+def _rate_line(key, rule, part, whole, *, measure=None):
+    points = Decimal(str(rule.get("points", 0)))
+    if whole:
+        got = _points(points * Decimal(str(part)) / Decimal(whole))
+        rate = round(100 * part / whole, 1)
+    else:
+        got, rate = _points(points), None
+    return Line(
+        key=key,
+        label=str(RATES[key]),
+        measure=measure or f"{part}/{whole}",
+        rate=rate,
+        weight=str(_("%(points)s 分 × 比率") % {"points": rule.get("points", 0)}),
+        points=got,
+    )
+
+
+def _deduction_line(key, rule, count):
+    per, most = Decimal(str(rule.get("per", 0))), Decimal(str(rule.get("max", 0)))
+    return Line(
+        key=key,
+        label=str(DEDUCTIONS[key]),
+        measure=str(count),
+        rate=None,
+        weight=str(_("每次扣 %(per)s 分，最多 %(max)s 分") % {"per": rule.get("per", 0), "max": rule.get("max", 0)}),
+        points=-_points(min(per * count, most)),
+    )
+
+
+def _group(role):
+    return CO if role == AssignmentRole.CO else LEAD
+
+
+def year_sessions(year, body=None):
+    sessions = Session.objects.filter(year=year)
+    if body:
+        sessions = sessions.filter(body=body)
+    return list(sessions.values_list("pk", flat=True))
+
+
+def unit_scores(year, *, body=None, unit=None, today=None, sessions=None):
+    """(scheme, [Score]) for the year's sessions (of one body, if given; or the `sessions` ids the
+    caller already has), best total first; a unit appears once per group it handled assignments
+    in. `unit` limits it to one unit."""
+    today = today or timezone.localdate()
+    scheme = scheme_for(year)
+    sessions = year_sessions(year, body) if sessions is None else sessions
+    criteria = Q(proposal__session__in=sessions)
+    if unit is not None:
+        criteria &= Q(unit=unit)
+    assignments = semijoined(Assignment.objects, criteria).exclude(status=AssignmentStatus.RETURNED)
+    rows = (
+        assignments.values_list("unit_id", "unit__name", "unit__short_name", "role")
+        .annotate(
+            assigned=Count("pk"),
+            on_time=Count("pk", filter=Q(first_reply_on__lte=F("first_due_on")))
+            + Count("pk", filter=Q(first_opinion_on__lte=F("first_due_on"))),
+            contacted=Count("pk", filter=Q(contact_count__gt=0)),
+            forms=Sum("form_count"),
+            satisfied=Sum("satisfied_count"),
+            basically=Sum("basically_count"),
+        )
+        .order_by()
+    )
+    facts, units = {}, {}
+    names = ["assigned", "on_time", "contacted", "forms", "satisfied", "basically"]
+    for unit_id, name, short_name, role, *values in rows:
+        units[unit_id] = HandlingUnit(pk=unit_id, name=name, short_name=short_name)
+        row = facts.setdefault((unit_id, _group(role)), dict.fromkeys(names, 0))
+        for name, value in zip(names, values, strict=True):
+            row[name] += int(value or 0)
+
+    # Commitments are the unit's own promises, counted in the group of the assignment they answer.
+    made = Commitment.objects.filter(assignment__proposal__session__in=sessions)
+    if unit is not None:
+        made = made.filter(unit=unit)
+    kept = {}
+    for row in (
+        made.order_by()
+        .values_list("unit_id", "assignment__role")
+        .annotate(
+            closed=Count("pk", filter=Q(status="closed")),
+            overdue=Count("pk", filter=Q(status="open", due_on__lt=today)),
+        )
+    ):
+        unit_id, role, closed, overdue = row
+        k = kept.setdefault((unit_id, _group(role)), [0, 0])
+        k[0] += closed
+        k[1] += overdue
+
+    # The 督办 received and the replies returned for missing 答复要件, in one query.
+    escalations = Escalation.objects.filter(assignment__proposal__session__in=sessions)
+    misses = Event.objects.filter(verb=EventVerb.ELEMENTS_MISSING, assignment__proposal__session__in=sessions)
+    if unit is not None:
+        escalations = escalations.filter(assignment__unit=unit)
+        misses = misses.filter(assignment__unit=unit)
+    counted = {"e": {}, "m": {}}
+    both = (
+        escalations.order_by()
+        .values_list("assignment__unit_id", "assignment__role")
+        .annotate(n=Count("pk"), kind=Value("e"))
+        .union(
+            misses.order_by()
+            .values_list("assignment__unit_id", "assignment__role")
+            .annotate(n=Count("pk"), kind=Value("m")),
+            all=True,
+        )
+    )
+    for unit_id, role, n, kind in both:
+        bucket = counted[kind]
+        bucket[(unit_id, _group(role))] = bucket.get((unit_id, _group(role)), 0) + n
+    escalated, missed = counted["e"], counted["m"]
+
+    keys = set(facts) | set(kept) | set(escalated) | set(missed)
+    if missing := {unit_id for unit_id, _g in keys} - set(units):
+        units.update(HandlingUnit.objects.in_bulk(missing))
+    scores = []
+    for unit_id, group in keys:
+        rules = scheme.rules.get(group, DEFAULT_RULES[group])
+        f = facts.get((unit_id, group), dict.fromkeys(names, 0))
+        closed, overdue = kept.get((unit_id, group), (0, 0))
+        basically_weight = (rules.get("satisfaction") or {}).get("basically", 1)
+        pleased = f["satisfied"] + basically_weight * f["basically"]
+        score = Score(unit=units[unit_id], group=group, assigned=f["assigned"])
+        score.lines = [
+            _rate_line("on_time", rules["on_time"], f["on_time"], f["assigned"]),
+            _rate_line("contact", rules["contact"], f["contacted"], f["assigned"]),
+            _rate_line(
+                "satisfaction",
+                rules["satisfaction"],
+                pleased,
+                f["forms"],
+                measure=f"{f['satisfied']}+{basically_weight}×{f['basically']}/{f['forms']}",
+            ),
+            _rate_line("commitments", rules["commitments"], closed, closed + overdue),
+            _deduction_line("escalations", rules["escalations"], escalated.get((unit_id, group), 0)),
+            _deduction_line("elements", rules["elements"], missed.get((unit_id, group), 0)),
+        ]
+        scores.append(score)
+    scores.sort(key=lambda s: (s.group != LEAD, -s.total, s.unit.name))
+    return scheme, scores
+
+
+def commitment_rate(year=None, *, body=None, today=None):
+    """承诺兑现率 (figures of supervision.commitments) of the commitments made on a year's
+    proposals (every year when None), for the annual report."""
+    qs = Commitment.objects.all()
+    if year is not None:
+        qs = qs.filter(assignment__proposal__session__in=year_sessions(year, body))
+    elif body:
+        qs = qs.filter(assignment__proposal__session__body=body)
+    return commitments.fulfilment(qs, today=today)
+
+
+def scheme_rows(scheme):
+    """The scheme as people read it: [(group label, [(item, rule text)])]."""
+    rows = []
+    for group, label in GROUPS.items():
+        rules = scheme.rules.get(group, DEFAULT_RULES[group])
+        items = []
+        for key, name in RATES.items():
+            text = _("%(points)s 分 × 比率") % {"points": rules[key].get("points", 0)}
+            if key == "satisfaction":
+                text += _("（基本满意按 %(w)s 计）") % {"w": rules[key].get("basically", 1)}
+            items.append((name, text))
+        for key, name in DEDUCTIONS.items():
+            items.append(
+                (name, _("每次扣 %(per)s 分，最多 %(max)s 分") % {"per": rules[key]["per"], "max": rules[key]["max"]})
+            )
+        rows.append((label, items))
+    return rows
