@@ -2,7 +2,9 @@
 across sessions and years, warned of once, counted in the 承诺兑现率, and seen only in scope."""
 
 import datetime
+import io
 
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -204,3 +206,10 @@ class CommitmentTest(TestCase):
         self.client.get(reverse("supervision:commitments"))
         with self.assertNumQueries(9):
             self.client.get(reverse("supervision:commitments"))
+
+    def test_the_daily_command_warns_and_says_how_many(self):
+        self.promise(due_on=TODAY - datetime.timedelta(days=1))
+        out = io.StringIO()
+        call_command("warn_commitments", today=TODAY.isoformat(), stdout=out)
+        self.assertIn("超期提醒 1 项", out.getvalue())
+        self.assertEqual(Notification.objects.filter(user=self.clerk, event="commitment_overdue").count(), 1)
