@@ -72,12 +72,15 @@ class DaysBetween(Func):
 def _met():
     """Whether the assignment had its first contact in time: a contact from 交办 to the end of the
     window, face to face where the proposal is key and its session asks for it."""
-    contacts = ContactRecord.objects.annotate(gap=DaysBetween(F("assignment__assigned_on"), F("contacted_on"))).filter(
+    # The gap is measured from the outer row's 交办 date: no join back to the assignment per contact.
+    contacts = ContactRecord.objects.annotate(gap=DaysBetween(OuterRef("assigned_on"), F("contacted_on"))).filter(
         assignment=OuterRef("pk"), contacted_on__gte=OuterRef("assigned_on"), gap__lte=OuterRef("window")
     )
     any_way = Q(Exists(contacts)) & (Q(proposal__is_key=False) | Q(face_rule=False))
     face = Q(Exists(contacts.filter(method__in=FACE_TO_FACE)))
-    return ExpressionWrapper(any_way | face, output_field=BooleanField())
+    # Most assignments have no contact at all: their own count (kept by the database, see
+    # supervision/figures.py) answers before any contact is looked up.
+    return ExpressionWrapper(Q(contact_count__gt=0) & (any_way | face), output_field=BooleanField())
 
 
 def unit_rates(criteria=None, today=None):

@@ -45,7 +45,11 @@ def pages_of(role):
     ).first()
     draft = Reply.objects.filter(status=ReplyStatus.DRAFT, assignment__unit__short_name="市经信局").first()
     submit = ["main form[method=post] button[type=submit] >> nth=-1"]
-    common = [("search", "/search/?q=企业", None), ("account", "/account/", None)]
+    common = [
+        ("search", "/search/?q=企业", None),
+        ("account", "/account/", None),
+        ("notifications", "/notifications/", None),
+    ]
     return {
         "anonymous": [
             ("login", "/login/", None),
@@ -64,6 +68,7 @@ def pages_of(role):
             ("proposal", p110.get_absolute_url(), None),
             ("draft", f"/replies/{draft.pk}/edit/", None) if draft else None,
             ("paragraphs", "/paragraphs/", None),
+            ("commitments", "/commitments/", None),
             ("print view", f"/replies/{reply.pk}/print/", None),
             *common,
         ],
@@ -81,6 +86,10 @@ def pages_of(role):
             ("overdue", "/dashboard/list/overdue/", None),
             ("import", "/dashboard/import/", None),
             ("legacy imports", "/imports/", None),
+            ("escalations", "/escalations/", None),
+            ("topics", "/escalations/topics/", None),
+            ("commitments", "/commitments/", None),
+            ("scoring", "/scoring/", None),
             ("staff", "/staff/", None),
             *common,
         ],
@@ -89,6 +98,8 @@ def pages_of(role):
             ("dashboard", "/dashboard/", None),
             ("batch print", "/printing/batch/", None),
             ("login log", "/staff/logins/", None),
+            ("escalations", "/escalations/", None),
+            ("scoring", "/scoring/", None),
             *common,
         ],
         "member": [
