@@ -25,7 +25,7 @@ many proposals the year has; the small tables are read from their own side.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,9 +154,13 @@ def unit_scores(year, *, body=None, unit=None, today=None, sessions=None):
     session_of = "assignment__proposal__session_id"
     kept = {}
     made = Commitment.objects.all() if unit is None else Commitment.objects.filter(unit=unit)
+    # A unit that promised on another unit's reply (a co-handling unit named in the lead's letter)
+    # answers for it as a 会办 unit.
+    own_role = Case(When(unit_id=F("assignment__unit_id"), then=F("assignment__role")), default=Value(CO))
     for unit_id, role, session_id, closed, overdue in (
         made.order_by()
-        .values_list("unit_id", "assignment__role", session_of)
+        .annotate(own_role=own_role)
+        .values_list("unit_id", "own_role", session_of)
         .annotate(
             closed=Count("pk", filter=Q(status="closed")),
             overdue=Count("pk", filter=Q(status="open", due_on__lt=today)),

@@ -134,6 +134,10 @@ class ScoringTest(TestCase):
         services.escalate(
             assignment=cls.co, level=session.escalation_levels.get(rank=1), by=cls.supervisor, reason="会办滞后"
         )
+        # Y's own promise in X's letter: Y answers for it as the 会办 unit (kept).
+        Commitment.objects.record(reply=r1, by=cls.office, text="安排配套资金", due_on=D(2026, 5, 1), unit=cls.y).close(
+            by=cls.office
+        )
         CoHandlingOpinion.objects.create(
             assignment=cls.co,
             body="同意",
@@ -168,6 +172,7 @@ class ScoringTest(TestCase):
         self.assertEqual(s.line("on_time").points, Decimal("50.00"))  # opinion 03-25 ≤ 03-31: 50 × 1/1
         self.assertEqual(s.line("contact").points, Decimal("0.00"))  # 0/1 × 50
         self.assertEqual(s.line("satisfaction").points, Decimal("0.00"))  # no forms, full points: 0
+        self.assertEqual(s.line("commitments").measure, "1/1")  # its promise in X's letter, kept (worth 0 here)
         self.assertEqual(s.line("escalations").points, Decimal("-1.00"))  # 1 × 1
         self.assertEqual(s.total, Decimal("49.00"))
 
