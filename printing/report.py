@@ -62,6 +62,11 @@ def sections(report):
         "dissatisfied": s["dissatisfied"],
         "rate": _pct(s["satisfied_rate"]),
     }
+    c = report["commitments"]
+    if c["total"]:
+        feedback += _(
+            "答复中作出承诺%(total)s项，已销号%(closed)s项、逾期未兑现%(overdue)s项，承诺兑现率%(rate)s。"
+        ) % {"total": c["total"], "closed": c["closed"], "overdue": c["overdue"], "rate": _pct(c["rate"])}
     if s["overdue"]:
         feedback += _("截至%(day)s，尚有%(n)s件逾期未办复。") % {"day": cn_date(report["today"]), "n": s["overdue"]}
     unit_table = {

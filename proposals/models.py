@@ -1112,7 +1112,11 @@ class Event(models.Model):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["proposal", "at"])]
+        indexes = [
+            models.Index(fields=["proposal", "at"]),
+            # Counting one kind of line per unit (the unit scores' 答复要件 returns) without reading every line.
+            models.Index(fields=["verb", "assignment"], name="event_verb_assignment_idx"),
+        ]
         constraints = [choice_constraint("verb", EventVerb), length_constraint("note", REASON)]
 
     def __str__(self):

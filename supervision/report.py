@@ -124,6 +124,7 @@ def report_figures(criteria, *, scope_label, today=None):
         "scope": scope_label,
         "today": today,
         "summary": summary,
+        "commitments": figures["commitments"],
         "classes": classes,
         "units": units,
         "co_units": [r for r in rows if r["role"] == AssignmentRole.CO],

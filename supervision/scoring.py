@@ -12,26 +12,27 @@ year has none). Each group's rules give the points of five rates and two deducti
 - 满意度 `satisfaction`: (满意 + `basically` × 基本满意) ÷ feedback forms received.
 - 承诺兑现 `commitments`: commitments closed ÷ commitments that fell due (supervision.commitments),
   for the commitments the unit made on that year's proposals.
-- 督办 received `escalations`: `per` points off for each 督办 (Escalation) the unit received, at most `max`.
+- 督办 received `escalations`: `per` points off for each 督办 (Escalation, counted by the 督办 line
+  each writes on its assignment's timeline) the unit received, at most `max`.
 - 答复要件 misses `elements`: `per` points off for each reply returned at review for a missing
   required element, at most `max`.
 
 A rate with nothing to measure (no assignment, no form, no commitment due) earns its full points
 and says so. A score is never below zero. All figures come from six aggregate queries however
-many proposals the year has.
+many proposals the year has; the small tables are read from their own side.
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Event, EventVerb, HandlingUnit, Session
 
 from . import commitments
-from .models import Commitment, Escalation, ScoringScheme
+from .models import Commitment, ScoringScheme
 from .scheme import CO, DEDUCTIONS, DEFAULT_RULES, GROUPS, LEAD, RATES
 from .stats import semijoined
 
@@ -147,46 +148,41 @@ def unit_scores(year, *, body=None, unit=None, today=None, sessions=None):
         for name, value in zip(names, values, strict=True):
             row[name] += int(value or 0)
 
-    # Commitments are the unit's own promises, counted in the group of the assignment they answer.
-    made = Commitment.objects.filter(assignment__proposal__session__in=sessions)
-    if unit is not None:
-        made = made.filter(unit=unit)
+    # The small tables are grouped by session too and read from their own side (a filter through
+    # the proposal would make the database start from the proposals); the year is picked here.
+    wanted = set(sessions)
+    session_of = "assignment__proposal__session_id"
     kept = {}
-    for row in (
+    made = Commitment.objects.all() if unit is None else Commitment.objects.filter(unit=unit)
+    for unit_id, role, session_id, closed, overdue in (
         made.order_by()
-        .values_list("unit_id", "assignment__role")
+        .values_list("unit_id", "assignment__role", session_of)
         .annotate(
             closed=Count("pk", filter=Q(status="closed")),
             overdue=Count("pk", filter=Q(status="open", due_on__lt=today)),
         )
     ):
-        unit_id, role, closed, overdue = row
-        k = kept.setdefault((unit_id, _group(role)), [0, 0])
-        k[0] += closed
-        k[1] += overdue
+        if session_id in wanted:
+            k = kept.setdefault((unit_id, _group(role)), [0, 0])
+            k[0] += closed
+            k[1] += overdue
 
-    # The 督办 received and the replies returned for missing 答复要件, in one query.
-    escalations = Escalation.objects.filter(assignment__proposal__session__in=sessions)
-    misses = Event.objects.filter(verb=EventVerb.ELEMENTS_MISSING, assignment__proposal__session__in=sessions)
+    # The 督办 received and the replies returned for missing 答复要件, from the timeline in one
+    # query: every 督办 (Escalation) writes one 督办 line on its assignment, every return one
+    # 答复要件不全 line (a topic's lines name no assignment and count for nobody).
+    lines = Event.objects.filter(verb__in=[EventVerb.ESCALATED, EventVerb.ELEMENTS_MISSING])
     if unit is not None:
-        escalations = escalations.filter(assignment__unit=unit)
-        misses = misses.filter(assignment__unit=unit)
-    counted = {"e": {}, "m": {}}
-    both = (
-        escalations.order_by()
-        .values_list("assignment__unit_id", "assignment__role")
-        .annotate(n=Count("pk"), kind=Value("e"))
-        .union(
-            misses.order_by()
-            .values_list("assignment__unit_id", "assignment__role")
-            .annotate(n=Count("pk"), kind=Value("m")),
-            all=True,
-        )
-    )
-    for unit_id, role, n, kind in both:
-        bucket = counted[kind]
-        bucket[(unit_id, _group(role))] = bucket.get((unit_id, _group(role)), 0) + n
-    escalated, missed = counted["e"], counted["m"]
+        lines = lines.filter(assignment__unit=unit)
+    counted = {EventVerb.ESCALATED: {}, EventVerb.ELEMENTS_MISSING: {}}
+    for verb, unit_id, role, session_id, n in (
+        lines.order_by()
+        .values_list("verb", "assignment__unit_id", "assignment__role", session_of)
+        .annotate(n=Count("pk"))
+    ):
+        if unit_id is not None and session_id in wanted:
+            bucket = counted[verb]
+            bucket[(unit_id, _group(role))] = bucket.get((unit_id, _group(role)), 0) + n
+    escalated, missed = counted[EventVerb.ESCALATED], counted[EventVerb.ELEMENTS_MISSING]
 
     keys = set(facts) | set(kept) | set(escalated) | set(missed)
     if missing := {unit_id for unit_id, _g in keys} - set(units):

@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pdfplumber
+from django.db.models import Q
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -109,3 +110,25 @@ class AnnualReportTests(TestCase):
         self.assertIn("水利局", pdf_text(self.get(self.supervisor, "printing:annual_report_pdf").content))
         for name in ("printing:annual_report_pdf", "printing:annual_report_docx"):
             self.assertEqual(self.get(self.clerk, name).status_code, 404)
+
+
+class ReportCommitmentsTests(TestCase):
+    def test_the_draft_states_the_commitments_and_their_rate_as_the_dashboard_counts_them(self):
+        from printing.report import sections
+        from supervision import report as supervision_report
+        from supervision.models import Commitment
+
+        today = timezone.localdate()
+        session = f.session(Body.CPPCC, name="测试会议")
+        unit = f.unit("测试市民政局", "民政局")
+        a = f.assignment(f.proposal(session, title="关于社区养老的提案"), unit, status=AssignmentStatus.REPLIED)
+        reply = f.reply(a, result_class="B")
+        clerk = f.clerk(unit)
+        kept = Commitment.objects.record(reply=reply, by=clerk, text="新建养老服务站", due_on=today)
+        kept.close(by=f.supervisor(), note="已建成")
+        late = today - datetime.timedelta(days=1)
+        Commitment.objects.record(reply=reply, by=clerk, text="完善助餐服务", due_on=late)
+        figures = supervision_report.report_figures(Q(), scope_label="测试会议")
+        self.assertEqual(figures["commitments"]["rate"], 50.0)
+        overview = " ".join(sections(figures)[0][1])
+        self.assertIn("作出承诺2项，已销号1项、逾期未兑现1项，承诺兑现率50.0%", overview)
