@@ -145,6 +145,8 @@ def measure_all():
         ("overdue list", supervisor, "/dashboard/list/overdue/"),
         ("overdue list, page 50", supervisor, "/dashboard/list/overdue/?page=50"),
         ("overdue list as office", office, "/dashboard/list/overdue/"),
+        ("unit scoring table", supervisor, "/scoring/"),
+        ("unit scoring table as office", office, "/scoring/"),
         ("commitments list", supervisor, "/commitments/"),
         ("commitments list as office", office, "/commitments/"),
         ("search, 4 characters", supervisor, "/search/?q=养老服务"),

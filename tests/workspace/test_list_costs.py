@@ -67,6 +67,8 @@ class ListCostTest(TestCase):
         ("dashboard", "supervisor", "/dashboard/", {}),
         ("dashboard, CPPCC", "supervisor", "/dashboard/", {"body": Body.CPPCC}),
         ("dashboard as office", "office", "/dashboard/", {}),
+        ("unit scoring table", "supervisor", "/scoring/", {}),
+        ("unit scoring table as office", "office", "/scoring/", {}),
         ("commitments", "supervisor", "/commitments/", {}),
         ("commitments as office", "office", "/commitments/", {}),
     ]
