@@ -22,9 +22,13 @@ and says so. A score is never below zero. All figures come from six aggregate qu
 many proposals the year has; the small tables are read from their own side.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +127,23 @@ def unit_scores(year, *, body=None, unit=None, today=None, sessions=None):
     today = today or timezone.localdate()
     scheme = scheme_for(year)
     sessions = year_sessions(year, body) if sessions is None else sessions
+    # Kept with the dashboard's figures for as long (BANLI_DASHBOARD_CACHE_SECONDS): they move as
+    # slowly, and several people opening the table should not each rescan the year.
+    seconds = settings.BANLI_DASHBOARD_CACHE_SECONDS
+    rules = json.dumps(scheme.rules, sort_keys=True)
+    key = (
+        "supervision:scores:"
+        + hashlib.sha256(f"{year}|{sorted(sessions)}|{getattr(unit, 'pk', None)}|{today}|{rules}".encode()).hexdigest()
+    )
+    if seconds and (cached := cache.get(key)) is not None:
+        return scheme, cached
+    scores = _scores(scheme, sessions, unit, today)
+    if seconds:
+        cache.set(key, scores, seconds)
+    return scheme, scores
+
+
+def _scores(scheme, sessions, unit, today):
     criteria = Q(proposal__session__in=sessions)
     if unit is not None:
         criteria &= Q(unit=unit)
@@ -215,7 +236,7 @@ def unit_scores(year, *, body=None, unit=None, today=None, sessions=None):
         ]
         scores.append(score)
     scores.sort(key=lambda s: (s.group != LEAD, -s.total, s.unit.name))
-    return scheme, scores
+    return scores
 
 
 def commitment_rate(year=None, *, body=None, today=None):
