@@ -186,3 +186,18 @@ class LadderTest(TestCase):
         )
         with self.assertRaises(ValidationError):
             rule.full_clean()
+
+    def test_the_unit_finds_its_督办通知单_on_the_proposal_page_and_another_unit_does_not(self):
+        level = EscalationLevel.objects.filter(session=self.session).order_by("pk").first()
+        record = services.escalate(assignment=self.assignment, level=level, by=self.supervisor, reason="进度滞后")
+        other = f.unit(short_name="财政")
+        f.assignment(self.assignment.proposal, other, role="co", status=AssignmentStatus.HANDLING)
+        link = f"/escalations/{record.pk}/notice.pdf"
+        self.client.force_login(self.clerk)
+        page = self.client.get(self.assignment.proposal.get_absolute_url()).content.decode()
+        self.assertIn(link, page)
+        self.assertIn("进度滞后", page)
+        self.assertEqual(self.client.get(link)["Content-Type"], "application/pdf")
+        self.client.force_login(f.clerk(other))
+        page = self.client.get(self.assignment.proposal.get_absolute_url()).content.decode()
+        self.assertNotIn(link, page)
