@@ -29,8 +29,10 @@ Texts go out as given: callers write them in Chinese (`proposals.i18n.in_chinese
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -66,16 +68,16 @@ class Plan:
     phones: list = field(default_factory=list)
 
     @property
-    def reaches_anyone(self):
+    def reaches_anyone(self) -> bool:
         return bool(self.users or self.emails or self.phones)
 
     @property
-    def sends(self):
+    def sends(self) -> bool:
         """True when an e-mail or a text message goes out (after commit)."""
         return bool(self.emails or self.phones)
 
 
-def contact_of(recipient) -> Contact:
+def contact_of(recipient: Any) -> Contact:
     """A user, a member, a unit (or anything with `notification_contact()`), or a Contact."""
     if isinstance(recipient, Contact):
         return recipient
@@ -90,20 +92,30 @@ def contact_of(recipient) -> Contact:
     raise TypeError(f"Cannot notify {recipient!r}")
 
 
-def absolute(url):
+def absolute(url: str) -> str:
     if not url or "://" in url:
         return url
     return site_url() + url
 
 
-def already_notified(*, key, recipient):
+def already_notified(*, key: str, recipient: Any) -> bool:
     contact = contact_of(recipient)
     if Delivery.objects.filter(key=key, recipient=contact.ref).exists():
         return True
     return bool(contact.users) and Notification.objects.filter(key=key, user__in=contact.users).exists()
 
 
-def notify(*, event, key, recipients, subject, text, url="", mail=None, sms=None) -> Plan:
+def notify(
+    *,
+    event: str,
+    key: str,
+    recipients: Iterable[Any],
+    subject: str,
+    text: str,
+    url: str = "",
+    mail: str | None = None,
+    sms: str | None = None,
+) -> Plan:
     """Tell `recipients` about an event once per key; see the module docstring."""
     if not event or len(event) > EVENT_MAX or len(key) > KEY_MAX or not key:
         raise ValueError("event and key must be short non-empty names")
@@ -145,7 +157,7 @@ def notify(*, event, key, recipients, subject, text, url="", mail=None, sms=None
     return plan
 
 
-def _deliver(event, key, ref, channel, address, subject, message):
+def _deliver(event: str, key: str, ref: str, channel: str, address: str, subject: str, message: str) -> bool:
     """Record, then send; a failure strikes the record so the next call tries again. True if sent."""
     try:
         with transaction.atomic():

@@ -21,6 +21,7 @@ import sys
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -43,7 +44,7 @@ class BaseBackend:
 
 
 class ConsoleBackend(BaseBackend):
-    def send_messages(self, messages):
+    def send_messages(self, messages: list[SMSMessage]) -> int:
         for message in messages:
             sys.stdout.write(f"[短信] {message.to}：{message.text}\n")
         sys.stdout.flush()
@@ -53,7 +54,7 @@ class ConsoleBackend(BaseBackend):
 class FileBackend(BaseBackend):
     _lock = threading.Lock()
 
-    def send_messages(self, messages):
+    def send_messages(self, messages: list[SMSMessage]) -> int:
         folder = Path(settings.BANLI_SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
         lines = [
@@ -65,7 +66,7 @@ class FileBackend(BaseBackend):
 
 
 class LocmemBackend(BaseBackend):
-    def send_messages(self, messages):
+    def send_messages(self, messages: list[SMSMessage]) -> int:
         outbox.extend(messages)
         return len(messages)
 
@@ -77,7 +78,7 @@ class SendError(Exception):
 class TencentBackend(BaseBackend):
     """Tencent Cloud SMS (API 2021-01-11, SendSms): one request per message."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         from tencentcloud.common import credential
         from tencentcloud.common.profile.client_profile import ClientProfile
         from tencentcloud.common.profile.http_profile import HttpProfile
@@ -92,7 +93,7 @@ class TencentBackend(BaseBackend):
         )
 
     @staticmethod
-    def request_for(message):
+    def request_for(message: SMSMessage) -> Any:
         from tencentcloud.sms.v20210111 import models
 
         request = models.SendSmsRequest()
@@ -103,7 +104,7 @@ class TencentBackend(BaseBackend):
         request.PhoneNumberSet = [e164(message.to)]
         return request
 
-    def send_messages(self, messages):
+    def send_messages(self, messages: list[SMSMessage]) -> int:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         sent = 0
@@ -147,7 +148,7 @@ def send_sms(to: str, text: str) -> bool:
     return get_backend().send_messages([SMSMessage(to=to, text=text)]) == 1
 
 
-def read_file_outbox(folder) -> list[SMSMessage]:
+def read_file_outbox(folder: str | Path) -> list[SMSMessage]:
     """The messages a FileBackend wrote under `folder`, oldest first."""
     path = Path(folder) / "sms.jsonl"
     if not path.exists():

@@ -1,6 +1,9 @@
 """Writes of the supervision app: 催办 (with its reminder e-mail), graded 督办, and the 交办清单
 import (importer.apply)."""
 
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,14 +11,14 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 from proposals.i18n import stored_text
 from proposals.limits import clip
-from proposals.models import Event, EventVerb, TransitionError
+from proposals.models import Assignment, Event, EventVerb, TransitionError
 
 from . import notices
 from .mail import send_reminder_once
-from .models import Escalation, Notify, Urge
+from .models import Escalation, EscalationLevel, EscalationRule, Notify, Urge
 
 
-def urge(*, assignment, by, method, note=""):
+def urge(*, assignment: Assignment, by: AbstractBaseUser, method: str, note: str = "") -> tuple[Urge, bool | None]:
     """催办 one assignment: record it on the timeline and mail the unit once per deadline.
 
     Returns (urge, sent): sent is True when an e-mail goes out, False when one already went for
@@ -32,7 +35,16 @@ def urge(*, assignment, by, method, note=""):
     return record, sent
 
 
-def escalate(*, assignment, level, by=None, reason="", leader="", rule=None, at=None):
+def escalate(
+    *,
+    assignment: Assignment,
+    level: EscalationLevel,
+    by: AbstractBaseUser | None = None,
+    reason: str = "",
+    leader: str = "",
+    rule: EscalationRule | None = None,
+    at: datetime | None = None,
+) -> Escalation:
     """督办 one open assignment at `level`: by a rule of its session (`rule`, no `by`) or by the
     supervisor (`by`, with a reason; a leader's name where the level needs one).
 
