@@ -20,9 +20,7 @@ def prepare(request, proposal, assignments):
     # 督办 of an assignment: for its own unit and for whoever follows the session (as the notice's download).
     follows = access.can_follow(user, proposal.session)
     shown = [a.pk for a in assignments if follows or access.can_work_on(user, a)]
-    escalations = list(
-        Escalation.objects.filter(assignment__in=shown).select_related("level").order_by("at", "pk")
-    )
+    escalations = list(Escalation.objects.filter(assignment__in=shown).select_related("level").order_by("at", "pk"))
     today = timezone.localdate()
     rows = list(
         Commitment.objects.visible_to(user)

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from django.urls import Resolver404, resolve
 
 from tests.security import test_access_matrix as matrix
-from tests.security.test_access_matrix import ANON, CLERK_X, ROLES, ROWS
+from tests.security.test_access_matrix import ANON, ROLES, ROWS
 
 REPORT = Path(__file__).resolve().parents[2] / "test-output" / "reachability.txt"
 HOMES = {role: "/" for role in ROLES} | {ANON: "/login/"}
