@@ -16,19 +16,21 @@ This module imports no model (the models import it), only the option lists.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import QuerySet
 from django.http import Http404
 
 from .choices import Body, RequestKind, RoleKind
 
+if TYPE_CHECKING:
+    # The auth models cannot be imported while the app registry loads this module.
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import User as Account
+
 # Whoever a request carries. The model objects the predicates take stay untyped (Any): the models
 # import this module, so naming them here would close an import circle.
-User: TypeAlias = AbstractBaseUser | AnonymousUser
+User: TypeAlias = "Account | AnonymousUser"
 
 
 @dataclass(frozen=True)
@@ -174,8 +176,10 @@ def can_link_accounts(user: User) -> bool:
     return scope_of(user).everything
 
 
-def get_visible_or_404(qs: QuerySet[Any], user: User, **lookup: Any) -> Any:
-    """Fetch one object from the user's scope; anything outside it is simply not found."""
+def get_visible_or_404(qs: Any, user: User, **lookup: Any) -> Any:
+    """Fetch one object from the user's scope; anything outside it is simply not found.
+
+    `qs` is one of the project's querysets with `visible_to()`, which the stubs cannot name here."""
     try:
         return qs.visible_to(user).get(**lookup)
     except qs.model.DoesNotExist:

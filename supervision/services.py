@@ -3,7 +3,7 @@ import (importer.apply)."""
 
 from datetime import datetime
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from .mail import send_reminder_once
 from .models import Escalation, EscalationLevel, EscalationRule, Notify, Urge
 
 
-def urge(*, assignment: Assignment, by: AbstractBaseUser, method: str, note: str = "") -> tuple[Urge, bool | None]:
+def urge(*, assignment: Assignment, by: User, method: str, note: str = "") -> tuple[Urge, bool | None]:
     """催办 one assignment: record it on the timeline and mail the unit once per deadline.
 
     Returns (urge, sent): sent is True when an e-mail goes out, False when one already went for
@@ -39,7 +39,7 @@ def escalate(
     *,
     assignment: Assignment,
     level: EscalationLevel,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     reason: str = "",
     leader: str = "",
     rule: EscalationRule | None = None,
