@@ -8,14 +8,22 @@ merged with pikepdf (qpdf).
 """
 
 import io
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from feedback.models import Feedback, expected_members
+from proposals.access import User
+from proposals.models import HandlingUnit, Session
 from replies.models import Reply
 
 from . import documents, letters
 from .pdf import PrintError
+
+if TYPE_CHECKING:
+    import pikepdf
 
 # Letters typeset as one Typst document: fonts are embedded once per chunk (fewer, larger
 # chunks make a smaller file), and a chunk's layout is held in memory until the next one
@@ -27,7 +35,13 @@ class BatchTooLarge(PrintError):
     pass
 
 
-def replies_for(*, session=None, unit=None, ids=None, user=None):
+def replies_for(
+    *,
+    session: Session | None = None,
+    unit: HandlingUnit | None = None,
+    ids: Sequence[int] | None = None,
+    user: "User | None" = None,
+) -> QuerySet[Reply]:
     qs = Reply.objects.issued()
     if user is not None:
         qs = qs.handled_by(user)
@@ -42,9 +56,9 @@ def replies_for(*, session=None, unit=None, ids=None, user=None):
     )
 
 
-def forms_for(replies):
+def forms_for(replies: Iterable[Reply]) -> dict[int, list[Feedback]]:
     """{reply pk: its submitted feedback forms, in order}."""
-    forms: dict[int, list] = {}
+    forms: dict[int, list[Feedback]] = {}
     submitted = (
         Feedback.objects.submitted()
         .filter(reply__in=[r.pk for r in replies])
@@ -56,10 +70,12 @@ def forms_for(replies):
     return forms
 
 
-def attachments_for(replies, *, with_forms=False, packets=False, site_url=""):
+def attachments_for(
+    replies: Sequence[Reply], *, with_forms: bool = False, packets: bool = False, site_url: str = ""
+) -> dict[int, list[documents.Printable]]:
     """{reply pk: the documents printed after its letter}: its signed forms, and for a mailing
     packet the pre-filled forms of the members who answer it and have not yet."""
-    attached: dict[int, list] = {}
+    attached: dict[int, list[documents.Printable]] = {}
     signed = forms_for(replies) if (with_forms or packets) else {}
     for reply in replies:
         docs = []
@@ -73,13 +89,21 @@ def attachments_for(replies, *, with_forms=False, packets=False, site_url=""):
     return attached
 
 
-def count(replies, *, with_forms=False, packets=False):
+def count(replies: Sequence[Reply], *, with_forms: bool = False, packets: bool = False) -> int:
     """How many documents the batch holds: the letters, and what is printed after each."""
     attached = attachments_for(replies, with_forms=with_forms, packets=packets)
     return len(replies) + sum(len(docs) for docs in attached.values())
 
 
-def build(replies, *, limit, with_forms=False, packets=False, site_url="", progress=None):
+def build(
+    replies: Iterable[Reply],
+    *,
+    limit: int,
+    with_forms: bool = False,
+    packets: bool = False,
+    site_url: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
     """One PDF of the letters in order, each followed by its signed forms or its mailing packet's forms when asked for."""
     import pikepdf
 
@@ -122,7 +146,7 @@ def build(replies, *, limit, with_forms=False, packets=False, site_url="", progr
         merged.close()
 
 
-def packet(reply):
+def packet(reply: Reply) -> bytes:
     """The mailing packet of one issued reply: its letter, then a pre-filled form for each member
     who answers it (BANLI_FEEDBACK_FROM), to print and post together."""
     import pikepdf
@@ -144,13 +168,13 @@ def packet(reply):
         merged.close()
 
 
-def _stored(printable, sources):
+def _stored(printable: documents.Printable, sources: list["pikepdf.Pdf"]) -> "pikepdf.Pdf":
     stored = documents.stored_pdf(printable)
     with stored.file.open("rb") as fh:
         return _open(fh.read(), sources)
 
 
-def _open(data, sources):
+def _open(data: bytes, sources: list["pikepdf.Pdf"]) -> "pikepdf.Pdf":
     import pikepdf
 
     document = pikepdf.open(io.BytesIO(data))
