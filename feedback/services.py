@@ -5,18 +5,23 @@ and the e-mails, each sent once through the Notification ledger."""
 import datetime
 import logging
 import secrets
+from typing import Any, cast
 
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import Contact, already_notified, notify
+from notifications.services import Contact, Plan, already_notified, notify
 from proposals.files import UploadError, message_for
 from proposals.i18n import in_chinese
 from proposals.limits import clip
-from proposals.models import AssignmentStatus, Event, EventVerb, TransitionError, office_staff
+from proposals.models import AssignmentStatus, Event, EventVerb, Member, Proposal, TransitionError, office_staff
 from proposals.site import site_url
 from replies.models import Disclosure, Publication, Reply, ReplyStatus
 
@@ -37,11 +42,11 @@ logger = logging.getLogger("banli.feedback")
 class AlreadySubmitted(Exception):
     """The member's form for this reply is already in (double click, second tab, reused link)."""
 
-    def __init__(self, feedback):
+    def __init__(self, feedback: Feedback) -> None:
         self.feedback = feedback
 
 
-def _store(field_file, name, content, stored):
+def _store(field_file: FieldFile, name: str, content: File, stored: list[tuple[Storage, str]]) -> None:
     """Write the file of a row about to be saved and note it in `stored`; a storage error
     (a full disk) becomes UploadError with a message for the user."""
     try:
@@ -49,10 +54,10 @@ def _store(field_file, name, content, stored):
     except OSError as exc:
         logger.error("Storing %s failed", name, exc_info=True)
         raise UploadError(message_for(exc)) from exc
-    stored.append((field_file.storage, field_file.name))
+    stored.append((field_file.storage, cast(str, field_file.name)))  # saved just now, so named
 
 
-def _remove(stored):
+def _remove(stored: list[tuple[Storage, str]]) -> None:
     """After a failed save: the files written for it go too, so no file outlives its row."""
     for storage, name in stored:
         try:
@@ -61,7 +66,15 @@ def _remove(stored):
             logger.warning("Could not remove %s after a failed save", name, exc_info=True)
 
 
-def submit_online(*, reply, member, form, by=None, link=None, now=None):
+def submit_online(
+    *,
+    reply: Reply,
+    member: Member,
+    form: Any,
+    by: User | None = None,
+    link: FeedbackLink | None = None,
+    now: datetime.datetime | None = None,
+) -> Feedback:
     """Store the member's answers and signature as one sealed row; exactly one per member and reply.
 
     Raises UploadError (a message for the member) when the signature cannot be stored; then
@@ -93,7 +106,7 @@ def submit_online(*, reply, member, form, by=None, link=None, now=None):
     return feedback
 
 
-def _unsubmitted_form(reply, member, channel):
+def _unsubmitted_form(reply: Reply, member: Member, channel: str) -> Feedback:
     """The member's form for this reply, locked, or a new one; AlreadySubmitted if it is sealed already."""
     try:
         existing = Feedback.objects.select_for_update().get(reply=reply, member=member)
@@ -106,7 +119,16 @@ def _unsubmitted_form(reply, member, channel):
     return feedback
 
 
-def enter_paper(*, reply, member, answers, signed_on, scan, by, at=None):
+def enter_paper(
+    *,
+    reply: Reply,
+    member: Member,
+    answers: dict[str, Any],
+    signed_on: datetime.date,
+    scan: File,
+    by: User,
+    at: datetime.datetime | None = None,
+) -> Feedback:
     """The office enters a paper form as ticked, with its scan; ambiguous rows stay empty and flagged.
     `at` is when the office entered (and so received) it, now by default.
 
@@ -141,7 +163,9 @@ def enter_paper(*, reply, member, answers, signed_on, scan, by, at=None):
     return feedback
 
 
-def record_imported_form(*, reply, member, answers, signed_at, by):
+def record_imported_form(
+    *, reply: Reply, member: Member, answers: dict[str, Any], signed_at: datetime.datetime | None, by: User | None
+) -> Feedback:
     """A form found in a historical letter (legacy import): kept as the letter shows it, for a person
     to check. It reopens nothing and notifies nobody, unlike a form entered today."""
     feedback = Feedback(reply=reply, member=member, channel=Channel.PAPER, entered_by=by, submitted_at=signed_at)
@@ -154,7 +178,7 @@ def record_imported_form(*, reply, member, answers, signed_at, by):
 
 
 @in_chinese
-def _after_submission(feedback, *, by, at=None):
+def _after_submission(feedback: Feedback, *, by: User | None, at: datetime.datetime | None = None) -> None:
     reply = feedback.reply
     assignment = reply.assignment
     proposal = assignment.proposal
@@ -167,7 +191,9 @@ def _after_submission(feedback, *, by, at=None):
     transaction.on_commit(lambda: notify_feedback_received(feedback), robust=True)
 
 
-def _consequences(feedback, *, satisfaction, by, at=None):
+def _consequences(
+    feedback: Feedback, *, satisfaction: str, by: User | None, at: datetime.datetime | None = None
+) -> None:
     """What a form's answer sets going: 重办 after 不满意, publication once every member agreed."""
     reply = feedback.reply
     assignment = reply.assignment
@@ -182,7 +208,7 @@ def _consequences(feedback, *, satisfaction, by, at=None):
     publish_if_agreed(reply=reply, by=by, at=at)
 
 
-def publication_agreed(reply):
+def publication_agreed(reply: Reply) -> bool:
     """The rule for the public pages: an issued reply the unit marked 主动公开, and every member
     who answers it (BANLI_FEEDBACK_FROM) has a form in that says 是 (as corrected, if it was)."""
     if reply.status != ReplyStatus.ISSUED or reply.publication != Publication.PUBLIC:
@@ -193,7 +219,9 @@ def publication_agreed(reply):
 
 
 @in_chinese
-def publish_if_agreed(*, reply, by=None, at=None):
+def publish_if_agreed(
+    *, reply: Reply, by: User | None = None, at: datetime.datetime | None = None
+) -> Disclosure | None:
     """Publish the reply (with its 索引号) when the rule now holds; withdraw a publication that a
     correction no longer supports. Returns the disclosure in force, or None. `at`: now by default."""
     reply = Reply.objects.select_related("assignment__proposal", "assignment__unit").get(pk=reply.pk)
@@ -226,8 +254,16 @@ def publish_if_agreed(*, reply, by=None, at=None):
 
 @in_chinese
 def resolve_paper_form(
-    *, feedback, by, handling_effect, satisfaction, publish_consent, confirmed_via, confirmed_on, note
-):
+    *,
+    feedback: Feedback,
+    by: User,
+    handling_effect: str,
+    satisfaction: str,
+    publish_consent: bool,
+    confirmed_via: str,
+    confirmed_on: datetime.date,
+    note: str,
+) -> FeedbackCorrection:
     """The office records the answer it confirmed with the member for a 待核实 paper form: a new
     record (FeedbackCorrection) linked to the form, which stays as it was ticked, with its scan.
     The figures and the publication rule count the correction; 不满意 starts 重办.
@@ -273,7 +309,7 @@ def resolve_paper_form(
     return correction
 
 
-def receive(*, feedback, by, now=None):
+def receive(*, feedback: Feedback, by: User, now: datetime.datetime | None = None) -> bool:
     """The office countersigns receipt (签收) once; returns False if it was already received."""
     updated = Feedback.objects.filter(pk=feedback.pk, submitted_at__isnull=False, received_at__isnull=True).update(
         received_by=by, received_at=now or timezone.now()
@@ -283,7 +319,7 @@ def receive(*, feedback, by, now=None):
     return bool(updated)
 
 
-def _record_receipt(feedback, *, by, at=None):
+def _record_receipt(feedback: Feedback, *, by: User | None, at: datetime.datetime | None = None) -> None:
     Event.record(
         proposal=feedback.reply.assignment.proposal,
         assignment=feedback.reply.assignment,
@@ -297,11 +333,13 @@ def _record_receipt(feedback, *, by, at=None):
 # --- telling people (notifications.services.notify: in the app, e-mail, text message; each once) ---
 
 
-def link_url(token):
+def link_url(token: str) -> str:
     return site_url() + reverse("feedback:link", args=[token])
 
 
-def _reply_issued_texts(*, member, reply, proposal, url, link):
+def _reply_issued_texts(
+    *, member: Member, reply: Reply, proposal: Proposal, url: str, link: FeedbackLink
+) -> tuple[str, str, str]:
     context = {"member": member, "reply": reply, "proposal": proposal, "url": url, "link": link}
     subject = _("【办理】%(number)s已答复，请填写办理情况征询意见表") % {"number": proposal.number}
     mail = render_to_string("feedback/email/reply_issued.txt", context)
@@ -316,7 +354,7 @@ def _reply_issued_texts(*, member, reply, proposal, url, link):
 
 
 @in_chinese
-def notify_reply_issued(reply, by=None):
+def notify_reply_issued(reply: Reply, by: User | None = None) -> None:
     """Each expected member who has not answered gets a one-time link to the form by e-mail and
     text message, and (with an account) a notification leading to the reply; once per member and reply."""
     reply = type(reply).objects.select_related("assignment__proposal__lead__user", "assignment__unit").get(pk=reply.pk)
@@ -350,7 +388,7 @@ def notify_reply_issued(reply, by=None):
 
 
 @in_chinese
-def send_new_link(*, reply, member, by, channel=""):
+def send_new_link(*, reply: Reply, member: Member, by: User, channel: str = "") -> tuple[str, Plan]:
     """The office sends a fresh link (the old one expired or was lost) by e-mail and text message,
     or by `channel` ("email" or "sms") alone; returns (url, plan): the link is shown once to the
     office when the plan sends nothing."""
@@ -387,7 +425,7 @@ def send_new_link(*, reply, member, by, channel=""):
 
 
 @in_chinese
-def notify_feedback_received(feedback):
+def notify_feedback_received(feedback: Feedback) -> None:
     """The unit that wrote the reply and the office of the body hear that a form came in.
 
     `feedback` as the submitting request left it (its reply, unit, proposal and member loaded)."""
@@ -418,7 +456,7 @@ def notify_feedback_received(feedback):
     )
 
 
-def on_reply_issued(sender, reply, by=None, **kwargs):
+def on_reply_issued(sender: Any, reply: Reply, by: User | None = None, **kwargs: Any) -> None:
     """Receiver of replies.signals.reply_issued (connected in FeedbackConfig.ready)."""
     if not reply.is_issued:
         return

@@ -6,5 +6,5 @@ class PrintingConfig(AppConfig):
     name = "printing"
     verbose_name = _("打印")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the font check)

@@ -4,6 +4,10 @@ Letters (Typst) read fonts only from BANLI_FONT_PATHS; forms (WeasyPrint) from f
 Printing without a CJK font gives boxes (tofu) instead of Chinese, so either refuses to start.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
@@ -20,7 +24,7 @@ FORM_SETTINGS = {"title": "BANLI_PDF_TITLE", "serif": "BANLI_PDF_SERIF", "sans":
 
 
 @checks.register("printing")
-def check_letter_fonts(app_configs=None, **kwargs):
+def check_letter_fonts(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Report the family each role of a letter resolves to; an error for a role with no Chinese font."""
     messages: list[checks.CheckMessage] = []
     report: list[str] = []
@@ -48,7 +52,7 @@ def check_letter_fonts(app_configs=None, **kwargs):
 
 
 @checks.register("printing")
-def check_form_fonts(app_configs=None, **kwargs):
+def check_form_fonts(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     installed = pdf.installed_cjk_families()
     if installed is None:
         return [
@@ -58,7 +62,7 @@ def check_form_fonts(app_configs=None, **kwargs):
                 id="printing.E002",
             )
         ]
-    errors = []
+    errors: list[checks.CheckMessage] = []
     families = pdf.font_families()
     for role, setting in FORM_SETTINGS.items():
         if not any(name in installed for name in families[role]):

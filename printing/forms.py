@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from proposals import access
+from proposals.access import User
 from proposals.models import HandlingUnit, Session
 
 from .models import BatchJob
@@ -26,7 +29,7 @@ class BatchForm(forms.ModelForm):
             "packets": _("邮寄套件：每份答复函后附预填的征询意见表（尚未反馈的委员）"),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = access.scope_of(user)
         session: forms.ModelChoiceField = self.fields["session"]  # type: ignore[assignment]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from proposals.access import User
 from proposals.files import message_for
 from proposals.models import choice_constraint
 
@@ -33,7 +34,7 @@ class DocumentKind(models.TextChoices):
 
 
 class RenderedDocumentQuerySet(models.QuerySet):
-    def lookup(self, kind, object_id, content_hash):
+    def lookup(self, kind: str, object_id: int, content_hash: str) -> "RenderedDocument | None":
         return self.filter(kind=kind, object_id=object_id, content_hash=content_hash).first()
 
 
@@ -59,15 +60,17 @@ class RenderedDocument(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.object_id} {self.content_hash[:12]}"
 
     @property
-    def etag(self):
+    def etag(self) -> str:
         return f'"{self.content_hash}"'
 
     @classmethod
-    def store(cls, *, kind, object_id, content_hash, data, render_ms=0):
+    def store(
+        cls, *, kind: str, object_id: int, content_hash: str, data: bytes, render_ms: int = 0
+    ) -> "RenderedDocument | None":
         """Keep one render; older versions of the same document are removed with their files."""
         try:
             name = default_storage.save(f"printing/{kind}/{object_id}/{content_hash}.pdf", ContentFile(data))
@@ -109,7 +112,7 @@ class BatchStatus(models.TextChoices):
 
 
 class BatchJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> "models.QuerySet[BatchJob]":
         """The user's own batch jobs (supervisors, offices and unit staff print batches)."""
         from proposals import access
 
@@ -151,20 +154,20 @@ class BatchJob(models.Model):
         ordering = ["-created_at"]
         constraints = [choice_constraint("status", BatchStatus)]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.session} {self.get_status_display()}"
 
     @property
-    def percent(self):
+    def percent(self) -> int:
         if self.status == BatchStatus.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
 
     @property
-    def is_finished(self):
+    def is_finished(self) -> bool:
         return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
 
     @property
-    def is_stale(self):
+    def is_stale(self) -> bool:
         """Unfinished long after it was asked for: the worker that ran it has gone (restart, crash)."""
         return not self.is_finished and timezone.now() - self.created_at > STALE_AFTER

@@ -4,6 +4,8 @@ What the notice says comes from the record alone: the unit, the proposal, its de
 level, the leader and the reason as the supervisor wrote them (printed as text, never markup).
 """
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,10 +15,13 @@ from proposals.i18n import in_chinese
 from . import typesetting
 from .templatetags.printing import cn_date
 
+if TYPE_CHECKING:
+    from supervision.models import Escalation, EscalationRule
+
 TEMPLATE = "escalation_notice.typ"
 
 
-def _when(escalation):
+def _when(escalation: "Escalation") -> str:
     left = (escalation.due_on - timezone.localdate(escalation.at)).days
     if left < 0:
         return _("已超期%(n)s天") % {"n": -left}
@@ -26,7 +31,7 @@ def _when(escalation):
 
 
 @in_chinese
-def notice_data(escalation):
+def notice_data(escalation: "Escalation") -> dict[str, Any]:
     assignment = escalation.assignment
     proposal = assignment.proposal
     office = settings.BANLI_SUPERVISION_OFFICE
@@ -42,9 +47,9 @@ def notice_data(escalation):
     ]
     if escalation.leader:
         rows.append((_("督办领导"), escalation.leader))
-    rows.append(
-        (_("督办事由"), escalation.reason or _("按督办规则（%(rule)s）自动督办") % {"rule": escalation.rule.day_label})
-    )
+    # A record without a reason was raised by a rule of the session.
+    rule = cast("EscalationRule", escalation.rule)
+    rows.append((_("督办事由"), escalation.reason or _("按督办规则（%(rule)s）自动督办") % {"rule": rule.day_label}))
     title = _("督办通知单")
     return {
         "fonts": typesetting.fonts_data(),

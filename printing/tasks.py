@@ -20,12 +20,12 @@ from .pdf import PrintError
 logger = logging.getLogger(__name__)
 
 
-def start(job):
+def start(job: BatchJob) -> None:
     build_batch.enqueue(job.pk)
 
 
 @task()
-def build_batch(job_id):
+def build_batch(job_id: int) -> None:
     """Build one batch print's PDF, writing its progress to its row."""
     job = BatchJob.objects.select_related("session", "unit", "requested_by").get(pk=job_id)
     mine = BatchJob.objects.filter(pk=job_id)
@@ -34,7 +34,7 @@ def build_batch(job_id):
         status=BatchStatus.RUNNING, total=batch.count(replies, with_forms=job.with_forms, packets=job.packets), done=0
     )
 
-    def progress(done, total):
+    def progress(done: int, total: int) -> None:
         mine.update(done=done, total=total)
 
     try:

@@ -2,9 +2,10 @@
 
 import sys
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from printing import batch
 from printing.pdf import PrintError
@@ -15,7 +16,7 @@ from proposals.site import site_url
 class Command(BaseCommand):
     help = "批量打印：把一个会次（可限定承办单位）已发出的答复函合并为一个 PDF。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--session", type=int, required=True, help="会次编号")
         parser.add_argument("--ids", default="", help="只打印这些答复函（编号，逗号分隔）")
         parser.add_argument("--unit", type=int, help="承办单位编号")
@@ -25,7 +26,19 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=settings.BANLI_PDF_BATCH_MAX, help="最多文件数")
         parser.add_argument("--site-url", default=site_url(), help="二维码中的网址前缀")
 
-    def handle(self, *args, session, ids, unit, with_forms, packets, output, limit, site_url, **options):
+    def handle(
+        self,
+        *args: Any,
+        session: int,
+        ids: str,
+        unit: int | None,
+        with_forms: bool,
+        packets: bool,
+        output: str,
+        limit: int,
+        site_url: str,
+        **options: Any,
+    ) -> None:
         session_obj = Session.objects.filter(pk=session).first()
         if session_obj is None:
             raise CommandError(f"会次 {session} 不存在。")
@@ -41,7 +54,7 @@ class Command(BaseCommand):
         replies = list(batch.replies_for(session=session_obj, unit=unit_obj, ids=id_list))
         started = time.perf_counter()
 
-        def progress(done, total):
+        def progress(done: int, total: int) -> None:
             if options["verbosity"] > 1 or sys.stderr.isatty():
                 self.stderr.write(f"\r{done}/{total}", ending="")
 
