@@ -40,6 +40,7 @@ lint:
 	env -u DATABASE_URL $(PY) manage.py check
 	env -u DATABASE_URL $(PY) -m mypy
 	git ls-files -z '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
+	git ls-files -z '*.html' | xargs -0 $(VENV)/bin/djhtml --check
 	$(PY) -m bandit -q -r . -x ./.venv,./tests,./test-output --severity-level medium
 
 # After adding or changing a user-facing string: refresh the English catalogue, then give every
