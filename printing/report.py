@@ -6,6 +6,7 @@ it issues the 通报. Figures are the dashboard's, so the draft and the dashboar
 """
 
 import io
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -21,12 +22,12 @@ from .templatetags.printing import cn_date
 TEMPLATE = "report.typ"
 
 
-def _pct(value):
+def _pct(value: object) -> str:
     return "—" if value is None else f"{value}%"
 
 
 @in_chinese
-def sections(report):
+def sections(report: dict[str, Any]) -> list[tuple[str, list[str], dict[str, Any] | None]]:
     """[(heading, [paragraph, …], table or None)] of the draft, in order."""
     s = report["summary"]
     classes = "，".join(
@@ -120,12 +121,12 @@ def sections(report):
     ]
 
 
-def title(report):
+def title(report: dict[str, Any]) -> str:
     return _("关于%(scope)s建议提案办理情况的通报") % {"scope": report["scope"]}
 
 
 @in_chinese
-def typst_data(report):
+def typst_data(report: dict[str, Any]) -> dict[str, Any]:
     chart = [
         {"unit": u["unit"], "assigned": u["assigned"], "on_time": u["on_time"], "late": u["replied"] - u["on_time"]}
         for u in report["units"][:12]
@@ -155,12 +156,12 @@ def typst_data(report):
     }
 
 
-def report_pdf(report):
+def report_pdf(report: dict[str, Any]) -> bytes:
     return typesetting.compile_pdf(TEMPLATE, typst_data(report))
 
 
 @in_chinese
-def report_docx(report):
+def report_docx(report: dict[str, Any]) -> bytes:
     """The same draft as an editable Word file: A4, 仿宋-sized body, headings, the unit table."""
     fonts = typesetting.fonts_data()
     body_font, title_font, heading_font = fonts["body"][0], fonts["title"][0], fonts["heading1"][0]
@@ -170,7 +171,9 @@ def report_docx(report):
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    def para(text, *, font=body_font, size=16, align=None, indent=True, bold=False):
+    def para(
+        text: str, *, font: str = body_font, size: int = 16, align: Any = None, indent: bool = True, bold: bool = False
+    ) -> Any:
         p = doc.add_paragraph()
         if align is not None:
             p.alignment = align
