@@ -478,9 +478,12 @@ class Reply(models.Model):
             self._history_user = by
             self.save()
 
-    def missing_elements(self, stage=elements.SUBMIT):
-        """The 答复要件 this reply lacks (replies.elements.Finding), blocking or to be pointed out."""
-        return elements.findings(self, stage=stage, severities=RequiredElement.severities())
+    def missing_elements(self, stage=elements.SUBMIT, *, severities=None):
+        """The 答复要件 this reply lacks (replies.elements.Finding), blocking or to be pointed out.
+        `severities`: RequiredElement.severities(), read once by a page showing several replies."""
+        if severities is None:
+            severities = RequiredElement.severities()
+        return elements.findings(self, stage=stage, severities=severities)
 
     def submit_blockers(self):
         """Why this draft cannot go to the signer yet (the blocking 答复要件 it lacks); empty when it can."""

@@ -16,6 +16,7 @@ from ..models import (
     ContactRecord,
     Reply,
     ReplyStatus,
+    RequiredElement,
     ResultClass,
     may_give_opinion,
     may_log_contact,
@@ -117,6 +118,7 @@ def prepare(request, proposal, assignments):
         .select_related("assignment__unit", "signer")
         .order_by("assignment__pk", "round")
     )
+    severities = None  # the office's 答复要件 settings, read once for every draft on the page
     for a in assignments:
         work = a.actions.work
         a.actions.new_round = next_round(a, list(a.replies.all())) if work else None
@@ -129,7 +131,8 @@ def prepare(request, proposal, assignments):
         for r in a.replies.all():
             r.actions = reply_actions(user, r)
             if r.actions.edit:
-                found = r.missing_elements()
+                severities = RequiredElement.severities() if severities is None else severities
+                found = r.missing_elements(severities=severities)
                 r.blockers = [x.message for x in found if x.blocking]
                 r.warnings = [x.message for x in found if not x.blocking]
                 # Why the draft came back (退回修改 by the signer, or the drafter's own 撤回), to the one who fixes it.
@@ -138,7 +141,8 @@ def prepare(request, proposal, assignments):
                 )
             if r.actions.review:
                 # What the 督查室 checks before it sends the letter out (blocking ones send it back).
-                r.review_findings = r.missing_elements(elements.REVIEW)
+                severities = RequiredElement.severities() if severities is None else severities
+                r.review_findings = r.missing_elements(elements.REVIEW, severities=severities)
             r.changes = reply_history(r) if scope.is_staff_role else []
         # A contact stays as it was once a reply issued after it went out (ContactRecord.is_locked).
         issued = [r.issued_at for r in a.replies.all() if r.is_issued and r.issued_at]
