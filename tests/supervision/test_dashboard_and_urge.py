@@ -102,12 +102,12 @@ class DashboardAccessTest(TestCase):
         self.client.force_login(self.supervisor)
         url = reverse("supervision:dashboard")
         self.client.get(url)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(10):
             self.client.get(url)
         for _ in range(3):
             a = f.assignment(f.proposal(), f.unit())
             f.feedback(f.reply(a))
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(10):
             self.client.get(url)
 
     def test_filter_by_unit_on_the_list(self):
