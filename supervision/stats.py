@@ -20,12 +20,13 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Func, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from proposals.models import AssignmentRole
+from proposals.models import AssignmentRole, AssignmentStatus
 from replies.models import ResultClass
 
 from . import commitments
@@ -127,6 +128,26 @@ def tally_criteria(criteria):
         else:
             raise ValueError(f"The tally cannot filter by {child!r}")
     return Q(*lookups)
+
+
+def list_count(criteria, which, today=None):
+    """How many assignments matching `criteria` the list `which` holds (overdue, due_soon or all),
+    in one query over the tally; "all" adds the returned assignments, which the tally leaves out."""
+    from proposals.models import Assignment
+
+    today = today or timezone.localdate()
+    rows = Tally.objects.filter(tally_criteria(criteria))
+    if which == "overdue":
+        rows = rows.filter(open_due_on__lt=today)
+    elif which == "due_soon":
+        horizon = today + datetime.timedelta(days=settings.BANLI_DUE_SOON_DAYS)
+        rows = rows.filter(open_due_on__gte=today, open_due_on__lte=horizon)
+    count = Coalesce(Sum("n"), 0)
+    if which == "all":
+        # Few are returned: read by their status, each joined to its proposal for the filters.
+        returned = Assignment.objects.filter(criteria, status=AssignmentStatus.RETURNED)
+        count += Coalesce(Subquery(returned.order_by().values(n=Func(F("pk"), function="COUNT"))), 0)
+    return rows.order_by().aggregate(n=count)["n"]
 
 
 def _facts(criteria, today=None):

@@ -99,6 +99,7 @@ class ListCostTest(TestCase):
         unit = self.units[0].pk
         pages = [
             *self.SUPERVISION_PAGES,
+            ("dashboard, one unit", "supervisor", "/dashboard/", {"unit": unit}),
             ("overdue list, page 2", "supervisor", "/dashboard/list/overdue/", {"page": 2}),
             ("filtered list", "supervisor", "/dashboard/list/all/", {"unit": unit, "body": Body.CPPCC}),
         ]
