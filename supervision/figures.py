@@ -25,7 +25,9 @@ tables existed then), and the migration of a later version drops the old trigger
 SQLite a trigger names other tables in its body, and SQLite refuses to rebuild a table (which
 Django does to add a constraint) while a trigger elsewhere names it: a migration that rebuilds
 one of these tables drops the triggers first, and a later one installs them again with
-`refresh_all()` (replies/migrations/0006 and supervision/migrations/0004 do so).
+`refresh_all()` (replies/migrations/0006 and supervision/migrations/0004 do so). From version 3
+a trigger also sits on proposals_assignment itself, and a rebuild of that table drops it silently
+with the old table: such a migration installs the triggers again as well.
 
 On PostgreSQL the trigger first locks the assignment row and only then counts, in a statement
 of its own: under READ COMMITTED each statement sees what committed before it began, so two

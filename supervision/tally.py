@@ -18,7 +18,10 @@ triggers fire does not matter. `refresh()` recounts the table from the assignmen
 that installs the triggers runs it); tests/supervision/test_tally.py checks the two agree after
 every kind of write.
 
-The SQL is versioned like the figures': a migration keeps installing the version it named.
+The SQL is versioned like the figures': a migration keeps installing the version it named. The
+triggers sit on proposals_assignment and proposals_proposal: on SQLite a migration that rebuilds
+either table (Django does, to add a constraint) drops them with the old table, so it installs
+them again and runs `refresh()` (as for the figures' triggers, which name these tables too).
 """
 
 from django.db import connection as default_connection
