@@ -6,8 +6,10 @@ then compares the tally with a recount from scratch.
 """
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Body, Proposal
@@ -93,4 +95,38 @@ def test_the_demo_data_is_counted_right(db):
     from django.core.management import call_command
 
     call_command("load_demo", verbosity=0)
+    assert_recounted()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forms_signed_at_the_same_moment_on_assignments_of_one_row_are_all_counted():
+    """Members of several proposals signing at once: each trigger adds to the same tally row."""
+    session, unit = f.session(Body.CPPCC), f.unit()
+    assigned_on = datetime.date(2026, 3, 1)
+    replies = [
+        f.reply(f.assignment(f.proposal(session), unit, assigned_on=assigned_on), written_on=datetime.date(2026, 5, 20))
+        for _ in range(8)
+    ]
+    assert Tally.objects.get().n == 8
+    barrier = threading.Barrier(len(replies))
+    errors = []
+
+    def sign(reply):
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                f.feedback(reply)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(r,)) for r in replies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    row = Tally.objects.get()
+    assert (row.n, row.forms, row.returned) == (8, 8, 8)
     assert_recounted()
