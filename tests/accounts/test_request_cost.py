@@ -57,9 +57,13 @@ class RequestCostTests(TestCase):
         self.assertNotContains(self.client.get(reverse("notifications:list")), '<span class="badge"')
         notify(event="assigned", key="a:1", recipients=[self.clerk], subject="【交办】第1号", text="请签收。")
         notify(event="assigned", key="a:2", recipients=[self.clerk], subject="【交办】第2号", text="请签收。")
-        self.assertContains(self.client.get(reverse("notifications:list")), '<span class="badge" aria-label="2 条未读">')
+        self.assertContains(
+            self.client.get(reverse("notifications:list")), '<span class="badge" aria-label="2 条未读">'
+        )
         self.client.get(reverse("notifications:open", args=[Notification.objects.get(key="a:1").pk]))
-        self.assertContains(self.client.get(reverse("notifications:list")), '<span class="badge" aria-label="1 条未读">')
+        self.assertContains(
+            self.client.get(reverse("notifications:list")), '<span class="badge" aria-label="1 条未读">'
+        )
         self.client.post(reverse("notifications:read_all"))
         self.assertNotContains(self.client.get(reverse("notifications:list")), '<span class="badge"')
 
