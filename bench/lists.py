@@ -3,6 +3,7 @@
     .venv/bin/python bench/lists.py                  # build both databases, then measure
     .venv/bin/python bench/lists.py --reuse          # measure the databases a previous run left
     .venv/bin/python bench/lists.py --only sqlite    # or --only postgresql
+    .venv/bin/python bench/lists.py --reuse --pages dashboard --pages scoring   # only these pages
 
 SQLite: a file in the temporary directory (BANLI_BENCH_SQLITE, default /tmp/banli_bench.sqlite3).
 PostgreSQL: the database `banli_bench` (or BANLI_BENCH_DB) on the server of DATABASE_URL (never the test
@@ -89,24 +90,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="reuse databases that already hold the volume data")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--pages", action="append", default=[], help="measure only the pages whose name contains this (repeatable)"
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.measure:
-        return measure_all()
+        return measure_all(args.pages)
     backends = [args.only] if args.only else ["sqlite", "postgresql"]
     if "postgresql" in backends and not os.environ.get("DATABASE_URL"):
         print("postgresql: skipped (set DATABASE_URL to a server; the database banli_bench is used)")
         backends.remove("postgresql")
     for backend in backends:
         env = prepare(backend, args.reuse)
-        subprocess.run([PY, __file__, "--measure"], cwd=ROOT, env=env, check=True)
+        pages = [arg for name in args.pages for arg in ("--pages", name)]
+        subprocess.run([PY, __file__, "--measure", *pages], cwd=ROOT, env=env, check=True)
         print()
 
 
 # --- the child process: measure one database -------------------------------------------------
 
 
-def measure_all():
+def measure_all(only=()):
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -153,6 +158,8 @@ def measure_all():
         ("search, 2 characters", supervisor, "/search/?q=养老"),
         ("search as clerk", clerk, "/search/?q=养老服务"),
     ]
+    if only:
+        pages = [page for page in pages if any(name in page[0] for name in only)]
     if connection.vendor == "postgresql":
         # Planner statistics, as `load_demo --volume` now leaves them (a database loaded before
         # that change, with autovacuum off, would otherwise be measured with none).

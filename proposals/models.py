@@ -653,6 +653,8 @@ FIGURES = [
     "dissatisfied_count",
     "silent_count",
 ]
+# When it first reached the member after 交办, and first face to face (the 见面率), kept the same way.
+CONTACT_FIGURES = ["first_contact_on", "first_meeting_on"]
 
 
 @deconstructible(path="proposals.models.FinishedRank")
@@ -714,11 +716,13 @@ class Assignment(models.Model):
     basically_count = models.PositiveIntegerField(_("基本满意"), default=0, editable=False)
     dissatisfied_count = models.PositiveIntegerField(_("不满意"), default=0, editable=False)
     silent_count = models.PositiveIntegerField(_("未表态"), default=0, editable=False)
+    first_contact_on = models.DateField(_("首次沟通日期"), null=True, editable=False)
+    first_meeting_on = models.DateField(_("首次当面沟通日期"), null=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
     # Every version of the share (who changed the unit, the role or the status, and when); the
     # figures the database keeps are left out.
-    history = HistoricalRecords(excluded_fields=FIGURES)
+    history = HistoricalRecords(excluded_fields=FIGURES + CONTACT_FIGURES)
 
     class Meta:
         verbose_name = _("交办")
@@ -756,6 +760,9 @@ class Assignment(models.Model):
             # order, never by sorting every assignment in reach.
             models.Index(FinishedRank(), "due_on", "id", name="assignment_inbox_order_idx"),
             models.Index("unit", FinishedRank(), "due_on", "id", name="assignment_unit_inbox_idx"),
+            # The supervision list of every assignment, by deadline: of all units, or of one.
+            models.Index(fields=["due_on", "id"], name="assignment_due_order_idx"),
+            models.Index(fields=["unit", "due_on", "id"], name="assignment_unit_due_order_idx"),
         ]
 
     def __str__(self):

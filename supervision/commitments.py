@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 from proposals.i18n import stored_text
-from proposals.models import Assignment, RoleKind
+from proposals.models import RoleKind
 
 from .models import Commitment, CommitmentStatus
 
@@ -52,8 +52,18 @@ def for_assignments(criteria, *, today=None):
     """The figures of the commitments made on the assignments matching `criteria` (a Q on Assignment)."""
     qs = Commitment.objects.all()
     if criteria:
-        qs = qs.filter(assignment__in=Assignment.objects.filter(criteria).values("pk"))
+        # Read from the few commitments through their assignment, not from every matching assignment.
+        qs = qs.filter(_through_assignment(criteria))
     return fulfilment(qs, today=today)
+
+
+def _through_assignment(q):
+    """The Q on Assignment `q` as a Q on Commitment (each lookup prefixed by `assignment__`)."""
+    children = [
+        _through_assignment(child) if isinstance(child, Q) else (f"assignment__{child[0]}", child[1])
+        for child in q.children
+    ]
+    return Q(*children, _connector=q.connector, _negated=q.negated)
 
 
 def fulfilment_by_unit(qs=None, *, today=None):

@@ -9,7 +9,9 @@ assignment carries its own summary (the `Assignment` fields from `first_reply_on
 - replies_reply: the first issued reply's date, the latest issued round's class (A/B/C/D);
 - feedback_feedback and feedback_feedbackcorrection: the signed forms on its issued replies, by
   satisfaction (as the office's latest correction has it, if the form was corrected);
-- replies_contactrecord: how many contacts (沟通) it has;
+- replies_contactrecord: how many contacts (沟通) it has, and (from version 3) the dates of its
+  first contact and of its first face-to-face contact on or after 交办 (the 见面率,
+  supervision/meetings.py); its own `assigned_on` feeds those two as well;
 - replies_cohandlingopinion: the local date of its first co-handling opinion (会办意见).
 
 A trigger recomputes the whole summary of the assignment it touches from those tables (not a
@@ -23,7 +25,9 @@ tables existed then), and the migration of a later version drops the old trigger
 SQLite a trigger names other tables in its body, and SQLite refuses to rebuild a table (which
 Django does to add a constraint) while a trigger elsewhere names it: a migration that rebuilds
 one of these tables drops the triggers first, and a later one installs them again with
-`refresh_all()` (replies/migrations/0006 and supervision/migrations/0004 do so).
+`refresh_all()` (replies/migrations/0006 and supervision/migrations/0004 do so). From version 3
+a trigger also sits on proposals_assignment itself, and a rebuild of that table drops it silently
+with the old table: such a migration installs the triggers again as well.
 
 On PostgreSQL the trigger first locks the assignment row and only then counts, in a statement
 of its own: under READ COMMITTED each statement sees what committed before it began, so two
@@ -37,6 +41,8 @@ from django.conf import settings
 from django.db import connection as default_connection
 
 ISSUED = "issued"  # replies.models.ReplyStatus.ISSUED; literal here so a migration's SQL never changes
+# replies.models.ContactMethod VISIT, MEETING and FORUM (supervision.meetings.FACE_TO_FACE), literal for the same reason.
+FACE_TO_FACE = ("visit", "meeting", "forum")
 SATISFACTION_COLUMNS = {
     "satisfied_count": "satisfied",
     "basically_count": "basically",
@@ -56,8 +62,14 @@ SOURCES_V2 = {
     "proposals_deadline": ("assignment_id", ["assignment_id", "round", "due_on"]),
     "feedback_feedbackcorrection": ("feedback_id", ["feedback_id", "satisfaction"]),
 }
-SOURCES = {1: SOURCES_V1, 2: SOURCES_V2}
-LATEST = 2
+SOURCES_V3 = {
+    **SOURCES_V2,
+    "replies_contactrecord": ("assignment_id", ["assignment_id", "contacted_on", "method"]),
+    # Only its 交办 date: the first contact counts from it.
+    "proposals_assignment": ("id", ["assigned_on"]),
+}
+SOURCES = {1: SOURCES_V1, 2: SOURCES_V2, 3: SOURCES_V3}
+LATEST = 3
 
 
 def _local_date(vendor, column):
@@ -98,6 +110,13 @@ def summary_sql(vendor, version=LATEST):
         + _local_date(vendor, "MIN(o.submitted_at)")
         + f" FROM replies_cohandlingopinion o WHERE o.assignment_id = {me})",
     }
+    if version >= 3:
+        since = f"c.assignment_id = {me} AND c.contacted_on >= proposals_assignment.assigned_on"
+        face = ", ".join(f"'{method}'" for method in FACE_TO_FACE)
+        sets["first_contact_on"] = f"(SELECT MIN(c.contacted_on) FROM replies_contactrecord c WHERE {since})"  # nosec B608
+        sets["first_meeting_on"] = (
+            f"(SELECT MIN(c.contacted_on) FROM replies_contactrecord c WHERE {since} AND c.method IN ({face}))"  # nosec B608
+        )
     if version >= 2:
         # The first round's deadline: its original one or the latest extension granted in it.
         sets["first_due_on"] = (
@@ -123,15 +142,19 @@ def _name(table):
     return f"{table}_figures"
 
 
+def _events(table, columns):
+    """The writes to `table` that change a summary: an assignment's own row only by its listed columns."""
+    update = f"UPDATE OF {', '.join(columns)}"
+    return [update] if table == "proposals_assignment" else ["INSERT", "DELETE", update]
+
+
 def _sqlite_create(version):
     summary = summary_sql("sqlite", version)
     statements = []
+    rows_of = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["NEW", "OLD"]}
     for table, (_key, columns) in SOURCES[version].items():
-        for event, rows in (
-            ("INSERT", ["NEW"]),
-            ("DELETE", ["OLD"]),
-            (f"UPDATE OF {', '.join(columns)}", ["NEW", "OLD"]),
-        ):
+        for event in _events(table, columns):
+            rows = rows_of[event.split()[0]]
             targets = ", ".join(_assignment_of(table, row) for row in rows)
             statements.append(
                 f"CREATE TRIGGER {_name(table)}_{event.split()[0].lower()} AFTER {event} ON {table} FOR EACH ROW "  # nosec B608
@@ -165,7 +188,7 @@ def _postgresql_create(version):
             END
             $$
             """,  # nosec B608
-            f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF {', '.join(columns)} ON {table} "
+            f"CREATE TRIGGER {name} AFTER {' OR '.join(_events(table, columns))} ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {name}()",
         ]
     return statements
@@ -185,6 +208,7 @@ def drop_statements(vendor, version=LATEST):
             f"DROP TRIGGER IF EXISTS {_name(table)}_{event}"
             for table in SOURCES[version]
             for event in ("insert", "delete", "update")
+            if event == "update" or table != "proposals_assignment"
         ]
     if vendor == "postgresql":
         return [

@@ -1,6 +1,7 @@
 """Filters shared by the dashboard and the supervision lists: session, body, kind, unit."""
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +10,41 @@ from proposals.models import AssignmentRole, Body, HandlingUnit, ProposalKind, S
 from . import public, search
 
 
+class _ListedChoices(django_filters.fields.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.queryset:  # read once, then kept by the queryset
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.queryset) + (1 if self.field.empty_label is not None else 0)
+
+
+class ListedModelChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice of a row that reads its choices once per form: the chosen value is looked up among
+    the rows the select lists, not by a query of its own."""
+
+    iterator = _ListedChoices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        for obj in self.queryset:
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class ListedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ListedModelChoiceField
+
+
 class AssignmentFilter(django_filters.FilterSet):
-    session = django_filters.ModelChoiceFilter(
+    session = ListedModelChoiceFilter(
         field_name="proposal__session", label=_("会次"), queryset=Session.objects.none(), empty_label=_("全部会次")
     )
     body = django_filters.ChoiceFilter(
@@ -19,9 +53,7 @@ class AssignmentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         field_name="proposal__kind", label=_("类型"), choices=ProposalKind.choices, empty_label=_("建议和提案")
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("承办单位"), queryset=HandlingUnit.objects.all(), empty_label=_("全部单位")
-    )
+    unit = ListedModelChoiceFilter(label=_("承办单位"), queryset=HandlingUnit.objects.all(), empty_label=_("全部单位"))
     role = django_filters.ChoiceFilter(label=_("办理方式"), choices=AssignmentRole.choices, empty_label=_("全部方式"))
 
     class Meta:

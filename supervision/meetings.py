@@ -17,25 +17,23 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
-    Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus
-from replies.models import ContactMethod, ContactRecord
+from proposals.models import AssignmentRole
+from replies.models import ContactMethod
 
-from .models import MeetingRule
+from .models import MeetingRule, Tally
+from .stats import tally_criteria
 
 FACE_TO_FACE = (ContactMethod.VISIT, ContactMethod.MEETING, ContactMethod.FORUM)
 ROLES = (AssignmentRole.LEAD, AssignmentRole.SEPARATE)
@@ -43,9 +41,8 @@ ROLES = (AssignmentRole.LEAD, AssignmentRole.SEPARATE)
 
 def _rule(field):
     """The session's own value of a MeetingRule field, or the field's default."""
-    own = MeetingRule.objects.filter(session=OuterRef("proposal__session")).values(field)[:1]
     default = MeetingRule._meta.get_field(field).default
-    return Coalesce(Subquery(own), Value(default))
+    return Coalesce(F(f"session__meeting_rule__{field}"), Value(default))
 
 
 class DaysBetween(Func):
@@ -70,22 +67,19 @@ class DaysBetween(Func):
 
 
 def _met():
-    """Whether the assignment had its first contact in time: a contact from 交办 to the end of the
-    window, face to face where the proposal is key and its session asks for it."""
-    # The gap is measured from the outer row's 交办 date: no join back to the assignment per contact.
-    contacts = ContactRecord.objects.annotate(gap=DaysBetween(OuterRef("assigned_on"), F("contacted_on"))).filter(
-        assignment=OuterRef("pk"), contacted_on__gte=OuterRef("assigned_on"), gap__lte=OuterRef("window")
-    )
-    any_way = Q(Exists(contacts)) & (Q(proposal__is_key=False) | Q(face_rule=False))
-    face = Q(Exists(contacts.filter(method__in=FACE_TO_FACE)))
-    # Most assignments have no contact at all: their own count (kept by the database, see
-    # supervision/figures.py) answers before any contact is looked up.
-    return ExpressionWrapper(Q(contact_count__gt=0) & (any_way | face), output_field=BooleanField())
+    """Whether the assignments of a tally row had their first contact in time: a contact from 交办
+    to the end of the window, face to face where the proposal is key and its session asks for it.
+    The tally keeps the days from 交办 to the first contact and to the first face-to-face contact
+    (TALLY_NO_DAYS, past any window, when there is none), so no contact is read here."""
+    any_way = Q(contact_days__lte=F("window")) & (Q(is_key=False) | Q(face_rule=False))
+    face = Q(meeting_days__lte=F("window"))
+    return ExpressionWrapper(any_way | face, output_field=BooleanField())
 
 
 def unit_rates(criteria=None, today=None):
     """[{unit, due, met, missed, rate, full}] for the assignments matching `criteria` (a Q on
-    Assignment), best rate first; `rate` is a whole percentage, None when nothing is due. One query."""
+    Assignment), best rate first; `rate` is a whole percentage, None when nothing is due. One query.
+    Returned assignments are not counted (the tally leaves them out)."""
     today = today or timezone.localdate()
     criteria = criteria if criteria is not None else Q()
     seconds = settings.BANLI_DASHBOARD_CACHE_SECONDS
@@ -93,19 +87,20 @@ def unit_rates(criteria=None, today=None):
     if seconds and (cached := cache.get(key)) is not None:
         return cached
     elapsed = DaysBetween(F("assigned_on"), Value(today, output_field=DateField()))
+    # The tally counts the assignments by session, unit, key flag, 交办 date and days to the first
+    # contacts (supervision/tally.py): a few thousand rows, each with its session's rule.
     rows = (
-        Assignment.objects.filter(criteria, role__in=ROLES, assigned_on__lte=today)
-        .exclude(status=AssignmentStatus.RETURNED)
+        Tally.objects.filter(tally_criteria(criteria), role__in=ROLES, assigned_on__lte=today)
         .annotate(window=_rule("first_contact_days"), face_rule=_rule("face_to_face_for_key"), elapsed=elapsed)
         .annotate(met=_met())
         .filter(Q(elapsed__gte=F("window")) | Q(met=True))
         .order_by()
         .values("unit_id", "unit__short_name")
-        .annotate(due=Count("pk"), met_count=Count("pk", filter=Q(met=True)))
+        .annotate(due=Sum("n"), met_count=Sum("n", filter=Q(met=True)))
     )
     result = []
     for row in rows:
-        due, met = row["due"], row["met_count"]
+        due, met = row["due"], row["met_count"] or 0
         result.append(
             {
                 "unit": row["unit__short_name"],

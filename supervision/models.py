@@ -628,3 +628,80 @@ class ScoringScheme(models.Model):
     def clean(self):
         if problems := validate_rules(self.rules):
             raise ValidationError({"rules": problems})
+
+
+# The tally's "none" values: its grain is a unique key, and NULLs are never equal in one.
+TALLY_NOT_OPEN = "9999-12-31"
+TALLY_NO_DAYS = 9999
+
+
+class Tally(models.Model):
+    """How many assignments share the same facts (session, unit, role, months, …), with their
+    figures added up: the dashboard, the 见面率 and the annual report count from these few rows
+    instead of every assignment. Kept by database triggers (supervision/tally.py), never by the app.
+    Returned assignments are not counted."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("会次"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=16)
+    unit = models.ForeignKey(
+        "proposals.HandlingUnit",
+        verbose_name=_("承办单位"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    role = models.CharField(_("办理方式"), max_length=16)
+    is_key = models.BooleanField(_("重点"))
+    due_month = models.CharField(_("首轮期限月份"), max_length=7)  # "YYYY-MM", "" without a deadline
+    open_due_on = models.DateField(_("未办结件的办理期限"))  # TALLY_NOT_OPEN once replied or closed
+    reply_month = models.CharField(_("首次答复月份"), max_length=7)  # "" before the first issued reply
+    # For the 见面率, on answering (主办/分办) shares only; a co-handling share has TALLY_NO_DAYS
+    # and its 交办 date is left out (1 January of year 1).
+    assigned_on = models.DateField(_("交办日期"))
+    contact_days = models.IntegerField(_("首次沟通天数"))  # from 交办; TALLY_NO_DAYS without one
+    meeting_days = models.IntegerField(_("首次当面沟通天数"))
+    n = models.IntegerField(_("件数"))
+    signed = models.IntegerField(_("签收"))
+    replies = models.IntegerField(_("已答复"))
+    replies_on_time = models.IntegerField(_("按期答复"))
+    replies_late = models.IntegerField(_("逾期答复"))
+    opinions = models.IntegerField(_("已提交会办意见"))
+    opinions_on_time = models.IntegerField(_("按期提交会办意见"))
+    contacted = models.IntegerField(_("已沟通"))
+    returned = models.IntegerField(_("收到反馈"))
+    forms = models.IntegerField(_("意见表份数"))
+    satisfied = models.IntegerField(_("满意"))
+    basically = models.IntegerField(_("基本满意"))
+    dissatisfied = models.IntegerField(_("不满意"))
+    silent = models.IntegerField(_("未表态"))
+    class_a = models.IntegerField("A")
+    class_b = models.IntegerField("B")
+    class_c = models.IntegerField("C")
+    class_d = models.IntegerField("D")
+
+    class Meta:
+        verbose_name = _("统计汇总")
+        verbose_name_plural = _("统计汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "session",
+                    "unit",
+                    "role",
+                    "kind",
+                    "is_key",
+                    "due_month",
+                    "open_due_on",
+                    "reply_month",
+                    "assigned_on",
+                    "contact_days",
+                    "meeting_days",
+                ],
+                name="%(app_label)s_%(class)s_grain",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.unit_id}/{self.role}: {self.n}"

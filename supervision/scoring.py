@@ -18,8 +18,9 @@ year has none). Each group's rules give the points of five rates and two deducti
   required element, at most `max`.
 
 A rate with nothing to measure (no assignment, no form, no commitment due) earns its full points
-and says so. A score is never below zero. All figures come from six aggregate queries however
-many proposals the year has; the small tables are read from their own side.
+and says so. A score is never below zero. All figures come from a few aggregate queries however
+many proposals the year has: the assignments' from the tally the database keeps
+(supervision/tally.py), the small tables' from their own side.
 """
 
 import hashlib
@@ -33,12 +34,11 @@ from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Event, EventVerb, HandlingUnit, Session
+from proposals.models import AssignmentRole, Event, EventVerb, HandlingUnit, Session
 
 from . import commitments
-from .models import Commitment, ScoringScheme
+from .models import Commitment, ScoringScheme, Tally
 from .scheme import CO, DEDUCTIONS, DEFAULT_RULES, GROUPS, LEAD, RATES
-from .stats import semijoined
 
 
 def scheme_for(year):
@@ -144,20 +144,20 @@ def unit_scores(year, *, body=None, unit=None, today=None, sessions=None):
 
 
 def _scores(scheme, sessions, unit, today):
-    criteria = Q(proposal__session__in=sessions)
+    # The assignments' figures from the tally the database keeps (supervision/tally.py), which
+    # leaves the returned ones out: a few thousand rows, not every assignment of the year.
+    tally = Tally.objects.filter(session__in=sessions)
     if unit is not None:
-        criteria &= Q(unit=unit)
-    assignments = semijoined(Assignment.objects, criteria).exclude(status=AssignmentStatus.RETURNED)
+        tally = tally.filter(unit=unit)
     rows = (
-        assignments.values_list("unit_id", "unit__name", "unit__short_name", "role")
+        tally.values_list("unit_id", "unit__name", "unit__short_name", "role")
         .annotate(
-            assigned=Count("pk"),
-            on_time=Count("pk", filter=Q(first_reply_on__lte=F("first_due_on")))
-            + Count("pk", filter=Q(first_opinion_on__lte=F("first_due_on"))),
-            contacted=Count("pk", filter=Q(contact_count__gt=0)),
-            forms=Sum("form_count"),
-            satisfied=Sum("satisfied_count"),
-            basically=Sum("basically_count"),
+            assigned=Sum("n"),
+            on_time=Sum("replies_on_time") + Sum("opinions_on_time"),
+            contacted=Sum("contacted"),
+            forms=Sum("forms"),
+            satisfied=Sum("satisfied"),
+            basically=Sum("basically"),
         )
         .order_by()
     )

@@ -1,14 +1,15 @@
-"""The 督查室's figures, computed by the database in two GROUP BY queries over the assignments.
+"""The 督查室's figures, computed by the database in one GROUP BY query over the tally.
 
 Everything starts from a Q on Assignment (the user's scope and the filters). Each assignment
 carries its own figures (first issued reply, latest class, contacts, forms by satisfaction,
-first co-handling opinion), which database triggers keep equal to its rows (supervision/figures.py).
-So one query reads the matching assignments, from one covering index, and counts them by unit,
-role and deadline (`_facts`); the per-unit table, the headline figures (the per-unit rows added
-up), the overdue/due-soon counts and the months' deadlines all come from it. The second query
-counts first replies by the month they were written (`timeline`). Nothing here loops over
-assignments or replies in Python, and no query runs per row. At 100,000 proposals this is what
-keeps the dashboard fast without its cache (bench/lists.py).
+first co-handling opinion), which database triggers keep equal to its rows (supervision/figures.py),
+and the tally (supervision/tally.py) adds them up by session, unit, role, months and open
+deadline, also kept by triggers. So one query sums the matching tally rows by unit, role, month
+of the deadline and month of the first reply (`_facts`); the per-unit table, the headline
+figures (the per-unit rows added up), the overdue/due-soon counts, the months' deadlines and the
+first replies by month all come from it. Nothing here loops over assignments or replies, and no
+query runs per row: at 100,000 proposals the dashboard reads a few thousand rows, not every
+assignment, without its cache (bench/lists.py).
 
 The definitions below are shown on the dashboard next to the figures (DEFINITIONS), so the
 page and the arithmetic never disagree.
@@ -19,8 +20,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import BigIntegerField, CharField, Count, ExpressionWrapper, F, Q, Sum, Value
-from django.db.models.functions import Cast, Substr
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Func, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -29,6 +30,7 @@ from proposals.models import AssignmentRole, AssignmentStatus
 from replies.models import ResultClass
 
 from . import commitments
+from .models import Tally
 
 DEFINITIONS = [
     (
@@ -105,63 +107,103 @@ def semijoined(queryset, q, *, outermost=True):
     return queryset
 
 
-def _facts(criteria, today=None):
-    """Every count of the dashboard, grouped by (unit, role, month the first round falls due),
-    for the assignments matching `criteria` (a Q on Assignment: scope and filters).
+def tally_criteria(criteria):
+    """The Q on Assignment `criteria` (scope and filters: session, body, kind, unit, role) as a Q
+    on the tally, whose rows carry the session, the kind, the unit and the role themselves."""
+    if not criteria:
+        return Q()
+    if criteria.connector != Q.AND or criteria.negated:
+        raise ValueError(f"The tally cannot filter by {criteria!r}")
+    lookups = []
+    for child in criteria.children:
+        if isinstance(child, Q):
+            lookups.append(tally_criteria(child))
+            continue
+        key, value = child
+        key = key.removeprefix("proposal__")
+        if key == "pk__in" and not list(value):
+            lookups.append(Q(pk__in=[]))  # nothing matches
+        elif key.split("__")[0] in {"session", "session_id", "kind", "is_key", "unit", "unit_id", "role"}:
+            lookups.append(Q(**{key: value}))
+        else:
+            raise ValueError(f"The tally cannot filter by {child!r}")
+    return Q(*lookups)
 
-    One query over the assignments alone: each carries its own figures (first issued reply,
-    latest class, contacts, forms by satisfaction, first co-handling opinion), kept by the
-    database (supervision/figures.py), so nothing is joined or counted row by row here.
+
+def list_count(criteria, which, today=None):
+    """How many assignments matching `criteria` the list `which` holds (overdue, due_soon or all),
+    in one query over the tally; "all" adds the returned assignments, which the tally leaves out."""
+    from proposals.models import Assignment
+
+    today = today or timezone.localdate()
+    rows = Tally.objects.filter(tally_criteria(criteria))
+    if which == "overdue":
+        rows = rows.filter(open_due_on__lt=today)
+    elif which == "due_soon":
+        horizon = today + datetime.timedelta(days=settings.BANLI_DUE_SOON_DAYS)
+        rows = rows.filter(open_due_on__gte=today, open_due_on__lte=horizon)
+    count = Coalesce(Sum("n"), 0)
+    if which == "all":
+        # Few are returned: read by their status, each joined to its proposal for the filters.
+        returned = Assignment.objects.filter(criteria, status=AssignmentStatus.RETURNED)
+        count += Coalesce(Subquery(returned.order_by().values(n=Func(F("pk"), function="COUNT"))), 0)
+    return rows.order_by().aggregate(n=count)["n"]
+
+
+def _facts(criteria, today=None):
+    """Every count of the dashboard, grouped by ((unit, its short name), role, month the first round falls due,
+    month of the first issued reply), for the assignments matching `criteria` (a Q on Assignment:
+    scope and filters).
+
+    One query over the tally (supervision/tally.py), which the database keeps: a few thousand rows
+    each counting the assignments that share these facts, with their figures (first issued reply,
+    latest class, contacts, forms by satisfaction, first co-handling opinion) added up.
     Exactness: "an issued reply by the deadline" is "the earliest issued reply by the
     deadline", so comparing the earliest date suffices. The deadline is the first round's,
     extensions included (`first_due_on`), never a later 重办 round's: a member's dissatisfaction
     does not make a late first reply on time, nor an on-time one late. Overdue and due soon
     are about the deadline in force now (`due_on`) of what is still open.
     """
-    from proposals.models import Assignment
-
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=settings.BANLI_DUE_SOON_DAYS)
-    is_open = ~Q(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED])
     counts = {
-        "assigned": Count("pk"),
-        "signed": Count("signed_for_on"),
-        "replied": Count("pk", filter=Q(first_reply_on__isnull=False))
-        + Count("pk", filter=Q(first_opinion_on__isnull=False)),
-        "on_time": Count("pk", filter=Q(first_reply_on__lte=F("first_due_on")))
-        + Count("pk", filter=Q(first_opinion_on__lte=F("first_due_on"))),
-        "contacted": Count("pk", filter=Q(contact_count__gt=0)),
-        "returned": Count("pk", filter=Q(form_count__gt=0)),
-        "forms": Sum("form_count"),
-        "satisfied": Sum("satisfied_count"),
-        "basically": Sum("basically_count"),
-        "dissatisfied": Sum("dissatisfied_count"),
-        "silent": Sum("silent_count"),
-        **{f"class_{code}": Count("pk", filter=Q(latest_class=code)) for code in ResultClass.values},
-        "overdue": Count("pk", filter=is_open & Q(due_on__lt=today)),
-        "due_soon": Count("pk", filter=is_open & Q(due_on__gte=today, due_on__lte=horizon)),
+        "assigned": Sum("n"),
+        "signed": Sum("signed"),
+        "replied": Sum("replies") + Sum("opinions"),
+        "on_time": Sum("replies_on_time") + Sum("opinions_on_time"),
+        "contacted": Sum("contacted"),
+        "returned": Sum("returned"),
+        "forms": Sum("forms"),
+        "satisfied": Sum("satisfied"),
+        "basically": Sum("basically"),
+        "dissatisfied": Sum("dissatisfied"),
+        "silent": Sum("silent"),
+        **{f"class_{code}": Sum(f"class_{code.lower()}") for code in ResultClass.values},
+        "overdue": Sum("n", filter=Q(open_due_on__lt=today)),
+        "due_soon": Sum("n", filter=Q(open_due_on__gte=today, open_due_on__lte=horizon)),
+        "replies_on_time": Sum("replies_on_time"),
+        "replies_late": Sum("replies_late"),
     }
     rows = (
-        semijoined(Assignment.objects, criteria)
-        .exclude(status=AssignmentStatus.RETURNED)
-        .values_list("unit_id", "role", "first_due_on")
+        Tally.objects.filter(tally_criteria(criteria))
+        .values_list("unit_id", "unit__short_name", "role", "due_month", "reply_month")
         .annotate(**counts)
         .order_by()
     )
     names = list(counts)
-    facts = {}
-    for unit, role, due_on, *values in rows:
-        # Grouped by the day, handed on by the month ("YYYY-MM").
-        row = facts.setdefault((unit, role, str(due_on)[:7] if due_on else ""), dict.fromkeys(names, 0))
-        for name, n in zip(names, values, strict=True):
-            row[name] += int(n or 0)
-    return facts
+    # The unit is keyed with its short name: (id, short name).
+    return {
+        ((unit, short_name), role, due_month, reply_month): {
+            name: int(n or 0) for name, n in zip(names, values, strict=True)
+        }
+        for unit, short_name, role, due_month, reply_month, *values in rows
+    }
 
 
 def _by_unit(facts):
     """{(unit, role): counts}, the months added up."""
     units = {}
-    for (unit, role, _month), counts in facts.items():
+    for (unit, role, _month, _reply_month), counts in facts.items():
         row = units.setdefault((unit, role), dict.fromkeys(counts, 0))
         for name, value in counts.items():
             row[name] += value
@@ -189,20 +231,17 @@ def dashboard(criteria, today=None, facts=None):
     The summary adds up the 主办 and 分办 rows: those owe a formal reply. Its `overdue` and
     `due_soon` count every open assignment, co-handling ones included (as the lists do).
     """
-    from proposals.models import HandlingUnit
-
     facts = _by_unit(_facts(criteria, today) if facts is None else facts)
-    names = dict(HandlingUnit.objects.filter(pk__in={unit for unit, _role in facts}).values_list("pk", "short_name"))
     role_labels = dict(AssignmentRole.choices)
     role_order = {role: i for i, role in enumerate(AssignmentRole.values)}
     rows, totals = [], {}
     summary = dict.fromkeys(COUNTS + ["overdue", "due_soon"], 0)
-    for (unit_id, role), counts in facts.items():
+    for ((unit_id, short_name), role), counts in facts.items():
         summary["overdue"] += counts["overdue"]
         summary["due_soon"] += counts["due_soon"]
         rows.append(
             with_rates(
-                {"unit_id": unit_id, "unit": names[unit_id], "role": role, "role_label": role_labels[role], **counts}
+                {"unit_id": unit_id, "unit": short_name, "role": role, "role_label": role_labels[role], **counts}
             )
         )
         totals[unit_id] = totals.get(unit_id, 0) + counts["assigned"]
@@ -221,15 +260,10 @@ def per_unit(criteria):
     return dashboard(criteria)[1]
 
 
-def _month(field):
-    # "YYYY-MM" from the ISO text of a date: native on both databases (no Python date functions in SQLite).
-    return Substr(Cast(field, output_field=CharField()), 1, 7)
-
-
 def _due_by_month(facts):
     """{"YYYY-MM": answering (主办/分办) assignments falling due that month} from the dashboard's facts."""
     due = {}
-    for (_unit, role, month), counts in facts.items():
+    for (_unit, role, month, _reply_month), counts in facts.items():
         if role != AssignmentRole.CO:
             due[month] = due.get(month, 0) + counts["assigned"]
     return due
@@ -237,24 +271,15 @@ def _due_by_month(facts):
 
 def timeline(criteria, months=12, facts=None):
     """Per month: how many answering assignments fell due, and how many first replies went out on time and late."""
-    due = _due_by_month(_facts(criteria) if facts is None else facts)
-    from proposals.models import Assignment
-
+    facts = _facts(criteria) if facts is None else facts
+    due = _due_by_month(facts)
     # Each answering assignment's first issued reply, by the month it was written.
-    replies = (
-        semijoined(Assignment.objects, criteria)
-        .filter(first_reply_on__isnull=False)
-        .exclude(status=AssignmentStatus.RETURNED)
-        .exclude(role=AssignmentRole.CO)
-        .annotate(month=_month("first_reply_on"))
-        .values("month")
-        .annotate(
-            on_time=Count("pk", filter=Q(first_reply_on__lte=F("first_due_on"))),
-            late=Count("pk", filter=Q(first_reply_on__gt=F("first_due_on"))),
-        )
-        .order_by()
-    )
-    sent = {r["month"]: r for r in replies}
+    sent = {}
+    for (_unit, role, _month, reply_month), counts in facts.items():
+        if role != AssignmentRole.CO and reply_month:
+            row = sent.setdefault(reply_month, {"on_time": 0, "late": 0})
+            row["on_time"] += counts["replies_on_time"]
+            row["late"] += counts["replies_late"]
     keys = sorted(k for k in set(due) | set(sent) if k)
     if not keys:
         return []

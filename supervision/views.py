@@ -2,6 +2,9 @@
 overdue and due-soon lists with 催办, exports, search, and the public disclosure pages (the
 only pages here open without login). The 交办清单 import has its own module, import_pages."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -17,7 +20,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from proposals import access
-from proposals.models import Assignment, Body
+from proposals.models import Assignment, Body, FinishedRank
 
 from . import charts, exports, meetings, public, search, services, stats
 from .filters import AssignmentFilter, PublicFilter, SearchForm, UrgeForm
@@ -204,6 +207,20 @@ def _list_queryset(qs, which, today):
     return qs.order_by("due_on", "pk")
 
 
+def _page_keys(criteria, which, today):
+    """The keys of the list's assignments in its order, read from an index in that order (open
+    work: the inbox's; everything: by deadline, of all units or of one), so that a page reads its
+    own rows and those before it, joined one by one to their proposal for the filters, not every
+    matching assignment."""
+    qs = Assignment.objects.filter(criteria).alias(finished=FinishedRank())
+    if which == "overdue":
+        qs = qs.filter(finished=0, due_on__lt=today)
+    elif which == "due_soon":
+        horizon = today + datetime.timedelta(days=settings.BANLI_DUE_SOON_DAYS)
+        qs = qs.filter(finished=0, due_on__gte=today, due_on__lte=horizon)
+    return qs.order_by("due_on", "pk").values_list("pk", flat=True)
+
+
 def _with_details(qs):
     """The list's rows with their proposal, unit and 催办 count and latest time."""
     urges = Urge.objects.filter(assignment=OuterRef("pk"))
@@ -216,7 +233,7 @@ def _with_details(qs):
 def assignment_list(request, which):
     if which not in LISTS:
         raise Http404
-    f, _criteria, qs = dashboard_criteria(request)
+    f, criteria, qs = dashboard_criteria(request)
     today = timezone.localdate()
     qs = _list_queryset(qs, which, today)
     if fmt := _fmt(request):
@@ -242,7 +259,9 @@ def assignment_list(request, which):
         return exports.download(fmt, str(LISTS[which]), [(LISTS[which], LIST_HEADERS, rows)])
     # The page is cut on the assignments' own columns (an index), and only its 50 rows are joined
     # and get their 催办 figures: not every overdue assignment before the sort. Still one query.
-    page = Paginator(qs.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+    paginator = Paginator(_page_keys(criteria, which, today), 50)
+    paginator.count = stats.list_count(criteria, which, today)  # from the tally, not by counting rows
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(_with_details(Assignment.objects.filter(pk__in=page.object_list)).order_by("due_on", "pk"))
     for a in page.object_list:
         # Only what still waits on its unit has days left or overdue; a replied item has neither.
@@ -258,7 +277,8 @@ def assignment_list(request, which):
         "paginator": page.paginator,
         "is_paginated": page.has_other_pages(),
         "object_list": page.object_list,
-        "urge_form": UrgeForm(),
+        # The 催办 choices of every row, translated once for the page.
+        "urge_methods": [(value, str(label)) for value, label in UrgeForm().fields["method"].choices],
     }
     return render(request, "supervision/assignment_list.html", context)
 

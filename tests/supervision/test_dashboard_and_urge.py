@@ -8,7 +8,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.models import AssignmentStatus, Body, Event, EventVerb
+from proposals.models import Assignment, AssignmentStatus, Body, Event, EventVerb
 from supervision.models import ReminderEmail, Urge
 from tests import factories as f
 
@@ -102,13 +102,37 @@ class DashboardAccessTest(TestCase):
         self.client.force_login(self.supervisor)
         url = reverse("supervision:dashboard")
         self.client.get(url)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(10):
             self.client.get(url)
         for _ in range(3):
             a = f.assignment(f.proposal(), f.unit())
             f.feedback(f.reply(a))
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(10):
             self.client.get(url)
+
+    def test_each_list_counts_and_orders_what_it_holds(self):
+        """The lists' counts come from the tally and their pages from indexes: both must say what
+        a plain query of the same assignments says, returned ones included in the whole list."""
+        today = timezone.localdate()
+        other = f.unit()
+        f.assignment(f.proposal(f.session(Body.CPPCC)), other, status=AssignmentStatus.RETURNED)
+        f.assignment(f.proposal(f.session(Body.CPPCC)), other, status=AssignmentStatus.REPLIED)
+        every = Assignment.objects.order_by("due_on", "pk")
+        cppcc = every.filter(proposal__session__body=Body.CPPCC)
+        cases = [
+            (self.supervisor, "overdue", {}, every.overdue(today)),
+            (self.supervisor, "due_soon", {}, every.due_soon(today)),
+            (self.supervisor, "all", {}, every),
+            (self.supervisor, "all", {"unit": other.pk}, every.filter(unit=other)),
+            (self.office, "overdue", {}, cppcc.overdue(today)),
+            (self.office, "all", {}, cppcc),
+        ]
+        for user, which, params, expected in cases:
+            self.client.force_login(user)
+            response = self.client.get(reverse("supervision:list", args=[which]), params)
+            with self.subTest(user=user.username, which=which, params=params):
+                self.assertEqual(response.context["paginator"].count, expected.count())
+                self.assertEqual(list(response.context["object_list"]), list(expected[:50]))
 
     def test_filter_by_unit_on_the_list(self):
         other = f.unit()

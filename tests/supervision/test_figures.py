@@ -12,12 +12,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feedback.models import Channel, Feedback, Satisfaction
-from proposals.models import FIGURES, Assignment, AssignmentRole, Body
+from proposals.models import CONTACT_FIGURES, FIGURES, Assignment, AssignmentRole, Body
 from replies.models import CoHandlingOpinion, ContactMethod, ContactRecord, Reply, ReplyStatus, ResultClass
 from supervision import figures
 from tests import factories as f
 
-FIELDS = FIGURES
+FIELDS = FIGURES + CONTACT_FIGURES
 
 
 def figures_of(assignment):
@@ -32,6 +32,9 @@ def counted(assignment):
     forms = list(Feedback.objects.filter(reply__in=issued, submitted_at__isnull=False).prefetch_related("corrections"))
     opinions = [timezone.localtime(o.submitted_at).date() for o in assignment.co_opinions.all()]
     first_round = [d.due_on for d in assignment.deadlines.filter(round=1)]
+    assignment.refresh_from_db(fields=["assigned_on"])
+    since = [c for c in assignment.contacts.all() if c.contacted_on >= assignment.assigned_on]
+    face = [c for c in since if c.method in (ContactMethod.VISIT, ContactMethod.MEETING, ContactMethod.FORUM)]
     return {
         "first_due_on": max(first_round, default=None),
         "first_reply_on": min((r.written_on for r in issued), default=None),
@@ -43,6 +46,8 @@ def counted(assignment):
         "basically_count": sum(fb.effective_satisfaction == Satisfaction.BASICALLY for fb in forms),
         "dissatisfied_count": sum(fb.effective_satisfaction == Satisfaction.DISSATISFIED for fb in forms),
         "silent_count": sum(fb.effective_satisfaction == "" for fb in forms),
+        "first_contact_on": min((c.contacted_on for c in since), default=None),
+        "first_meeting_on": min((c.contacted_on for c in face), default=None),
     }
 
 
@@ -61,6 +66,8 @@ def test_a_new_assignment_has_nothing_counted_but_its_deadline(assignment):
             "first_reply_on": None,
             "first_opinion_on": None,
             "latest_class": "",
+            "first_contact_on": None,
+            "first_meeting_on": None,
         }
     )
 
@@ -122,8 +129,29 @@ def test_contacts_are_counted_as_they_come_and_go(assignment):
         assignment=assignment, contacted_on=datetime.date(2026, 3, 9), method=ContactMethod.VISIT, summary="走访"
     )
     assert figures_of(assignment)["contact_count"] == 2
+    assert (figures_of(assignment)["first_contact_on"], figures_of(assignment)["first_meeting_on"]) == (
+        datetime.date(2026, 3, 5),
+        datetime.date(2026, 3, 9),
+    )
     contact.delete()
     assert figures_of(assignment)["contact_count"] == 1
+    assert figures_of(assignment)["first_contact_on"] == datetime.date(2026, 3, 9)
+    assert figures_of(assignment) == counted(assignment)
+
+
+def test_the_first_contacts_count_from_the_assignments_own_date(assignment):
+    ContactRecord.objects.create(
+        assignment=assignment, contacted_on=datetime.date(2026, 3, 5), method=ContactMethod.VISIT, summary="走访"
+    )
+    ContactRecord.objects.create(
+        assignment=assignment, contacted_on=datetime.date(2026, 3, 20), method=ContactMethod.PHONE, summary="电话"
+    )
+    # A contact changed to another day and way, and the 交办 date corrected, both around the model.
+    ContactRecord.objects.filter(method=ContactMethod.VISIT).update(method=ContactMethod.LETTER)
+    assert figures_of(assignment)["first_meeting_on"] is None
+    Assignment.objects.filter(pk=assignment.pk).update(assigned_on=datetime.date(2026, 3, 10))
+    assert figures_of(assignment)["first_contact_on"] == datetime.date(2026, 3, 20)
+    assert figures_of(assignment) == counted(assignment)
 
 
 def test_a_contact_moved_to_another_assignment_leaves_the_first(assignment):

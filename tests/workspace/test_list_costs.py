@@ -73,9 +73,13 @@ class ListCostTest(TestCase):
         ("commitments as office", "office", "/commitments/", {}),
     ]
 
-    def queries_of(self):
+    # The supervision pages, each within a fixed budget of queries for the whole request.
+    SUPERVISION_BUDGET = 10
+    SUPERVISION_PAGES = [page for page in PAGES if page[2].startswith(("/dashboard/", "/scoring/", "/commitments/"))]
+
+    def queries_of(self, pages=PAGES):
         counts = {}
-        for name, who, url, params in self.PAGES:
+        for name, who, url, params in pages:
             self.client.force_login(getattr(self, who))
             self.client.get(url, params)  # sessions, caches of the first request
             with CaptureQueriesContext(connection) as captured:
@@ -90,6 +94,18 @@ class ListCostTest(TestCase):
         self.fill(9)
         self.assertGreater(Assignment.objects.count(), 80)
         self.assertEqual(self.queries_of(), before)
+
+    def test_the_supervision_pages_stay_within_their_query_budget(self):
+        unit = self.units[0].pk
+        pages = [
+            *self.SUPERVISION_PAGES,
+            ("dashboard, one unit", "supervisor", "/dashboard/", {"unit": unit}),
+            ("overdue list, page 2", "supervisor", "/dashboard/list/overdue/", {"page": 2}),
+            ("filtered list", "supervisor", "/dashboard/list/all/", {"unit": unit, "body": Body.CPPCC}),
+        ]
+        self.fill(9)
+        over = {name: n for name, n in self.queries_of(pages).items() if n > self.SUPERVISION_BUDGET}
+        self.assertEqual(over, {})
 
     def test_the_inbox_lists_open_work_first_by_deadline(self):
         self.client.force_login(self.office)

@@ -1,0 +1,249 @@
+"""The tally (`Tally`): the assignments counted by the facts the dashboard groups and filters by,
+kept up to date by the database itself (triggers, SQLite and PostgreSQL).
+
+Each row counts the assignments that share a session, kind, unit, role, key flag, month of the
+first round's deadline, deadline still open (or none once replied or closed), month of the first
+issued reply, and, for the shares that answer the member, their 交办 date and the days from it to
+their first contact and first face-to-face contact; with their figures (supervision/figures.py)
+added up. Returned assignments are left out. The dashboard, the 见面率 and the annual report sum
+these rows (a few thousand) instead of reading every assignment at each request.
+
+The triggers add and take away whole assignments: on each write to an assignment (its own
+columns, or the figures that supervision/figures.py keeps on it) the old row's contribution is
+subtracted and the new one's added, and on a change of a proposal's session, kind or key flag its
+assignments move. Adding is done by `INSERT … ON CONFLICT DO UPDATE` on the grain, which both
+databases apply atomically to the one row, so concurrent writes neither lose nor double a count;
+a row whose every count fell to zero is deleted. Additions commute, so the order in which nested
+triggers fire does not matter. `refresh()` recounts the table from the assignments (the migration
+that installs the triggers runs it); tests/supervision/test_tally.py checks the two agree after
+every kind of write.
+
+The SQL is versioned like the figures': a migration keeps installing the version it named. The
+triggers sit on proposals_assignment and proposals_proposal: on SQLite a migration that rebuilds
+either table (Django does, to add a constraint) drops them with the old table, so it installs
+them again and runs `refresh()` (as for the figures' triggers, which name these tables too).
+"""
+
+from django.db import connection as default_connection
+
+from .models import TALLY_NO_DAYS, TALLY_NOT_OPEN
+
+TABLE = "supervision_tally"
+# Literals, so that a migration's SQL never changes (proposals.choices, replies.models.ResultClass).
+DONE = ("replied", "closed")
+RETURNED = "returned"
+CO = "co"
+CLASSES = ("A", "B", "C", "D")
+NO_DATE = "0001-01-01"
+
+GRAIN = [
+    "session_id",
+    "unit_id",
+    "role",
+    "kind",
+    "is_key",
+    "due_month",
+    "open_due_on",
+    "reply_month",
+    "assigned_on",
+    "contact_days",
+    "meeting_days",
+]
+# The assignment's columns the tally reads.
+ASSIGNMENT_COLUMNS = [
+    "proposal_id",
+    "unit_id",
+    "role",
+    "status",
+    "assigned_on",
+    "signed_for_on",
+    "due_on",
+    "first_due_on",
+    "first_reply_on",
+    "first_opinion_on",
+    "latest_class",
+    "contact_count",
+    "form_count",
+    "satisfied_count",
+    "basically_count",
+    "dissatisfied_count",
+    "silent_count",
+    "first_contact_on",
+    "first_meeting_on",
+]
+PROPOSAL_COLUMNS = ["session_id", "kind", "is_key"]
+LATEST = 1
+
+
+def _date(vendor, text):
+    return f"DATE '{text}'" if vendor == "postgresql" else f"'{text}'"
+
+
+def _month(vendor, column):
+    if vendor == "postgresql":
+        return f"COALESCE(to_char({column}, 'YYYY-MM'), '')"
+    return f"COALESCE(substr({column}, 1, 7), '')"
+
+
+def _days(vendor, start, end):
+    if vendor == "postgresql":
+        return f"({end} - {start})"
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+def _grain(vendor, a, p):
+    """The grain of assignment row `a` of proposal row `p` (SQL expressions, in GRAIN's order)."""
+
+    def days(column):
+        return (
+            f"CASE WHEN {a}.role = '{CO}' OR {column} IS NULL THEN {TALLY_NO_DAYS} "
+            f"ELSE {_days(vendor, f'{a}.assigned_on', column)} END"
+        )
+
+    return [
+        f"{p}.session_id",
+        f"{a}.unit_id",
+        f"{a}.role",
+        f"{p}.kind",
+        f"{p}.is_key",
+        _month(vendor, f"{a}.first_due_on"),
+        f"CASE WHEN {a}.status IN ('{DONE[0]}', '{DONE[1]}') THEN {_date(vendor, TALLY_NOT_OPEN)} ELSE {a}.due_on END",
+        _month(vendor, f"{a}.first_reply_on"),
+        f"CASE WHEN {a}.role = '{CO}' THEN {_date(vendor, NO_DATE)} ELSE {a}.assigned_on END",
+        days(f"{a}.first_contact_on"),
+        days(f"{a}.first_meeting_on"),
+    ]
+
+
+def _measures(a):
+    """{column: SQL} of what assignment row `a` adds to its tally row."""
+
+    def one(condition):
+        return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+    return {
+        "n": "1",
+        "signed": one(f"{a}.signed_for_on IS NOT NULL"),
+        "replies": one(f"{a}.first_reply_on IS NOT NULL"),
+        "replies_on_time": one(f"{a}.first_reply_on <= {a}.first_due_on"),
+        "replies_late": one(f"{a}.first_reply_on > {a}.first_due_on"),
+        "opinions": one(f"{a}.first_opinion_on IS NOT NULL"),
+        "opinions_on_time": one(f"{a}.first_opinion_on <= {a}.first_due_on"),
+        "contacted": one(f"{a}.contact_count > 0"),
+        "returned": one(f"{a}.form_count > 0"),
+        "forms": f"{a}.form_count",
+        "satisfied": f"{a}.satisfied_count",
+        "basically": f"{a}.basically_count",
+        "dissatisfied": f"{a}.dissatisfied_count",
+        "silent": f"{a}.silent_count",
+        **{f"class_{code.lower()}": one(f"{a}.latest_class = '{code}'") for code in CLASSES},
+    }
+
+
+def _add(vendor, a, p, source, sign):
+    """INSERT … ON CONFLICT adding (sign "+") or taking away ("-") the assignments `a` of `source`."""
+    grain = _grain(vendor, a, p)
+    measures = _measures(a)
+    columns = ", ".join(GRAIN + list(measures))
+    values = ", ".join(grain + [f"{'-' if sign == '-' else ''}SUM({sql})" for sql in measures.values()])
+    updates = ", ".join(f"{name} = {TABLE}.{name} + excluded.{name}" for name in measures)
+    return (
+        f"INSERT INTO {TABLE} ({columns}) SELECT {values} FROM {source} AND {a}.status <> '{RETURNED}' "  # nosec B608
+        f"GROUP BY {', '.join(grain)} ON CONFLICT ({', '.join(GRAIN)}) DO UPDATE SET {updates}"
+    )
+
+
+def _prune(vendor, a, p, source):
+    """Delete the tally rows of the assignments `a` of `source` that now count nothing."""
+    empty = " AND ".join(f"{name} = 0" for name in _measures(a))
+    grain = ", ".join(_grain(vendor, a, p))
+    return f"DELETE FROM {TABLE} WHERE {empty} AND ({', '.join(GRAIN)}) IN (SELECT {grain} FROM {source})"  # nosec B608
+
+
+def _of_assignment(row):
+    return f"proposals_proposal p WHERE p.id = {row}.proposal_id"
+
+
+def _of_proposal(row):
+    return f"proposals_assignment a WHERE a.proposal_id = {row}.id"
+
+
+def _statements(vendor, event, table):
+    """The statements a write of `event` (INSERT, DELETE, UPDATE) to `table` runs."""
+    if table == "proposals_assignment":
+        old = [
+            (_add(vendor, "OLD", "p", _of_assignment("OLD"), "-"), _prune(vendor, "OLD", "p", _of_assignment("OLD")))
+        ]
+        new = [(_add(vendor, "NEW", "p", _of_assignment("NEW"), "+"), None)]
+    else:
+        old = [(_add(vendor, "a", "OLD", _of_proposal("OLD"), "-"), _prune(vendor, "a", "OLD", _of_proposal("OLD")))]
+        new = [(_add(vendor, "a", "NEW", _of_proposal("NEW"), "+"), None)]
+    steps = {"INSERT": new, "DELETE": old, "UPDATE": old + new}[event]
+    # Add first, prune last: a row is only deleted once everything this write moves has arrived.
+    return [add for add, _prune_sql in steps] + [prune for _add_sql, prune in steps if prune]
+
+
+TRIGGERS = {
+    "proposals_assignment": (["INSERT", "DELETE", "UPDATE"], ASSIGNMENT_COLUMNS),
+    "proposals_proposal": (["UPDATE"], PROPOSAL_COLUMNS),
+}
+
+
+def _changed(vendor, columns):
+    op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"OLD.{column} {op} NEW.{column}" for column in columns)
+
+
+def _name(table, event):
+    return f"{table}_tally_{event.lower()}"
+
+
+def create_statements(vendor, version=LATEST):
+    statements = []
+    for table, (events, columns) in TRIGGERS.items():
+        for event in events:
+            name = _name(table, event)
+            when = f"WHEN ({_changed(vendor, columns)})" if event == "UPDATE" else ""
+            on = f"UPDATE OF {', '.join(columns)}" if event == "UPDATE" else event
+            body = _statements(vendor, event, table)
+            if vendor == "sqlite":
+                statements.append(
+                    f"CREATE TRIGGER {name} AFTER {on} ON {table} FOR EACH ROW {when} BEGIN {'; '.join(body)}; END"
+                )
+            elif vendor == "postgresql":
+                statements += [
+                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"BEGIN {'; '.join(body)}; RETURN NULL; END $$",
+                    f"CREATE TRIGGER {name} AFTER {on} ON {table} FOR EACH ROW {when} EXECUTE FUNCTION {name}()",
+                ]
+            else:
+                raise NotImplementedError(f"No tally triggers for the {vendor} database")
+    return statements
+
+
+def drop_statements(vendor, version=LATEST):
+    statements = []
+    for table, (events, _columns) in TRIGGERS.items():
+        for event in events:
+            name = _name(table, event)
+            if vendor == "sqlite":
+                statements.append(f"DROP TRIGGER IF EXISTS {name}")
+            else:
+                statements += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
+    return statements
+
+
+def refresh(connection=default_connection, version=LATEST):
+    """Recount the whole tally from the assignments (after installing the triggers, or to repair)."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")  # nosec B608
+        cursor.execute(
+            _add(
+                vendor,
+                "a",
+                "p",
+                "proposals_assignment a JOIN proposals_proposal p ON p.id = a.proposal_id WHERE TRUE",
+                "+",
+            )
+        )

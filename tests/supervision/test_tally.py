@@ -1,0 +1,132 @@
+"""The tally (supervision/tally.py) follows every write to the assignments it adds up.
+
+The dashboard, the 见面率 and the annual report count only from it, so a tally that misses a
+write is a wrong number on the supervisor's page. Each test writes as the app or around it and
+then compares the tally with a recount from scratch.
+"""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Body, Proposal
+from replies.models import ContactMethod, ContactRecord, ResultClass
+from supervision import tally
+from supervision.models import Tally
+from tests import factories as f
+
+MEASURES = [field.name for field in Tally._meta.fields if field.get_internal_type() == "IntegerField"][2:]
+
+
+def rows():
+    columns = [*(c.removesuffix("_id") for c in tally.GRAIN), *MEASURES]
+    return sorted(Tally.objects.values_list(*columns))
+
+
+def assert_recounted():
+    kept = rows()
+    tally.refresh()
+    assert kept == rows()
+
+
+@pytest.fixture
+def assignment(db):
+    return f.assignment(f.proposal(f.session(Body.CPPCC)), f.unit(), assigned_on=datetime.date(2026, 3, 1))
+
+
+def test_a_new_assignment_is_counted_once(assignment):
+    (row,) = Tally.objects.all()
+    assert (row.n, row.unit_id, row.role, row.contact_days) == (1, assignment.unit_id, AssignmentRole.LEAD, 9999)
+    assert_recounted()
+
+
+def test_replies_forms_and_contacts_move_the_assignment_between_rows(assignment):
+    ContactRecord.objects.create(
+        assignment=assignment, contacted_on=datetime.date(2026, 3, 4), method=ContactMethod.VISIT, summary="走访"
+    )
+    reply = f.reply(assignment, written_on=datetime.date(2026, 5, 20))
+    f.feedback(reply)
+    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.REPLIED)
+    (row,) = Tally.objects.all()
+    assert (row.n, row.replies, row.forms, row.contacted, row.contact_days, row.reply_month) == (
+        1,
+        1,
+        1,
+        1,
+        3,
+        "2026-05",
+    )
+    assert_recounted()
+    f.reply(assignment, round=2, result_class=ResultClass.A, written_on=datetime.date(2026, 7, 1))
+    assert Tally.objects.get().class_a == 1
+    assert_recounted()
+
+
+def test_a_returned_or_deleted_assignment_leaves_no_row(assignment):
+    co = f.assignment(assignment.proposal, f.unit(), role=AssignmentRole.CO)
+    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.RETURNED)
+    assert list(Tally.objects.values_list("role", "n")) == [(AssignmentRole.CO, 1)]
+    co.delete()
+    assert not Tally.objects.exists()
+    assert_recounted()
+
+
+def test_a_proposal_moved_to_another_session_or_made_key_moves_its_assignments(assignment):
+    f.assignment(assignment.proposal, f.unit(), role=AssignmentRole.CO)
+    other = f.session(Body.CPPCC, name="另一次会议")
+    Proposal.objects.filter(pk=assignment.proposal_id).update(session=other, is_key=True)
+    assert set(Tally.objects.values_list("session", "is_key", "n")) == {(other.pk, True, 1)}
+    assert Tally.objects.count() == 2
+    assert_recounted()
+
+
+def test_two_assignments_with_the_same_facts_share_a_row_until_one_changes(assignment):
+    twin = f.assignment(f.proposal(assignment.proposal.session), assignment.unit, assigned_on=assignment.assigned_on)
+    Assignment.objects.filter(pk=twin.pk).update(due_on=assignment.due_on, signed_for_on=timezone.localdate())
+    assert_recounted()
+    Assignment.objects.filter(pk=twin.pk).update(signed_for_on=None)
+    assert_recounted()
+
+
+def test_the_demo_data_is_counted_right(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    assert_recounted()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forms_signed_at_the_same_moment_on_assignments_of_one_row_are_all_counted():
+    """Members of several proposals signing at once: each trigger adds to the same tally row."""
+    session, unit = f.session(Body.CPPCC), f.unit()
+    assigned_on = datetime.date(2026, 3, 1)
+    replies = [
+        f.reply(f.assignment(f.proposal(session), unit, assigned_on=assigned_on), written_on=datetime.date(2026, 5, 20))
+        for _ in range(8)
+    ]
+    assert Tally.objects.get().n == 8
+    barrier = threading.Barrier(len(replies))
+    errors = []
+
+    def sign(reply):
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                f.feedback(reply)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(r,)) for r in replies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    row = Tally.objects.get()
+    assert (row.n, row.forms, row.returned) == (8, 8, 8)
+    assert_recounted()
