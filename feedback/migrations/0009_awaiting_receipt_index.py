@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('feedback', '0008_feedback_drafts'),
-        ('proposals', '0015_assignment_unit_status_idx'),
+        ('proposals', '0017_assignment_unit_status_idx'),
         ('replies', '0009_handed_back_and_awaiting_form'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

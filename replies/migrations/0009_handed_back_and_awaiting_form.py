@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('feedback', '0008_feedback_drafts'),
-        ('proposals', '0015_assignment_unit_status_idx'),
+        ('proposals', '0017_assignment_unit_status_idx'),
         ('replies', '0008_required_elements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -20,7 +20,7 @@ def back_to_registered(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("proposals", "0014_event_verb_index"),
+        ("proposals", "0016_supervision_list_order_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
