@@ -32,7 +32,7 @@ from django.utils import timezone
 from proposals.models import AssignmentRole
 from replies.models import ContactMethod
 
-from .models import MeetingRule, Tally
+from .models import MeetingRule, MeetingTally
 from .stats import tally_criteria
 
 FACE_TO_FACE = (ContactMethod.VISIT, ContactMethod.MEETING, ContactMethod.FORUM)
@@ -67,7 +67,7 @@ class DaysBetween(Func):
 
 
 def _met():
-    """Whether the assignments of a tally row had their first contact in time: a contact from 交办
+    """Whether the assignments of a MeetingTally row had their first contact in time: a contact from 交办
     to the end of the window, face to face where the proposal is key and its session asks for it.
     The tally keeps the days from 交办 to the first contact and to the first face-to-face contact
     (TALLY_NO_DAYS, past any window, when there is none), so no contact is read here."""
@@ -79,7 +79,7 @@ def _met():
 def unit_rates(criteria=None, today=None):
     """[{unit, due, met, missed, rate, full}] for the assignments matching `criteria` (a Q on
     Assignment), best rate first; `rate` is a whole percentage, None when nothing is due. One query.
-    Returned assignments are not counted (the tally leaves them out)."""
+    Returned assignments are not counted (MeetingTally leaves them out)."""
     today = today or timezone.localdate()
     criteria = criteria if criteria is not None else Q()
     seconds = settings.BANLI_DASHBOARD_CACHE_SECONDS
@@ -87,10 +87,10 @@ def unit_rates(criteria=None, today=None):
     if seconds and (cached := cache.get(key)) is not None:
         return cached
     elapsed = DaysBetween(F("assigned_on"), Value(today, output_field=DateField()))
-    # The tally counts the assignments by session, unit, key flag, 交办 date and days to the first
-    # contacts (supervision/tally.py): a few thousand rows, each with its session's rule.
+    # The answering shares counted by session, unit, key flag, 交办 date and days to the first
+    # contacts (MeetingTally, kept by the database: supervision/tally.py), each row with its session's rule.
     rows = (
-        Tally.objects.filter(tally_criteria(criteria), role__in=ROLES, assigned_on__lte=today)
+        MeetingTally.objects.filter(tally_criteria(criteria), assigned_on__lte=today)
         .annotate(window=_rule("first_contact_days"), face_rule=_rule("face_to_face_for_key"), elapsed=elapsed)
         .annotate(met=_met())
         .filter(Q(elapsed__gte=F("window")) | Q(met=True))

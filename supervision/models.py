@@ -636,10 +636,10 @@ TALLY_NO_DAYS = 9999
 
 
 class Tally(models.Model):
-    """How many assignments share the same facts (session, unit, role, months, …), with their
-    figures added up: the dashboard, the 见面率 and the annual report count from these few rows
-    instead of every assignment. Kept by database triggers (supervision/tally.py), never by the app.
-    Returned assignments are not counted."""
+    """How many assignments share the same facts (session, unit, role, months, open deadline),
+    with their figures added up: the dashboard, the unit scores and the annual report count from
+    these few rows instead of every assignment. Kept by database triggers (supervision/tally.py),
+    never by the app. Returned assignments are not counted."""
 
     session = models.ForeignKey(
         Session, verbose_name=_("会次"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -653,15 +653,9 @@ class Tally(models.Model):
         related_name="+",
     )
     role = models.CharField(_("办理方式"), max_length=16)
-    is_key = models.BooleanField(_("重点"))
     due_month = models.CharField(_("首轮期限月份"), max_length=7)  # "YYYY-MM", "" without a deadline
     open_due_on = models.DateField(_("未办结件的办理期限"))  # TALLY_NOT_OPEN once replied or closed
     reply_month = models.CharField(_("首次答复月份"), max_length=7)  # "" before the first issued reply
-    # For the 见面率, on answering (主办/分办) shares only; a co-handling share has TALLY_NO_DAYS
-    # and its 交办 date is left out (1 January of year 1).
-    assigned_on = models.DateField(_("交办日期"))
-    contact_days = models.IntegerField(_("首次沟通天数"))  # from 交办; TALLY_NO_DAYS without one
-    meeting_days = models.IntegerField(_("首次当面沟通天数"))
     n = models.IntegerField(_("件数"))
     signed = models.IntegerField(_("签收"))
     replies = models.IntegerField(_("已答复"))
@@ -686,22 +680,48 @@ class Tally(models.Model):
         verbose_name_plural = _("统计汇总")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "session",
-                    "unit",
-                    "role",
-                    "kind",
-                    "is_key",
-                    "due_month",
-                    "open_due_on",
-                    "reply_month",
-                    "assigned_on",
-                    "contact_days",
-                    "meeting_days",
-                ],
+                fields=["session", "unit", "role", "kind", "due_month", "open_due_on", "reply_month"],
                 name="%(app_label)s_%(class)s_grain",
             )
         ]
 
     def __str__(self):
         return f"{self.session_id}/{self.unit_id}/{self.role}: {self.n}"
+
+
+class MeetingTally(models.Model):
+    """How many answering (主办/分办) assignments share a session, unit, key flag, 交办 date and
+    days from it to their first contact and first face-to-face contact: the 见面率 counts from
+    these rows. Kept by database triggers (supervision/tally.py), never by the app. Returned
+    assignments are not counted."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("会次"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=16)
+    unit = models.ForeignKey(
+        "proposals.HandlingUnit",
+        verbose_name=_("承办单位"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    role = models.CharField(_("办理方式"), max_length=16)
+    is_key = models.BooleanField(_("重点"))
+    assigned_on = models.DateField(_("交办日期"))
+    contact_days = models.IntegerField(_("首次沟通天数"))  # from 交办; TALLY_NO_DAYS without one
+    meeting_days = models.IntegerField(_("首次当面沟通天数"))
+    n = models.IntegerField(_("件数"))
+
+    class Meta:
+        verbose_name = _("见面率汇总")
+        verbose_name_plural = _("见面率汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "unit", "role", "kind", "is_key", "assigned_on", "contact_days", "meeting_days"],
+                name="%(app_label)s_%(class)s_grain",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.unit_id}/{self.assigned_on}: {self.n}"

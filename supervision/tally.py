@@ -1,21 +1,22 @@
-"""The tally (`Tally`): the assignments counted by the facts the dashboard groups and filters by,
-kept up to date by the database itself (triggers, SQLite and PostgreSQL).
+"""The tallies (`Tally`, `MeetingTally`): the assignments counted by the facts the dashboard groups
+and filters by, kept up to date by the database itself (triggers, SQLite and PostgreSQL).
 
-Each row counts the assignments that share a session, kind, unit, role, key flag, month of the
-first round's deadline, deadline still open (or none once replied or closed), month of the first
-issued reply, and, for the shares that answer the member, their 交办 date and the days from it to
-their first contact and first face-to-face contact; with their figures (supervision/figures.py)
-added up. Returned assignments are left out. The dashboard, the 见面率 and the annual report sum
-these rows (a few thousand) instead of reading every assignment at each request.
+A `Tally` row counts the assignments that share a session, kind, unit, role, month of the first
+round's deadline, deadline still open (or none once replied or closed) and month of the first
+issued reply, with their figures (supervision/figures.py) added up. A `MeetingTally` row counts
+the answering (主办/分办) shares that share a session, kind, unit, role, key flag, 交办 date and
+days from it to their first contact and first face-to-face contact. Returned assignments are
+left out of both. The dashboard, the 见面率, the unit scores and the annual report sum these rows
+(a few thousand) instead of reading every assignment at each request.
 
 The triggers add and take away whole assignments: on each write to an assignment (its own
 columns, or the figures that supervision/figures.py keeps on it) the old row's contribution is
-subtracted and the new one's added, and on a change of a proposal's session, kind or key flag its
-assignments move. Adding is done by `INSERT … ON CONFLICT DO UPDATE` on the grain, which both
+subtracted and the new one's added, in both tallies, and on a change of a proposal's session,
+kind or key flag its assignments move. Adding is done by `INSERT … ON CONFLICT DO UPDATE` on the grain, which both
 databases apply atomically to the one row, so concurrent writes neither lose nor double a count;
 a row whose every count fell to zero is deleted. Additions commute, so the order in which nested
-triggers fire does not matter. `refresh()` recounts the table from the assignments (the migration
-that installs the triggers runs it); tests/supervision/test_tally.py checks the two agree after
+triggers fire does not matter. `refresh()` recounts the tallies from the assignments (the migration
+that installs the triggers runs it); tests/supervision/test_tally.py checks they agree after
 every kind of write.
 
 The SQL is versioned like the figures': a migration keeps installing the version it named. The
@@ -28,7 +29,6 @@ from django.db import connection as default_connection
 
 from .models import TALLY_NO_DAYS, TALLY_NOT_OPEN
 
-TABLE = "supervision_tally"
 # Literals, so that a migration's SQL never changes (proposals.choices, replies.models.ResultClass).
 DONE = ("replied", "closed")
 RETURNED = "returned"
@@ -36,19 +36,6 @@ CO = "co"
 CLASSES = ("A", "B", "C", "D")
 NO_DATE = "0001-01-01"
 
-GRAIN = [
-    "session_id",
-    "unit_id",
-    "role",
-    "kind",
-    "is_key",
-    "due_month",
-    "open_due_on",
-    "reply_month",
-    "assigned_on",
-    "contact_days",
-    "meeting_days",
-]
 # The assignment's columns the tally reads.
 ASSIGNMENT_COLUMNS = [
     "proposal_id",
@@ -72,7 +59,6 @@ ASSIGNMENT_COLUMNS = [
     "first_meeting_on",
 ]
 PROPOSAL_COLUMNS = ["session_id", "kind", "is_key"]
-LATEST = 1
 
 
 def _date(vendor, text):
@@ -91,8 +77,8 @@ def _days(vendor, start, end):
     return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
 
 
-def _grain(vendor, a, p):
-    """The grain of assignment row `a` of proposal row `p` (SQL expressions, in GRAIN's order)."""
+def _column(vendor, name, a, p):
+    """The value of the grain column `name` for assignment row `a` of proposal row `p`."""
 
     def days(column):
         return (
@@ -100,22 +86,24 @@ def _grain(vendor, a, p):
             f"ELSE {_days(vendor, f'{a}.assigned_on', column)} END"
         )
 
-    return [
-        f"{p}.session_id",
-        f"{a}.unit_id",
-        f"{a}.role",
-        f"{p}.kind",
-        f"{p}.is_key",
-        _month(vendor, f"{a}.first_due_on"),
-        f"CASE WHEN {a}.status IN ('{DONE[0]}', '{DONE[1]}') THEN {_date(vendor, TALLY_NOT_OPEN)} ELSE {a}.due_on END",
-        _month(vendor, f"{a}.first_reply_on"),
-        f"CASE WHEN {a}.role = '{CO}' THEN {_date(vendor, NO_DATE)} ELSE {a}.assigned_on END",
-        days(f"{a}.first_contact_on"),
-        days(f"{a}.first_meeting_on"),
-    ]
+    return {
+        "session_id": f"{p}.session_id",
+        "unit_id": f"{a}.unit_id",
+        "role": f"{a}.role",
+        "kind": f"{p}.kind",
+        "is_key": f"{p}.is_key",
+        "due_month": _month(vendor, f"{a}.first_due_on"),
+        "open_due_on": (
+            f"CASE WHEN {a}.status IN ('{DONE[0]}', '{DONE[1]}') THEN {_date(vendor, TALLY_NOT_OPEN)} ELSE {a}.due_on END"
+        ),
+        "reply_month": _month(vendor, f"{a}.first_reply_on"),
+        "assigned_on": f"CASE WHEN {a}.role = '{CO}' THEN {_date(vendor, NO_DATE)} ELSE {a}.assigned_on END",
+        "contact_days": days(f"{a}.first_contact_on"),
+        "meeting_days": days(f"{a}.first_meeting_on"),
+    }[name]
 
 
-def _measures(a):
+def _figures(a):
     """{column: SQL} of what assignment row `a` adds to its tally row."""
 
     def one(condition):
@@ -140,24 +128,71 @@ def _measures(a):
     }
 
 
-def _add(vendor, a, p, source, sign):
+def _count(a):
+    return {"n": "1"}
+
+
+# By version: each table, its grain, what an assignment adds to a row, and which assignments
+# count in it (besides not being returned).
+TABLES = {
+    1: {
+        "supervision_tally": (
+            [
+                "session_id",
+                "unit_id",
+                "role",
+                "kind",
+                "is_key",
+                "due_month",
+                "open_due_on",
+                "reply_month",
+                "assigned_on",
+                "contact_days",
+                "meeting_days",
+            ],
+            _figures,
+            "TRUE",
+        ),
+    },
+    2: {
+        # The dashboard's figures, without what only the 见面率 needs (the rows are fewer).
+        "supervision_tally": (
+            ["session_id", "unit_id", "role", "kind", "due_month", "open_due_on", "reply_month"],
+            _figures,
+            "TRUE",
+        ),
+        # The 见面率: the answering (主办/分办) shares by 交办 date and days to the first contacts.
+        "supervision_meetingtally": (
+            ["session_id", "unit_id", "role", "kind", "is_key", "assigned_on", "contact_days", "meeting_days"],
+            _count,
+            f"{{a}}.role <> '{CO}'",
+        ),
+    },
+}
+LATEST = 2
+
+
+def _add(vendor, version, table, a, p, source, sign):
     """INSERT … ON CONFLICT adding (sign "+") or taking away ("-") the assignments `a` of `source`."""
-    grain = _grain(vendor, a, p)
-    measures = _measures(a)
-    columns = ", ".join(GRAIN + list(measures))
+    names, measures_of, counted = TABLES[version][table]
+    grain = [_column(vendor, name, a, p) for name in names]
+    measures = measures_of(a)
+    columns = ", ".join(names + list(measures))
     values = ", ".join(grain + [f"{'-' if sign == '-' else ''}SUM({sql})" for sql in measures.values()])
-    updates = ", ".join(f"{name} = {TABLE}.{name} + excluded.{name}" for name in measures)
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in measures)
     return (
-        f"INSERT INTO {TABLE} ({columns}) SELECT {values} FROM {source} AND {a}.status <> '{RETURNED}' "  # nosec B608
-        f"GROUP BY {', '.join(grain)} ON CONFLICT ({', '.join(GRAIN)}) DO UPDATE SET {updates}"
+        f"INSERT INTO {table} ({columns}) SELECT {values} FROM {source} AND {a}.status <> '{RETURNED}' "  # nosec B608
+        f"AND {counted.format(a=a)} GROUP BY {', '.join(grain)} "
+        f"ON CONFLICT ({', '.join(names)}) DO UPDATE SET {updates}"
     )
 
 
-def _prune(vendor, a, p, source):
-    """Delete the tally rows of the assignments `a` of `source` that now count nothing."""
-    empty = " AND ".join(f"{name} = 0" for name in _measures(a))
-    grain = ", ".join(_grain(vendor, a, p))
-    return f"DELETE FROM {TABLE} WHERE {empty} AND ({', '.join(GRAIN)}) IN (SELECT {grain} FROM {source})"  # nosec B608
+def _prune(vendor, version, table, a, p, source):
+    """Delete the rows of `table` of the assignments `a` of `source` that now count nothing."""
+    names, measures_of, _counted = TABLES[version][table]
+    empty = " AND ".join(f"{name} = 0" for name in measures_of(a))
+    grain = ", ".join(_column(vendor, name, a, p) for name in names)
+    return f"DELETE FROM {table} WHERE {empty} AND ({', '.join(names)}) IN (SELECT {grain} FROM {source})"  # nosec B608
 
 
 def _of_assignment(row):
@@ -168,17 +203,20 @@ def _of_proposal(row):
     return f"proposals_assignment a WHERE a.proposal_id = {row}.id"
 
 
-def _statements(vendor, event, table):
-    """The statements a write of `event` (INSERT, DELETE, UPDATE) to `table` runs."""
-    if table == "proposals_assignment":
-        old = [
-            (_add(vendor, "OLD", "p", _of_assignment("OLD"), "-"), _prune(vendor, "OLD", "p", _of_assignment("OLD")))
-        ]
-        new = [(_add(vendor, "NEW", "p", _of_assignment("NEW"), "+"), None)]
-    else:
-        old = [(_add(vendor, "a", "OLD", _of_proposal("OLD"), "-"), _prune(vendor, "a", "OLD", _of_proposal("OLD")))]
-        new = [(_add(vendor, "a", "NEW", _of_proposal("NEW"), "+"), None)]
-    steps = {"INSERT": new, "DELETE": old, "UPDATE": old + new}[event]
+def _statements(vendor, version, event, source_table):
+    """The statements a write of `event` (INSERT, DELETE, UPDATE) to `source_table` runs."""
+    steps = []
+    for table in TABLES[version]:
+        if source_table == "proposals_assignment":
+            old = ("OLD", "p", _of_assignment("OLD"))
+            new = ("NEW", "p", _of_assignment("NEW"))
+        else:
+            old = ("a", "OLD", _of_proposal("OLD"))
+            new = ("a", "NEW", _of_proposal("NEW"))
+        if event in ("DELETE", "UPDATE"):
+            steps.append((_add(vendor, version, table, *old, "-"), _prune(vendor, version, table, *old)))
+        if event in ("INSERT", "UPDATE"):
+            steps.append((_add(vendor, version, table, *new, "+"), None))
     # Add first, prune last: a row is only deleted once everything this write moves has arrived.
     return [add for add, _prune_sql in steps] + [prune for _add_sql, prune in steps if prune]
 
@@ -205,7 +243,7 @@ def create_statements(vendor, version=LATEST):
             name = _name(table, event)
             when = f"WHEN ({_changed(vendor, columns)})" if event == "UPDATE" else ""
             on = f"UPDATE OF {', '.join(columns)}" if event == "UPDATE" else event
-            body = _statements(vendor, event, table)
+            body = _statements(vendor, version, event, table)
             if vendor == "sqlite":
                 statements.append(
                     f"CREATE TRIGGER {name} AFTER {on} ON {table} FOR EACH ROW {when} BEGIN {'; '.join(body)}; END"
@@ -236,14 +274,8 @@ def drop_statements(vendor, version=LATEST):
 def refresh(connection=default_connection, version=LATEST):
     """Recount the whole tally from the assignments (after installing the triggers, or to repair)."""
     vendor = connection.vendor
+    every = "proposals_assignment a JOIN proposals_proposal p ON p.id = a.proposal_id WHERE TRUE"
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")  # nosec B608
-        cursor.execute(
-            _add(
-                vendor,
-                "a",
-                "p",
-                "proposals_assignment a JOIN proposals_proposal p ON p.id = a.proposal_id WHERE TRUE",
-                "+",
-            )
-        )
+        for table in TABLES[version]:
+            cursor.execute(f"DELETE FROM {table}")  # nosec B608
+            cursor.execute(_add(vendor, version, table, "a", "p", every, "+"))

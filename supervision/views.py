@@ -277,7 +277,8 @@ def assignment_list(request, which):
         "paginator": page.paginator,
         "is_paginated": page.has_other_pages(),
         "object_list": page.object_list,
-        "urge_form": UrgeForm(),
+        # The 催办 choices of every row, translated once for the page.
+        "urge_methods": [(value, str(label)) for value, label in UrgeForm().fields["method"].choices],
     }
     return render(request, "supervision/assignment_list.html", context)
 
