@@ -35,18 +35,25 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_DATABASE = """
 import sys, psycopg
 from psycopg import sql
-server, name = sys.argv[1:3]
+server, name, template = sys.argv[1:4]
 with psycopg.connect(server + "/postgres", autocommit=True) as conn:
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    if template:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    else:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 """
 
 
+def pg_database(url, template=""):
+    """(Re)create the database of `url`, empty or as a copy of `template`."""
+    server, _sep, name = url.rpartition("/")
+    subprocess.run([sys.executable, "-c", PG_DATABASE, server, name, template], check=True)
+
+
 def build(env, scratch, rounds):
-    database_url = os.environ.get("DATABASE_URL")
-    if database_url:
-        server, _sep, name = database_url.rpartition("/")
-        subprocess.run([sys.executable, "-c", PG_DATABASE, server, name], check=True)
+    if env.get("DATABASE_URL"):
+        pg_database(env["DATABASE_URL"])
     for argv in (["manage.py", "migrate", "-v0"], ["manage.py", "load_demo"]):
         subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, check=True, capture_output=True)
     data = subprocess.run(
@@ -63,7 +70,7 @@ def build(env, scratch, rounds):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=60)
-    parser.add_argument("--keep", help="folder of the SQLite copy, kept and reused")
+    parser.add_argument("--keep", help="folder of the built copy, kept and reused (PostgreSQL: <name>_cost_built)")
     parser.add_argument("--profile", type=int, default=0, help="print this many functions by own time")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     parser.add_argument("--only", help="profile only the pages whose name contains this")
@@ -71,10 +78,12 @@ def main():
     args = parser.parse_args()
     scratch = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="banli-cost-"))
     scratch.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL", "").rstrip("/")
+    engine = "postgresql" if database_url else "sqlite"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANLI_")}
     env.update(
         BANLI_SQLITE_PATH=str(scratch / "pristine.sqlite3"),
-        BANLI_MEDIA_ROOT=str(scratch / "pristine-media"),
+        BANLI_MEDIA_ROOT=str(scratch / f"pristine-media-{engine}"),
         BANLI_SECOND_FACTOR=os.environ.get("BANLI_SECOND_FACTOR", "0"),  # off as in the load test
         # The e-mails and texts a submission sends, kept in memory (not printed).
         BANLI_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
@@ -82,20 +91,30 @@ def main():
     )
     if os.environ.get("BANLI_REDIS_URL"):
         env["BANLI_REDIS_URL"] = os.environ["BANLI_REDIS_URL"]
-    if os.environ.get("DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"].rstrip("/") + "_cost"
-    if not (scratch / "world.json").exists() or os.environ.get("DATABASE_URL"):
+    if database_url:
+        env["DATABASE_URL"] = f"{database_url}_cost_built"
+    if not (scratch / f"world-{engine}.json").exists():
         build(env, scratch, 2 * args.rounds)
-    world = json.loads((scratch / "world.json").read_text())
+        (scratch / "world.json").rename(scratch / f"world-{engine}.json")
+    world = json.loads((scratch / f"world-{engine}.json").read_text())
     # Each run submits on a fresh copy of what was built.
     shutil.rmtree(scratch / "media", ignore_errors=True)
-    if (scratch / "pristine-media").exists():
-        shutil.copytree(scratch / "pristine-media", scratch / "media")
+    if (scratch / f"pristine-media-{engine}").exists():
+        shutil.copytree(scratch / f"pristine-media-{engine}", scratch / "media")
     for suffix in ("", "-wal", "-shm"):
         (scratch / f"db.sqlite3{suffix}").unlink(missing_ok=True)
         if (scratch / f"pristine.sqlite3{suffix}").exists():
             shutil.copyfile(scratch / f"pristine.sqlite3{suffix}", scratch / f"db.sqlite3{suffix}")
     env.update(BANLI_SQLITE_PATH=str(scratch / "db.sqlite3"), BANLI_MEDIA_ROOT=str(scratch / "media"))
+    if database_url:
+        env["DATABASE_URL"] = f"{database_url}_cost"
+        pg_database(env["DATABASE_URL"], template=f"{database_url.rpartition('/')[2]}_cost_built")
+    if env.get("BANLI_REDIS_URL"):
+        import redis
+
+        redis.Redis.from_url(env["BANLI_REDIS_URL"]).flushdb()
+    # The copy may predate the newest migrations.
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     sys.path.insert(0, str(ROOT))
