@@ -164,6 +164,14 @@ class Feedback(models.Model):
             length_constraint("opinion", SUMMARY),
             length_constraint("needs_attention", REASON),
         ]
+        indexes = [
+            # The office's forms to countersign, oldest first, read in order from the few that wait.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(submitted_at__isnull=False, received_at__isnull=True),
+                name="feedback_awaiting_receipt_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.member.name} · {self.reply}"

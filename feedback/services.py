@@ -186,6 +186,7 @@ def _after_submission(feedback: Feedback, *, by: User | None, at: datetime.datet
         f"{feedback.member.name}：{feedback.get_satisfaction_display() or '待核实'}（{feedback.get_channel_display()}）"
     )
     Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note, at=at)
+    Reply.objects.filter(pk=reply.pk, awaiting_form_since__isnull=False).update(awaiting_form_since=None)
     _consequences(feedback, satisfaction=feedback.satisfaction, by=by, at=at)
     # robust: a mail server that is down must not turn a stored form into an error page.
     transaction.on_commit(lambda: notify_feedback_received(feedback), robust=True)

@@ -627,7 +627,8 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(proposal__session__body__in=scope.bodies)
 
     def open(self):
-        return self.exclude(status__in=FINISHED)
+        # As the rank the inbox indexes hold (FinishedRank): open shares by deadline are a range of them.
+        return self.alias(open_rank=FinishedRank()).filter(open_rank=0)
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
@@ -743,7 +744,8 @@ class Assignment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["unit", "status"]),
+            # A unit's shares in one state by deadline (the home's queues): read in order, never sorted.
+            models.Index(fields=["unit", "status", "due_on", "id"], name="assignment_unit_status_idx"),
             models.Index(fields=["status", "due_on"]),
             # The dashboard's counts (supervision/stats.py) group by unit, role and deadline and read
             # only these columns (the proposal for filters by body or session, then the figures):
@@ -1091,6 +1093,13 @@ class AssignmentRequest(models.Model):
             if approve and self.kind == RequestKind.RETURN:
                 assignment.status = AssignmentStatus.RETURNED
                 assignment.save(update_fields=["status"])
+                proposal = assignment.proposal
+                answering = proposal.assignments.filter(role__in=[AssignmentRole.LEAD, AssignmentRole.SEPARATE])
+                if not answering.exclude(status=AssignmentStatus.RETURNED).exists():
+                    # Nobody answers it any more: back with the office, waiting for 交办 again.
+                    Proposal.objects.filter(pk=proposal.pk).exclude(status=ProposalStatus.CLOSED).update(
+                        status=ProposalStatus.REGISTERED
+                    )
             verb = {
                 (RequestKind.RETURN, True): EventVerb.RETURN_APPROVED,
                 (RequestKind.RETURN, False): EventVerb.RETURN_REJECTED,

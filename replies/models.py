@@ -78,6 +78,8 @@ class StaleDraft(TransitionError):
 
 
 ANSWERING_ROLES = (AssignmentRole.LEAD, AssignmentRole.SEPARATE)
+# The steps that hand a draft back to its clerk to change (Reply.handed_back_at).
+HANDED_BACK = (EventVerb.SENT_BACK, EventVerb.ELEMENTS_MISSING)
 
 
 def may_log_contact(assignment):
@@ -372,6 +374,13 @@ class Reply(models.Model):
     issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     sealed_scan = models.FileField(_("盖章扫描件"), upload_to="replies/scans/", blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # When the signer or the reviewing 督查室 last handed this draft back (退回修改, 答复要件不全);
+    # cleared when it is submitted again. The clerk's home lists such drafts first.
+    handed_back_at = models.DateTimeField(_("退回时间"), null=True, blank=True, editable=False)
+    # Issued, the latest round, and no member has sent its form back yet: what the office chases,
+    # since the reply went out. Cleared by the first form submitted on it (feedback.services) or
+    # when a later round goes out. Bookkeeping, not the letter: it may change on an issued reply.
+    awaiting_form_since = models.DateTimeField(_("待收意见表"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     # Optimistic lock: every save through the workspace bumps it, and a form that was
@@ -399,6 +408,17 @@ class Reply(models.Model):
                 name="%(app_label)s_%(class)s_issued_is_complete",
             ),
             length_constraint("body", LETTER),
+        ]
+        indexes = [
+            # The replies in one state (drafts handed back, to sign, to review) are few: found by state.
+            models.Index(fields=["status", "assignment"], name="reply_status_idx"),
+            # The lead units' recent replies that reach the co-units (抄送), newest first.
+            models.Index(fields=["status", "issued_at", "id"], name="reply_issued_idx"),
+            models.Index(
+                fields=["awaiting_form_since", "id"],
+                condition=Q(awaiting_form_since__isnull=False),
+                name="reply_awaiting_form_idx",
+            ),
         ]
 
     def __str__(self):
@@ -449,6 +469,10 @@ class Reply(models.Model):
     def _move(self, *, status, assignment_status, by, verb, note="", at=None, **fields):
         """Change state, mirror it on the assignment and write one timeline line (`at`, now by default)."""
         self.status = status
+        if verb in HANDED_BACK:
+            self.handed_back_at = at or timezone.now()
+        elif verb == EventVerb.SUBMITTED:
+            self.handed_back_at = None
         for name, value in fields.items():
             setattr(self, name, value)
         self.version += 1
@@ -655,7 +679,13 @@ class Reply(models.Model):
             at=at,
             issued_at=at,
             written_on=self.written_on or today,
+            # (A historical letter may come with its member's form already recorded.)
+            awaiting_form_since=None if self.feedback.filter(submitted_at__isnull=False).exists() else at,
         )
+        # An earlier round's form is no longer asked for: this round replaces it.
+        Reply.objects.filter(
+            assignment=self.assignment, round__lt=self.round, awaiting_form_since__isnull=False
+        ).update(awaiting_form_since=None)
         proposal = self.assignment.proposal
         answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
         if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():

@@ -1,7 +1,8 @@
 """The database triggers that keep issued replies, 文号 and publications as they are.
 
 - An issued reply is never changed or deleted; it still takes its sealed scan (a new upload
-  replaces the last) and, once, its delivery time.
+  replaces the last) and, once, its delivery time, and the office's note that its form is
+  still awaited is cleared.
 - A 文号 given (DocNumber) is never changed or removed, so it is never given again.
 - A publication (Disclosure) is never changed or removed; it may be withdrawn once.
 
@@ -16,7 +17,8 @@ ISSUED_REPLY = Guard(
     table="replies_reply",
     name="replies_reply_issued",
     sealed=f"OLD.status = '{ISSUED}'",
-    mutable=("sealed_scan", "delivered_at", "updated_at"),
+    # awaiting_form_since is the office's bookkeeping (is a form still to come?), not the letter.
+    mutable=("sealed_scan", "delivered_at", "updated_at", "awaiting_form_since"),
     mutable_ok={
         "sqlite": "OLD.delivered_at IS NULL OR NEW.delivered_at IS OLD.delivered_at",
         "postgresql": "OLD.delivered_at IS NULL OR NEW.delivered_at IS NOT DISTINCT FROM OLD.delivered_at",

@@ -22,6 +22,7 @@ from proposals.models import (
     Member,
     Proposal,
     ProposalKind,
+    ProposalStatus,
     Role,
     RoleKind,
     Session,
@@ -88,11 +89,19 @@ def assignment(proposal, unit, role=AssignmentRole.LEAD, assigned_on=None, **ext
         **extra,
     )
     Deadline.objects.create(assignment=a, round=1, kind=DeadlineKind.ORIGINAL, due_on=a.due_on)
+    if role != AssignmentRole.CO and proposal.status == ProposalStatus.REGISTERED:
+        proposal.status = ProposalStatus.ASSIGNED  # as 交办 leaves it: someone answers it now
+        Proposal.objects.filter(pk=proposal.pk).update(status=proposal.status)
     return a
 
 
 def reply(assignment, status=ReplyStatus.ISSUED, round=1, **extra):
     issued = status == ReplyStatus.ISSUED
+    if issued:
+        # As issuing leaves it: this round's form is awaited, an earlier round's no longer.
+        Reply.objects.filter(assignment=assignment, round__lt=round).update(awaiting_form_since=None)
+        extra.setdefault("issued_at", timezone.now())
+        extra.setdefault("awaiting_form_since", extra["issued_at"])
     return Reply.objects.create(
         assignment=assignment,
         round=round,
@@ -121,6 +130,8 @@ def feedback(reply, member=None, **extra):
     if form.submitted_at is not None:
         form.seal_now()  # as the submitting write paths do (feedback.services)
     form.save()
+    if form.submitted_at is not None:
+        Reply.objects.filter(pk=reply.pk).update(awaiting_form_since=None)
     return form
 
 

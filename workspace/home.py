@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from feedback.models import Feedback, superseded_q
+from feedback.models import Feedback
 from proposals.access import scope_of
 from proposals.models import (
     FINISHED,
@@ -26,8 +26,6 @@ from proposals.models import (
     AssignmentRole,
     AssignmentStatus,
     Decision,
-    Event,
-    EventVerb,
     Proposal,
     ProposalStatus,
     RequestKind,
@@ -35,6 +33,10 @@ from proposals.models import (
 from replies.models import Reply, ReplyStatus
 
 SHOWN = 5  # items listed under each queue; the rest are one click away
+# A queue counts its items up to this many and then says "99+": the home costs the same however
+# much has piled up; the list one click away has the exact number.
+COUNTED = 99
+COPIES_DAYS = 30  # how far back the co-units' queue of the lead units' replies reaches
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Queue:
     more_url: str = ""
     items: list[Item] = field(default_factory=list)
     hint: str = ""
+    more: bool = False  # there are more than `count` (COUNTED reached)
 
 
 def _due_note(assignment, today):
@@ -112,9 +115,16 @@ def _answer_action(a):
 
 
 def _first(qs, shown=SHOWN):
-    """The first rows and the total, with no COUNT when the rows already say it."""
+    """The first rows and how many there are (at most COUNTED), with no COUNT when the rows say it."""
     rows = list(qs[: shown + 1])
-    return rows[:shown], (len(rows) if len(rows) <= shown else qs.count())
+    if len(rows) <= shown:
+        return rows, len(rows)
+    return rows[:shown], qs.order_by()[: COUNTED + 1].count()
+
+
+def _queue(key, title, rows_and_count, more_url, to_item, **extra):
+    rows, count = rows_and_count
+    return Queue(key, title, min(count, COUNTED), more_url, [to_item(r) for r in rows], more=count > COUNTED, **extra)
 
 
 def unit_queues(user, scope, today):
@@ -145,36 +155,22 @@ def unit_queues(user, scope, today):
         items = []
     queues.append(Queue("pending", _("待签收"), counts["pending"], _inbox("pending"), items))
 
-    last_step = (
-        Event.objects.filter(
-            assignment=OuterRef("assignment"), verb__in=[EventVerb.SUBMITTED, EventVerb.SENT_BACK, EventVerb.WITHDRAWN]
-        )
-        .order_by("-at", "-pk")
-        .values("verb")[:1]
-    )
     sent_back = (
         Reply.objects.workable_by(user)
-        .filter(status=ReplyStatus.DRAFT)
-        .annotate(last_step=Subquery(last_step))
-        .filter(last_step=EventVerb.SENT_BACK)
+        .filter(status=ReplyStatus.DRAFT, handed_back_at__isnull=False)
         .select_related("assignment__proposal", "assignment__unit")
         .order_by("assignment__due_on", "pk")
     )
-    rows, count = _first(sent_back)
-    if count:
-        queues.append(
-            Queue(
-                "sent_back",
-                _("退回修改"),
-                count,
-                "",
-                [
-                    _assignment_item(r.assignment, today, Action(_("修改草稿"), reverse("replies:edit", args=[r.pk])))
-                    for r in rows
-                ],
-                hint=_("签发人或督查室退回的答复，修改后再提交签发。"),
-            )
-        )
+    queue = _queue(
+        "sent_back",
+        _("退回修改"),
+        _first(sent_back),
+        "",
+        lambda r: _assignment_item(r.assignment, today, Action(_("修改草稿"), reverse("replies:edit", args=[r.pk]))),
+        hint=_("签发人或督查室退回的答复，修改后再提交签发。"),
+    )
+    if queue.count:
+        queues.append(queue)
 
     for key, title, status_q, more in (
         ("handling", _("办理中"), Q(status=AssignmentStatus.HANDLING) & ~Q(role=AssignmentRole.CO), _inbox("handling")),
@@ -199,29 +195,25 @@ def unit_queues(user, scope, today):
         to_sign = Reply.objects.filter(
             assignment__unit_id__in=scope.signer_unit_ids, status=ReplyStatus.AWAITING_SIGNOFF
         ).select_related("assignment__proposal", "assignment__unit")
-        rows, count = _first(to_sign.order_by("assignment__due_on", "pk"))
         queues.insert(
             0,
-            Queue(
+            _queue(
                 "to_sign",
                 _("待签发"),
-                count,
+                _first(to_sign.order_by("assignment__due_on", "pk")),
                 _inbox("awaiting_signoff"),
-                [
-                    _assignment_item(
-                        r.assignment,
-                        today,
-                        Action(_("审阅并签发"), f"{r.assignment.proposal.get_absolute_url()}#reply-{r.pk}"),
-                    )
-                    for r in rows
-                ],
+                lambda r: _assignment_item(
+                    r.assignment,
+                    today,
+                    Action(_("审阅并签发"), f"{r.assignment.proposal.get_absolute_url()}#reply-{r.pk}"),
+                ),
             ),
         )
 
     soon = counts["due_soon"] + counts["overdue"]
     items = []
     if soon:
-        rows = mine.filter(open_q, due_on__lte=horizon).annotate(draft_pk=_draft_pk()).select_related(*related)
+        rows = mine.open().filter(due_on__lte=horizon).annotate(draft_pk=_draft_pk()).select_related(*related)
         for a in rows.order_by("due_on", "pk")[:SHOWN]:
             action = None
             if a.status == AssignmentStatus.PENDING:
@@ -240,146 +232,122 @@ def unit_queues(user, scope, today):
         )
     )
 
+    # The lead units' replies the co-units received lately (抄送), newest first; older ones stay on
+    # each proposal's page.
+    since = timezone.now() - datetime.timedelta(days=COPIES_DAYS)
     finals = (
         Reply.objects.copied_to(user)
+        .filter(issued_at__gte=since)
         .select_related("assignment__proposal", "assignment__unit")
         .order_by("-issued_at", "-pk")
     )
-    rows, count = _first(finals)
-    if count:
-        queues.append(
-            Queue(
-                "finals",
-                _("主办单位已答复（会办件）"),
-                count,
-                "",
-                [
-                    Item(
-                        number=r.assignment.proposal.number,
-                        title=r.assignment.proposal.title,
-                        url=r.assignment.proposal.get_absolute_url(),
-                        note=f"{r.assignment.unit.short_name} · {timezone.localtime(r.issued_at):%Y-%m-%d}",
-                        action=Action(_("查看答复"), r.assignment.proposal.get_absolute_url()),
-                    )
-                    for r in rows
-                ],
-            )
-        )
+    queue = _queue(
+        "finals",
+        _("主办单位近期的答复（会办件）"),
+        _first(finals),
+        "",
+        lambda r: Item(
+            number=r.assignment.proposal.number,
+            title=r.assignment.proposal.title,
+            url=r.assignment.proposal.get_absolute_url(),
+            note=f"{r.assignment.unit.short_name} · {timezone.localtime(r.issued_at):%Y-%m-%d}",
+            action=Action(_("查看答复"), r.assignment.proposal.get_absolute_url()),
+        ),
+        hint=_("近 %(n)s 天主办单位发出的答复。") % {"n": COPIES_DAYS},
+    )
+    if queue.count:
+        queues.append(queue)
     return queues
 
 
 def office_queues(user, scope, today):
     """The committee office of a body: 交办, requests to decide, feedback forms to receive and check."""
     bodies = sorted(scope.bodies)
+    in_body = Q(reply__assignment__proposal__session__body__in=bodies)
     queues = []
-    # Nobody answers it: never assigned, or its lead unit's 退回 was approved and no other took it.
-    answering = Assignment.objects.filter(
-        proposal=OuterRef("pk"), role__in=[AssignmentRole.LEAD, AssignmentRole.SEPARATE]
-    ).exclude(status=AssignmentStatus.RETURNED)
+    # Never assigned, or every answering unit was let go (退回): 已登记 again (AssignmentRequest.decide).
     to_route = (
-        Proposal.objects.filter(session__body__in=bodies)
-        .exclude(status=ProposalStatus.CLOSED)
-        .exclude(Exists(answering))
+        Proposal.objects.filter(session__body__in=bodies, status=ProposalStatus.REGISTERED)
         .select_related("session")
         .order_by("session__year", "serial", "pk")
     )
-    rows, count = _first(to_route)
     queues.append(
-        Queue(
+        _queue(
             "to_route",
             _("待交办"),
-            count,
+            _first(to_route),
             reverse("proposals:list") + f"?status={ProposalStatus.REGISTERED}",
-            [
-                Item(
-                    p.number,
-                    p.title,
-                    p.get_absolute_url(),
-                    action=Action(pgettext_lazy("verb", "交办"), reverse("proposals:assign", args=[p.pk])),
-                )
-                for p in rows
-            ],
+            lambda p: Item(
+                p.number,
+                p.title,
+                p.get_absolute_url(),
+                action=Action(pgettext_lazy("verb", "交办"), reverse("proposals:assign", args=[p.pk])),
+            ),
             hint=_("新的建议提案先登记，再交办承办单位。"),
         )
     )
     queues.append(_requests_queue(user, today))
     received = (
         Feedback.objects.awaiting_receipt()
-        .filter(reply__assignment__proposal__session__body__in=bodies)
+        .filter(in_body)
         .select_related("member", "reply__assignment__proposal", "reply__assignment__unit")
         .order_by("submitted_at", "pk")
     )
-    rows, count = _first(received)
     queues.append(
-        Queue(
+        _queue(
             "to_receive",
             _("意见表待签收"),
-            count,
+            _first(received),
             reverse("feedback:office"),
-            [
-                Item(
-                    f.reply.assignment.proposal.number,
-                    f.reply.assignment.proposal.title,
-                    reverse("feedback:detail", args=[f.pk]),
-                    note=f"{f.member.name} · {f.reply.assignment.unit.short_name}",
-                    action=Action(_("查看并签收"), reverse("feedback:detail", args=[f.pk])),
-                )
-                for f in rows
-            ],
+            lambda f: Item(
+                f.reply.assignment.proposal.number,
+                f.reply.assignment.proposal.title,
+                reverse("feedback:detail", args=[f.pk]),
+                note=f"{f.member.name} · {f.reply.assignment.unit.short_name}",
+                action=Action(_("查看并签收"), reverse("feedback:detail", args=[f.pk])),
+            ),
         )
     )
     to_check = (
         Feedback.objects.submitted()
-        .filter(reply__assignment__proposal__session__body__in=bodies, corrections__isnull=True)
+        .filter(in_body, corrections__isnull=True)
         .exclude(needs_attention="")
         .select_related("member", "reply__assignment__proposal")
         .order_by("submitted_at", "pk")
     )
-    rows, count = _first(to_check)
-    if count:
-        queues.append(
-            Queue(
-                "to_check",
-                _("待核实的纸质表"),
-                count,
-                reverse("feedback:office"),
-                [
-                    Item(
-                        f.reply.assignment.proposal.number,
-                        f.reply.assignment.proposal.title,
-                        reverse("feedback:detail", args=[f.pk]),
-                        note=f.member.name,
-                        action=Action(_("核实"), reverse("feedback:resolve", args=[f.pk])),
-                    )
-                    for f in rows
-                ],
-            )
-        )
-    missing = (
-        Reply.objects.issued()
-        .filter(assignment__proposal__session__body__in=bodies)
-        .exclude(superseded_q())
-        .exclude(Exists(Feedback.objects.submitted().filter(reply=OuterRef("pk"))))
-        .select_related("assignment__proposal__lead", "assignment__unit")
-        .order_by("issued_at", "pk")
+    queue = _queue(
+        "to_check",
+        _("待核实的纸质表"),
+        _first(to_check),
+        reverse("feedback:office"),
+        lambda f: Item(
+            f.reply.assignment.proposal.number,
+            f.reply.assignment.proposal.title,
+            reverse("feedback:detail", args=[f.pk]),
+            note=f.member.name,
+            action=Action(_("核实"), reverse("feedback:resolve", args=[f.pk])),
+        ),
     )
-    rows, count = _first(missing)
+    if queue.count:
+        queues.append(queue)
+    missing = (
+        Reply.objects.filter(awaiting_form_since__isnull=False, assignment__proposal__session__body__in=bodies)
+        .select_related("assignment__proposal__lead", "assignment__unit")
+        .order_by("awaiting_form_since", "pk")
+    )
     queues.append(
-        Queue(
+        _queue(
             "missing",
             _("尚未收到意见表的答复"),
-            count,
+            _first(missing),
             reverse("feedback:office"),
-            [
-                Item(
-                    r.assignment.proposal.number,
-                    r.assignment.proposal.title,
-                    reverse("feedback:reply", args=[r.pk]),
-                    note=f"{r.assignment.proposal.lead.name} · {r.assignment.unit.short_name}",
-                    action=Action(_("录入纸质表 / 发送链接"), reverse("feedback:paper_entry", args=[r.pk])),
-                )
-                for r in rows
-            ],
+            lambda r: Item(
+                r.assignment.proposal.number,
+                r.assignment.proposal.title,
+                reverse("feedback:reply", args=[r.pk]),
+                note=f"{r.assignment.proposal.lead.name} · {r.assignment.unit.short_name}",
+                action=Action(_("录入纸质表 / 发送链接"), reverse("feedback:paper_entry", args=[r.pk])),
+            ),
         )
     )
     return queues
@@ -391,22 +359,18 @@ def _requests_queue(user, today):
     if not scope.everything:
         pending = pending.filter(kind=RequestKind.RETURN, assignment__proposal__session__body__in=scope.bodies)
     pending = pending.select_related("assignment__proposal", "assignment__unit").order_by("pk")
-    rows, count = _first(pending)
-    return Queue(
+    return _queue(
         "requests",
         _("退回/延期申请待决定"),
-        count,
+        _first(pending),
         reverse("proposals:requests"),
-        [
-            Item(
-                r.assignment.proposal.number,
-                r.assignment.proposal.title,
-                r.assignment.proposal.get_absolute_url(),
-                note=f"{r.get_kind_display()} · {r.assignment.unit.short_name}",
-                action=Action(pgettext_lazy("action", "决定"), reverse("proposals:decide_request", args=[r.pk])),
-            )
-            for r in rows
-        ],
+        lambda r: Item(
+            r.assignment.proposal.number,
+            r.assignment.proposal.title,
+            r.assignment.proposal.get_absolute_url(),
+            note=f"{r.get_kind_display()} · {r.assignment.unit.short_name}",
+            action=Action(pgettext_lazy("action", "决定"), reverse("proposals:decide_request", args=[r.pk])),
+        ),
     )
 
 
@@ -417,61 +381,40 @@ def supervisor_queues(user, scope, today):
         in_review = Reply.objects.filter(status=ReplyStatus.IN_REVIEW).select_related(
             "assignment__proposal", "assignment__unit"
         )
-        rows, count = _first(in_review.order_by("assignment__due_on", "pk"))
         queues.append(
-            Queue(
+            _queue(
                 "review",
                 _("待审核"),
-                count,
+                _first(in_review.order_by("assignment__due_on", "pk")),
                 _inbox("in_review"),
-                [
-                    _assignment_item(
-                        r.assignment,
-                        today,
-                        Action(_("审核"), f"{r.assignment.proposal.get_absolute_url()}#reply-{r.pk}"),
-                        with_unit=True,
-                    )
-                    for r in rows
-                ],
+                lambda r: _assignment_item(
+                    r.assignment,
+                    today,
+                    Action(_("审核"), f"{r.assignment.proposal.get_absolute_url()}#reply-{r.pk}"),
+                    with_unit=True,
+                ),
             )
         )
+    overdue_url = reverse("supervision:list", args=["overdue"])
     overdue = Assignment.objects.overdue(today).select_related("proposal", "unit").order_by("due_on", "pk")
-    rows, count = _first(overdue)
     queues.append(
-        Queue(
+        _queue(
             "overdue",
             _("逾期未办复"),
-            count,
-            reverse("supervision:list", args=["overdue"]),
-            [
-                _assignment_item(
-                    a,
-                    today,
-                    Action(_("督办"), reverse("supervision:list", args=["overdue"]) + f"?unit={a.unit_id}"),
-                    with_unit=True,
-                )
-                for a in rows
-            ],
+            _first(overdue),
+            overdue_url,
+            lambda a: _assignment_item(a, today, Action(_("督办"), overdue_url + f"?unit={a.unit_id}"), with_unit=True),
             hint=_("在逾期清单中登记催办（督办），并向承办单位发送提醒。"),
         )
     )
     due_soon = Assignment.objects.due_soon(today).select_related("proposal", "unit").order_by("due_on", "pk")
-    rows, count = _first(due_soon)
     queues.append(
-        Queue(
+        _queue(
             "due_soon_all",
             _("即将到期"),
-            count,
+            _first(due_soon),
             reverse("supervision:list", args=["due_soon"]),
-            [
-                _assignment_item(
-                    a,
-                    today,
-                    Action(_("查看"), a.proposal.get_absolute_url()),
-                    with_unit=True,
-                )
-                for a in rows
-            ],
+            lambda a: _assignment_item(a, today, Action(_("查看"), a.proposal.get_absolute_url()), with_unit=True),
         )
     )
     queues.append(_requests_queue(user, today))

@@ -24,6 +24,10 @@ def _inbox_scope(user):
     scope = scope_of(user)
     if scope.everything:
         return Assignment.objects.all()
+    if not scope.bodies:
+        return Assignment.objects.workable_by(user)  # no join to the proposals for a unit's own list
+    if not scope.unit_ids:
+        return Assignment.objects.routed_by(user)
     return Assignment.objects.workable_by(user) | Assignment.objects.routed_by(user)
 
 

@@ -103,6 +103,31 @@ class LoadDemoTests(TestCase):
         self.assertEqual(after["Proposal"] - before["Proposal"], 300)
         self.assertGreater(after["Reply"], before["Reply"])
         self.assertGreater(after["Feedback"], before["Feedback"])
+        self.assert_awaited_forms_agree_with_the_forms()
+
+    def assert_awaited_forms_agree_with_the_forms(self):
+        """What the office's home chases (a form still awaited) is what the forms and rounds say."""
+        from django.db.models import Exists, OuterRef
+
+        from feedback.models import Feedback
+        from replies.models import Reply, ReplyStatus
+
+        later = Reply.objects.filter(
+            assignment=OuterRef("assignment"), status=ReplyStatus.ISSUED, round__gt=OuterRef("round")
+        )
+        forms = Feedback.objects.filter(reply=OuterRef("pk"), submitted_at__isnull=False)
+        expected = set(
+            Reply.objects.filter(status=ReplyStatus.ISSUED)
+            .exclude(Exists(later))
+            .exclude(Exists(forms))
+            .values_list("pk", flat=True)
+        )
+        stored = set(Reply.objects.filter(awaiting_form_since__isnull=False).values_list("pk", flat=True))
+        self.assertTrue(expected)
+        self.assertEqual(stored, expected)
+
+    def test_the_demo_replies_awaiting_a_form_are_the_ones_without_one(self):
+        self.assert_awaited_forms_agree_with_the_forms()
 
     def test_the_demo_member_has_a_feedback_form_waiting(self):
         from django.db.models import Exists, OuterRef

@@ -5,8 +5,8 @@ import datetime
 from django.test import override_settings
 from django.urls import reverse
 
-from proposals.models import AssignmentRequest, AssignmentRole, AssignmentStatus, Event, EventVerb, RequestKind
-from replies.models import ReplyStatus
+from proposals.models import AssignmentRequest, AssignmentRole, AssignmentStatus, RequestKind
+from replies.models import ReplyStatus, RequiredElement
 from tests import factories as f
 from tests.cast import WorkflowTestCase
 
@@ -43,13 +43,30 @@ class ClerkHomeTests(WorkflowTestCase):
         self.assertEqual(home["handling"].count, 0)
 
     def test_a_draft_the_signer_sent_back_is_listed_back_to_the_clerk(self):
+        RequiredElement.objects.filter(code__in=["contacted", "co_opinions"]).update(severity="off")
         self.handling()
-        draft = f.reply(self.lead, status=ReplyStatus.DRAFT)
-        Event.record(proposal=self.proposal, assignment=self.lead, verb=EventVerb.SUBMITTED)
+        draft = f.reply(self.lead, status=ReplyStatus.DRAFT, drafter=self.clerk_x)
+        draft.submit(by=self.clerk_x)
+        draft.withdraw(by=self.clerk_x, note="改一处数据")  # taken back by the clerk: not handed back
         self.assertNotIn("sent_back", queues(self.as_user(self.clerk_x).get("/")))
-        Event.record(proposal=self.proposal, assignment=self.lead, verb=EventVerb.SENT_BACK, note="请补充数据。")
+        draft.submit(by=self.clerk_x)
+        draft.send_back(by=self.signer_x, note="请补充数据。")
         sent_back = queues(self.client.get("/"))["sent_back"]
         self.assertEqual(actions(sent_back), [("修改草稿", reverse("replies:edit", args=[draft.pk]), False)])
+        draft.submit(by=self.clerk_x)  # submitted again: no longer waiting for the clerk
+        self.assertNotIn("sent_back", queues(self.client.get("/")))
+
+    @override_settings(BANLI_SUPERVISOR_REVIEW=True)
+    def test_a_draft_the_review_returned_for_missing_elements_is_listed_back_too(self):
+        RequiredElement.objects.filter(code__in=["contacted", "co_opinions"]).update(severity="off")
+        self.handling()
+        draft = f.reply(self.lead, status=ReplyStatus.DRAFT, drafter=self.clerk_x)
+        draft.submit(by=self.clerk_x)
+        draft.sign_off(by=self.signer_x)
+        RequiredElement.objects.filter(code="contacted").update(severity="block")
+        self.assertEqual(len(draft.review(by=self.supervisor)), 1)  # no contact logged: returned
+        sent_back = queues(self.as_user(self.clerk_x).get("/"))["sent_back"]
+        self.assertEqual([i.url for i in sent_back.items], [self.proposal.get_absolute_url()])
 
     def test_redo_and_due_soon_are_counted(self):
         self.set_status(self.lead, AssignmentStatus.REDO, due_on=self.today + datetime.timedelta(days=2))
@@ -96,6 +113,30 @@ class OfficeHomeTests(WorkflowTestCase):
         home = queues(self.client.get("/"))
         self.assertEqual(home["to_receive"].items[0].action.url, reverse("feedback:detail", args=[feedback.pk]))
         self.assertEqual(home["missing"].count, 0)
+
+    def test_a_proposal_whose_only_answering_unit_was_let_go_waits_for_交办_again(self):
+        request = AssignmentRequest.objects.create(
+            assignment=self.other, kind=RequestKind.RETURN, reason="不属于本单位。", requested_by=self.clerk_z
+        )
+        self.assertNotIn(
+            self.other.proposal.number, [i.number for i in queues(self.as_user(self.office).get("/"))["to_route"].items]
+        )
+        request.decide(by=self.office, approve=True, note="改交他单位")
+        to_route = queues(self.client.get("/"))["to_route"]
+        self.assertEqual([i.number for i in to_route.items], [self.other.proposal.number])
+        # the list behind the queue says the same
+        listed = self.client.get(to_route.more_url)
+        self.assertContains(listed, self.other.proposal.title)
+
+    def test_a_long_queue_says_99_plus_and_links_to_the_whole_list(self):
+        for _ in range(100):
+            a = f.assignment(f.proposal(self.session), self.unit_x, status=AssignmentStatus.REPLIED)
+            f.reply(a)
+        response = self.as_user(self.office).get("/")
+        missing = queues(response)["missing"]
+        self.assertEqual((missing.count, missing.more, len(missing.items)), (99, True, 5))
+        self.assertContains(response, '<span class="count">99+</span>', html=False)
+        self.assertContains(response, "全部（99 件以上）→")
 
     def test_the_other_bodys_office_sees_none_of_it(self):
         f.proposal(self.session, title="刚登记的提案")

@@ -887,6 +887,7 @@ class VolumeData:
                     written_on=written_on,
                     status=ReplyStatus.ISSUED,
                     issued_at=aware(written_on),
+                    awaiting_form_since=aware(written_on),  # until a form comes back, below
                 )
             )
         Reply.objects.bulk_create(replies, batch_size=1000)
@@ -910,6 +911,9 @@ class VolumeData:
             seals.seal(form, taken=codes.__contains__)
             codes.add(form.verification_code)
         Feedback.objects.bulk_create(feedback, batch_size=1000)
+        answered = [form.reply.pk for form in feedback]
+        for start in range(0, len(answered), 500):
+            Reply.objects.filter(pk__in=answered[start : start + 500]).update(awaiting_form_since=None)
         self.publish([form.reply for form in feedback if form.publish_consent])
 
     def publish(self, replies):
