@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0016_supervision_list_order_indexes'),
+        ('proposals', '0017_assignment_unit_status_idx'),
     ]
 
     operations = [
