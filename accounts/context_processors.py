@@ -8,8 +8,11 @@ from . import second_factor
 
 def second_factor_owed(request):
     user = getattr(request, "user", None)
-    return {
-        "owes_second_factor": SimpleLazyObject(
-            lambda: bool(user is not None and second_factor.needs_verification(user))
-        ),
-    }
+
+    def owed():
+        known = getattr(request, "banli_owes_second_factor", None)  # the middleware's answer
+        if known is not None:
+            return known
+        return bool(user is not None and second_factor.needs_verification(user))
+
+    return {"owes_second_factor": SimpleLazyObject(owed)}

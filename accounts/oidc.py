@@ -27,6 +27,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from proposals.models import HandlingUnit, Role, RoleKind, TransitionError
 
+from .backends import request_user
 from .models import ExternalIdentity, LoginEvent, LoginEventKind, SignInMethod
 
 log = logging.getLogger("banli.accounts")
@@ -54,6 +55,9 @@ class Backend(OIDCAuthenticationBackend):
         if not settings.BANLI_OIDC_ENABLED:
             return None
         return super().authenticate(request, **kwargs)
+
+    def get_user(self, user_id):
+        return request_user(user_id)
 
     def verify_claims(self, claims):
         return bool(claims.get("sub")) and bool(_claim(claims, settings.BANLI_OIDC_USERNAME_CLAIM))

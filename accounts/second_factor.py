@@ -113,7 +113,9 @@ class SecondFactorMiddleware:
         if name in OPEN_URL_NAMES:
             return None
         in_admin = match is not None and match.app_name == "admin"
-        if needs_verification(user) or (in_admin and settings.BANLI_SECOND_FACTOR and not is_verified(user)):
+        # Kept for the top bar of the page this request renders (accounts.context_processors).
+        request.banli_owes_second_factor = owed = needs_verification(user)
+        if owed or (in_admin and settings.BANLI_SECOND_FACTOR and not is_verified(user)):
             next_url = request.get_full_path()
             if has_device(user):
                 target = reverse("accounts:verify")

@@ -178,7 +178,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Password sign-in; also loads the user of each request with its roles and member (accounts/backends.py).
+    "accounts.backends.PasswordBackend",
     # Single sign-on (accounts/oidc.py): answers only while BANLI_OIDC_ENABLED is on.
     "accounts.oidc.Backend",
 ]

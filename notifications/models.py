@@ -3,7 +3,7 @@ channel, so each goes out once) and the notifications users read in the app."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 SUBJECT_MAX = 200
 TEXT_MAX = 2000
 URL_MAX = 500
+# The user's unread count, when read with the request's user (accounts.backends).
+UNREAD_COUNT = "banli_unread_notifications"
 
 
 class Channel(models.TextChoices):
@@ -54,6 +56,11 @@ class NotificationQuerySet(models.QuerySet):
 
     def of(self, user):
         return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def count_per_user(self):
+        """How many of these belong to each user of an outer query on users (an annotation)."""
+        mine = self.filter(user=OuterRef("pk")).order_by()
+        return Subquery(mine.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
 
 
 class Notification(models.Model):

@@ -766,9 +766,8 @@ class Assignment(models.Model):
             # order, never by sorting every assignment in reach.
             models.Index(FinishedRank(), "due_on", "id", name="assignment_inbox_order_idx"),
             models.Index("unit", FinishedRank(), "due_on", "id", name="assignment_unit_inbox_idx"),
-            # The supervision list of every assignment, by deadline: of all units, or of one.
+            # The supervision list of every assignment, by deadline (of one unit too: it is checked row by row).
             models.Index(fields=["due_on", "id"], name="assignment_due_order_idx"),
-            models.Index(fields=["unit", "due_on", "id"], name="assignment_unit_due_order_idx"),
         ]
 
     def __str__(self):

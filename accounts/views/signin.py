@@ -231,7 +231,7 @@ def code_verify(request):
                 result = SignInCode.objects.check_code(user=members[0].user, code=form.cleaned_data["code"])
             if result == CodeCheck.OK:
                 user = members[0].user
-                sessions.login(request, user, SignInMethod.CODE, backend="django.contrib.auth.backends.ModelBackend")
+                sessions.login(request, user, SignInMethod.CODE, backend="accounts.backends.PasswordBackend")
                 LoginEvent.objects.record(kind=LoginEventKind.CODE_SUCCESS, request=request, user=user)
                 return redirect("feedback:portal")
             throttle.count(f"code-check:{address}", 3600)

@@ -82,8 +82,8 @@ class NotificationPageTests(TestCase):
         self.client.force_login(self.clerk)
         url = reverse("notifications:list")
         self.client.get(url)
-        # the session and user, the page (count, rows) and the top bar (roles, member, unread count)
-        with self.assertNumQueries(7) as few:
+        # the session, the user (with member and unread count), the page (count, rows) and the roles
+        with self.assertNumQueries(5) as few:
             self.client.get(url)
         for n in range(20):
             Notification.objects.create(user=self.clerk, event="assigned", key=f"more:{n}", subject=f"第{n}号")

@@ -204,7 +204,7 @@ class CommitmentTest(TestCase):
             self.promise(due_on=TODAY + datetime.timedelta(days=n), text=f"承诺{n}")
         self.client.force_login(self.supervisor)
         self.client.get(reverse("supervision:commitments"))
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(7):
             self.client.get(reverse("supervision:commitments"))
 
     def test_the_daily_command_warns_and_says_how_many(self):

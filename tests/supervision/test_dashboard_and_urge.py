@@ -91,10 +91,10 @@ class DashboardAccessTest(TestCase):
         self.client.force_login(self.supervisor)
         url = reverse("supervision:list", args=["all"])
         self.client.get(url)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(7):
             self.client.get(url)
         f.assignment(f.proposal(), f.unit())
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(7):
             self.client.get(url)
 
     @override_settings(BANLI_DASHBOARD_CACHE_SECONDS=0)
@@ -102,12 +102,12 @@ class DashboardAccessTest(TestCase):
         self.client.force_login(self.supervisor)
         url = reverse("supervision:dashboard")
         self.client.get(url)
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(8):
             self.client.get(url)
         for _ in range(3):
             a = f.assignment(f.proposal(), f.unit())
             f.feedback(f.reply(a))
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(8):
             self.client.get(url)
 
     def test_each_list_counts_and_orders_what_it_holds(self):

@@ -189,9 +189,9 @@ class ScoringTest(TestCase):
         self.client.force_login(self.supervisor)
         url = reverse("supervision:scoring")
         self.client.get(url, {"year": 2026})
-        with self.settings(BANLI_DASHBOARD_CACHE_SECONDS=0), self.assertNumQueries(10):
+        with self.settings(BANLI_DASHBOARD_CACHE_SECONDS=0), self.assertNumQueries(8):
             page = self.client.get(url, {"year": 2026})
-        with self.assertNumQueries(7):  # the year's scores from the cache
+        with self.assertNumQueries(5):  # the year's scores from the cache
             self.client.get(url, {"year": 2026})
         self.assertContains(page, "2026年度考评办法")
         self.assertContains(page, "每次扣 3 分，最多 5 分")

@@ -1,0 +1,42 @@
+"""Who a signed-in request's user is, loaded with what every page asks of them.
+
+Each page asks the same of its user before its own work: the member they are
+(`proposals.access.scope_of`) and their unread notifications (the top bar). Both come in the
+query that loads the user, read when the request starts; the roles follow in one more query
+when `scope_of` first asks.
+"""
+
+import functools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from notifications.models import UNREAD_COUNT, Notification
+
+
+@functools.cache
+def _request_users():
+    # Built once per process and cloned for each request: resolving the count's subquery costs
+    # more than running it.
+    return (
+        get_user_model()
+        .objects.select_related("member")
+        .annotate(**{UNREAD_COUNT: Notification.objects.unread().count_per_user()})
+    )
+
+
+def request_user(user_id):
+    """The user of a request, or None if there is none by that id."""
+    User = get_user_model()
+    try:
+        return _request_users().get(pk=user_id)
+    except User.DoesNotExist:
+        return None
+
+
+class PasswordBackend(ModelBackend):
+    """Username and password (Django's own check); the user of each request from `request_user`."""
+
+    def get_user(self, user_id):
+        user = request_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
