@@ -17,7 +17,7 @@ def fill_body(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0017_assignment_unit_status_idx'),
+        ('proposals', '0018_drop_unit_due_order_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
