@@ -92,6 +92,7 @@ def build(members_count, replies_each):
             (
                 Assignment(
                     proposal=p,
+                    body=session.body,
                     unit=units[i % len(units)],
                     role=AssignmentRole.LEAD,
                     status=AssignmentStatus.REPLIED,

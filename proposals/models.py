@@ -608,7 +608,7 @@ class AssignmentQuerySet(models.QuerySet):
             return self
         q = Q(pk__in=[])
         if scope.bodies:
-            q |= Q(proposal__session__body__in=scope.bodies)
+            q |= Q(body__in=scope.bodies)
         if scope.unit_ids:
             q |= Q(unit_id__in=scope.unit_ids)
         if scope.member_id:
@@ -624,7 +624,7 @@ class AssignmentQuerySet(models.QuerySet):
         scope = access.scope_of(user)
         if scope.everything:
             return self
-        return self.filter(proposal__session__body__in=scope.bodies)
+        return self.filter(body__in=scope.bodies)
 
     def open(self):
         # As the rank the inbox indexes hold (FinishedRank): open shares by deadline are a range of them.
@@ -701,6 +701,10 @@ class Assignment(models.Model):
         blank=True,
         related_name="+",
     )
+    # The body (人大 or 政协) of the proposal's session, kept on the share so that an office's inbox
+    # counts and reads the assignments alone; a proposal never changes session. Set when the share
+    # is created (save); nullable only so that the column could be added in place.
+    body = models.CharField(_("所属"), max_length=8, choices=Body, null=True, blank=True, editable=False)  # noqa: DJ001
 
     # The assignment's figures for the dashboard, kept by database triggers (supervision/figures.py)
     # from its deadlines, replies, feedback forms, contacts and co-handling opinions. The app never
@@ -754,19 +758,25 @@ class Assignment(models.Model):
                 fields=["unit", "role", "first_due_on", "due_on", "status", "signed_for_on", "proposal", *FIGURES[1:]],
                 name="assignment_dashboard_idx",
             ),
-            # The inbox's count per state for an office, which reaches its body through the proposal.
             models.Index(fields=["status", "proposal"], name="assignment_status_proposal_idx"),
+            # An office's inbox: its count per state, and its page in order, from the body's shares alone.
+            models.Index(fields=["body", "status"], name="assignment_body_status_idx"),
+            models.Index("body", FinishedRank(), "due_on", "id", name="assignment_body_inbox_idx"),
             # The inbox's order (open work first, then by deadline): a page is read from the index in
             # order, never by sorting every assignment in reach.
             models.Index(FinishedRank(), "due_on", "id", name="assignment_inbox_order_idx"),
             models.Index("unit", FinishedRank(), "due_on", "id", name="assignment_unit_inbox_idx"),
-            # The supervision list of every assignment, by deadline: of all units, or of one.
+            # The supervision list of every assignment, by deadline (of one unit too: it is checked row by row).
             models.Index(fields=["due_on", "id"], name="assignment_due_order_idx"),
-            models.Index(fields=["unit", "due_on", "id"], name="assignment_unit_due_order_idx"),
         ]
 
     def __str__(self):
         return f"{self.proposal.number} → {self.unit}（{self.get_role_display()}）"
+
+    def save(self, *args, **kwargs):
+        if not self.body and self.proposal_id:
+            self.body = Proposal.objects.filter(pk=self.proposal_id).values_list("session__body", flat=True).first()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.proposal.get_absolute_url()

@@ -209,10 +209,11 @@ def _list_queryset(qs, which, today):
 
 def _page_keys(criteria, which, today):
     """The keys of the list's assignments in its order, read from an index in that order (open
-    work: the inbox's; everything: by deadline, of all units or of one), so that a page reads its
-    own rows and those before it, joined one by one to their proposal for the filters, not every
-    matching assignment."""
-    qs = Assignment.objects.filter(criteria).alias(finished=FinishedRank())
+    work: the inbox's; everything: by deadline), so that a page reads its own rows and those
+    before it, each checked against the filters (joined to its proposal), not every matching
+    assignment. A unit is compared as `unit_id + 0`: an index of the unit's would have the
+    database sort all of that unit's assignments first."""
+    qs = stats.unit_by_key(Assignment.objects, criteria).alias(finished=FinishedRank())
     if which == "overdue":
         qs = qs.filter(finished=0, due_on__lt=today)
     elif which == "due_soon":

@@ -132,13 +132,14 @@ def unit_queues(user, scope, today):
     mine = Assignment.objects.workable_by(user)
     horizon = today + datetime.timedelta(days=settings.BANLI_DUE_SOON_DAYS)
     open_q = ~Q(status__in=FINISHED)
+    # COUNT(due_on) (never null), not of the key: PostgreSQL counts from the dashboard's index alone.
     counts = mine.aggregate(
-        pending=Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
-        handling=Count("pk", filter=Q(status=AssignmentStatus.HANDLING) & ~Q(role=AssignmentRole.CO)),
-        opinion=Count("pk", filter=Q(status=AssignmentStatus.HANDLING, role=AssignmentRole.CO)),
-        redo=Count("pk", filter=Q(status=AssignmentStatus.REDO)),
-        due_soon=Count("pk", filter=open_q & Q(due_on__gte=today, due_on__lte=horizon)),
-        overdue=Count("pk", filter=open_q & Q(due_on__lt=today)),
+        pending=Count("due_on", filter=Q(status=AssignmentStatus.PENDING)),
+        handling=Count("due_on", filter=Q(status=AssignmentStatus.HANDLING) & ~Q(role=AssignmentRole.CO)),
+        opinion=Count("due_on", filter=Q(status=AssignmentStatus.HANDLING, role=AssignmentRole.CO)),
+        redo=Count("due_on", filter=Q(status=AssignmentStatus.REDO)),
+        due_soon=Count("due_on", filter=open_q & Q(due_on__gte=today, due_on__lte=horizon)),
+        overdue=Count("due_on", filter=open_q & Q(due_on__lt=today)),
     )
     related = ["proposal", "unit"]
     queues = []
@@ -263,6 +264,8 @@ def unit_queues(user, scope, today):
 def office_queues(user, scope, today):
     """The committee office of a body: 交办, requests to decide, feedback forms to receive and check."""
     bodies = sorted(scope.bodies)
+    # Through the session, not the body kept on the share: each queue starts from its own few rows
+    # (their index), and the body is checked on those only.
     in_body = Q(reply__assignment__proposal__session__body__in=bodies)
     queues = []
     # Never assigned, or every answering unit was let go (退回): 已登记 again (AssignmentRequest.decide).

@@ -104,6 +104,19 @@ class LoadDemoTests(TestCase):
         self.assertGreater(after["Reply"], before["Reply"])
         self.assertGreater(after["Feedback"], before["Feedback"])
         self.assert_awaited_forms_agree_with_the_forms()
+        self.assert_every_share_knows_its_body()
+
+    def assert_every_share_knows_its_body(self):
+        """An office's inbox finds the shares of its body by the body kept on each."""
+        from django.db.models import F
+
+        from proposals.models import Assignment
+
+        self.assertFalse(Assignment.objects.exclude(body=F("proposal__session__body")).exists())
+        self.assertFalse(Assignment.objects.filter(body__isnull=True).exists())
+
+    def test_every_demo_share_knows_its_body(self):
+        self.assert_every_share_knows_its_body()
 
     def assert_awaited_forms_agree_with_the_forms(self):
         """What the office's home chases (a form still awaited) is what the forms and rounds say."""

@@ -106,7 +106,7 @@ def test_forms_signed_at_the_same_moment_on_assignments_of_one_row_are_all_count
         f.reply(f.assignment(f.proposal(session), unit, assigned_on=assigned_on), written_on=datetime.date(2026, 5, 20))
         for _ in range(8)
     ]
-    assert Tally.objects.get().n == 8
+    assert Tally.objects.get(unit=unit).n == 8
     barrier = threading.Barrier(len(replies))
     errors = []
 
@@ -126,6 +126,6 @@ def test_forms_signed_at_the_same_moment_on_assignments_of_one_row_are_all_count
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    row = Tally.objects.get()
+    row = Tally.objects.get(unit=unit)
     assert (row.n, row.forms, row.returned) == (8, 8, 8)
     assert_recounted()

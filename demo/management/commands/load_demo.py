@@ -832,6 +832,7 @@ class VolumeData:
             assignments.append(
                 Assignment(
                     proposal=proposal,
+                    body=proposal.session.body,  # as save() sets it; bulk_create does not call it
                     unit=lead_unit,
                     role=AssignmentRole.LEAD,
                     status=AssignmentStatus.REPLIED
@@ -848,6 +849,7 @@ class VolumeData:
                 assignments.append(
                     Assignment(
                         proposal=proposal,
+                        body=proposal.session.body,
                         unit=co_unit,
                         role=AssignmentRole.CO,
                         status=AssignmentStatus.HANDLING,
