@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from proposals import access
@@ -58,6 +59,24 @@ class FeedbackQuerySet(models.QuerySet):
 
     def awaiting_receipt(self):
         return self.submitted().filter(received_at__isnull=True)
+
+
+@deconstructible(path="feedback.models.NeedsAttention")
+class NeedsAttention(models.Func):
+    """A form whose entry noted something for a person to check (`needs_attention` not empty).
+
+    The empty string is written into the SQL, not bound: SQLite uses a partial index only for a
+    condition it can read in the query, and a bound parameter is not one.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self):
+        super().__init__(models.F("needs_attention"))
+
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} <> ''", params
 
 
 class Feedback(models.Model):
@@ -170,6 +189,12 @@ class Feedback(models.Model):
                 fields=["submitted_at", "id"],
                 condition=Q(submitted_at__isnull=False, received_at__isnull=True),
                 name="feedback_awaiting_receipt_idx",
+            ),
+            # The paper forms a person must check, oldest first, from the few there are.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(NeedsAttention(), submitted_at__isnull=False),
+                name="feedback_to_check_idx",
             ),
         ]
 

@@ -7,4 +7,10 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("建议提案")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            reference,
+        )
+        from .models import Category, HandlingUnit, Session
+
+        reference.connect(Session, HandlingUnit, Category)

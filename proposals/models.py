@@ -759,8 +759,10 @@ class Assignment(models.Model):
                 name="assignment_dashboard_idx",
             ),
             models.Index(fields=["status", "proposal"], name="assignment_status_proposal_idx"),
-            # An office's inbox: its count per state, and its page in order, from the body's shares alone.
+            # An office's inbox: its count per state (of one unit and role, when filtered by them), and its
+            # page in order, from the body's shares alone.
             models.Index(fields=["body", "status"], name="assignment_body_status_idx"),
+            models.Index(fields=["body", "unit", "role", "status"], name="assignment_body_unit_idx"),
             models.Index("body", FinishedRank(), "due_on", "id", name="assignment_body_inbox_idx"),
             # The inbox's order (open work first, then by deadline): a page is read from the index in
             # order, never by sorting every assignment in reach.

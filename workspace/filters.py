@@ -4,6 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from proposals import reference
 from proposals.filters import keyword_search
 from proposals.models import (
     Assignment,
@@ -69,6 +70,11 @@ class InboxFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if not show_units:
             del self.filters["unit"]
+        # The dropdowns from the cached reference lists; a chosen value is still checked against the table.
+        for name, model in (("session", Session), ("category", Category), ("unit", HandlingUnit)):
+            if name in self.filters:
+                field = self.form.fields[name]
+                field.widget.choices = [("", field.empty_label), *reference.choices(model)]
 
     def search(self, queryset, name, value):
         """Number, title, and the names of the lead and every co-signer."""

@@ -7,17 +7,19 @@ and signer of their unit), the committee office of a body, the supervision offic
 """
 
 import datetime
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from feedback.models import Feedback
+from feedback.models import Feedback, NeedsAttention
 from proposals.access import scope_of
 from proposals.models import (
     FINISHED,
@@ -25,11 +27,10 @@ from proposals.models import (
     AssignmentRequest,
     AssignmentRole,
     AssignmentStatus,
-    Decision,
     Proposal,
     ProposalStatus,
-    RequestKind,
 )
+from proposals.views.routing import decidable_requests
 from replies.models import Reply, ReplyStatus
 
 SHOWN = 5  # items listed under each queue; the rest are one click away
@@ -114,12 +115,31 @@ def _answer_action(a):
     return Action(_("撰写答复"), reverse("replies:create", args=[a.pk]))
 
 
+# What a queue's row never shows: texts and files, left in the database (a queue reads up to a
+# hundred rows to count them).
+UNSHOWN = {
+    Reply: ["body", "body_paragraphs", "assignment__proposal__body"],
+    Feedback: ["opinion", "reply__body", "reply__body_paragraphs", "reply__assignment__proposal__body"],
+    Proposal: ["body"],
+    AssignmentRequest: ["reason", "assignment__proposal__body"],
+    Assignment: ["proposal__body"],
+}
+
+
+class _Count(Func):
+    """COUNT(column) as a plain function: the database counts, Django adds no GROUP BY."""
+
+    function = "COUNT"
+    output_field = IntegerField()
+
+
 def _first(qs, shown=SHOWN):
-    """The first rows and how many there are (at most COUNTED), with no COUNT when the rows say it."""
-    rows = list(qs[: shown + 1])
-    if len(rows) <= shown:
-        return rows, len(rows)
-    return rows[:shown], qs.order_by()[: COUNTED + 1].count()
+    """The first rows and how many there are (up to COUNTED + 1), in one query: every row carries
+    the count of at most a hundred matching keys, a subquery the database evaluates once."""
+    capped = qs.model.objects.filter(pk__in=Subquery(qs.order_by().values("pk")[: COUNTED + 1]))
+    count = capped.order_by().annotate(n=_Count("pk")).values("n")[:1]
+    rows = list(qs.defer(*UNSHOWN.get(qs.model, [])).annotate(queue_count=Subquery(count))[:shown])
+    return rows, rows[0].queue_count if rows else 0
 
 
 def _queue(key, title, rows_and_count, more_url, to_item, **extra):
@@ -141,20 +161,67 @@ def unit_queues(user, scope, today):
         due_soon=Count("due_on", filter=open_q & Q(due_on__gte=today, due_on__lte=horizon)),
         overdue=Count("due_on", filter=open_q & Q(due_on__lt=today)),
     )
-    related = ["proposal", "unit"]
+    # Each queue of shares: (key, title, its shares, the same rule in Python).
+    kinds = [
+        (
+            "pending",
+            _("待签收"),
+            mine.filter(status=AssignmentStatus.PENDING),
+            lambda a: a.status == AssignmentStatus.PENDING,
+        ),
+        (
+            "handling",
+            _("办理中"),
+            mine.filter(status=AssignmentStatus.HANDLING).exclude(role=AssignmentRole.CO),
+            lambda a: a.status == AssignmentStatus.HANDLING and a.role != AssignmentRole.CO,
+        ),
+        (
+            "opinion",
+            _("待提出会办意见"),
+            mine.filter(status=AssignmentStatus.HANDLING, role=AssignmentRole.CO),
+            lambda a: a.status == AssignmentStatus.HANDLING and a.role == AssignmentRole.CO,
+        ),
+        ("redo", _("重办"), mine.filter(status=AssignmentStatus.REDO), lambda a: a.status == AssignmentStatus.REDO),
+        (
+            "due_soon",
+            _("即将到期或已超期"),
+            mine.open().filter(due_on__lte=horizon),
+            lambda a: a.status not in FINISHED and a.due_on <= horizon,
+        ),
+    ]
+    totals = {**counts, "due_soon": counts["due_soon"] + counts["overdue"]}
+    # The first few of every non-empty queue in one query: each queue's keys come from its own
+    # index range (LIMIT in a subquery), the rows once for all of them.
+    wanted = [
+        Q(pk__in=Subquery(shares.order_by("due_on", "pk").values("pk")[:SHOWN]))
+        for key, _t, shares, _m in kinds
+        if totals[key]
+    ]
+    rows = []
+    if wanted:
+        rows = sorted(
+            Assignment.objects.filter(reduce(operator.or_, wanted))  # each subquery is of `mine` already
+            .annotate(draft_pk=_draft_pk())
+            .select_related("proposal", "unit")
+            .defer(*UNSHOWN[Assignment]),
+            key=lambda a: (a.due_on, a.pk),
+        )
+    first = {key: [a for a in rows if matches(a)][:SHOWN] for key, _t, _s, matches in kinds}
     queues = []
 
-    if counts["pending"]:
-        rows = mine.filter(status=AssignmentStatus.PENDING).select_related(*related).order_by("due_on", "pk")[:SHOWN]
-        items = [
-            _assignment_item(
-                a, today, Action(pgettext_lazy("action", "签收"), reverse("proposals:sign_for", args=[a.pk]), post=True)
-            )
-            for a in rows
-        ]
-    else:
-        items = []
-    queues.append(Queue("pending", _("待签收"), counts["pending"], _inbox("pending"), items))
+    sign_for = pgettext_lazy("action", "签收")
+    queues.append(
+        Queue(
+            "pending",
+            _("待签收"),
+            counts["pending"],
+            _inbox("pending"),
+            [
+                _assignment_item(a, today, Action(sign_for, reverse("proposals:sign_for", args=[a.pk]), post=True))
+                for a in first["pending"]
+            ],
+        )
+    )
 
     sent_back = (
         Reply.objects.workable_by(user)
@@ -173,24 +240,11 @@ def unit_queues(user, scope, today):
     if queue.count:
         queues.append(queue)
 
-    for key, title, status_q, more in (
-        ("handling", _("办理中"), Q(status=AssignmentStatus.HANDLING) & ~Q(role=AssignmentRole.CO), _inbox("handling")),
-        (
-            "opinion",
-            _("待提出会办意见"),
-            Q(status=AssignmentStatus.HANDLING, role=AssignmentRole.CO),
-            _inbox("handling", role="co"),
-        ),
-        ("redo", _("重办"), Q(status=AssignmentStatus.REDO), _inbox("redo")),
-    ):
-        items = []
-        if counts[key]:
-            rows = (
-                mine.filter(status_q).annotate(draft_pk=_draft_pk()).select_related(*related).order_by("due_on", "pk")
-            )
-            items = [_assignment_item(a, today, _answer_action(a)) for a in rows[:SHOWN]]
+    links = {"handling": _inbox("handling"), "opinion": _inbox("handling", role="co"), "redo": _inbox("redo")}
+    for key, title, _shares, _matches in kinds[1:4]:
         if key == "handling" or counts[key]:
-            queues.append(Queue(key, title, counts[key], more, items))
+            items = [_assignment_item(a, today, _answer_action(a)) for a in first[key]]
+            queues.append(Queue(key, title, counts[key], links[key], items))
 
     if scope.signer_unit_ids:
         to_sign = Reply.objects.filter(
@@ -211,22 +265,19 @@ def unit_queues(user, scope, today):
             ),
         )
 
-    soon = counts["due_soon"] + counts["overdue"]
     items = []
-    if soon:
-        rows = mine.open().filter(due_on__lte=horizon).annotate(draft_pk=_draft_pk()).select_related(*related)
-        for a in rows.order_by("due_on", "pk")[:SHOWN]:
-            action = None
-            if a.status == AssignmentStatus.PENDING:
-                action = Action(pgettext_lazy("action", "签收"), reverse("proposals:sign_for", args=[a.pk]), post=True)
-            elif a.status in (AssignmentStatus.HANDLING, AssignmentStatus.REDO):
-                action = _answer_action(a)
-            items.append(_assignment_item(a, today, action))
+    for a in first["due_soon"]:
+        action = None
+        if a.status == AssignmentStatus.PENDING:
+            action = Action(sign_for, reverse("proposals:sign_for", args=[a.pk]), post=True)
+        elif a.status in (AssignmentStatus.HANDLING, AssignmentStatus.REDO):
+            action = _answer_action(a)
+        items.append(_assignment_item(a, today, action))
     queues.append(
         Queue(
             "due_soon",
             _("即将到期或已超期"),
-            soon,
+            totals["due_soon"],
             _inbox(deadline="due_soon"),
             items,
             hint=_("其中已超期 %(n)s 件。") % {"n": counts["overdue"]} if counts["overdue"] else "",
@@ -313,8 +364,7 @@ def office_queues(user, scope, today):
     )
     to_check = (
         Feedback.objects.submitted()
-        .filter(in_body, corrections__isnull=True)
-        .exclude(needs_attention="")
+        .filter(NeedsAttention(), in_body, corrections__isnull=True)
         .select_related("member", "reply__assignment__proposal")
         .order_by("submitted_at", "pk")
     )
@@ -357,10 +407,7 @@ def office_queues(user, scope, today):
 
 
 def _requests_queue(user, today):
-    pending = AssignmentRequest.objects.filter(decision=Decision.PENDING)
-    scope = scope_of(user)
-    if not scope.everything:
-        pending = pending.filter(kind=RequestKind.RETURN, assignment__proposal__session__body__in=scope.bodies)
+    pending = decidable_requests(user)
     pending = pending.select_related("assignment__proposal", "assignment__unit").order_by("pk")
     return _queue(
         "requests",

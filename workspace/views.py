@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from proposals import reference
 from proposals.access import scope_of
 from proposals.models import Assignment, FinishedRank, HandlingUnit
 from proposals.views.routing import decidable_requests
@@ -103,13 +104,17 @@ class InboxView(ListView):
             state_query=state_query.urlencode(),
             all_units=self.all_units,
             can_register=self.scope.oversees_any,
-            pending_requests=self.pending_requests() if self.all_units else None,
             has_unit=bool(self.scope.unit_ids),
-            my_units=HandlingUnit.objects.filter(pk__in=self.scope.unit_ids) if not self.all_units else [],
+            my_units=reference.names(HandlingUnit, self.scope.unit_ids) if not self.all_units else [],
             # The work waiting for this person, shown above the list on the first page only.
             queues=queues_for(self.request.user) if not self.request.GET else [],
         )
+        context["pending_requests"] = self.pending_requests(context["queues"]) if self.all_units else None
         return context
 
-    def pending_requests(self):
+    def pending_requests(self, queues):
+        """The number on the requests button: the home's queue of them already counted it."""
+        queue = next((q for q in queues if q.key == "requests"), None)
+        if queue is not None and not queue.more:
+            return queue.count
         return decidable_requests(self.request.user).count()
