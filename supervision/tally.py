@@ -16,7 +16,8 @@ kind or key flag its assignments move. Adding is done by `INSERT … ON CONFLICT
 databases apply atomically to the one row, so concurrent writes neither lose nor double a count;
 a row whose every count fell to zero is deleted. Additions commute, so the order in which nested
 triggers fire does not matter. `refresh()` recounts the tallies from the assignments (the migration
-that installs the triggers runs it); tests/supervision/test_tally.py checks they agree after
+that installs the triggers runs it; so does `manage.py recount_figures`, for a tally emptied while
+its assignments stay, as Django's `flush` on SQLite may leave it); tests/supervision/test_tally.py checks they agree after
 every kind of write.
 
 The SQL is versioned like the figures': a migration keeps installing the version it named. The
