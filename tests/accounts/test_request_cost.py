@@ -52,6 +52,29 @@ class RequestCostTests(TestCase):
         self.assertEqual(read, sorted(["django_session", "auth_user", "proposals_role", "notifications_notification"]))
         self.assertContains(response, reverse("feedback:portal"))  # the member's menu: the member was found
 
+    def test_a_members_feedback_form_costs_six_queries(self):
+        proposal = f.proposal(lead=self.member)
+        reply = f.reply(f.assignment(proposal, self.unit))
+        self.client.force_login(self.member_user)
+        url = reverse("feedback:member_form", args=[reply.pk])
+        self.client.get(url)
+        # The three of every page, then the reply, the form if it is in already, and a draft.
+        response, read = self.get(url)
+        self.assertEqual(
+            read,
+            sorted(
+                [
+                    "django_session",
+                    "auth_user",
+                    "proposals_role",
+                    "replies_reply",
+                    "feedback_feedback",
+                    "feedback_feedbackdraft",
+                ]
+            ),
+        )
+        self.assertContains(response, 'name="satisfaction"')
+
     def test_the_badge_shows_a_new_notification_on_the_next_page_and_drops_it_once_read(self):
         self.client.force_login(self.clerk)
         self.assertNotContains(self.client.get(reverse("notifications:list")), '<span class="badge"')
