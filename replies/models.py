@@ -410,10 +410,15 @@ class Reply(models.Model):
             length_constraint("body", LETTER),
         ]
         indexes = [
-            # The replies in one state (drafts handed back, to sign, to review) are few: found by state.
-            models.Index(fields=["status", "assignment"], name="reply_status_idx"),
+            # No index leads with the state: SQLite would then answer a search over "the unit's replies
+            # or the issued ones copied to it" by reading every issued reply. The drafts handed back
+            # are found by their own partial index; replies to sign or review by the assignment's
+            # mirrored state.
+            models.Index(
+                fields=["assignment"], condition=Q(handed_back_at__isnull=False), name="reply_handed_back_idx"
+            ),
             # The lead units' recent replies that reach the co-units (抄送), newest first.
-            models.Index(fields=["status", "issued_at", "id"], name="reply_issued_idx"),
+            models.Index(fields=["issued_at", "id"], name="reply_issued_idx"),
             models.Index(
                 fields=["awaiting_form_since", "id"],
                 condition=Q(awaiting_form_since__isnull=False),

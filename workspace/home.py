@@ -13,7 +13,7 @@ from functools import reduce
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -223,9 +223,12 @@ def unit_queues(user, scope, today):
         )
     )
 
+    # The drafts handed back are few in the whole city: read from their own index, each checked
+    # for the unit (EXISTS), so the database never walks the unit's shares to find them.
+    of_unit = Assignment.objects.filter(pk=OuterRef("assignment_id"), unit_id__in=scope.unit_ids)
+    handed_back = Reply.objects.filter(status=ReplyStatus.DRAFT, handed_back_at__isnull=False).filter(Exists(of_unit))
     sent_back = (
-        Reply.objects.workable_by(user)
-        .filter(status=ReplyStatus.DRAFT, handed_back_at__isnull=False)
+        Reply.objects.filter(pk__in=Subquery(handed_back.order_by().values("pk")))
         .select_related("assignment__proposal", "assignment__unit")
         .order_by("assignment__due_on", "pk")
     )
@@ -248,7 +251,10 @@ def unit_queues(user, scope, today):
 
     if scope.signer_unit_ids:
         to_sign = Reply.objects.filter(
-            assignment__unit_id__in=scope.signer_unit_ids, status=ReplyStatus.AWAITING_SIGNOFF
+            assignment__unit_id__in=scope.signer_unit_ids,
+            # the assignment mirrors its reply's state, and its index is in deadline order
+            assignment__status=AssignmentStatus.AWAITING_SIGNOFF,
+            status=ReplyStatus.AWAITING_SIGNOFF,
         ).select_related("assignment__proposal", "assignment__unit")
         queues.insert(
             0,
@@ -428,9 +434,9 @@ def supervisor_queues(user, scope, today):
     """The supervision office: replies to review, overdue shares to urge (督办), requests to decide."""
     queues = []
     if settings.BANLI_SUPERVISOR_REVIEW:
-        in_review = Reply.objects.filter(status=ReplyStatus.IN_REVIEW).select_related(
-            "assignment__proposal", "assignment__unit"
-        )
+        in_review = Reply.objects.filter(
+            assignment__status=AssignmentStatus.IN_REVIEW, status=ReplyStatus.IN_REVIEW
+        ).select_related("assignment__proposal", "assignment__unit")
         queues.append(
             _queue(
                 "review",
