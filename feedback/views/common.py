@@ -1,5 +1,6 @@
 """What the feedback pages share: refusing (404, logged), the link session, look-ups."""
 
+import functools
 import logging
 
 from django.http import Http404
@@ -56,15 +57,24 @@ def session_link(request):
         return None
     # get(), not first(): no ORDER BY to compile (first() orders by pk; ~1 ms of this query's CPU).
     try:
-        return (
-            FeedbackLink.objects.select_related(
-                "member", "reply__assignment__proposal__session", "reply__assignment__unit"
-            )
-            .annotate(superseded=later_round_issued("reply__"))
-            .get(pk=link_id, expires_at__gt=timezone.now())
-        )
+        return _links().get(pk=link_id, expires_at__gt=timezone.now())
     except FeedbackLink.DoesNotExist:
         return None
+
+
+# The form's look-ups, built once per process and cloned for each request (as a class-based view's
+# `queryset`): resolving the superseded subquery is a large share of what the look-up costs.
+@functools.cache
+def _links():
+    return FeedbackLink.objects.select_related(
+        "member", "reply__assignment__proposal__session", "reply__assignment__unit"
+    ).annotate(superseded=later_round_issued("reply__"))
+
+
+@functools.cache
+def answerable_replies():
+    """Issued replies with what the form shows, and `superseded`: a later round is issued."""
+    return reply_qs().annotate(superseded=later_round_issued())
 
 
 def sealed_form(reply, member):

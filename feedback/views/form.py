@@ -24,15 +24,14 @@ from ..models import (
     FeedbackDraft,
     FeedbackLink,
     expected_members,
-    later_round_issued,
 )
 from .common import (
     LINK_SESSION_KEY,
     LINK_UNTIL_KEY,
     access_log,
+    answerable_replies,
     no_referrer,
     refuse,
-    reply_qs,
     sealed_form,
     session_link,
 )
@@ -52,7 +51,7 @@ def _members_reply(request, pk):
     if not member_id:
         refuse(request, "reply", pk)
     try:
-        reply = reply_qs().annotate(superseded=later_round_issued()).get(pk=pk)
+        reply = answerable_replies().get(pk=pk)
     except Reply.DoesNotExist:
         refuse(request, "reply", pk)
     member = next((m for m in expected_members(reply) if m.pk == member_id), None)
