@@ -7,19 +7,18 @@ and signer of their unit), the committee office of a body, the supervision offic
 """
 
 import datetime
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from feedback.models import Feedback, NeedsAttention
+from feedback.models import Feedback, FeedbackCorrection, NeedsAttention
 from proposals.access import scope_of
 from proposals.models import (
     FINISHED,
@@ -135,11 +134,52 @@ class _Count(Func):
 
 def _first(qs, shown=SHOWN):
     """The first rows and how many there are (up to COUNTED + 1), in one query: every row carries
-    the count of at most a hundred matching keys, a subquery the database evaluates once."""
-    capped = qs.model.objects.filter(pk__in=Subquery(qs.order_by().values("pk")[: COUNTED + 1]))
-    count = capped.order_by().annotate(n=_Count("pk")).values("n")[:1]
-    rows = list(qs.defer(*UNSHOWN.get(qs.model, [])).annotate(queue_count=Subquery(count))[:shown])
+    the count of at most a hundred matching keys (`_capped_count`)."""
+    rows = list(qs.defer(*UNSHOWN.get(qs.model, [])).annotate(queue_count=_capped_count(qs))[:shown])
     return rows, rows[0].queue_count if rows else 0
+
+
+def _first_keys(querysets):
+    """SQL for the first SHOWN keys of each queryset (in its order), all of them: a UNION ALL of
+    subqueries, each with its own LIMIT. Written out because the ORM puts no LIMIT inside a
+    compound query on SQLite; an OR of `IN (… LIMIT …)` instead makes PostgreSQL scan every row."""
+    parts, params = [], []
+    for qs in querysets:
+        sql, part_params = qs.values("pk")[:SHOWN].query.sql_with_params()
+        # Django's compiled SQL, its values kept apart as parameters: no text of a user is in it.
+        parts.append(f"SELECT * FROM ({sql}) AS first_keys_{len(parts)}")  # noqa: S608  # nosec B608
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
+
+
+def _capped_count(qs):
+    """A subquery counting at most COUNTED + 1 rows of `qs`; the database evaluates it once."""
+    capped = qs.model.objects.filter(pk__in=Subquery(qs.order_by().values("pk")[: COUNTED + 1]))
+    return Subquery(capped.order_by().annotate(n=_Count("pk")).values("n")[:1])
+
+
+def _firsts(model, querysets, *, order, matches, related, **annotations):
+    """The first rows and the (capped) count of several queues of one model, in one query.
+
+    Each queue's first keys come from its own subquery (its index, LIMIT); the rows are read once
+    for all and shared out again by `matches` (the queue's rule in Python). A row another queue
+    brought in is sorted after that queue's own first rows, so slicing keeps exactly its first.
+    """
+    counts = {f"queue_count_{key}": _capped_count(qs) for key, qs in querysets.items()}
+    rows = list(
+        model.objects.filter(pk__in=_first_keys([qs.order_by(*order) for qs in querysets.values()]))
+        .annotate(**counts, **annotations)
+        .select_related(*related)
+        .defer(*UNSHOWN.get(model, []))
+    )
+    rows.sort(key=lambda r: tuple(getattr(r, name) for name in order))
+    return {
+        key: (
+            [r for r in rows if matches[key](r)][:SHOWN],
+            getattr(rows[0], f"queue_count_{key}") if rows else 0,
+        )
+        for key in querysets
+    }
 
 
 def _queue(key, title, rows_and_count, more_url, to_item, **extra):
@@ -192,15 +232,11 @@ def unit_queues(user, scope, today):
     totals = {**counts, "due_soon": counts["due_soon"] + counts["overdue"]}
     # The first few of every non-empty queue in one query: each queue's keys come from its own
     # index range (LIMIT in a subquery), the rows once for all of them.
-    wanted = [
-        Q(pk__in=Subquery(shares.order_by("due_on", "pk").values("pk")[:SHOWN]))
-        for key, _t, shares, _m in kinds
-        if totals[key]
-    ]
+    wanted = [shares.order_by("due_on", "pk") for key, _t, shares, _m in kinds if totals[key]]
     rows = []
     if wanted:
         rows = sorted(
-            Assignment.objects.filter(reduce(operator.or_, wanted))  # each subquery is of `mine` already
+            Assignment.objects.filter(pk__in=_first_keys(wanted))  # each is of `mine` already
             .annotate(draft_pk=_draft_pk())
             .select_related("proposal", "unit")
             .defer(*UNSHOWN[Assignment]),
@@ -347,17 +383,27 @@ def office_queues(user, scope, today):
         )
     )
     queues.append(_requests_queue(user, today))
-    received = (
-        Feedback.objects.awaiting_receipt()
-        .filter(in_body)
-        .select_related("member", "reply__assignment__proposal", "reply__assignment__unit")
-        .order_by("submitted_at", "pk")
+    # Both queues of forms in one query (see _firsts): to countersign, and paper forms to check.
+    corrected = FeedbackCorrection.objects.filter(feedback=OuterRef("pk"))
+    forms = _firsts(
+        Feedback,
+        {
+            "to_receive": Feedback.objects.awaiting_receipt().filter(in_body),
+            "to_check": Feedback.objects.submitted().filter(NeedsAttention(), in_body, corrections__isnull=True),
+        },
+        order=("submitted_at", "pk"),
+        matches={
+            "to_receive": lambda f: f.received_at is None,
+            "to_check": lambda f: bool(f.needs_attention) and not f.corrected,
+        },
+        related=["member", "reply__assignment__proposal", "reply__assignment__unit"],
+        corrected=Exists(corrected),
     )
     queues.append(
         _queue(
             "to_receive",
             _("意见表待签收"),
-            _first(received),
+            forms["to_receive"],
             reverse("feedback:office"),
             lambda f: Item(
                 f.reply.assignment.proposal.number,
@@ -368,16 +414,10 @@ def office_queues(user, scope, today):
             ),
         )
     )
-    to_check = (
-        Feedback.objects.submitted()
-        .filter(NeedsAttention(), in_body, corrections__isnull=True)
-        .select_related("member", "reply__assignment__proposal")
-        .order_by("submitted_at", "pk")
-    )
     queue = _queue(
         "to_check",
         _("待核实的纸质表"),
-        _first(to_check),
+        forms["to_check"],
         reverse("feedback:office"),
         lambda f: Item(
             f.reply.assignment.proposal.number,
