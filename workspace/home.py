@@ -149,7 +149,7 @@ def _first_keys(querysets):
         # Django's compiled SQL, its values kept apart as parameters: no text of a user is in it.
         parts.append(f"SELECT * FROM ({sql}) AS first_keys_{len(parts)}")  # noqa: S608  # nosec B608
         params.extend(part_params)
-    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
+    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611  # nosec B611
 
 
 def _capped_count(qs):
