@@ -225,3 +225,13 @@ class DemoWritePathTests(TestCase):
             redo.due_on,
             timezone.localdate(form.submitted_at) + datetime.timedelta(days=redo.proposal.session.redo_days),
         )
+
+
+class LoadDemoLanguageTests(TestCase):
+    def test_it_builds_the_same_case_whatever_language_the_caller_has_active(self):
+        """The seeds' labels are Chinese: an English session calling it (a test, a shell) loads it too."""
+        from django.utils import translation
+
+        with translation.override("en"):
+            call_command("load_demo", stdout=open("/dev/null", "w"))
+        self.assertTrue(Feedback.objects.filter(reply__assignment__proposal__number__contains="110").exists())

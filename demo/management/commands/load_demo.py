@@ -16,13 +16,14 @@ import io
 import random
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import Max
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts import services as accounts_services
@@ -149,7 +150,9 @@ class Command(BaseCommand):
             EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
             BANLI_SMS_BACKEND="notifications.sms.LocmemBackend",
         )
-        with quiet, transaction.atomic():
+        # In Chinese whatever language the caller has active: the seeds' labels (上门走访, …) are
+        # matched against the choices' labels, and the timeline's notes are written in Chinese.
+        with quiet, translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             DemoData(today=timezone.localdate()).build()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：")
