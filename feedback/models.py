@@ -60,6 +60,11 @@ class FeedbackQuerySet(models.QuerySet):
     def awaiting_receipt(self):
         return self.submitted().filter(received_at__isnull=True)
 
+    def to_check(self):
+        """待核实: paper forms whose entry noted something for a person to confirm with the member,
+        not yet corrected."""
+        return self.submitted().filter(NeedsAttention(), corrections__isnull=True)
+
 
 @deconstructible(path="feedback.models.NeedsAttention")
 class NeedsAttention(models.Func):

@@ -6,6 +6,7 @@ models drops the cached lists at once in this process; other processes (or serve
 Redis cache, at once) see the change within `SECONDS`.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
@@ -35,8 +36,6 @@ def names(model, pks):
 
 
 def _forget(sender, **kwargs):
-    from django.conf import settings
-
     cache.delete_many([_KEY.format(label=sender._meta.label_lower, language=code) for code, _ in settings.LANGUAGES])
 
 

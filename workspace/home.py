@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from feedback.models import Feedback, FeedbackCorrection, NeedsAttention
+from feedback.models import Feedback, FeedbackCorrection
 from proposals.access import scope_of
 from proposals.models import (
     FINISHED,
@@ -158,28 +158,30 @@ def _capped_count(qs):
     return Subquery(capped.order_by().annotate(n=_Count("pk")).values("n")[:1])
 
 
-def _firsts(model, querysets, *, order, matches, related, **annotations):
-    """The first rows and the (capped) count of several queues of one model, in one query.
+def _first_rows(model, querysets, *, order, matches, related, **annotations):
+    """The first rows of several queues of one model, in one query: ({key: rows}, every row read).
 
     Each queue's first keys come from its own subquery (its index, LIMIT); the rows are read once
     for all and shared out again by `matches` (the queue's rule in Python). A row another queue
     brought in is sorted after that queue's own first rows, so slicing keeps exactly its first.
     """
-    counts = {f"queue_count_{key}": _capped_count(qs) for key, qs in querysets.items()}
-    rows = list(
-        model.objects.filter(pk__in=_first_keys([qs.order_by(*order) for qs in querysets.values()]))
-        .annotate(**counts, **annotations)
-        .select_related(*related)
-        .defer(*UNSHOWN.get(model, []))
-    )
-    rows.sort(key=lambda r: tuple(getattr(r, name) for name in order))
-    return {
-        key: (
-            [r for r in rows if matches[key](r)][:SHOWN],
-            getattr(rows[0], f"queue_count_{key}") if rows else 0,
+    rows = []
+    if querysets:
+        rows = list(
+            model.objects.filter(pk__in=_first_keys([qs.order_by(*order) for qs in querysets.values()]))
+            .annotate(**annotations)
+            .select_related(*related)
+            .defer(*UNSHOWN.get(model, []))
         )
-        for key in querysets
-    }
+    rows.sort(key=lambda r: tuple(getattr(r, name) for name in order))
+    return {key: [r for r in rows if matches[key](r)][:SHOWN] for key in querysets}, rows
+
+
+def _firsts(model, querysets, **options):
+    """`_first_rows` with each queue's count (capped at COUNTED + 1) carried by every row."""
+    counts = {f"queue_count_{key}": _capped_count(qs) for key, qs in querysets.items()}
+    first, rows = _first_rows(model, querysets, **options, **counts)
+    return {key: (first[key], getattr(rows[0], f"queue_count_{key}") if rows else 0) for key in querysets}
 
 
 def _queue(key, title, rows_and_count, more_url, to_item, **extra):
@@ -202,47 +204,34 @@ def unit_queues(user, scope, today):
         overdue=Count("due_on", filter=open_q & Q(due_on__lt=today)),
     )
     # Each queue of shares: (key, title, its shares, the same rule in Python).
-    kinds = [
-        (
-            "pending",
-            _("待签收"),
-            mine.filter(status=AssignmentStatus.PENDING),
-            lambda a: a.status == AssignmentStatus.PENDING,
-        ),
-        (
-            "handling",
-            _("办理中"),
+    # Each queue of shares: its shares in SQL, and the same rule in Python (see _first_rows).
+    kinds = {
+        "pending": (mine.filter(status=AssignmentStatus.PENDING), lambda a: a.status == AssignmentStatus.PENDING),
+        "handling": (
             mine.filter(status=AssignmentStatus.HANDLING).exclude(role=AssignmentRole.CO),
             lambda a: a.status == AssignmentStatus.HANDLING and a.role != AssignmentRole.CO,
         ),
-        (
-            "opinion",
-            _("待提出会办意见"),
+        "opinion": (
             mine.filter(status=AssignmentStatus.HANDLING, role=AssignmentRole.CO),
             lambda a: a.status == AssignmentStatus.HANDLING and a.role == AssignmentRole.CO,
         ),
-        ("redo", _("重办"), mine.filter(status=AssignmentStatus.REDO), lambda a: a.status == AssignmentStatus.REDO),
-        (
-            "due_soon",
-            _("即将到期或已超期"),
+        "redo": (mine.filter(status=AssignmentStatus.REDO), lambda a: a.status == AssignmentStatus.REDO),
+        "due_soon": (
             mine.open().filter(due_on__lte=horizon),
             lambda a: a.status not in FINISHED and a.due_on <= horizon,
         ),
-    ]
+    }
     totals = {**counts, "due_soon": counts["due_soon"] + counts["overdue"]}
-    # The first few of every non-empty queue in one query: each queue's keys come from its own
-    # index range (LIMIT in a subquery), the rows once for all of them.
-    wanted = [shares.order_by("due_on", "pk") for key, _t, shares, _m in kinds if totals[key]]
-    rows = []
-    if wanted:
-        rows = sorted(
-            Assignment.objects.filter(pk__in=_first_keys(wanted))  # each is of `mine` already
-            .annotate(draft_pk=_draft_pk())
-            .select_related("proposal", "unit")
-            .defer(*UNSHOWN[Assignment]),
-            key=lambda a: (a.due_on, a.pk),
-        )
-    first = {key: [a for a in rows if matches(a)][:SHOWN] for key, _t, _s, matches in kinds}
+    nonempty = {key: kind for key, kind in kinds.items() if totals[key]}
+    first, _rows = _first_rows(
+        Assignment,
+        {key: shares for key, (shares, _m) in nonempty.items()},
+        order=("due_on", "pk"),
+        matches={key: matches for key, (_s, matches) in nonempty.items()},
+        related=["proposal", "unit"],
+        draft_pk=_draft_pk(),
+    )
+    first = {key: first.get(key, []) for key in kinds}
     queues = []
 
     sign_for = pgettext_lazy("action", "签收")
@@ -279,11 +268,14 @@ def unit_queues(user, scope, today):
     if queue.count:
         queues.append(queue)
 
-    links = {"handling": _inbox("handling"), "opinion": _inbox("handling", role="co"), "redo": _inbox("redo")}
-    for key, title, _shares, _matches in kinds[1:4]:
+    for key, title, link in (
+        ("handling", _("办理中"), _inbox("handling")),
+        ("opinion", _("待提出会办意见"), _inbox("handling", role="co")),
+        ("redo", _("重办"), _inbox("redo")),
+    ):
         if key == "handling" or counts[key]:
             items = [_assignment_item(a, today, _answer_action(a)) for a in first[key]]
-            queues.append(Queue(key, title, counts[key], links[key], items))
+            queues.append(Queue(key, title, counts[key], link, items))
 
     if scope.signer_unit_ids:
         to_sign = Reply.objects.filter(
@@ -382,14 +374,14 @@ def office_queues(user, scope, today):
             hint=_("新的建议提案先登记，再交办承办单位。"),
         )
     )
-    queues.append(_requests_queue(user, today))
+    queues.append(_requests_queue(user))
     # Both queues of forms in one query (see _firsts): to countersign, and paper forms to check.
     corrected = FeedbackCorrection.objects.filter(feedback=OuterRef("pk"))
     forms = _firsts(
         Feedback,
         {
             "to_receive": Feedback.objects.awaiting_receipt().filter(in_body),
-            "to_check": Feedback.objects.submitted().filter(NeedsAttention(), in_body, corrections__isnull=True),
+            "to_check": Feedback.objects.to_check().filter(in_body),
         },
         order=("submitted_at", "pk"),
         matches={
@@ -452,7 +444,7 @@ def office_queues(user, scope, today):
     return queues
 
 
-def _requests_queue(user, today):
+def _requests_queue(user):
     pending = decidable_requests(user)
     pending = pending.select_related("assignment__proposal", "assignment__unit").order_by("pk")
     return _queue(
@@ -513,7 +505,7 @@ def supervisor_queues(user, scope, today):
             lambda a: _assignment_item(a, today, Action(_("查看"), a.proposal.get_absolute_url()), with_unit=True),
         )
     )
-    queues.append(_requests_queue(user, today))
+    queues.append(_requests_queue(user))
     return queues
 
 

@@ -51,9 +51,8 @@ def office_inbox(request):
         Count("assignment__proposal__cosigner_links", distinct=True) if settings.BANLI_FEEDBACK_FROM == "all" else None
     )
     to_check = (
-        Feedback.objects.submitted()
-        .filter(reply__assignment__proposal__session__body__in=bodies, corrections__isnull=True)
-        .exclude(needs_attention="")
+        Feedback.objects.to_check()
+        .filter(reply__assignment__proposal__session__body__in=bodies)
         .select_related("member", "reply__assignment__unit", "reply__assignment__proposal")
         .order_by("submitted_at", "pk")
     )
