@@ -225,9 +225,15 @@ def publish_if_agreed(
 ) -> Disclosure | None:
     """Publish the reply (with its 索引号) when the rule now holds; withdraw a publication that a
     correction no longer supports. Returns the disclosure in force, or None. `at`: now by default."""
-    reply = Reply.objects.select_related("assignment__proposal", "assignment__unit").get(pk=reply.pk)
+    # Read afresh, with what the rule and the 索引号 need in the same query: the lead, the unit and
+    # the disclosure (if any); the caller's copy may be older than this transaction.
+    reply = Reply.objects.select_related(
+        "assignment__proposal__lead", "assignment__unit", "disclosure"
+    ).get(pk=reply.pk)
+    existing = getattr(reply, "disclosure", None)
+    if existing is None and reply.publication != Publication.PUBLIC:
+        return None  # nothing published, nothing to publish
     agreed = publication_agreed(reply)
-    existing = Disclosure.objects.filter(reply=reply).first()
     a = reply.assignment
     if agreed and existing is None:
         disclosure = Disclosure.objects.publish(reply=reply, at=at)

@@ -65,6 +65,19 @@ def test_a_drawn_png_is_reencoded_to_a_fresh_png():
         assert image.convert("RGBA").tobytes() == drawn.convert("RGBA").tobytes()  # the same pixels
 
 
+def test_a_signature_from_the_pad_is_stored_in_grey_with_every_stroke_where_it_was_drawn():
+    original = signature_png()  # black ink with soft edges on a clear canvas, as the pad draws
+    fresh = signatures.reencode(original, drawn=True)
+    with Image.open(io.BytesIO(fresh)) as image, Image.open(io.BytesIO(original)) as drawn:
+        assert image.mode == "LA"
+        assert image.getchannel("A").tobytes() == drawn.getchannel("A").tobytes()  # same strokes, same edges
+        assert image.getchannel("L").getextrema()[0] == 0  # the ink stays black
+        on_paper = Image.new("L", image.size, 255)
+        on_paper.paste(image.getchannel("L"), mask=image.getchannel("A"))
+        assert on_paper.getpixel((120, 30)) < 64  # a point of the stroke prints dark
+        assert on_paper.getpixel((5, 5)) == 255  # the paper stays white
+
+
 def test_a_jpeg_is_accepted_and_stored_as_png():
     fresh = signatures.reencode(jpeg_bytes())
     assert fresh.startswith(signatures.PNG_SIGNATURE)
