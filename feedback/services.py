@@ -227,9 +227,9 @@ def publish_if_agreed(
     correction no longer supports. Returns the disclosure in force, or None. `at`: now by default."""
     # Read afresh, with what the rule and the 索引号 need in the same query: the lead, the unit and
     # the disclosure (if any); the caller's copy may be older than this transaction.
-    reply = Reply.objects.select_related(
-        "assignment__proposal__lead", "assignment__unit", "disclosure"
-    ).get(pk=reply.pk)
+    reply = Reply.objects.select_related("assignment__proposal__lead", "assignment__unit", "disclosure").get(
+        pk=reply.pk
+    )
     existing = getattr(reply, "disclosure", None)
     if existing is None and reply.publication != Publication.PUBLIC:
         return None  # nothing published, nothing to publish
