@@ -8,8 +8,10 @@
 Steps: build a fresh copy of the demo database (`load_demo --volume N`; a temporary SQLite file,
 or the PostgreSQL database `<name>_load` beside the one in DATABASE_URL, which is never touched;
 with PostgreSQL, cache and sessions go to Redis as in production: `--redis`), start gunicorn with
-deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1,
-then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint:
+deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1, and one task worker (`manage.py db_worker`,
+tasks queued in the database as deploy/banli.env has it; its CPU counts as the server's),
+then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint, and how
+long the task worker took to finish what the phase queued:
 
 - `bare`: a bare Django page (config/bench_urls.py: a small template, no query), the ceiling;
 - `browse`: supervisors browsing the proposal list and detail pages and the admin changelists;
@@ -324,6 +326,9 @@ def prepare(args, scratch):
         BANLI_THREADS=str(args.threads),
         BANLI_SECOND_FACTOR="0",  # the demo supervisors sign in with a password alone: sign-in is not measured
         BANLI_PDF_RENDER_PROCESS="1" if args.render_process else "0",  # as deploy/banli.env has it
+        # As deploy/banli.env has it: what follows a request (the e-mails after a form) is queued in
+        # the database for the task worker started beside gunicorn, whose CPU counts as the server's.
+        BANLI_TASKS_BACKEND="database",
     )
     started = time.monotonic()
     manage(env, "migrate", "-v0")
@@ -405,23 +410,62 @@ def start_gunicorn(env, port, scratch):
     raise SystemExit("gunicorn did not start; see " + str(scratch / "gunicorn.log"))
 
 
-def server_cpu(app):
-    """CPU seconds used so far by gunicorn: the master, its live workers, and the workers it has
-    reaped (recycled after max_requests), which the kernel adds to the master's children times."""
+def start_task_worker(env, scratch):
+    """The task worker of deploy/systemd/banli-worker@.service: one `manage.py db_worker`."""
+    log = open(scratch / "worker.log", "w")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def server_cpu(processes):
+    """CPU seconds used so far by the server's processes (gunicorn, the task worker): each process,
+    its live children, and the children it has reaped (gunicorn's workers recycled after
+    max_requests), which the kernel adds to the parent's children times."""
     total = 0.0
-    try:
-        master = psutil.Process(app.pid)
-        times = master.cpu_times()
-        total += times.user + times.system + times.children_user + times.children_system
-        for worker in master.children(recursive=True):
-            times = worker.cpu_times()
-            total += times.user + times.system
-    except psutil.Error:
-        pass
+    for process in processes:
+        try:
+            parent = psutil.Process(process.pid)
+            times = parent.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+            for child in parent.children(recursive=True):
+                times = child.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            pass
     return total
 
 
-def run_phase(name, scenario, host, users, seconds, query, app=None):
+# What the task worker still has to do, and what failed: printed as "waiting failed".
+TASKS_LEFT = """
+from django_tasks_db.models import DBTaskResult
+print(DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count(), DBTaskResult.objects.failed().count())
+"""
+
+
+def drain_tasks(query, limit=120):
+    """Wait until the task worker has done what the phase queued; the problems found."""
+    started = time.monotonic()
+    waiting, failed = (int(n) for n in query(TASKS_LEFT).split())
+    at_end = waiting
+    while waiting and time.monotonic() - started < limit:
+        time.sleep(1)
+        waiting, failed = (int(n) for n in query(TASKS_LEFT).split())
+    print(
+        f"  task worker: {at_end} tasks waiting when the phase ended, done {time.monotonic() - started:.0f} s later; "
+        f"{failed} failed"
+    )
+    problems = [f"{failed} tasks failed (see the worker's log)"] if failed else []
+    if waiting:
+        problems.append(f"{waiting} tasks still waiting {limit} s after the phase")
+    return problems
+
+
+def run_phase(name, scenario, host, users, seconds, query, processes=()):
     user_classes = []
     for user_class, count in scenario.users.items():
         user_class.host = host
@@ -442,11 +486,11 @@ def run_phase(name, scenario, host, users, seconds, query, app=None):
         gevent.sleep(0.2)  # logging in is not what is measured
     gevent.sleep(0.5)
     environment.stats.reset_all()
-    started, cpu_started = time.monotonic(), server_cpu(app) if app else 0.0
+    started, cpu_started = time.monotonic(), server_cpu(processes)
     gevent.sleep(seconds)
     runner.quit()
     elapsed = time.monotonic() - started
-    cpu = server_cpu(app) - cpu_started if app else 0.0
+    cpu = server_cpu(processes) - cpu_started
     print(f"\n== {name}: {scenario.description}; {total_users} users, {elapsed:.0f} s")
     print(f"{'endpoint':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
     rows = sorted((e for e in environment.stats.entries.values() if e.num_requests), key=lambda e: -e.num_requests)
@@ -459,7 +503,7 @@ def run_phase(name, scenario, host, users, seconds, query, app=None):
     # On a shared machine the wall-clock figures depend on the neighbours; the server's own CPU
     # per request much less so.
     served = environment.stats.total.num_requests
-    if app and served:
+    if processes and served:
         print(
             f"server CPU: {cpu:.0f} s in {elapsed:.0f} s ({100 * cpu / elapsed / (os.cpu_count() or 1):.0f}% of "
             f"{os.cpu_count()} CPUs), {1000 * cpu / served:.1f} ms a request; load average {os.getloadavg()[0]:.1f}"
@@ -467,6 +511,7 @@ def run_phase(name, scenario, host, users, seconds, query, app=None):
     for error in environment.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
     problems = scenario.check(environment.stats, query) if scenario.check else []
+    problems += drain_tasks(query)
     for problem in problems:
         print(f"  check failed: {problem}")
     return environment.stats.total.num_requests / elapsed, environment.stats.total.num_failures + len(problems)
@@ -515,8 +560,10 @@ def main():
     engine += " + Redis (cache, sessions)" if env.get("BANLI_REDIS_URL") else ""
     port = free_port()
     app = start_gunicorn(env, port, scratch)
+    worker = start_task_worker(env, scratch)
     print(
-        f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}, {engine}; {os.cpu_count()} CPUs shared with the load generator"
+        f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}, {engine}, one task worker; "
+        f"{os.cpu_count()} CPUs shared with the load generator"
     )
     print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     results, errors = {}, 0
@@ -527,12 +574,19 @@ def main():
     try:
         for name in args.phase or DEFAULT_PHASES:
             rps, failed = run_phase(
-                name, SCENARIOS[name], f"http://127.0.0.1:{port}", args.users, args.seconds, query, app=app
+                name,
+                SCENARIOS[name],
+                f"http://127.0.0.1:{port}",
+                args.users,
+                args.seconds,
+                query,
+                processes=(app, worker),
             )
             results[name], errors = rps, errors + failed
     finally:
-        app.send_signal(signal.SIGTERM)
-        app.wait(timeout=60)
+        for process in (app, worker):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
     print()
     if "bare" in results:
         for name, rps in results.items():

@@ -5,6 +5,7 @@ and the e-mails, each sent once through the Notification ledger."""
 import datetime
 import logging
 import secrets
+from functools import partial
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -16,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from notifications.services import Contact, Plan, already_notified, notify
 from proposals.files import UploadError, message_for
@@ -188,8 +190,10 @@ def _after_submission(feedback: Feedback, *, by: User | None, at: datetime.datet
     Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note, at=at)
     Reply.objects.filter(pk=reply.pk, awaiting_form_since__isnull=False).update(awaiting_form_since=None)
     _consequences(feedback, satisfaction=feedback.satisfaction, by=by, at=at)
-    # robust: a mail server that is down must not turn a stored form into an error page.
-    transaction.on_commit(lambda: notify_feedback_received(feedback), robust=True)
+    # The e-mails are the task worker's (BANLI_TASKS_BACKEND=database): the member's submission
+    # never waits on the mail server. robust: a queue or mail server that is down must not turn
+    # a stored form into an error page.
+    transaction.on_commit(partial(tell_form_received.enqueue, feedback.pk), robust=True)
 
 
 def _consequences(
@@ -429,6 +433,16 @@ def send_new_link(*, reply: Reply, member: Member, by: User, channel: str = "") 
         note=member.name,
     )
     return url, plan
+
+
+@task()
+def tell_form_received(feedback_id: int) -> None:
+    """After a form is stored: notify_feedback_received, in the task worker (inline with the
+    embedded default, BANLI_TASKS_BACKEND=immediate)."""
+    feedback = Feedback.objects.select_related(
+        "member", "reply__assignment__proposal__session", "reply__assignment__unit"
+    ).get(pk=feedback_id)
+    notify_feedback_received(feedback)
 
 
 @in_chinese

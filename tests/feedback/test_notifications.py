@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
@@ -192,3 +193,26 @@ def test_the_member_reads_why_and_by_when_the_reply_is_redone(client, cast):
     # and was told so by mail, with the same facts
     redo = next(m for m in mail.outbox if "【重办】" in m.subject and m.to == ["chengwei@example.org"])
     assert f"{due:%Y-%m-%d}" in redo.body
+
+
+def test_with_a_task_worker_the_submission_waits_for_no_mail_and_the_worker_sends_it(
+    client, cast, settings, monkeypatch
+):
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker drops stale connections between tasks; the test's own connection must stay open.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as deploy/banli.env has it
+    cast.office.email = "office@example.org"
+    cast.office.save()
+    client.force_login(cast.lead_user)
+    with committed():
+        response = client.post(reverse("feedback:member_form", args=[cast.reply.pk]), form_data())
+    assert response.status_code == 302 and Feedback.objects.count() == 1
+    assert mail.outbox == []  # nothing sent while the member waited
+    assert not Notification.objects.filter(event="feedback_received").exists()
+    with committed():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+    assert sorted(m.to[0] for m in mail.outbox) == ["office@example.org", "unit@example.org"]
+    told = set(Notification.objects.filter(event="feedback_received").values_list("user__username", flat=True))
+    assert told == {"clerk", "office"}
