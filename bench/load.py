@@ -325,7 +325,6 @@ def prepare(args, scratch):
         BANLI_WORKERS=str(args.workers),
         BANLI_THREADS=str(args.threads),
         BANLI_SECOND_FACTOR="0",  # the demo supervisors sign in with a password alone: sign-in is not measured
-        BANLI_PDF_RENDER_PROCESS="1" if args.render_process else "0",  # as deploy/banli.env has it
         # As deploy/banli.env has it: what follows a request (the e-mails after a form) is queued in
         # the database for the task worker started beside gunicorn, whose CPU counts as the server's.
         BANLI_TASKS_BACKEND="database",
@@ -411,10 +410,11 @@ def start_gunicorn(env, port, scratch):
 
 
 def start_task_worker(env, scratch):
-    """The task worker of deploy/systemd/banli-worker@.service: one `manage.py db_worker`."""
+    """The task worker of deploy/systemd/banli-worker@.service: one `manage.py db_worker`, at the
+    unit's Nice=10 (the web app wins when both want the CPU)."""
     log = open(scratch / "worker.log", "w")
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--no-startup-delay"],
+        ["nice", "-n", "10", sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -537,13 +537,6 @@ def main():
         default="redis://127.0.0.1:6379/15",
         help="PostgreSQL runs: cache and sessions in this Redis database, emptied first, as in production "
         "(default redis://127.0.0.1:6379/15; '' for the database sessions)",
-    )
-    parser.add_argument(
-        "--render-process",
-        type=int,
-        choices=[0, 1],
-        default=1,
-        help="1 (default, as in production): each gunicorn worker renders PDFs in a process of its own",
     )
     parser.add_argument("--volume", type=int, default=1000, help="synthetic proposals in the demo copy (default 1000)")
     parser.add_argument(
