@@ -3,6 +3,7 @@ submission, and where the time goes (cProfile). For finding work done per reques
 
     python bench/submit_profile.py              # 40 submissions on a temporary SQLite demo copy
     python bench/submit_profile.py --profile 25 # and the 25 costliest functions (own time)
+    python bench/submit_profile.py --tasks database  # as deployed: the e-mails left to the task worker
 
 Builds the copy (migrate, load_demo, bench/load_data.py for one member), then, as that member
 logged in, GETs /me/replies/<pk>/feedback/ and POSTs the answers with the signature bench/load.py
@@ -30,10 +31,21 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--profile", type=int, default=0, help="print this many functions by own time")
+    parser.add_argument(
+        "--tasks",
+        choices=["immediate", "database"],
+        default="immediate",
+        help="BANLI_TASKS_BACKEND: immediate (the embedded default: the e-mails after a form are sent in "
+        "the request) or database (as deployed: queued for the task worker, which is not timed here)",
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="banli-submit-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANLI_") and k != "DATABASE_URL"}
-    env.update(BANLI_SQLITE_PATH=str(scratch / "db.sqlite3"), BANLI_MEDIA_ROOT=str(scratch / "media"))
+    env.update(
+        BANLI_SQLITE_PATH=str(scratch / "db.sqlite3"),
+        BANLI_MEDIA_ROOT=str(scratch / "media"),
+        BANLI_TASKS_BACKEND=args.tasks,
+    )
     for argv in (["manage.py", "migrate", "-v0"], ["manage.py", "load_demo"]):
         subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, check=True, capture_output=True)
     world = json.loads(
