@@ -449,7 +449,7 @@ def tell_form_received(feedback_id: int) -> None:
 def notify_feedback_received(feedback: Feedback) -> None:
     """The unit that wrote the reply and the office of the body hear that a form came in.
 
-    `feedback` as the submitting request left it (its reply, unit, proposal and member loaded)."""
+    `feedback` with its member, reply, unit, proposal and session loaded, as tell_form_received reads it."""
     assignment = feedback.reply.assignment
     subject = (
         _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
