@@ -447,6 +447,9 @@ print(DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count(), DBTa
 """
 
 
+TASKS_FAILED = {"before": 0}  # failures counted by earlier phases
+
+
 def drain_tasks(query, limit=120):
     """Wait until the task worker has done what the phase queued; the problems found."""
     started = time.monotonic()
@@ -455,8 +458,9 @@ def drain_tasks(query, limit=120):
     while waiting and time.monotonic() - started < limit:
         time.sleep(1)
         waiting, failed = (int(n) for n in query(TASKS_LEFT).split())
+    failed, TASKS_FAILED["before"] = failed - TASKS_FAILED["before"], failed
     print(
-        f"  task worker: {at_end} tasks waiting when the phase ended, done {time.monotonic() - started:.0f} s later; "
+        f"  task worker: {at_end} tasks waiting after the phase's checks, done {time.monotonic() - started:.0f} s later; "
         f"{failed} failed"
     )
     problems = [f"{failed} tasks failed (see the worker's log)"] if failed else []
