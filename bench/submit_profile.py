@@ -4,6 +4,9 @@ submission, and where the time goes (cProfile). For finding work done per reques
     python bench/submit_profile.py              # 40 submissions on a temporary SQLite demo copy
     python bench/submit_profile.py --profile 25 # and the 25 costliest functions (own time)
     python bench/submit_profile.py --tasks database  # as deployed: the e-mails left to the task worker
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/banli python bench/submit_profile.py
+        # on PostgreSQL (the database <name>_submit beside it, rebuilt): also the CPU the
+        # database server's process spent on each request, and the queries sent
 
 Builds the copy (migrate, load_demo, bench/load_data.py for one member), then, as that member
 logged in, GETs /me/replies/<pk>/feedback/ and POSTs the answers with the signature bench/load.py
@@ -41,11 +44,14 @@ def main():
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="banli-submit-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANLI_") and k != "DATABASE_URL"}
-    env.update(
-        BANLI_SQLITE_PATH=str(scratch / "db.sqlite3"),
-        BANLI_MEDIA_ROOT=str(scratch / "media"),
-        BANLI_TASKS_BACKEND=args.tasks,
-    )
+    env.update(BANLI_MEDIA_ROOT=str(scratch / "media"), BANLI_TASKS_BACKEND=args.tasks)
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        server, name = database_url.rsplit("/", 1)
+        env["DATABASE_URL"] = f"{server}/{name}_submit"
+        subprocess.run([sys.executable, "-c", PG_DATABASE, server, f"{name}_submit"], check=True)
+    else:
+        env["BANLI_SQLITE_PATH"] = str(scratch / "db.sqlite3")
     for argv in (["manage.py", "migrate", "-v0"], ["manage.py", "load_demo"]):
         subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, check=True, capture_output=True)
     world = json.loads(
@@ -65,6 +71,7 @@ def main():
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from django.test import Client
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -75,13 +82,41 @@ def main():
     client.force_login(get_user_model().objects.get(username=account["username"]))
     replies = list(account["replies"])
 
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    counting = connection.execute_wrapper(count)
+    counting.__enter__()  # for the whole run (kept: a dropped context manager would undo it)
+    server = None
+    if connection.vendor == "postgresql":
+        import psutil
+
+        # The client keeps one connection (CONN_MAX_AGE), so one server process serves every request.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            server = psutil.Process(cursor.fetchone()[0])
+
+    def server_cpu():
+        if server is None:
+            return 0.0
+        times = server.cpu_times()
+        return times.user + times.system
+
     def submit():
         pk = replies.pop()
-        cpu_started = time.process_time()
+        cpu_started, server_started, queries_started = time.process_time(), server_cpu(), queries[0]
         started = time.perf_counter()
         page = client.get(f"/me/replies/{pk}/feedback/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-        middle, cpu_middle = time.perf_counter(), time.process_time()
+        middle, cpu_middle, server_middle, queries_middle = (
+            time.perf_counter(),
+            time.process_time(),
+            server_cpu(),
+            queries[0],
+        )
         body = urlencode({**ANSWERS, "csrfmiddlewaretoken": token}, doseq=True)
         response = client.post(f"/me/replies/{pk}/feedback/", body, content_type="application/x-www-form-urlencoded")
         assert response.status_code == 302, response.status_code
@@ -90,6 +125,10 @@ def main():
             (time.perf_counter() - middle) * 1000,
             (cpu_middle - cpu_started) * 1000,
             (time.process_time() - cpu_middle) * 1000,
+            (server_middle - server_started) * 1000,
+            (server_cpu() - server_middle) * 1000,
+            queries_middle - queries_started,
+            queries[0] - queries_middle,
         )
 
     for _ in range(3):
@@ -100,15 +139,33 @@ def main():
     times = [submit() for _ in range(args.submissions - 3)]
     if profiler:
         profiler.disable()
-    pages, posts, page_cpu, post_cpu = zip(*times, strict=True)
+    pages, posts, page_cpu, post_cpu, page_server, post_server, page_queries, post_queries = zip(*times, strict=True)
     # CPU time is what to compare on a busy machine: wall time includes waiting for a core.
+    # The database server's CPU is sampled by the kernel's clock tick: read it as a mean.
+    database = (
+        f", PostgreSQL {statistics.mean(page_server):.1f} ms CPU" if server else "",
+        f", PostgreSQL {statistics.mean(post_server):.1f} ms CPU" if server else "",
+    )
     print(
-        f"form page: median {statistics.median(page_cpu):.1f} ms CPU ({statistics.median(pages):.1f} ms wall); "
-        f"submission: median {statistics.median(post_cpu):.1f} ms CPU ({statistics.median(posts):.1f} ms wall); "
+        f"form page: median {statistics.median(page_cpu):.1f} ms CPU ({statistics.median(pages):.1f} ms wall)"
+        f"{database[0]}, {statistics.median(page_queries):.0f} queries; "
+        f"submission: median {statistics.median(post_cpu):.1f} ms CPU ({statistics.median(posts):.1f} ms wall)"
+        f"{database[1]}, {statistics.median(post_queries):.0f} queries; "
         f"{len(times)} each{', under cProfile' if profiler else ''}; load average {os.getloadavg()[0]:.1f}"
     )
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+
+
+# Run before Django is set up: an empty database for the run, beside the one named.
+PG_DATABASE = """
+import sys, psycopg
+from psycopg import sql
+server, name = sys.argv[1:3]
+with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+"""
 
 
 if __name__ == "__main__":

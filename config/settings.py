@@ -146,6 +146,13 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if env_bool("BANLI_DB_PREPARED", default=True):
+        # Parameters sent apart from the SQL, and a statement run a few times on a connection
+        # prepared, so PostgreSQL plans it once per connection: planning the form's 6-table
+        # look-up cost several times its execution, and most of the database's CPU per request.
+        # Off (BANLI_DB_PREPARED=0) behind a pooler in transaction mode that cannot keep
+        # prepared statements (pgbouncer before 1.21, or without max_prepared_statements).
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 else:
     DATABASES = {
         "default": {
