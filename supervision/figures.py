@@ -71,6 +71,12 @@ SOURCES_V3 = {
 SOURCES = {1: SOURCES_V1, 2: SOURCES_V2, 3: SOURCES_V3}
 LATEST = 3
 
+# On PostgreSQL every trigger function here and in supervision/tally.py plans its statements once
+# per connection. They take the row's values as parameters, and PostgreSQL's default would plan
+# them afresh at each call (it guesses the generic plan of `id = ANY(targets)` to be costlier),
+# which took longer than running them. Their generic plans are index look-ups by id.
+GENERIC_PLANS = "SET plan_cache_mode = force_generic_plan"
+
 
 def _local_date(vendor, column):
     """The date, in TIME_ZONE, of a timestamp column (as Django's TruncDate gives it)."""
@@ -170,7 +176,7 @@ def _postgresql_create(version):
         name = _name(table)
         statements += [
             f"""
-            CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql {GENERIC_PLANS} AS $$
             DECLARE
                 targets bigint[];
             BEGIN
@@ -192,6 +198,11 @@ def _postgresql_create(version):
             f"FOR EACH ROW EXECUTE FUNCTION {name}()",
         ]
     return statements
+
+
+def function_names(version=LATEST):
+    """The PostgreSQL trigger functions of `version`."""
+    return [_name(table) for table in SOURCES[version]]
 
 
 def create_statements(vendor, version=LATEST):

@@ -28,6 +28,7 @@ them again and runs `refresh()` (as for the figures' triggers, which name these 
 
 from django.db import connection as default_connection
 
+from .figures import GENERIC_PLANS
 from .models import TALLY_NO_DAYS, TALLY_NOT_OPEN
 
 # Literals, so that a migration's SQL never changes (proposals.choices, replies.models.ResultClass).
@@ -251,13 +252,18 @@ def create_statements(vendor, version=LATEST):
                 )
             elif vendor == "postgresql":
                 statements += [
-                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql {GENERIC_PLANS} AS $$ "
                     f"BEGIN {'; '.join(body)}; RETURN NULL; END $$",
                     f"CREATE TRIGGER {name} AFTER {on} ON {table} FOR EACH ROW {when} EXECUTE FUNCTION {name}()",
                 ]
             else:
                 raise NotImplementedError(f"No tally triggers for the {vendor} database")
     return statements
+
+
+def function_names():
+    """The PostgreSQL trigger functions (one per table and write)."""
+    return [_name(table, event) for table, (events, _columns) in TRIGGERS.items() for event in events]
 
 
 def drop_statements(vendor, version=LATEST):

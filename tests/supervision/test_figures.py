@@ -14,7 +14,7 @@ from django.utils import timezone
 from feedback.models import Channel, Feedback, Satisfaction
 from proposals.models import CONTACT_FIGURES, FIGURES, Assignment, AssignmentRole, Body
 from replies.models import CoHandlingOpinion, ContactMethod, ContactRecord, Reply, ReplyStatus, ResultClass
-from supervision import figures
+from supervision import figures, tally
 from tests import factories as f
 
 FIELDS = FIGURES + CONTACT_FIGURES
@@ -219,3 +219,21 @@ def test_forms_signed_at_the_same_moment_for_one_assignment_are_all_counted():
         thread.join(timeout=60)
     assert errors == []
     assert figures_of(assignment)["form_count"] == 8 == Feedback.objects.filter(reply=reply).count()
+
+
+@pytest.mark.django_db
+def test_every_figures_and_tally_trigger_plans_its_statements_once_per_connection():
+    """A form's submission fires these triggers; planned afresh at each call, they took longer
+    than running them (bench/submit_profile.py). A trigger version that forgets the setting fails here."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans a trigger with the statement that fires it")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT p.proname, p.proconfig FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal AND (p.proname LIKE '%%\\_figures' OR p.proname LIKE '%%\\_tally\\_%%')"
+        )
+        functions = dict(cursor.fetchall())
+    assert sorted(functions) == sorted(figures.function_names() + tally.function_names())
+    assert {
+        name: config for name, config in functions.items() if config != ["plan_cache_mode=force_generic_plan"]
+    } == {}
