@@ -32,6 +32,15 @@ with the old table: such a migration installs the triggers again as well.
 On PostgreSQL the trigger first locks the assignment row and only then counts, in a statement
 of its own: under READ COMMITTED each statement sees what committed before it began, so two
 forms submitted at once for one assignment are both counted.
+
+From version 4 the PostgreSQL triggers are deferred to the commit (constraint triggers,
+INITIALLY DEFERRED). Updating an assignment's summary updates its unit's tally row
+(supervision/tally.py), and that row lock is held until the commit. Fired at once, a
+submission held it through the rest of its transaction, so every member answering the same
+unit waited in turn. Fired at the commit, the lock is held for the commit alone. A recount
+from the tables gives the same result whenever it runs, and nothing in the app reads these
+fields in the transaction that wrote their sources. Inside a transaction that never commits
+(a test), `SET CONSTRAINTS <deferred_triggers()> IMMEDIATE` counts at once again.
 """
 
 import datetime
@@ -68,8 +77,10 @@ SOURCES_V3 = {
     # Only its 交办 date: the first contact counts from it.
     "proposals_assignment": ("id", ["assigned_on"]),
 }
-SOURCES = {1: SOURCES_V1, 2: SOURCES_V2, 3: SOURCES_V3}
-LATEST = 3
+# Version 4: the same sources and summary as 3, counted at the commit on PostgreSQL.
+SOURCES = {1: SOURCES_V1, 2: SOURCES_V2, 3: SOURCES_V3, 4: SOURCES_V3}
+LATEST = 4
+DEFERRED_FROM = 4
 
 # On PostgreSQL every trigger function here and in supervision/tally.py plans its statements once
 # per connection. They take the row's values as parameters, and PostgreSQL's default would plan
@@ -194,8 +205,13 @@ def _postgresql_create(version):
             END
             $$
             """,  # nosec B608
-            f"CREATE TRIGGER {name} AFTER {' OR '.join(_events(table, columns))} ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+            (
+                f"CREATE CONSTRAINT TRIGGER {name} AFTER {' OR '.join(_events(table, columns))} ON {table} "
+                f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {name}()"
+                if version >= DEFERRED_FROM
+                else f"CREATE TRIGGER {name} AFTER {' OR '.join(_events(table, columns))} ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+            ),
         ]
     return statements
 
@@ -203,6 +219,11 @@ def _postgresql_create(version):
 def function_names(version=LATEST):
     """The PostgreSQL trigger functions of `version`."""
     return [_name(table) for table in SOURCES[version]]
+
+
+def deferred_triggers():
+    """The PostgreSQL triggers that count at the commit, as SET CONSTRAINTS names them."""
+    return function_names(LATEST)
 
 
 def create_statements(vendor, version=LATEST):

@@ -9,6 +9,39 @@ def pytest_configure(config):
     # The test client signs staff in without an authenticator app; the second-factor tests
     # (tests/accounts/) switch it back on with override_settings.
     settings.BANLI_SECOND_FACTOR = False
+    _count_figures_at_once_in_rolled_back_tests()
+
+
+def _count_figures_at_once_in_rolled_back_tests():
+    """On PostgreSQL the figures' triggers count at the commit (supervision/figures.py), and a
+    test in a transaction that is rolled back never commits: there they count at each write, as
+    they did before they were deferred. Transactional tests (transaction=True) commit and see
+    them counted at the commit, as in production."""
+    from django.db import connections
+    from django.test import TestCase
+
+    enter_atomics = TestCase._enter_atomics.__func__
+
+    def _enter_atomics(cls):
+        from supervision import figures
+
+        atomics = enter_atomics(cls)
+        for alias in atomics:
+            connection = connections[alias]
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                # Only those installed: a migration test may have gone back before them.
+                cursor.execute(
+                    "SELECT conname FROM pg_constraint WHERE contype = 't' AND conname = ANY(%s)",
+                    [figures.deferred_triggers()],
+                )
+                installed = [name for (name,) in cursor.fetchall()]
+                if installed:
+                    cursor.execute(f"SET CONSTRAINTS {', '.join(installed)} IMMEDIATE")
+        return atomics
+
+    TestCase._enter_atomics = classmethod(_enter_atomics)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -142,3 +142,58 @@ def test_forms_signed_at_the_same_moment_on_assignments_of_one_row_are_all_count
     row = Tally.objects.get(unit=unit)
     assert (row.n, row.forms, row.returned) == (8, 8, 8)
     assert_recounted()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_does_not_wait_for_another_members_form_to_the_same_unit_still_being_saved():
+    """Two members answering two replies of one unit (one tally row): the second form is stored
+    while the first member's transaction is still open, and the row counts both once both commit.
+    On PostgreSQL the tally row is locked only at the commit (supervision/figures.py, version 4);
+    SQLite writes one transaction at a time, whatever the triggers do."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time")
+    tally.refresh()
+    session, unit = f.session(Body.CPPCC), f.unit()
+    assigned_on = datetime.date(2026, 3, 1)
+    first_reply, second_reply = (
+        f.reply(f.assignment(f.proposal(session), unit, assigned_on=assigned_on), written_on=datetime.date(2026, 5, 20))
+        for _ in range(2)
+    )
+    first_saved, second_done = threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                f.feedback(first_reply)
+                first_saved.set()
+                second_done.wait(timeout=30)  # still open while the second member submits
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            first_saved.set()
+            connection.close()
+
+    def second():
+        try:
+            first_saved.wait(timeout=30)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")  # waiting on the first fails here
+                f.feedback(second_reply)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            second_done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    row = Tally.objects.get(unit=unit)
+    assert (row.n, row.forms, row.returned) == (2, 2, 2)
+    assert [a.form_count for a in Assignment.objects.filter(unit=unit)] == [1, 1]
+    assert_recounted()
