@@ -147,9 +147,10 @@ if DATABASE_URL:
         )
     }
     if env_bool("BANLI_DB_PREPARED", default=True):
-        # Parameters sent apart from the SQL, and a statement run a few times on a connection
-        # prepared, so PostgreSQL plans it once per connection: planning the form's 6-table
-        # look-up cost several times its execution, and most of the database's CPU per request.
+        # Parameters sent apart from the SQL, and a statement run twice on a connection prepared,
+        # so PostgreSQL plans it once per connection: planning a look-up that joins a few tables
+        # (the form's reply with its proposal, session, lead and unit) takes far longer than
+        # running it, and was most of what the database did for a form page.
         # Off (BANLI_DB_PREPARED=0) behind a pooler in transaction mode that cannot keep
         # prepared statements (pgbouncer before 1.21, or without max_prepared_statements).
         DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
