@@ -8,6 +8,7 @@ then compares the tally with a recount from scratch.
 import datetime
 import io
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, transaction
@@ -26,6 +27,15 @@ def rows():
         sorted(model.objects.values_list(*(f.attname for f in model._meta.fields if not f.primary_key)))
         for model in (Tally, MeetingTally)
     ]
+
+
+def run_together(*targets):
+    """Each target in a thread of its own (a connection of its own), all started, all waited for."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
 
 
 def assert_recounted():
@@ -133,11 +143,7 @@ def test_forms_signed_at_the_same_moment_on_assignments_of_one_row_are_all_count
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sign, args=(r,)) for r in replies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(*(partial(sign, r) for r in replies))
     assert errors == []
     row = Tally.objects.get(unit=unit)
     assert (row.n, row.forms, row.returned) == (8, 8, 8)
@@ -187,11 +193,7 @@ def test_a_form_does_not_wait_for_another_members_form_to_the_same_unit_still_be
             second_done.set()
             connection.close()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(first, second)
     assert errors == []
     row = Tally.objects.get(unit=unit)
     assert (row.n, row.forms, row.returned) == (2, 2, 2)
