@@ -153,7 +153,8 @@ if DATABASE_URL:
         # running it, and was most of what the database did for a form page.
         # Off (BANLI_DB_PREPARED=0) behind a pooler in transaction mode that cannot keep
         # prepared statements (pgbouncer before 1.21, or without max_prepared_statements).
-        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+        # Added to what the URL says (?sslmode=… lands in OPTIONS too).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 else:
     DATABASES = {
         "default": {

@@ -93,3 +93,22 @@ def test_templates_are_parsed_once_per_process_when_debug_is_off():
     for engine in (engines["django"].engine, renderer.engine.engine):
         assert [loader.__class__.__name__ for loader in engine.template_loaders] == ["Loader"]
         assert engine.template_loaders[0].__module__ == "django.template.loaders.cached"
+
+
+def _database_options(**environ):
+    """The PostgreSQL connection options config/settings.py builds from this environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANLI_") and k != "DATABASE_URL"}
+    env.update(environ)
+    code = "import config.settings as s; print(sorted(s.DATABASES['default'].get('OPTIONS', {}).items()))"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_the_database_url_keeps_its_ssl_mode_beside_the_prepared_statements():
+    url = "postgres://banli@db.internal:5432/banli?sslmode=verify-full"
+    assert _database_options(DATABASE_URL=url) == str(
+        [("prepare_threshold", 2), ("server_side_binding", True), ("sslmode", "verify-full")]
+    )
+    # Behind a pooler that cannot keep prepared statements: the URL's options alone.
+    assert _database_options(DATABASE_URL=url, BANLI_DB_PREPARED="0") == str([("sslmode", "verify-full")])
