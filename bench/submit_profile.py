@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from request_cost import pg_database  # bench/: (re)creates the run's PostgreSQL database
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -47,9 +49,8 @@ def main():
     env.update(BANLI_MEDIA_ROOT=str(scratch / "media"), BANLI_TASKS_BACKEND=args.tasks)
     database_url = os.environ.get("DATABASE_URL")
     if database_url:
-        server, name = database_url.rsplit("/", 1)
-        env["DATABASE_URL"] = f"{server}/{name}_submit"
-        subprocess.run([sys.executable, "-c", PG_DATABASE, server, f"{name}_submit"], check=True)
+        env["DATABASE_URL"] = f"{database_url}_submit"
+        pg_database(env["DATABASE_URL"])
     else:
         env["BANLI_SQLITE_PATH"] = str(scratch / "db.sqlite3")
     for argv in (["manage.py", "migrate", "-v0"], ["manage.py", "load_demo"]):
@@ -155,17 +156,6 @@ def main():
     )
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
-
-
-# Run before Django is set up: an empty database for the run, beside the one named.
-PG_DATABASE = """
-import sys, psycopg
-from psycopg import sql
-server, name = sys.argv[1:3]
-with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-"""
 
 
 if __name__ == "__main__":
