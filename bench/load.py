@@ -8,7 +8,7 @@
 Steps: build a fresh copy of the demo database (`load_demo --volume N`; a temporary SQLite file,
 or the PostgreSQL database `<name>_load` beside the one in DATABASE_URL, which is never touched;
 with PostgreSQL, cache and sessions go to Redis as in production: `--redis`), start gunicorn with
-deploy/gunicorn.conf.py (2 workers) and BANLI_BENCH=1, and one task worker (`manage.py db_worker`,
+deploy/gunicorn.conf.py (its worker count: CPUs + 1) and BANLI_BENCH=1, and one task worker (`manage.py db_worker`,
 tasks queued in the database as deploy/banli.env has it; its CPU counts as the server's),
 then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint, and how
 long the task worker took to finish what the phase queued:
@@ -429,7 +429,7 @@ def server_cpu(processes):
     total = 0.0
     for process in processes:
         try:
-            parent = psutil.Process(process.pid)
+            parent = process if isinstance(process, psutil.Process) else psutil.Process(process.pid)
             times = parent.cpu_times()
             total += times.user + times.system + times.children_user + times.children_system
             for child in parent.children(recursive=True):
@@ -438,6 +438,33 @@ def server_cpu(processes):
         except psutil.Error:
             pass
     return total
+
+
+def neighbours():
+    """The other processes the phase keeps busy on this machine: PostgreSQL's postmaster (its
+    backends are its children), Redis, and this process, which runs the load generator."""
+    found = {"PostgreSQL": [], "Redis": []}
+    for process in psutil.process_iter(["name", "ppid"]):
+        try:
+            if process.info["name"] == "postgres" and psutil.Process(process.info["ppid"]).name() != "postgres":
+                found["PostgreSQL"].append(process)
+            elif process.info["name"] == "redis-server":
+                found["Redis"].append(process)
+        except psutil.Error:
+            pass
+    return found
+
+
+def own_cpu():
+    """CPU seconds of this process alone (locust's users run in it), not of the server it started."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
+def busy_cpu():
+    """CPU seconds the whole machine has spent busy so far."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0)
 
 
 # What the task worker still has to do, and what failed: printed as "waiting failed".
@@ -490,11 +517,17 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
         gevent.sleep(0.2)  # logging in is not what is measured
     gevent.sleep(0.5)
     environment.stats.reset_all()
-    started, cpu_started = time.monotonic(), server_cpu(processes)
+    others = neighbours()
+    started, cpu_started, busy_started = time.monotonic(), server_cpu(processes), busy_cpu()
+    others_started = {name: server_cpu(group) for name, group in others.items()}
+    others_started["load generator"] = own_cpu()
     gevent.sleep(seconds)
     runner.quit()
     elapsed = time.monotonic() - started
     cpu = server_cpu(processes) - cpu_started
+    others_cpu = {name: server_cpu(group) - others_started[name] for name, group in others.items()}
+    others_cpu["load generator"] = own_cpu() - others_started["load generator"]
+    busy = busy_cpu() - busy_started
     print(f"\n== {name}: {scenario.description}; {total_users} users, {elapsed:.0f} s")
     print(f"{'endpoint':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
     rows = sorted((e for e in environment.stats.entries.values() if e.num_requests), key=lambda e: -e.num_requests)
@@ -512,6 +545,16 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
             f"server CPU: {cpu:.0f} s in {elapsed:.0f} s ({100 * cpu / elapsed / (os.cpu_count() or 1):.0f}% of "
             f"{os.cpu_count()} CPUs), {1000 * cpu / served:.1f} ms a request; load average {os.getloadavg()[0]:.1f}"
         )
+        # Where the rest of the machine went: what is not the server's is not the app's cost,
+        # but it takes the cores the server would otherwise have.
+        share = {"server": cpu, **others_cpu}
+        share["everything else"] = max(busy - sum(share.values()), 0)
+        capacity = elapsed * (os.cpu_count() or 1)
+        print(
+            "machine CPU: "
+            + ", ".join(f"{name} {100 * seconds / capacity:.0f}%" for name, seconds in share.items())
+            + f", idle {100 * max(capacity - busy, 0) / capacity:.0f}%"
+        )
     for error in environment.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
     problems = scenario.check(environment.stats, query) if scenario.check else []
@@ -525,7 +568,12 @@ def main():
     parser = argparse.ArgumentParser(description="Banli load test (locust, headless, 127.0.0.1 only)")
     parser.add_argument("--seconds", type=int, default=60, help="measured seconds per phase (default 60)")
     parser.add_argument("--users", type=int, default=20, help="concurrent users per phase (default 20)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="gunicorn worker processes (default: CPUs + 1, as deploy/gunicorn.conf.py has it)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--members", type=int, default=50, help="feedback: members submitting (default 50)")
     parser.add_argument("--supervisors", type=int, default=5, help="feedback: supervisors printing (default 5)")

@@ -36,6 +36,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--profile", type=int, default=0, help="print this many functions by own time")
+    parser.add_argument("--sort", default="tottime", help="how --profile orders them: tottime (own time) or cumulative")
     parser.add_argument(
         "--tasks",
         choices=["immediate", "database"],
@@ -155,7 +156,7 @@ def main():
         f"{len(times)} each{', under cProfile' if profiler else ''}; load average {os.getloadavg()[0]:.1f}"
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
 
 
 if __name__ == "__main__":

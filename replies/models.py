@@ -837,9 +837,10 @@ class DisclosureQuerySet(models.QuerySet):
         returns the first disclosure). Whether it may be published is the caller's rule
         (feedback.services.publish_if_agreed: 主动公开 and every member agreed)."""
         at = at or timezone.now()
-        existing = self.filter(reply=reply).first()
-        if existing is not None:
-            return existing
+        try:
+            return reply.disclosure  # no query when the caller read it with the reply (publish_if_agreed)
+        except self.model.DoesNotExist:
+            pass
         unit = HandlingUnit.objects.select_for_update().get(pk=reply.assignment.unit_id)
         year = timezone.localtime(at).year
         serial = (self.filter(unit=unit, year=year).aggregate(last=models.Max("serial"))["last"] or 0) + 1

@@ -88,6 +88,28 @@ def test_a_confirmed_dissatisfaction_starts_a_new_round(client, cast, pending):
     assert cast.assignment.dissatisfied_count == 1
 
 
+def test_a_reply_published_on_the_ticked_consent_is_withdrawn_when_the_office_confirms_no(client, cast):
+    """Only the satisfaction needs a check, and the member ticked 是: the reply goes public at once.
+    When the member tells the office 否 after all, the confirmed answer counts and it is withdrawn."""
+    client.force_login(cast.office)
+    signed_on = str(timezone.localdate() - datetime.timedelta(days=3))
+    client.post(
+        reverse("feedback:paper_entry", args=[cast.reply.pk]),
+        {"member": cast.lead.pk, **paper(publish_consent=["yes"], signed_on=signed_on)},
+    )
+    form = Feedback.objects.get()
+    assert form.is_pending_check and form.publish_consent is True
+    public = reverse("supervision:public_detail", args=[cast.reply.pk])
+    assert client.get(public).status_code == 200
+
+    client.post(reverse("feedback:resolve", args=[form.pk]), resolution(publish_consent="no"))
+
+    assert form.corrections.get().publish_consent is False
+    assert client.get(public).status_code == 404
+    withdrawn = Event.objects.get(verb=EventVerb.PUBLISHED, note__startswith="撤回公开")
+    assert withdrawn.actor == cast.office
+
+
 def test_a_date_before_the_form_was_signed_or_in_the_future_is_explained(client, cast, pending):
     client.force_login(cast.office)
     url = reverse("feedback:resolve", args=[pending.pk])
