@@ -1,17 +1,31 @@
 """Who a signed-in request's user is, loaded with what every page asks of them.
 
 Each page asks the same of its user before its own work: the member they are
-(`proposals.access.scope_of`) and their unread notifications (the top bar). Both come in the
+(`proposals.access.scope_of`), their unread notifications (the top bar) and, with the second
+factor on, whether they enrolled a device (`accounts.second_factor.has_device`). All come in the
 query that loads the user, read when the request starts; the roles follow in one more query
 when `scope_of` first asks.
 """
 
 import functools
+import operator
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django_otp import device_classes
 
 from notifications.models import UNREAD_COUNT, Notification
+
+HAS_DEVICE = "banli_has_confirmed_device"
+
+
+def _has_confirmed_device():
+    """django_otp.user_has_device(user, confirmed=True) as a column: a confirmed device of any kind."""
+    kinds = [Q(Exists(kind.objects.filter(user=OuterRef("pk"), confirmed=True))) for kind in device_classes()]
+    if not kinds:
+        return Value(False)
+    return ExpressionWrapper(functools.reduce(operator.or_, kinds), output_field=BooleanField())
 
 
 @functools.cache
@@ -21,7 +35,7 @@ def _request_users():
     return (
         get_user_model()
         .objects.select_related("member")
-        .annotate(**{UNREAD_COUNT: Notification.objects.unread().count_per_user()})
+        .annotate(**{UNREAD_COUNT: Notification.objects.unread().count_per_user(), HAS_DEVICE: _has_confirmed_device()})
     )
 
 
