@@ -21,8 +21,12 @@ long the task worker took to finish what the phase queued:
   (/f/<token>/ -> /f/form/); bench/load_data.py prepares their accounts, issued replies and
   links. Checked afterwards: stored feedback rows == successful submissions (0 lost).
 - `paced`: the same 50 members and 5 supervisors at a person's pace: a member spends `--think`
-  seconds (5) on the form before submitting, a supervisor `--supervisor-think` seconds (2) on
-  each PDF. Its latencies are what a member waits on a busy day; its rate is what they ask for.
+  seconds (5 on average) on the form before submitting, a supervisor `--supervisor-think` seconds
+  (2) on each PDF. Its latencies are what a member waits on a busy day; its rate is what they ask
+  for. Each pause is drawn from think x (1 ± `--think-jitter`), 0.5 by default: all users start
+  together, and with pauses of exactly 5 s they would stay in step, every member's submission
+  arriving in the same instant every cycle, which no group of people does (`--think-jitter 0`
+  shows that case).
 
 Adding a scenario when a feature lands (feedback submission, PDF printing): write a locust user
 class below, add a `Scenario` to SCENARIOS with its user count and, if it writes, a `check`
@@ -53,7 +57,7 @@ from urllib.parse import urlencode
 import gevent
 import psutil
 from feedback_answers import ANSWERS
-from locust import constant, task
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
 from locust.exception import StopUser
@@ -139,6 +143,7 @@ class FeedbackMember(FastHttpUser):
     abstract = True
     wait_time = constant(0)
     think = 0  # seconds between the form page and the submission: the member filling it in
+    jitter = 0.0  # each pause is think x (1 ± jitter), drawn anew (--think-jitter)
 
     def submit(self, form_url, page_name):
         """GET the form (its CSRF token), POST the answers and signature; a 302 to /feedback/<pk>/ is success."""
@@ -147,7 +152,7 @@ class FeedbackMember(FastHttpUser):
             if found is None:
                 page.failure(f"form page answered {page.status_code}")
                 return
-        gevent.sleep(self.think)
+        gevent.sleep(self.think * random.uniform(1 - self.jitter, 1 + self.jitter))
         with self.client.post(
             form_url,
             # Encoded here: FastHttpUser would write a list (the ticked methods) as its repr.
@@ -363,8 +368,9 @@ def prepare(args, scratch):
                 printing: args.supervisors,
             }
         for member in (PacedMemberLoggedIn, PacedMemberWithLink):
-            member.think = args.think
-        PacedSupervisorPrinting.wait_time = constant(args.supervisor_think)
+            member.think, member.jitter = args.think, args.think_jitter
+        low, high = (args.supervisor_think * (1 + sign * args.think_jitter) for sign in (-1, 1))
+        PacedSupervisorPrinting.wait_time = between(low, high)
         print(
             f"feedback: {accounts} member accounts ({args.members} a phase), {replies_each} issued replies each waiting for them"
         )
@@ -519,12 +525,14 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
     environment.stats.reset_all()
     others = neighbours()
     started, cpu_started, busy_started = time.monotonic(), server_cpu(processes), busy_cpu()
+    each_started = [server_cpu([process]) for process in processes]
     others_started = {name: server_cpu(group) for name, group in others.items()}
     others_started["load generator"] = own_cpu()
     gevent.sleep(seconds)
     runner.quit()
     elapsed = time.monotonic() - started
     cpu = server_cpu(processes) - cpu_started
+    each = [server_cpu([process]) - before for process, before in zip(processes, each_started, strict=True)]
     others_cpu = {name: server_cpu(group) - others_started[name] for name, group in others.items()}
     others_cpu["load generator"] = own_cpu() - others_started["load generator"]
     busy = busy_cpu() - busy_started
@@ -547,7 +555,7 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
         )
         # Where the rest of the machine went: what is not the server's is not the app's cost,
         # but it takes the cores the server would otherwise have.
-        share = {"server": cpu, **others_cpu}
+        share = {"web server": each[0], "task worker": sum(each[1:]), **others_cpu}
         share["everything else"] = max(busy - sum(share.values()), 0)
         capacity = elapsed * (os.cpu_count() or 1)
         print(
@@ -578,6 +586,12 @@ def main():
     parser.add_argument("--members", type=int, default=50, help="feedback: members submitting (default 50)")
     parser.add_argument("--supervisors", type=int, default=5, help="feedback: supervisors printing (default 5)")
     parser.add_argument("--think", type=float, default=5, help="paced: seconds a member spends on the form (default 5)")
+    parser.add_argument(
+        "--think-jitter",
+        type=float,
+        default=0.5,
+        help="paced: each pause is drawn from think x (1 ± this), same mean (default 0.5; 0: all in step)",
+    )
     parser.add_argument(
         "--supervisor-think", type=float, default=2, help="paced: seconds a supervisor looks at a PDF (default 2)"
     )
