@@ -35,6 +35,9 @@ def test_office_registers_with_co_signers_picked_by_search(page):
     assert page.locator("#id_session option:checked").inner_text() == "本年会议"
     assert page.locator("#number-preview [data-number]").inner_text() == f"委员提案〔{today.year}〕2号"
 
+    # The pickers are drawn by register.js, which then listens to the serial: typing before it
+    # has run would ask nothing.
+    page.locator(".field:has(#id_lead) .ts-control").wait_for()
     page.fill("#id_serial", "1")
     page.get_by_text("该序号已被占用").wait_for()
     page.fill("#id_serial", "")
