@@ -447,8 +447,8 @@ def server_cpu(processes):
 
 
 def neighbours():
-    """The other processes the phase keeps busy on this machine: PostgreSQL's postmaster (its
-    backends are its children), Redis, and this process, which runs the load generator."""
+    """The other servers the phase keeps busy on this machine: PostgreSQL's postmaster (its
+    backends are its children) and Redis. The load generator is this process (own_cpu)."""
     found = {"PostgreSQL": [], "Redis": []}
     for process in psutil.process_iter(["name", "ppid"]):
         try:
