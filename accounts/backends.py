@@ -12,7 +12,7 @@ import operator
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef
 from django_otp import device_classes
 
 from notifications.models import UNREAD_COUNT, Notification
@@ -22,10 +22,9 @@ HAS_DEVICE = "banli_has_confirmed_device"
 
 def _has_confirmed_device():
     """django_otp.user_has_device(user, confirmed=True) as a column: a confirmed device of any kind."""
-    kinds = [Q(Exists(kind.objects.filter(user=OuterRef("pk"), confirmed=True))) for kind in device_classes()]
-    if not kinds:
-        return Value(False)
-    return ExpressionWrapper(functools.reduce(operator.or_, kinds), output_field=BooleanField())
+    return functools.reduce(
+        operator.or_, (Exists(kind.objects.filter(user=OuterRef("pk"), confirmed=True)) for kind in device_classes())
+    )
 
 
 @functools.cache
