@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -56,6 +57,14 @@ class FeedbackQuerySet(models.QuerySet):
 
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
+
+    def with_counted_consent(self):
+        """Each form's `counted_consent`: Feedback.effective_consent as a column (the latest
+        correction's answer, if the office corrected the form, else the form's)."""
+        corrected = FeedbackCorrection.objects.filter(feedback=models.OuterRef("pk")).order_by("-pk")
+        return self.annotate(
+            counted_consent=Coalesce(models.Subquery(corrected.values("publish_consent")[:1]), "publish_consent")
+        )
 
     def awaiting_receipt(self):
         return self.submitted().filter(received_at__isnull=True)

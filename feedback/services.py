@@ -12,9 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.db.models.fields.files import FieldFile
-from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -221,14 +219,11 @@ def publication_agreed(reply: Reply) -> bool:
     if reply.status != ReplyStatus.ISSUED or reply.publication != Publication.PUBLIC:
         return False
     expected = expected_members(reply)
-    # Each form's consent as it counts (Feedback.effective_consent: the latest correction's, if
-    # the office corrected the form), read in one query.
-    corrected = FeedbackCorrection.objects.filter(feedback=OuterRef("pk")).order_by("-pk").values("publish_consent")
     consent = dict(
         Feedback.objects.submitted()
         .filter(reply=reply)
-        .annotate(counted=Coalesce(Subquery(corrected[:1]), "publish_consent"))
-        .values_list("member_id", "counted")
+        .with_counted_consent()
+        .values_list("member_id", "counted_consent")
     )
     return bool(expected) and all(consent.get(m.pk) is True for m in expected)
 
