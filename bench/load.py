@@ -61,6 +61,7 @@ from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
 from locust.exception import StopUser
+from request_cost import pg_database  # bench/: (re)creates or drops the run's PostgreSQL database
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banli-demo"  # the demo users' password, printed by load_demo
@@ -314,9 +315,8 @@ def prepare(args, scratch):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     database_url = os.environ.get("DATABASE_URL")
     if database_url:
-        server, name = database_url.rsplit("/", 1)
-        subprocess.run([sys.executable, "-c", PG_DATABASE, server, f"{name}_load", "create"], check=True)
-        env["DATABASE_URL"] = f"{server}/{name}_load"
+        env["DATABASE_URL"] = f"{database_url}_load"
+        pg_database(env["DATABASE_URL"])
         if args.redis:
             # As in production (deploy/banli.env): cache and sessions in Redis, beside PostgreSQL.
             subprocess.run([sys.executable, "-c", REDIS_FLUSH, args.redis], check=True)
@@ -379,17 +379,6 @@ def prepare(args, scratch):
 
 
 # Run in a subprocess: this process is gevent-patched for locust and never imports Django.
-PG_DATABASE = """
-import sys, psycopg
-from psycopg import sql
-server, name, action = sys.argv[1:4]
-with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    if action == "create":
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-"""
-
-
 # The load test's own Redis database (--redis), emptied first: no sessions or cache from an earlier run.
 REDIS_FLUSH = """
 import sys, redis
@@ -524,15 +513,15 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
     gevent.sleep(0.5)
     environment.stats.reset_all()
     others = neighbours()
-    started, cpu_started, busy_started = time.monotonic(), server_cpu(processes), busy_cpu()
+    started, busy_started = time.monotonic(), busy_cpu()
     each_started = [server_cpu([process]) for process in processes]
     others_started = {name: server_cpu(group) for name, group in others.items()}
     others_started["load generator"] = own_cpu()
     gevent.sleep(seconds)
     runner.quit()
     elapsed = time.monotonic() - started
-    cpu = server_cpu(processes) - cpu_started
     each = [server_cpu([process]) - before for process, before in zip(processes, each_started, strict=True)]
+    cpu = sum(each)
     others_cpu = {name: server_cpu(group) - others_started[name] for name, group in others.items()}
     others_cpu["load generator"] = own_cpu() - others_started["load generator"]
     busy = busy_cpu() - busy_started
@@ -658,8 +647,7 @@ def main():
     print(f"errors: {errors}")
     print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     if env.get("DATABASE_URL"):
-        server, name = env["DATABASE_URL"].rsplit("/", 1)
-        subprocess.run([sys.executable, "-c", PG_DATABASE, server, name, "drop"], check=True)
+        pg_database(env["DATABASE_URL"], create=False)
     shutil.rmtree(scratch, ignore_errors=True)
     return 1 if errors else 0
 

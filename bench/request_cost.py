@@ -35,20 +35,20 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_DATABASE = """
 import sys, psycopg
 from psycopg import sql
-server, name, template = sys.argv[1:4]
+server, name, template, create = sys.argv[1:5]
 with psycopg.connect(server + "/postgres", autocommit=True) as conn:
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    if template:
+    if create and template:
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
-    else:
+    elif create:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 """
 
 
-def pg_database(url, template=""):
-    """(Re)create the database of `url`, empty or as a copy of `template`."""
+def pg_database(url, template="", *, create=True):
+    """(Re)create the database of `url`, empty or as a copy of `template`; or drop it (create=False)."""
     server, _sep, name = url.rpartition("/")
-    subprocess.run([sys.executable, "-c", PG_DATABASE, server, name, template], check=True)
+    subprocess.run([sys.executable, "-c", PG_DATABASE, server, name, template, "1" if create else ""], check=True)
 
 
 def build(env, scratch, rounds):
