@@ -8,7 +8,6 @@ then compares the tally with a recount from scratch.
 import datetime
 import io
 import threading
-from functools import partial
 
 import pytest
 from django.db import connection, transaction
@@ -19,6 +18,7 @@ from replies.models import ContactMethod, ContactRecord, ResultClass
 from supervision import tally
 from supervision.models import MeetingTally, Tally
 from tests import factories as f
+from tests.concurrency.test_threads import run_at_once
 
 
 def rows():
@@ -27,15 +27,6 @@ def rows():
         sorted(model.objects.values_list(*(f.attname for f in model._meta.fields if not f.primary_key)))
         for model in (Tally, MeetingTally)
     ]
-
-
-def run_together(*targets):
-    """Each target in a thread of its own (a connection of its own), all started, all waited for."""
-    threads = [threading.Thread(target=target) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
 
 
 def assert_recounted():
@@ -130,21 +121,13 @@ def test_forms_signed_at_the_same_moment_on_assignments_of_one_row_are_all_count
         for _ in range(8)
     ]
     assert Tally.objects.get(unit=unit).n == 8
-    barrier = threading.Barrier(len(replies))
-    errors = []
 
-    def sign(reply):
-        try:
-            barrier.wait(timeout=30)
-            with transaction.atomic():
-                f.feedback(reply)
-        except Exception as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def sign(i):
+        with transaction.atomic():
+            f.feedback(replies[i])
 
-    run_together(*(partial(sign, r) for r in replies))
-    assert errors == []
+    _results, errors = run_at_once(len(replies), sign)
+    assert not any(errors)
     row = Tally.objects.get(unit=unit)
     assert (row.n, row.forms, row.returned) == (8, 8, 8)
     assert_recounted()
@@ -166,7 +149,6 @@ def test_a_form_does_not_wait_for_another_members_form_to_the_same_unit_still_be
         for _ in range(2)
     )
     first_saved, second_done = threading.Event(), threading.Event()
-    errors = []
 
     def first():
         try:
@@ -174,11 +156,8 @@ def test_a_form_does_not_wait_for_another_members_form_to_the_same_unit_still_be
                 f.feedback(first_reply)
                 first_saved.set()
                 second_done.wait(timeout=30)  # still open while the second member submits
-        except Exception as exc:  # asserted below
-            errors.append(exc)
         finally:
             first_saved.set()
-            connection.close()
 
     def second():
         try:
@@ -187,14 +166,11 @@ def test_a_form_does_not_wait_for_another_members_form_to_the_same_unit_still_be
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '5s'")  # waiting on the first fails here
                 f.feedback(second_reply)
-        except Exception as exc:  # asserted below
-            errors.append(exc)
         finally:
             second_done.set()
-            connection.close()
 
-    run_together(first, second)
-    assert errors == []
+    _results, errors = run_at_once(2, lambda i: (first, second)[i]())
+    assert not any(errors)
     row = Tally.objects.get(unit=unit)
     assert (row.n, row.forms, row.returned) == (2, 2, 2)
     assert [a.form_count for a in Assignment.objects.filter(unit=unit)] == [1, 1]
