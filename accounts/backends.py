@@ -10,6 +10,7 @@ when `scope_of` first asks.
 import functools
 import operator
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
@@ -28,21 +29,21 @@ def _has_confirmed_device():
 
 
 @functools.cache
-def _request_users():
+def _request_users(second_factor):
     # Built once per process and cloned for each request: resolving the count's subquery costs
-    # more than running it.
-    return (
-        get_user_model()
-        .objects.select_related("member")
-        .annotate(**{UNREAD_COUNT: Notification.objects.unread().count_per_user(), HAS_DEVICE: _has_confirmed_device()})
-    )
+    # more than running it. The device column only while the second factor is on: off, only the
+    # account page asks, and looks it up (second_factor.has_device).
+    annotations = {UNREAD_COUNT: Notification.objects.unread().count_per_user()}
+    if second_factor:
+        annotations[HAS_DEVICE] = _has_confirmed_device()
+    return get_user_model().objects.select_related("member").annotate(**annotations)
 
 
 def request_user(user_id):
     """The user of a request, or None if there is none by that id."""
     User = get_user_model()
     try:
-        return _request_users().get(pk=user_id)
+        return _request_users(settings.BANLI_SECOND_FACTOR).get(pk=user_id)
     except User.DoesNotExist:
         return None
 
