@@ -1,9 +1,9 @@
 """Checking and re-encoding a member's signature image (drawn on the canvas or uploaded).
 
 Order matters: size in bytes, then the file's own structure (PNG chunks / JPEG markers,
-nothing after the end, no markup anywhere, a PNG's compressed data complete), then the
-dimensions from the header, and only then is the image decoded, strictly (never with Pillow's
-LOAD_TRUNCATED_IMAGES, which WeasyPrint turns on for the whole process when it is imported).
+nothing after the end, no markup anywhere), then the dimensions from the header, and only then
+is the image decoded, strictly: never with Pillow's LOAD_TRUNCATED_IMAGES, which WeasyPrint
+turns on for the whole process when it is imported, so image data cut short is refused.
 A picture with no stroke on it (blank, or fully transparent) is refused. What is stored is a
 fresh PNG that Pillow wrote, under a name the server chose; the member's bytes are never served
 back.
@@ -58,25 +58,6 @@ def _png_end(data):
     return None
 
 
-def _png_data_complete(data):
-    """Whether the PNG's compressed image data (its IDAT chunks) is a whole zlib stream: a PNG cut
-    short and patched up to look whole decodes only with the truncated-image flag on."""
-    pos, stream = len(PNG_SIGNATURE), zlib.decompressobj()
-    try:
-        while pos + 12 <= len(data):
-            (length,) = struct.unpack(">I", data[pos : pos + 4])
-            kind = data[pos + 4 : pos + 8]
-            if kind == b"IDAT":
-                body = data[pos + 8 : pos + 8 + length]
-                while body and not stream.eof:
-                    stream.decompress(body, 1 << 20)  # bounded output per step; the rest stays in unconsumed_tail
-                    body = stream.unconsumed_tail
-            pos += 12 + length
-    except zlib.error:
-        return False
-    return stream.eof
-
-
 def has_ink(image):
     """Whether a decoded picture shows a stroke: neither fully transparent nor one flat colour."""
     if image.mode not in ("LA", "RGBA"):
@@ -115,11 +96,29 @@ def check_structure(data):
             raise ValidationError(_("图片文件已损坏，请重新上传。"), code="broken")
         if end != len(data):
             raise ValidationError(_("图片末尾夹带了其他内容，已拒收。"), code="polyglot")
-        if not _png_data_complete(data):
-            raise ValidationError(_("图片文件已损坏，请重新上传。"), code="broken")
     elif not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
         raise ValidationError(_("图片末尾夹带了其他内容，已拒收。"), code="polyglot")
     return kind
+
+
+def _decoded_strictly(data, kind, max_w, max_h, too_big):
+    """The picture, decoded with Pillow's truncated-image leniency off: image data cut short (and
+    patched up to look whole) is an error, not rows filled with nothing.
+
+    The leniency is one flag for the whole process, and WeasyPrint turns it on when it is first
+    imported, which another thread may do during this decode; a decode that ends with the flag
+    on is done again (that import happens once a process)."""
+    for _attempt in range(2):
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        # open() reads only the header: the dimensions are known before anything is decoded.
+        image = Image.open(io.BytesIO(data), formats=[kind])
+        width, height = image.size
+        if width > max_w or height > max_h or width < 1 or height < 1:
+            raise too_big
+        image.load()
+        if not ImageFile.LOAD_TRUNCATED_IMAGES:
+            return image
+    raise OSError("Pillow's truncated-image leniency was turned on during both decodes")
 
 
 def reencode(data, *, drawn=False):
@@ -137,18 +136,10 @@ def reencode(data, *, drawn=False):
     too_big = ValidationError(
         _("签名图片尺寸不能超过 %(w)s×%(h)s 像素。"), code="dimensions", params={"w": max_w, "h": max_h}
     )
-    # Strict decoding whatever another part of the process set (WeasyPrint sets it on import);
-    # nothing here needs a truncated image, and the PDF renders print only PNGs Pillow wrote.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # open() reads only the header: the dimensions are known before anything is decoded.
-            with Image.open(io.BytesIO(data), formats=[kind]) as image:
-                width, height = image.size
-                if width > max_w or height > max_h or width < 1 or height < 1:
-                    raise too_big
-                image.load()
+            with _decoded_strictly(data, kind, max_w, max_h, too_big) as image:
                 if drawn:
                     # The pad draws in near-black ink (static/js/signature.js): grey and alpha keep all
                     # of it, in half the bytes of RGBA and half the time to encode.

@@ -132,6 +132,30 @@ def test_a_truncated_png_is_refused_even_after_a_pdf_render_turned_pillows_lenie
         ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
+def test_a_truncated_png_is_refused_when_leniency_is_turned_on_in_the_middle_of_its_decode(monkeypatch):
+    """WeasyPrint's first import, in another of the server's threads, can turn the flag on
+    after reencode turned it off and before Pillow decodes."""
+    opened = Image.open
+
+    def open_then_import_weasyprint_elsewhere(*args, **kwargs):
+        image = opened(*args, **kwargs)
+        monkeypatch.setattr(Image, "open", opened)  # that import happens once a process
+        ImageFile.LOAD_TRUNCATED_IMAGES = True
+        return image
+
+    monkeypatch.setattr(Image, "open", open_then_import_weasyprint_elsewhere)
+    try:
+        with pytest.raises(ValidationError) as error:
+            signatures.reencode(truncated_png())
+        assert error.value.code == "broken"
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+        # and a whole signature decoded the same way is kept
+        monkeypatch.setattr(Image, "open", open_then_import_weasyprint_elsewhere)
+        assert signatures.reencode(signature_png()).startswith(signatures.PNG_SIGNATURE)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 def test_a_pdf_render_leaves_pillow_strict(db):
     from printing import pdf
 
