@@ -2,13 +2,16 @@
 # `make test` (set up, lint, check migrations, run the suite on SQLite and PostgreSQL).
 # Both work on a fresh Debian machine as root; nothing else needs installing by hand.
 
-PYTHON ?= python3
+# The interpreter the app servers run (deploy/README.md): Debian's python3, built with
+# profile-guided optimisation; another python3 earlier on PATH (a pyenv build, say) runs the
+# same code several per cent slower. Only where Debian's is absent, whatever python3 is found.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages: CJK fonts and pango for PDFs, gettext for translations,
+# Debian packages: python3-venv for .venv, CJK fonts and pango for PDFs, gettext for translations,
 # Chromium and poppler for the browser tests and for looking at PDFs; npm for axe-core, which
 # the browser tests inject into pages (package.json, package-lock.json).
-DEB_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEB_PACKAGES := python3-venv fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 gettext
 DEB_TEST_PACKAGES := chromium poppler-utils
 PG_URL ?= postgres://postgres@127.0.0.1:5432/banli
 
