@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from feedback.models import Feedback, FeedbackCorrection
 from proposals.access import scope_of
@@ -72,10 +72,10 @@ def _due_note(assignment, today):
         return ""
     left = (assignment.due_on - today).days
     if left < 0:
-        return _("超期 %(n)s 天") % {"n": -left}
+        return ngettext("超期 %(n)s 天", "超期 %(n)s 天", -left) % {"n": -left}
     if left == 0:
         return _("今天到期")
-    return _("剩 %(n)s 天") % {"n": left}
+    return ngettext("剩 %(n)s 天", "剩 %(n)s 天", left) % {"n": left}
 
 
 def _assignment_item(a, today, action=None, with_unit=False):
