@@ -70,7 +70,7 @@ class Queue:
 def _due_note(assignment, today):
     if not assignment.due_on:
         return ""
-    left = (assignment.due_on - today).days
+    left = assignment.days_left(today)
     if left < 0:
         return ngettext("超期 %(n)s 天", "超期 %(n)s 天", -left) % {"n": -left}
     if left == 0:
