@@ -87,6 +87,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: the test client's requests run in the test's own
+    thread, and the language the last one was served in (an English page) would otherwise stay
+    active into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _tally_recounted(request):
     """A transactional test starts from a tally recounted from the (empty) tables: the flush after
     the previous one empties them in no fixed order on SQLite, and the triggers of a table emptied
