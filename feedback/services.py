@@ -201,10 +201,13 @@ def _consequences(
 ) -> None:
     """What a form's answer sets going: 重办 after 不满意, publication once every member agreed."""
     reply = feedback.reply
-    assignment = reply.assignment
-    if satisfaction == Satisfaction.DISSATISFIED and assignment.status != AssignmentStatus.REDO:
+    if satisfaction == Satisfaction.DISSATISFIED and reply.assignment.status != AssignmentStatus.REDO:
+        # Read again under its lock: another member's 不满意 on this reply, committed since the
+        # caller read it, may have started the 重办 already (a second would open a round 3).
+        assignment = reply.assignment = reply.assignment.locked()
         latest = assignment.replies.filter(status=ReplyStatus.ISSUED).order_by("-round").first()
-        if latest is not None and latest.pk == reply.pk:  # an answer to an older round reopens nothing
+        # An answer to an older round reopens nothing.
+        if assignment.status != AssignmentStatus.REDO and latest is not None and latest.pk == reply.pk:
             assignment.start_redo(
                 by=by,
                 note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{clip(feedback.opinion, 200)}",
@@ -235,9 +238,14 @@ def publish_if_agreed(
     """Publish the reply (with its 索引号) when the rule now holds; withdraw a publication that a
     correction no longer supports. Returns the disclosure in force, or None. `at`: now by default."""
     # Read afresh, with what the rule and the 索引号 need in the same query: the lead, the unit and
-    # the disclosure (if any); the caller's copy may be older than this transaction.
-    reply = Reply.objects.select_related("assignment__proposal__lead", "assignment__unit", "disclosure").get(
-        pk=reply.pk
+    # the disclosure (if any); the caller's copy may be older than this transaction. Locked: two
+    # members' forms committed in the same instant would each count the consents without the
+    # other's form, and the reply both agreed to publish would never be; the second waits here
+    # and counts after the first has committed.
+    reply = (
+        Reply.objects.select_for_update(of=("self",))
+        .select_related("assignment__proposal__lead", "assignment__unit", "disclosure")
+        .get(pk=reply.pk)
     )
     existing = getattr(reply, "disclosure", None)
     if existing is None and reply.publication != Publication.PUBLIC:

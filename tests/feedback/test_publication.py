@@ -1,12 +1,19 @@
 """Publication by rule: a reply is public only once every member who answers it said 是 and the unit
 marked it 主动公开; it gets its 索引号 then, from the configured scheme."""
 
+import threading
+
 import pytest
+from django.db import connection, connections
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback import services
+from feedback.forms import OnlineFeedbackForm
 from feedback.models import Feedback
-from replies.models import Publication
+from proposals.models import AssignmentStatus
+from replies.models import Disclosure, Publication
 from tests import factories
 
 from .conftest import form_data
@@ -93,3 +100,47 @@ def test_the_public_page_masks_the_contact_details(client, cast):
     page = client.get(reverse("supervision:public_detail", args=[reply.pk])).content.decode()
     assert "13912345678" not in page and "hs_jx2021" not in page
     assert "[已隐去]" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_yeses_arriving_at_once_still_publish(coded, every_member_answers, monkeypatch):
+    """A proposal with three members: the lead has answered 是, and the two co-signers answer 是 in
+    the same instant. Each submission reads the consents before the other's form is committed;
+    unless one waits for the other, each sees a form missing, and the reply that all three agreed
+    to publish never is."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    cast = coded
+    _, third = factories.member_user(name="李华", username="lihua")
+    proposal = factories.proposal(session=cast.session, lead=cast.lead, cosigners=[cast.cosigner, third])
+    reply = factories.reply(factories.assignment(proposal, cast.unit, status=AssignmentStatus.REPLIED))
+    checked = threading.Barrier(2)
+    agreed = services.publication_agreed
+
+    def reading_together(reply):
+        """Both submissions read the consents before either commits, if nothing stops them."""
+        result = agreed(reply)
+        try:
+            checked.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass  # the other submission waits for this one to commit: it reads after it
+        return result
+
+    def submit_as(member):
+        try:
+            form = OnlineFeedbackForm(form_data(publish_consent="yes"))
+            assert form.is_valid()
+            services.submit_online(reply=reply, member=member, form=form)
+        finally:
+            connections.close_all()
+
+    submit_as(cast.lead)
+    monkeypatch.setattr(services, "publication_agreed", reading_together)
+    threads = [threading.Thread(target=submit_as, args=(member,)) for member in (cast.cosigner, third)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Feedback.objects.submitted().filter(reply=reply).count() == 3
+    assert Disclosure.objects.filter(reply=reply, withdrawn_at__isnull=True).count() == 1
+    assert public_titles(Client()) == [reply.title]

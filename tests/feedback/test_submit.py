@@ -112,6 +112,39 @@ def test_dissatisfied_starts_rehandling_on_the_lead_assignment_and_tells_the_uni
     assert "答复未回应核心诉求" in redo_body and f"{cast.assignment.due_on:%Y-%m-%d}" in redo_body
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_members_dissatisfied_at_once_start_one_rehandling(cast, settings):
+    """Both members answer 不满意 in the same instant, each page having read the assignment before
+    the other's form was in: the unit gets one 重办 (round 2, one deadline), not a round 3 as well."""
+    from django.db import connections
+
+    from replies.models import Reply
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    settings.BANLI_FEEDBACK_FROM = "all"
+    pages_read = threading.Barrier(2)
+
+    def submit_as(member):
+        try:
+            reply = Reply.objects.select_related("assignment").get(pk=cast.reply.pk)  # as the form page reads it
+            pages_read.wait(timeout=5)
+            form = OnlineFeedbackForm(form_data(satisfaction="dissatisfied", opinion=f"{member.name}：未解决。"))
+            assert form.is_valid()
+            services.submit_online(reply=reply, member=member, form=form)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit_as, args=(member,)) for member in (cast.lead, cast.cosigner)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Feedback.objects.filter(reply=cast.reply).count() == 2
+    assert cast.assignment.current_round == 2
+    assert Event.objects.filter(proposal=cast.proposal, verb=EventVerb.REDO).count() == 1
+
+
 def test_satisfied_does_not_start_rehandling(lead_client, cast):
     submit(lead_client, cast.reply)
     cast.assignment.refresh_from_db()
