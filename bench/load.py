@@ -491,6 +491,24 @@ def drain_tasks(query, limit=120):
     return problems
 
 
+def _demand(user_classes, stats, busy, elapsed):
+    """At a person's pace: what the members ask of this machine, from what a form cost it in this
+    run (every process: web, task worker, database, load generator). Above about 80% of the
+    machine, a latency target is out of reach on it whatever the server does: each answer then
+    waits for a core."""
+    asked = sum(c.fixed_count / c.think for c in user_classes if issubclass(c, FeedbackMember) and c.think)
+    forms = stats.get("submit feedback", "POST").num_requests - stats.get("submit feedback", "POST").num_failures
+    if not asked or not forms:
+        return
+    cost = busy / forms  # machine CPU seconds per form, its PDFs and e-mails included
+    cpus = os.cpu_count() or 1
+    print(
+        f"demand: the members' pace asks for {asked:.0f} forms/s; a form cost this machine {1000 * cost:.0f} ms "
+        f"of CPU in all ({forms / elapsed:.1f} forms/s served), so that pace needs "
+        f"{100 * asked * cost / cpus:.0f}% of its {cpus} CPUs (task worker's backlog not included)"
+    )
+
+
 def run_phase(name, scenario, host, users, seconds, query, processes=()):
     user_classes = []
     for user_class, count in scenario.users.items():
@@ -552,6 +570,7 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
             + ", ".join(f"{name} {100 * seconds / capacity:.0f}%" for name, seconds in share.items())
             + f", idle {100 * max(capacity - busy, 0) / capacity:.0f}%"
         )
+        _demand(user_classes, environment.stats, busy, elapsed)
     for error in environment.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
     problems = scenario.check(environment.stats, query) if scenario.check else []
