@@ -9,8 +9,9 @@ per request for a few pages, in one process through the test client (no network,
     python bench/request_cost.py --queries            # and the SQL of each page once
 
 Pages: a supervisor's notifications page (a small page: mostly the fixed cost of every signed-in
-page), a member's feedback form and its submission, and a reply letter PDF as a supervisor prints
-it (stored after its first render). Each line gives the queries of one request and the median
+page), a member's feedback form and its submission, a reply letter PDF as a supervisor prints
+it (stored after its first render), and the form just submitted as a supervisor first prints it
+(rendered by WeasyPrint, then stored). Each line gives the queries of one request and the median
 CPU time over --rounds requests, taken in turns. Compare two versions by running each in turn on
 the same copy; CPU time, not wall time, on a busy machine.
 """
@@ -160,11 +161,20 @@ def main():
         assert response.status_code == 200
         b"".join(response)
 
+    def signed_form():
+        from feedback.models import Feedback
+
+        signed = Feedback.objects.filter(reply_id=state["pk"]).latest("pk")
+        response = supervisor.get(f"/feedback/{signed.pk}/pdf/")
+        assert response.status_code == 200
+        b"".join(response)
+
     pages = {
         "notifications page (supervisor)": notifications,
         "feedback form page (member)": form_page,
         "feedback submission (member)": submission,
         "reply letter PDF (supervisor)": letter,
+        "signed form PDF, first print (supervisor)": signed_form,
     }
     for _ in range(len(letters) + 1):
         letter()  # every letter rendered and stored once: the load test prints stored letters
@@ -191,7 +201,7 @@ def main():
     engine = connection.vendor + (" + Redis" if os.environ.get("BANLI_REDIS_URL") else "")
     print(f"{engine}; {args.rounds} rounds{', under cProfile' if profiler else ''}; load {os.getloadavg()[0]:.1f}")
     for name in pages:
-        print(f"  {name:34} {len(queries[name]):3d} queries  median {statistics.median(cpu[name]):6.2f} ms CPU")
+        print(f"  {name:42} {len(queries[name]):3d} queries  median {statistics.median(cpu[name]):6.2f} ms CPU")
         if args.queries:
             for sql in queries[name]:
                 print(f"      {sql[:200]}")

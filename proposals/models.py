@@ -483,9 +483,10 @@ class Proposal(models.Model):
         return [self.lead, *(c.member for c in self.cosigner_links.all())]
 
     def addressee_line(self):
-        members = self.members_in_order
-        names = "、".join(m.name for m in members)
-        return f"{names}{self.lead.title}"
+        """主送 of a reply: letter text, so 委员/代表 whatever language the clerk's screens are in."""
+        names = "、".join(m.name for m in self.members_in_order)
+        with stored_text():
+            return f"{names}{self.lead.title}"
 
     def has_lead(self):
         return self.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()

@@ -75,3 +75,17 @@ def test_english_pages_fit_a_phone(phone_page, username, paths, heading):
         name = f"english-{username}-{path.strip('/').replace('/', '-').strip('{}') or 'home'}"
         screenshot(phone_page, name)
         assert fits(phone_page), f"{path} is wider than the phone (see test-output/screenshots/{name}.png)"
+
+
+def test_the_reply_editor_numbers_paragraphs_in_the_page_language(page):
+    late = build()
+    login(page, "jx")
+    label = "getComputedStyle(document.querySelector('.paragraph-tools'), '::before').content"
+    page.goto(f"{page.base_url}/assignments/{late.pk}/reply/")
+    # Chromium reports the rule, counters unresolved: '"第" counter(para) "段"'.
+    assert page.evaluate(label).startswith('"第"')
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.locator("h1").inner_text().startswith("Write the reply")
+    assert page.evaluate(label).startswith('"Paragraph "')
+    assert page.locator("#id_addressees").input_value() == "程玮委员"

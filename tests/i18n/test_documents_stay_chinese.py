@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from printing import documents
 from printing.docx import reply_docx
-from proposals.models import Body, Event, EventVerb
+from proposals.models import AssignmentStatus, Body, Event, EventVerb
 from tests import factories as f
 from tests.printing import pdfutil
 
@@ -121,3 +121,15 @@ class MailAndRecordsTest(Cast):
         self.client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
         page = self.client.get(self.proposal.get_absolute_url()).content.decode()
         self.assertIn("<strong>催办</strong>", page)
+
+
+class DraftingTest(Cast):
+    def test_a_reply_drafted_under_the_english_ui_addresses_the_member_in_chinese(self):
+        # The 主送 line is filled in for the clerk and saved as the letter's text.
+        proposal = f.proposal(self.proposal.session, lead=self.lead, title="关于加强中小学课后服务的提案")
+        assignment = f.assignment(proposal, self.unit, status=AssignmentStatus.HANDLING)
+        self.english(self.clerk)
+        page = self.client.get(reverse("replies:create", args=[assignment.pk])).content.decode()
+        self.assertIn("Addressees", page)
+        self.assertIn('value="程玮委员"', page)
+        self.assertNotIn("程玮member", page)
