@@ -227,7 +227,7 @@ def reply_letter_preview(reply, *, csp_nonce=""):
         "addressee_parts": letters.addressee_parts(reply.addressees),
         "paragraphs": body.paragraphs_of(reply),
         "seal_url": _data_url(seal),
-        "note": letters.note(reply),
+        "note": reply.annotation,
         "fonts": fonts_context(),
         "csp_nonce": csp_nonce,
     }

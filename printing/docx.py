@@ -273,7 +273,7 @@ def reply_docx(reply):
 
     _paragraph(doc).paragraph_format.keep_with_next = True
     _closing(doc, reply, serif)
-    note = letters.note(reply)
+    note = reply.annotation
     if note:
         _font(_paragraph(doc, indent_chars=2).add_run(note), serif, BODY_PT)
     if reply.cc:

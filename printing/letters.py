@@ -131,15 +131,6 @@ def letterhead_size(name):
     return max(16, min(30, int(400 / max(len(name), 1))))
 
 
-def note(reply):
-    parts = []
-    if reply.contact_person:
-        parts.append(f"{_('联系人')}：{reply.contact_person}")
-    if reply.contact_phone:
-        parts.append(f"{_('联系电话')}：{reply.contact_phone}")
-    return f"（{'；'.join(parts)}）" if parts else ""
-
-
 def _seal(unit):
     """The unit's seal as PNG bytes (a list of ints for JSON), or None."""
     from .pdf import Asset
@@ -163,7 +154,7 @@ def letter_data(reply):
         "body": body.paragraphs_of(reply),
         "closing": reply.closing,
         "date": cn_date(reply.written_on),
-        "note": note(reply),
+        "note": reply.annotation,
         "cc_label": f"{_('抄送')}：",
         "cc": reply.cc,
         "seal": _seal(unit),

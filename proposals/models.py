@@ -483,10 +483,17 @@ class Proposal(models.Model):
         return [self.lead, *(c.member for c in self.cosigner_links.all())]
 
     def addressee_line(self):
-        """主送 of a reply: letter text, so 委员/代表 whatever language the clerk's screens are in."""
-        names = "、".join(m.name for m in self.members_in_order)
+        """主送 of a reply, as letters write it: a run of people ends with their 委员/代表, an
+        organisation stands by its name ("市工商联、程玮、王秋红委员"). Letter text, so Chinese
+        whatever language the clerk's screens are in."""
+        members = self.members_in_order
+        names = []
         with stored_text():
-            return f"{names}{self.lead.title}"
+            titles = [str(m.title) for m in members]
+            for i, member in enumerate(members):
+                run_ends = i + 1 == len(members) or titles[i + 1] != titles[i]
+                names.append(member.name + (titles[i] if run_ends else ""))
+        return "、".join(names)
 
     def has_lead(self):
         return self.assignments.filter(role=AssignmentRole.LEAD).exclude(status=AssignmentStatus.RETURNED).exists()

@@ -437,6 +437,14 @@ class Reply(models.Model):
         return self.closing_name or self.assignment.unit.name
 
     @property
+    def annotation(self):
+        """附注 under the date: the contact person and phone, as the letter prints them (Chinese)."""
+        with stored_text():
+            fields = ((gettext("联系人"), self.contact_person), (gettext("联系电话"), self.contact_phone))
+            parts = [f"{label}：{value}" for label, value in fields if value]
+        return f"（{'；'.join(parts)}）" if parts else ""
+
+    @property
     def structure(self):
         """The body's paragraphs with their levels (replies/body.py)."""
         return paragraphs_of(self)

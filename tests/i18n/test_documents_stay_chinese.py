@@ -133,3 +133,12 @@ class DraftingTest(Cast):
         self.assertIn("Addressees", page)
         self.assertIn('value="程玮委员"', page)
         self.assertNotIn("程玮member", page)
+
+    def test_the_letter_on_screen_keeps_its_chinese_note_under_the_english_ui(self):
+        # The web copy of the letter prints its 附注 as the paper letter does.
+        note = "（联系人：刘科长；联系电话：0714-1234567）"
+        self.english(self.member_user)
+        self.assertIn(note, self.client.get(reverse("feedback:reply", args=[self.reply.pk])).content.decode())
+        self.english(self.clerk)
+        self.assertIn(note, self.client.get(self.proposal.get_absolute_url()).content.decode())
+        self.assertNotIn("Contact person：", self.client.get(self.proposal.get_absolute_url()).content.decode())

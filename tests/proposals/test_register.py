@@ -1,6 +1,6 @@
 from django.test import TestCase
 
-from proposals.models import DuplicateNumber, Proposal, ProposalKind
+from proposals.models import Body, DuplicateNumber, MemberKind, Proposal, ProposalKind
 from tests import factories as f
 
 
@@ -26,3 +26,25 @@ class RegisterTests(TestCase):
                 session=session, lead=lead, title="乙", serial=110, cosigners=[f.member()], by=None
             )
         self.assertEqual(Proposal.objects.filter(session=session).count(), 1)
+
+
+class AddresseeLineTests(TestCase):
+    """The 主送 line a new reply starts from."""
+
+    def line(self, *members):
+        return f.proposal(f.session(), lead=members[0], cosigners=members[1:]).addressee_line()
+
+    def test_people_are_named_in_order_and_the_title_closes_the_line(self):
+        self.assertEqual(
+            self.line(f.member("程玮"), f.member("王秋红"), f.member("纪春明")), "程玮、王秋红、纪春明委员"
+        )
+
+    def test_an_organisation_is_not_called_a_member(self):
+        organisation = f.member("市工商联", kind=MemberKind.ORGANISATION)
+        self.assertEqual(self.line(organisation, f.member("程玮"), f.member("王秋红")), "市工商联、程玮、王秋红委员")
+        organisation = f.member("市民建", kind=MemberKind.ORGANISATION)
+        self.assertEqual(self.line(f.member("郭盛桂"), organisation), "郭盛桂委员、市民建")
+        self.assertEqual(self.line(organisation), "市民建")
+
+    def test_deputies_are_deputies(self):
+        self.assertEqual(self.line(f.member("张伟", body=Body.NPC), f.member("李娜", body=Body.NPC)), "张伟、李娜代表")
