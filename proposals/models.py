@@ -560,7 +560,8 @@ class Proposal(models.Model):
         assigned_on = assigned_on or timezone.localdate(at)
         due_on = due_on or self.session.due_on(assigned_on, role)
         with transaction.atomic():
-            Proposal.objects.select_for_update().filter(pk=self.pk).first()
+            # The state as it is now: the caller's copy may predate a return that sent it back to 待交办.
+            self.status = Proposal.objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
             if self.assignments.filter(unit=unit).exists():
                 raise TransitionError(_("%(unit)s 已承办该件。") % {"unit": unit})
             if role == AssignmentRole.LEAD and self.has_lead():
@@ -1112,6 +1113,9 @@ class AssignmentRequest(models.Model):
                 )
                 note = f"第{round}轮办理期限由 {old:%Y-%m-%d} 延至 {self.requested_due_on:%Y-%m-%d}。{note}"
             if approve and self.kind == RequestKind.RETURN:
+                # locked() also locks the proposal: another unit's return approved in the same instant
+                # would each see the other still answering, and the proposal never go back to 待交办.
+                assignment.locked()
                 assignment.status = AssignmentStatus.RETURNED
                 assignment.save(update_fields=["status"])
                 proposal = assignment.proposal

@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -25,6 +26,8 @@ from proposals.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    Role,
+    RoleKind,
     TransitionError,
     choice_constraint,
 )
@@ -112,6 +115,18 @@ def history_dated(instance, at):
         yield
     finally:
         instance.__dict__.pop("_history_date", None)
+
+
+def _lock_drafter(user, unit):
+    """The drafter's account and roles in the unit, locked and still there: a hand-over of their work
+    (accounts.services) in the same instant would otherwise miss the draft being started."""
+    if not get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk, is_active=True).exists():
+        raise TransitionError(_("该账号已停用。"))
+    roles = Role.objects.select_for_update(no_key=True).filter(
+        user=user, unit=unit, kind__in=[RoleKind.CLERK, RoleKind.SIGNER]
+    )
+    if not list(roles):
+        raise TransitionError(_("此人不在%(unit)s。") % {"unit": unit})
 
 
 def next_round(assignment, replies=None):
@@ -294,12 +309,14 @@ class ReplyQuerySet(models.QuerySet):
 
     def start_draft(self, *, assignment, by, at=None, **fields):
         """Start the next round's draft (round 1, or round N+1 after 重办) with the fields the clerk wrote."""
+        drafter = fields.setdefault("drafter", by)
         with transaction.atomic():
+            if drafter is not None:
+                _lock_drafter(drafter, assignment.unit)
             current = assignment.locked()
             round = next_round(current)
             if round is None:
                 raise TransitionError(_("当前状态不能起草新的答复。"))
-            fields.setdefault("drafter", by)
             reply = self.model(assignment=assignment, round=round, status=ReplyStatus.DRAFT, **fields)
             if at is not None:
                 reply.created_at = at
@@ -700,6 +717,9 @@ class Reply(models.Model):
             assignment=self.assignment, round__lt=self.round, awaiting_form_since__isnull=False
         ).update(awaiting_form_since=None)
         proposal = self.assignment.proposal
+        # Counted under the proposal's lock: another unit issuing in the same instant would each see
+        # the other still open, and nobody would mark it 已答复. No-key: our timeline line holds a key share.
+        Proposal.objects.select_for_update(no_key=True).filter(pk=proposal.pk).first()
         answering = proposal.assignments.filter(role__in=ANSWERING_ROLES).exclude(status=AssignmentStatus.RETURNED)
         if not answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.CLOSED]).exists():
             Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.REPLIED)

@@ -116,7 +116,15 @@ def run(*, today=None):
             if rule is None or (assignment.current_rank or 0) >= rule.level.rank:
                 continue
             try:
-                services.escalate(assignment=assignment, level=rule.level, rule=rule, at=at)
+                with transaction.atomic():
+                    # Judged again on the row read under its lock: since the list was read, a reply may
+                    # have closed it, an extension moved its deadline, or a 督办 by hand raised it.
+                    assignment = assignment.locked()
+                    rule = due_rule(rules, assignment.due_on, today)
+                    level = current_level(assignment)
+                    if not assignment.is_open or rule is None or (level and level.rank >= rule.level.rank):
+                        continue
+                    services.escalate(assignment=assignment, level=rule.level, rule=rule, at=at)
             except IntegrityError:
                 # Another run recorded it in the meantime: nothing to do.
                 continue

@@ -2,6 +2,7 @@
 them, and their open work goes to a colleague in one action recorded in history. Exactly the open
 work moves (replies they draft or are to sign, not yet issued), nothing else."""
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.utils import timezone
@@ -270,3 +271,59 @@ class StaffPageTests(TestCase):
         self.client.force_login(self.colleague)
         self.assertEqual(self.client.get("/staff/").status_code, 404)
         self.assertEqual(self.client.post(f"/staff/{self.leaver.pk}/deactivate/").status_code, 404)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_started_while_its_drafter_leaves_the_unit_goes_to_the_successor(monkeypatch):
+    """The clerk starts a draft (the page found them staff of the unit) in the same instant the office
+    moves them out: the hand-over read their open work before the draft was committed, and the draft
+    stayed with someone no longer in the unit. The hand-over now waits for the draft, and takes it."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    unit = f.unit()
+    leaver, colleague, office = f.clerk(unit), f.clerk(unit), f.office(Body.CPPCC)
+    assignment = f.assignment(f.proposal(f.session(Body.CPPCC)), unit, status=AssignmentStatus.HANDLING)
+    drafted, handed_over = threading.Barrier(2), threading.Event()
+    record = Event.record
+
+    def record_then_wait(cls, **kwargs):
+        event = record(**kwargs)
+        if kwargs["verb"] == EventVerb.DRAFTED:
+            drafted.wait(timeout=10)  # the draft is written, not committed, when the office moves the clerk out
+            handed_over.wait(timeout=3)  # (with the fix the hand-over waits for this commit instead)
+        return event
+
+    monkeypatch.setattr(Event, "record", classmethod(record_then_wait))
+    errors = []
+
+    def start_draft():
+        try:
+            Reply.objects.start_draft(assignment=assignment, by=leaver, title="t", addressees="a", body="b")
+        except Exception as exc:  # asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def move_out():
+        try:
+            drafted.wait(timeout=10)
+            services.remove_from_unit(user=leaver, unit=unit, by=office, successor=colleague)
+            handed_over.set()
+        except Exception as exc:  # asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=start_draft), threading.Thread(target=move_out)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert not Role.objects.filter(user=leaver, unit=unit).exists()
+    draft = Reply.objects.get(assignment=assignment)
+    assert draft.drafter == colleague

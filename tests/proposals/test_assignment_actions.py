@@ -1,7 +1,9 @@
 """签收, return and extension requests and their decisions: who may, in which state, and what the deadline becomes."""
 
 import datetime
+import threading
 
+import pytest
 from django.urls import reverse
 
 from proposals.models import (
@@ -276,3 +278,101 @@ class DecisionToldTests(WorkflowTestCase):
         self.assertIn("理由不充分", told.text)
         page = self.as_user(self.clerk_x).get(self.proposal.get_absolute_url())
         self.assertContains(page, "理由不充分")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_returns_approved_at_once_give_the_proposal_back_to_the_office(monkeypatch):
+    """The lead and the separate unit each asked to return the proposal, and two people of the office
+    approve both in the same instant: each saw the other unit still answering, so neither put the
+    proposal back to 待交办. The second now counts after the first has committed."""
+    from django.db import connection, connections
+
+    from proposals.models import Body, Proposal
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    proposal = f.proposal(f.session(Body.CPPCC))
+    requests = []
+    for role in (AssignmentRole.LEAD, AssignmentRole.SEPARATE):
+        unit = f.unit()
+        share = f.assignment(proposal, unit, role, status=AssignmentStatus.HANDLING)
+        requests.append(share.request_change(kind=RequestKind.RETURN, by=f.clerk(unit), reason="不属本单位职责"))
+    offices = [f.office(Body.CPPCC), f.office(Body.CPPCC)]
+    decided = threading.Barrier(2)
+    save = AssignmentRequest.save
+
+    def save_then_wait(self, *args, **kwargs):
+        save(self, *args, **kwargs)
+        if "decision" in (kwargs.get("update_fields") or ()):
+            decided.wait(timeout=10)  # both decisions written, neither committed, before either counts
+
+    monkeypatch.setattr(AssignmentRequest, "save", save_then_wait)
+    errors = []
+
+    def approve(i):
+        try:
+            AssignmentRequest.objects.get(pk=requests[i].pk).decide(by=offices[i], approve=True)
+        except Exception as exc:  # asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Assignment.objects.filter(proposal=proposal, status=AssignmentStatus.RETURNED).count() == 2
+    assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.REGISTERED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_assigned_while_the_only_answering_unit_is_returned_leaves_the_proposal_assigned():
+    """The office's 交办 page read the proposal (交办 to one lead unit) just before another member of the
+    office approved that unit's return: the proposal went back to 待交办, and the separate unit then
+    assigned left it there, though a unit now answers it. The state is now read under the lock."""
+    from django.db import connection, connections
+
+    from proposals.models import Body, Proposal
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    proposal = f.proposal(f.session(Body.CPPCC))
+    unit = f.unit()
+    lead = f.assignment(proposal, unit, AssignmentRole.LEAD, status=AssignmentStatus.HANDLING)
+    request = lead.request_change(kind=RequestKind.RETURN, by=f.clerk(unit), reason="不属本单位职责")
+    offices, other_unit = [f.office(Body.CPPCC), f.office(Body.CPPCC)], f.unit()
+    page_read, decided = threading.Barrier(2), threading.Barrier(2)
+    errors = []
+
+    def assign():
+        try:
+            page = Proposal.objects.select_related("session").get(pk=proposal.pk)  # as the 交办 page reads it
+            page_read.wait(timeout=10)
+            decided.wait(timeout=10)
+            page.assign(unit=other_unit, role=AssignmentRole.SEPARATE, by=offices[0])
+        except Exception as exc:  # asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def approve_return():
+        try:
+            page_read.wait(timeout=10)
+            AssignmentRequest.objects.get(pk=request.pk).decide(by=offices[1], approve=True)
+            decided.wait(timeout=10)
+        except Exception as exc:  # asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=assign), threading.Thread(target=approve_return)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Assignment.objects.get(pk=lead.pk).status == AssignmentStatus.RETURNED
+    assert Assignment.objects.filter(proposal=proposal, unit=other_unit).exists()
+    assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.ASSIGNED

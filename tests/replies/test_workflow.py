@@ -1,7 +1,9 @@
 """A reply's way through submit, 签发, review, issue, scan and delivery, and 重办, through the pages."""
 
 import datetime
+import threading
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -270,3 +272,51 @@ class TransitionTableTests(WorkflowTestCase):
                     reply.refresh_from_db()
                     if status not in allowed:
                         self.assertEqual(reply.status, status)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_units_issuing_at_once_leave_the_proposal_replied(monkeypatch):
+    """The lead and the separate unit issue their replies in the same instant: each checked whether
+    the other had answered before the other's reply was committed, so neither marked the proposal
+    已答复. The second now counts after the first has committed."""
+    from django.db import connection, connections
+
+    from proposals.models import Proposal
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    proposal = f.proposal(f.session())
+    replies, signers = [], []
+    for role in (AssignmentRole.LEAD, AssignmentRole.SEPARATE):
+        unit = f.unit()
+        share = f.assignment(proposal, unit, role, status=AssignmentStatus.AWAITING_SIGNOFF)
+        replies.append(f.reply(share, status=ReplyStatus.AWAITING_SIGNOFF, written_on=None))
+        signers.append(f.signer(unit))
+    issued = threading.Barrier(2)
+    record = Event.record
+
+    def record_then_wait(cls, **kwargs):
+        event = record(**kwargs)
+        if kwargs["verb"] == EventVerb.ISSUED:
+            issued.wait(timeout=10)  # both replies are issued, neither committed, before either counts
+        return event
+
+    monkeypatch.setattr(Event, "record", classmethod(record_then_wait))
+    errors = []
+
+    def sign(i):
+        try:
+            Reply.objects.get(pk=replies[i].pk).sign_off(by=signers[i], review=False)
+        except Exception as exc:  # asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Reply.objects.filter(pk__in=[r.pk for r in replies], status=ReplyStatus.ISSUED).count() == 2
+    assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.REPLIED

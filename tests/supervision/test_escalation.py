@@ -3,11 +3,14 @@ timeline and notified once, and the daily run changing nothing when it runs agai
 
 import datetime
 import io
+import threading
 
+import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import timezone
 
 from notifications.models import Notification
 from proposals.models import AssignmentStatus, Body, Event, EventVerb, TransitionError
@@ -201,3 +204,112 @@ class LadderTest(TestCase):
         self.client.force_login(f.clerk(other))
         page = self.client.get(self.assignment.proposal.get_absolute_url()).content.decode()
         self.assertNotIn(link, page)
+
+
+def _run_while(change, monkeypatch):
+    """The daily run reads its assignments; `change` (another request, its own connection) commits
+    before the run goes on to raise the first of them. Returns the run's result or its error."""
+    from django.db import connections
+
+    read, changed = threading.Barrier(2), threading.Barrier(2)
+    due_rule = escalation.due_rule
+    first = []
+
+    def due_rule_then_wait(*args):
+        if not first:
+            first.append(True)
+            read.wait(timeout=10)
+            changed.wait(timeout=10)
+        return due_rule(*args)
+
+    monkeypatch.setattr(escalation, "due_rule", due_rule_then_wait)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = escalation.run()
+        except Exception as exc:  # asserted on by the caller
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    def other():
+        try:
+            read.wait(timeout=10)
+            change()
+            changed.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run), threading.Thread(target=other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcome
+
+
+def _overdue_share(session, unit, days):
+    today = timezone.localdate()
+    return f.assignment(
+        f.proposal(session),
+        unit,
+        assigned_on=today - datetime.timedelta(days=100),
+        due_on=today - datetime.timedelta(days=days),
+        status=AssignmentStatus.HANDLING,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_extension_granted_while_the_daily_run_is_going_raises_nothing_on_the_new_deadline(monkeypatch):
+    """The run read an assignment 8 days overdue; the office grants an extension of a month before the
+    run reaches it. The run raised the 督办通知 due for the old deadline and recorded it (and told the
+    unit) against the new one, which is not due. It now judges the deadline read under the lock."""
+    from django.db import connection
+
+    from proposals.models import AssignmentRequest, RequestKind
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    session = f.session(Body.CPPCC)
+    escalation.install_default_ladder(session)
+    unit = f.unit()
+    share = _overdue_share(session, unit, 8)
+    request = share.request_change(
+        kind=RequestKind.EXTENSION,
+        by=f.clerk(unit),
+        reason="需要调研",
+        requested_due_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    office = f.office(Body.CPPCC)
+
+    def grant():
+        AssignmentRequest.objects.get(pk=request.pk).decide(by=office, approve=True)
+
+    outcome = _run_while(grant, monkeypatch)
+    assert "error" not in outcome, outcome
+    assert not Escalation.objects.filter(assignment=share).exists()
+    assert outcome["result"].raised == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_issued_while_the_daily_run_is_going_does_not_stop_the_run(monkeypatch):
+    """The run read two overdue assignments; the first is answered before the run reaches it. The
+    run stopped there with an error, and the second unit was not raised that day."""
+    from django.db import connection
+
+    from proposals.models import Assignment
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database is one shared cache; real concurrency is tested on PostgreSQL")
+    session = f.session(Body.CPPCC)
+    escalation.install_default_ladder(session)
+    answered, other = _overdue_share(session, f.unit(), 9), _overdue_share(session, f.unit(), 8)
+
+    def issue():
+        Assignment.objects.filter(pk=answered.pk).update(status=AssignmentStatus.REPLIED)  # as 签发 leaves it
+
+    outcome = _run_while(issue, monkeypatch)
+    assert "error" not in outcome, outcome
+    assert not Escalation.objects.filter(assignment=answered).exists()
+    assert list(Escalation.objects.filter(assignment=other).values_list("level__name", flat=True)) == ["督办通知"]
