@@ -31,3 +31,9 @@ def clip(text, limit=REASON):
     """Text the code writes from what people wrote (a timeline note quoting a reason), cut to fit."""
     text = text or ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def typed(query, name, limit=SEARCH):
+    """A text typed into a search box or the address bar (`query`: request.GET), ready to search by:
+    trimmed, cut to `limit`, without NUL characters (which PostgreSQL refuses in any query)."""
+    return query.get(name, "").replace("\x00", "").strip()[:limit]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from proposals import access
+from proposals.limits import typed
 from proposals.models import HandlingUnit, Role, TransitionError
 
 from .. import second_factor, services
@@ -230,8 +231,8 @@ class LoginEventListView(ListView):
         qs = LoginEvent.objects.select_related("user")
         q = self.request.GET
         self.filters = {
-            "username": q.get("username", "").strip()[:150],
-            "ip": q.get("ip", "").strip()[:45],
+            "username": typed(q, "username", 150),
+            "ip": typed(q, "ip", 45),
             "kind": q.get("kind", "") if q.get("kind", "") in LoginEventKind.values else "",
             "failed": q.get("failed") == "1",
         }

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from .. import registration
 from ..access import scope_of
+from ..limits import typed
 from ..models import Member, Proposal, Session
 
 QUERY_MAX = 40
@@ -34,7 +35,7 @@ def member_search(request):
     bodies = _office_bodies(request)
     session = _session(request, bodies)
     members = Member.objects.filter(body=session.body) if session else Member.objects.filter(body__in=bodies)
-    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    query = typed(request.GET, "q", QUERY_MAX)
     results = registration.search(members, query) if query else []
     return JsonResponse({"results": results})
 

@@ -112,6 +112,11 @@ class RegistrationPageTests(TestCase):
         self.assertEqual(self.search(""), [])
         self.assertEqual(self.search("王" * 5000), [])
 
+    def test_search_ignores_a_nul_pasted_into_the_box(self):
+        # PostgreSQL refuses NUL in a query: it used to end the search with a server error.
+        self.assertEqual(self.search("\x00"), [])
+        self.assertEqual([r["name"] for r in self.search("纪\x00")], ["纪春明"])
+
     def test_a_session_narrows_the_search_to_its_body(self):
         supervisor = f.supervisor()
         self.client.force_login(supervisor)

@@ -11,7 +11,7 @@ role × reached/allowed is printed and written to test-output/reachability.txt.
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from django.urls import Resolver404, resolve
 
@@ -137,8 +137,9 @@ def allowed_names(role):
 world = None  # the test's objects, for the rows' URL functions
 
 
-def crawl(client, home):
-    """{url name: first URL seen} for every page opened and every POST action seen, from `home`."""
+def crawl(client, home, get_forms=None):
+    """{url name: first URL seen} for every page opened and every POST action seen, from `home`.
+    `get_forms`, a dict, collects each GET form's target path with the names of its fields."""
     reached, seen = {}, set()
     variants = {}
     queue = deque([home])
@@ -180,6 +181,8 @@ def crawl(client, home):
             target = urlsplit(urljoin(url, action))
             if target.netloc in ("", "testserver"):
                 queue.append(f"{target.path}?{query}" if query else target.path)
+                if get_forms is not None:
+                    get_forms.setdefault(target.path, set()).update(k for k, _v in parse_qsl(query, True))
         for src in page.used:
             path = urlsplit(urljoin(url, src)).path
             if (name := view_name(path)) and not path.startswith(SKIP_PREFIXES):
@@ -227,3 +230,25 @@ class ReachabilityTests(matrix.AccessMatrixTests):
         REPORT.write_text(table, encoding="utf-8")
         print(table)
         self.assertFalse(missing, "not reachable by clicking from the home:\n" + "\n".join(missing))
+
+    def test_what_a_person_can_type_into_a_search_or_filter_never_breaks_the_page(self):
+        """Every GET form a role reaches (searches, filters, list tabs), each field in turn given what
+        a person can type or paste into the address bar: an answer, never a server error."""
+        typed = ["\x00", "9" * 40, "-1", "2026-02-30", "x" * 3000, "<b>'\"%"]
+        broken = []
+        self.client.raise_request_exception = False  # collect them all, then fail
+        for role in ROLES:
+            self.client.logout()
+            if self.users[role] is not None:
+                self.client.force_login(self.users[role])
+            forms = {}
+            crawl(self.client, HOMES[role], get_forms=forms)
+            for path, fields in forms.items():
+                if path.startswith(SKIP_PREFIXES):
+                    continue
+                for field in sorted(fields | {"page"}):
+                    for value in typed:
+                        response = self.client.get(path, {field: value})
+                        if response.status_code >= 500:
+                            broken.append(f"{role} {path}?{field}={value[:12]!r}: {response.status_code}")
+        self.assertFalse(broken, "\n".join(broken))
