@@ -57,16 +57,22 @@ class LoginEventQuerySet(models.QuerySet):
         """One line of the login log; the address and browser come from the request."""
         if user is not None and not username:
             username = user.get_username()
+        agent = request.headers.get("User-Agent", "") if request is not None else ""
         return self.create(
             kind=kind,
-            username=username.strip().lower()[:150],
+            username=_text(username).strip().lower()[:150],
             user=user,
             ip=client_address(request) if request is not None else None,
             device=device,
             trusted=trusted,
-            user_agent=request.headers.get("User-Agent", "")[:200] if request is not None else "",
-            note=note[:200],
+            user_agent=_text(agent)[:200],
+            note=_text(note)[:200],
         )
+
+
+def _text(typed):
+    """What a visitor typed or sent, storable: PostgreSQL refuses NUL characters in text."""
+    return typed.replace("\x00", "")
 
 
 class LoginEvent(models.Model):

@@ -19,6 +19,7 @@ from django_otp import match_token
 
 from notifications.sms import send_sms
 from proposals.i18n import stored_text
+from proposals.limits import typed
 from proposals.models import Member
 
 from .. import second_factor, sessions, throttle
@@ -70,7 +71,7 @@ def _login_page(request, form, status=200, **extra):
 def login(request):
     if request.method != "POST":
         return _login_page(request, AuthenticationForm(request))
-    username = request.POST.get("username", "")[:150]
+    username = typed(request.POST, "username", 150)
     verdict = throttle.check(request, username)
     if not verdict.allowed:
         kind = LoginEventKind.DELAYED if verdict.reason == "username" else LoginEventKind.ADDRESS_LIMITED

@@ -50,6 +50,15 @@ class ThrottlingTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "用户名或密码不正确")
 
+    def test_a_nul_typed_into_the_username_is_a_failed_sign_in_not_a_server_error(self):
+        # PostgreSQL refuses NUL in text: the failure could not be logged, and the page was a 500.
+        response = self.attempt("wrong", username="clerk\x00x")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(LoginEvent.objects.get().username, "clerkx")
+        for _ in range(3):
+            self.attempt("wrong", username="clerk\x00x")
+        self.assertContains(self.attempt("pw-for-tests"), DELAYED, status_code=429)  # counted as clerkx
+
     def test_after_the_free_failures_the_username_must_wait_with_a_chinese_message(self):
         for _ in range(3):
             self.attempt("wrong")
