@@ -1115,7 +1115,9 @@ class AssignmentRequest(models.Model):
             if approve and self.kind == RequestKind.RETURN:
                 # locked() also locks the proposal: another unit's return approved in the same instant
                 # would each see the other still answering, and the proposal never go back to 待交办.
-                assignment.locked()
+                if assignment.locked().status not in (AssignmentStatus.PENDING, AssignmentStatus.HANDLING):
+                    # It answered while the request waited: its letter stands, the request is declined.
+                    raise TransitionError(_("该单位已作出答复，不能再退回；请驳回该申请。"))
                 assignment.status = AssignmentStatus.RETURNED
                 assignment.save(update_fields=["status"])
                 proposal = assignment.proposal

@@ -207,6 +207,22 @@ class DecisionTests(WorkflowTestCase):
         )
         self.assertEqual(Assignment.objects.filter(proposal=self.proposal, unit=self.unit_z).count(), 1)
 
+    def test_a_return_is_not_approved_once_the_unit_has_answered_meanwhile(self):
+        self.handling()
+        req = self.request(RequestKind.RETURN)
+        f.reply(self.lead)  # issued while the request waited
+        self.set_status(self.lead, AssignmentStatus.REPLIED)
+        response = self.decide(self.office, req, True)
+        self.assertRedirects(response, self.proposal.get_absolute_url(), fetch_redirect_response=False)
+        page = self.as_user(self.office).get(response["Location"]).content.decode()
+        self.assertIn("该单位已作出答复，不能再退回；请驳回该申请。", page)
+        self.lead.refresh_from_db()
+        req.refresh_from_db()
+        self.assertEqual((self.lead.status, req.decision), (AssignmentStatus.REPLIED, Decision.PENDING))
+        self.decide(self.office, req, False)  # what the message asks for
+        req.refresh_from_db()
+        self.assertEqual(req.decision, Decision.REJECTED)
+
     def test_the_other_bodys_office_and_the_clerk_cannot_decide_a_return(self):
         req = self.request(RequestKind.RETURN)
         self.assertEqual(self.decide(self.office_npc, req, True).status_code, 404)
