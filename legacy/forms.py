@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.limits import LETTER
 from proposals.models import HandlingUnit
-from replies.models import ResultClass
+from replies.models import DocNumber, Reply, ResultClass
 
 MAX_FILES = 50
 
@@ -43,6 +43,7 @@ class ReviewForm(forms.Form):
     addressees = forms.CharField(label=_("主送"), max_length=300, help_text=_("如：程玮、王秋红委员；第一位为领衔人。"))
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=HandlingUnit.objects.order_by("name"))
     reply_title = forms.CharField(label=_("答复标题"), max_length=200)
+    doc_number = forms.CharField(label=_("文号"), max_length=60, required=False)
     written_on = forms.DateField(
         label=_("成文日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -55,11 +56,19 @@ class ReviewForm(forms.Form):
 
     PROPOSAL_FIELDS = ("proposal_title", "proposal_number", "addressees")
     ASSIGNMENT_FIELDS = ("unit",)
-    REPLY_FIELDS = ("reply_title", "written_on", "result_class", "contact_person", "contact_phone", "body")
+    REPLY_FIELDS = (
+        "reply_title",
+        "doc_number",
+        "written_on",
+        "result_class",
+        "contact_person",
+        "contact_phone",
+        "body",
+    )
 
-    def __init__(self, *args, proposal, editable_proposal, editable_assignment, editable_reply, **kwargs):
+    def __init__(self, *args, proposal, reply, editable_proposal, editable_assignment, editable_reply, **kwargs):
         super().__init__(*args, **kwargs)
-        self.proposal = proposal
+        self.proposal, self.reply = proposal, reply
         for names, editable in (
             (self.PROPOSAL_FIELDS, editable_proposal),
             (self.ASSIGNMENT_FIELDS, editable_assignment),
@@ -80,6 +89,20 @@ class ReviewForm(forms.Form):
         )
         if taken:
             raise forms.ValidationError(_("本会次已有编号为“%(number)s”的建议提案。"), params={"number": number})
+        return number
+
+    def clean_doc_number(self):
+        """A 文号 is borne by one letter: not one the register gave, nor another letter's."""
+        number = self.cleaned_data["doc_number"].strip()
+        if self.fields["doc_number"].disabled or not number:
+            return number
+        others = Reply.objects.filter(doc_number=number)
+        if self.reply is not None:
+            others = others.exclude(pk=self.reply.pk)
+        if DocNumber.objects.filter(number=number).exists() or others.exists():
+            raise forms.ValidationError(
+                _("文号“%(number)s”已由另一份答复函使用，请与原件核对。"), params={"number": number}
+            )
         return number
 
     def clean_addressees(self):

@@ -635,6 +635,7 @@ def apply_corrections(*, document, data, user):
             if reply.status == ReplyStatus.DRAFT:
                 updates = {
                     "title": data["reply_title"],
+                    "doc_number": data["doc_number"],
                     "addressees": data["addressees"],
                     "written_on": data["written_on"],
                     "result_class": data["result_class"],

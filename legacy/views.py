@@ -94,7 +94,7 @@ def review(request, pk):
         }
         initial = initial_values(document)
         if request.method == "POST":
-            form = ReviewForm(request.POST, initial=initial, proposal=proposal, **editable)
+            form = ReviewForm(request.POST, initial=initial, proposal=proposal, reply=reply, **editable)
             if form.is_valid():
                 changed = services.apply_corrections(document=document, data=form.cleaned_data, user=request.user)
                 if request.POST.get("action") == "confirm":
@@ -107,7 +107,7 @@ def review(request, pk):
                     messages.info(request, _("没有改动。"))
                 return redirect(document)
         else:
-            form = ReviewForm(initial=initial, proposal=proposal, **editable)
+            form = ReviewForm(initial=initial, proposal=proposal, reply=reply, **editable)
     context = {
         "document": document,
         "rows": describe(document),
@@ -156,6 +156,7 @@ def initial_values(document):
         initial.update(
             unit=reply.assignment.unit,
             reply_title=reply.title,
+            doc_number=reply.doc_number,
             written_on=reply.written_on,
             result_class=reply.result_class,
             contact_person=reply.contact_person,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from legacy.models import ImportedDocument, ImportStatus
 from legacy.services import import_document
 from proposals.models import Body, Event, EventVerb, Member, Proposal, SimilarityGram
-from replies.models import ContactRecord, Reply, ReplyStatus
+from replies.models import ContactRecord, DocNumber, Reply, ReplyStatus
 from tests import factories
 
 from . import samples
@@ -130,6 +130,7 @@ class TestReview:
             "addressees": reply.addressees,
             "unit": reply.assignment.unit_id,
             "reply_title": reply.title,
+            "doc_number": reply.doc_number,
             "written_on": "",
             "result_class": "",
             "contact_person": "",
@@ -187,6 +188,30 @@ class TestReview:
         assert "这个字段是必填项。" in page or "请写出至少一位" in page
         assert 'value="新的标题"' in page
         assert Reply.objects.get(pk=doc.reply_id).title != "新的标题"
+
+    def test_a_doc_number_another_letter_bears_is_refused_at_confirmation(self, client, cast, doc):
+        # The unit gave 安工信函〔2021〕7号 from this system's register; the imported letter claims it too.
+        other = factories.reply(
+            factories.assignment(factories.proposal(factories.session(Body.CPPCC)), cast["unit"]),
+            doc_number="安工信函〔2021〕7号",
+        )
+        DocNumber.objects.create(unit=cast["unit"], year=2021, serial=7, number=other.doc_number, reply=other)
+        login(client, cast["office"])
+        response = client.post(
+            doc.get_absolute_url(), self.form_data(doc, doc_number="安工信函〔2021〕7号", action="confirm")
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "文号“安工信函〔2021〕7号”已由另一份答复函使用，请与原件核对。" in page
+        assert 'value="安工信函〔2021〕7号"' in page
+        doc.refresh_from_db()
+        assert doc.status == ImportStatus.NEEDS_REVIEW
+        # Read against the paper, the reviewer writes the number the letter bears.
+        response = client.post(
+            doc.get_absolute_url(), self.form_data(doc, doc_number="安工信函〔2021〕17号", action="confirm")
+        )
+        assert response.status_code == 302
+        assert Reply.objects.get(pk=doc.reply_id).doc_number == "安工信函〔2021〕17号"
 
     def test_an_issued_reply_that_was_matched_is_not_edited(self, client, cast):
         session = factories.session(body=Body.CPPCC, name="惠济区政协2023年会议", year=2023)
