@@ -470,7 +470,7 @@ class DemoData:
     def build_ankang_case(self):
         letter = seeds.ankang_reply()
         # The portal copy names neither the member nor the date; both are stand-ins here.
-        member = self.member("安康市政协委员", Body.CPPCC, group="（原文未载姓名）")
+        member = self.member("安康市政协委员", Body.CPPCC, group="原文未载姓名")
         proposal = self.register(
             self.sessions["ankang"],
             1,
