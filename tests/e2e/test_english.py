@@ -89,3 +89,18 @@ def test_the_reply_editor_numbers_paragraphs_in_the_page_language(page):
     assert page.locator("h1").inner_text().startswith("Write the reply")
     assert page.evaluate(label).startswith('"Paragraph "')
     assert page.locator("#id_addressees").input_value() == "程玮委员"
+
+
+def test_contacts_read_as_labelled_lines_on_a_phone(phone_page):
+    # A four-column table squeezed the summary into a sliver at 390 px.
+    late = build()
+    to_english(phone_page)
+    login(phone_page, "jx")
+    phone_page.goto(phone_page.base_url + late.proposal.get_absolute_url())
+    contacts = phone_page.locator("table.contacts")
+    assert contacts.locator("thead").evaluate("e => getComputedStyle(e).display") == "none"
+    summary = contacts.locator("td[data-label]").nth(3)
+    assert summary.get_attribute("data-label") == "Summary"
+    assert summary.inner_text() == "电话沟通办理思路。"
+    assert summary.bounding_box()["width"] > 300
+    assert fits(phone_page)
