@@ -192,11 +192,11 @@ class LoginLogTests(TestCase):
         self.client_class().post("/login/", {"username": "clerkx", "password": "pw-for-tests"})
         self.client.force_login(self.supervisor)
         page = self.client.get("/staff/logins/?username=clerkx").content.decode()
-        self.assertIn("<td>密码错误</td>", page)
-        self.assertIn("<td>账号暂缓登录</td>", page)
-        self.assertIn("<td>密码登录成功</td>", page)
+        self.assertIn('<td data-label="事件">密码错误</td>', page)
+        self.assertIn('<td data-label="事件">账号暂缓登录</td>', page)
+        self.assertIn('<td data-label="事件">密码登录成功</td>', page)
         failed = self.client.get("/staff/logins/?failed=1&username=clerkx").content.decode()
-        self.assertNotIn("<td>密码登录成功</td>", failed)
+        self.assertNotIn('<td data-label="事件">密码登录成功</td>', failed)
 
     def test_an_office_does_not_see_the_login_log(self):
         self.client.force_login(self.office)

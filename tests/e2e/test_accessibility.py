@@ -162,3 +162,23 @@ def test_no_serious_or_critical_violations_on_any_main_page(page, settings):
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("axe-core violations per page (rules violated, by impact)\n" + "\n".join(lines) + "\n")
     assert not failures, "\n".join(failures)
+
+
+def test_every_main_page_fits_a_phone_without_sideways_scrolling(phone_page):
+    """390 px wide: a wide table scrolls inside its own box or reads as labelled lines; the page itself
+    never needs scrolling sideways (a member reads and signs on a phone; staff look things up on one)."""
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    page, wider = phone_page, []
+    for role in ("anonymous", "clerk", "signer", "office", "supervisor", "member"):
+        page.context.clear_cookies()
+        if role != "anonymous":
+            login(page, role, password="banli-demo")
+        for entry in pages_of(role):
+            if entry is None or entry[2]:
+                continue
+            label, path, _steps = entry
+            page.goto(f"{page.base_url}{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > page.viewport_size["width"]:
+                wider.append(f"{role} {label} ({path}): {width} px")
+    assert not wider, "wider than the phone:\n" + "\n".join(wider)
