@@ -19,6 +19,7 @@ from proposals.models import (
 )
 from tests import factories as f
 from tests.cast import WorkflowTestCase
+from tests.concurrency import at_once
 
 
 class SignForTests(WorkflowTestCase):
@@ -301,7 +302,7 @@ def test_two_returns_approved_at_once_give_the_proposal_back_to_the_office(monke
     """The lead and the separate unit each asked to return the proposal, and two people of the office
     approve both in the same instant: each saw the other unit still answering, so neither put the
     proposal back to 待交办. The second now counts after the first has committed."""
-    from django.db import connection, connections
+    from django.db import connection
 
     from proposals.models import Body, Proposal
 
@@ -323,22 +324,11 @@ def test_two_returns_approved_at_once_give_the_proposal_back_to_the_office(monke
             decided.wait(timeout=10)  # both decisions written, neither committed, before either counts
 
     monkeypatch.setattr(AssignmentRequest, "save", save_then_wait)
-    errors = []
 
     def approve(i):
-        try:
-            AssignmentRequest.objects.get(pk=requests[i].pk).decide(by=offices[i], approve=True)
-        except Exception as exc:  # asserted on below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return lambda: AssignmentRequest.objects.get(pk=requests[i].pk).decide(by=offices[i], approve=True)
 
-    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(approve(0), approve(1)) == []
     assert Assignment.objects.filter(proposal=proposal, status=AssignmentStatus.RETURNED).count() == 2
     assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.REGISTERED
 
@@ -348,7 +338,7 @@ def test_a_unit_assigned_while_the_only_answering_unit_is_returned_leaves_the_pr
     """The office's 交办 page read the proposal (交办 to one lead unit) just before another member of the
     office approved that unit's return: the proposal went back to 待交办, and the separate unit then
     assigned left it there, though a unit now answers it. The state is now read under the lock."""
-    from django.db import connection, connections
+    from django.db import connection
 
     from proposals.models import Body, Proposal
 
@@ -360,35 +350,19 @@ def test_a_unit_assigned_while_the_only_answering_unit_is_returned_leaves_the_pr
     request = lead.request_change(kind=RequestKind.RETURN, by=f.clerk(unit), reason="不属本单位职责")
     offices, other_unit = [f.office(Body.CPPCC), f.office(Body.CPPCC)], f.unit()
     page_read, decided = threading.Barrier(2), threading.Barrier(2)
-    errors = []
 
     def assign():
-        try:
-            page = Proposal.objects.select_related("session").get(pk=proposal.pk)  # as the 交办 page reads it
-            page_read.wait(timeout=10)
-            decided.wait(timeout=10)
-            page.assign(unit=other_unit, role=AssignmentRole.SEPARATE, by=offices[0])
-        except Exception as exc:  # asserted on below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        page = Proposal.objects.select_related("session").get(pk=proposal.pk)  # as the 交办 page reads it
+        page_read.wait(timeout=10)
+        decided.wait(timeout=10)
+        page.assign(unit=other_unit, role=AssignmentRole.SEPARATE, by=offices[0])
 
     def approve_return():
-        try:
-            page_read.wait(timeout=10)
-            AssignmentRequest.objects.get(pk=request.pk).decide(by=offices[1], approve=True)
-            decided.wait(timeout=10)
-        except Exception as exc:  # asserted on below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        page_read.wait(timeout=10)
+        AssignmentRequest.objects.get(pk=request.pk).decide(by=offices[1], approve=True)
+        decided.wait(timeout=10)
 
-    threads = [threading.Thread(target=assign), threading.Thread(target=approve_return)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(assign, approve_return) == []
     assert Assignment.objects.get(pk=lead.pk).status == AssignmentStatus.RETURNED
     assert Assignment.objects.filter(proposal=proposal, unit=other_unit).exists()
     assert Proposal.objects.get(pk=proposal.pk).status == ProposalStatus.ASSIGNED

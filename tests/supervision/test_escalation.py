@@ -17,6 +17,7 @@ from proposals.models import AssignmentStatus, Body, Event, EventVerb, Transitio
 from supervision import escalation, services
 from supervision.models import Escalation, EscalationLevel, EscalationRule, Notify
 from tests import factories as f
+from tests.concurrency import at_once
 
 DUE = datetime.date(2026, 6, 30)
 
@@ -209,8 +210,6 @@ class LadderTest(TestCase):
 def _run_while(change, monkeypatch):
     """The daily run reads its assignments; `change` (another request, its own connection) commits
     before the run goes on to raise the first of them. Returns the run's result or its error."""
-    from django.db import connections
-
     read, changed = threading.Barrier(2), threading.Barrier(2)
     due_rule = escalation.due_rule
     first = []
@@ -226,26 +225,16 @@ def _run_while(change, monkeypatch):
     outcome = {}
 
     def run():
-        try:
-            outcome["result"] = escalation.run()
-        except Exception as exc:  # asserted on by the caller
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
+        outcome["result"] = escalation.run()
 
     def other():
-        try:
-            read.wait(timeout=10)
-            change()
-            changed.wait(timeout=10)
-        finally:
-            connections.close_all()
+        read.wait(timeout=10)
+        change()
+        changed.wait(timeout=10)
 
-    threads = [threading.Thread(target=run), threading.Thread(target=other)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(run, other)
+    if errors:
+        outcome["error"] = errors[0]
     return outcome
 
 

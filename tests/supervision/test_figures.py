@@ -5,6 +5,7 @@ figure that lags one write is a wrong number on the supervisor's page.
 """
 
 import datetime
+import functools
 import threading
 
 import pytest
@@ -16,6 +17,7 @@ from proposals.models import CONTACT_FIGURES, FIGURES, Assignment, AssignmentRol
 from replies.models import CoHandlingOpinion, ContactMethod, ContactRecord, Reply, ReplyStatus, ResultClass
 from supervision import figures, tally
 from tests import factories as f
+from tests.concurrency import at_once
 
 FIELDS = FIGURES + CONTACT_FIGURES
 
@@ -200,24 +202,13 @@ def test_forms_signed_at_the_same_moment_for_one_assignment_are_all_counted():
     reply = f.reply(assignment)
     members = [f.member() for _ in range(8)]
     barrier = threading.Barrier(len(members))
-    errors = []
 
     def sign(member):
-        try:
-            barrier.wait(timeout=30)
-            with transaction.atomic():
-                f.feedback(reply, member)
-        except Exception as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        barrier.wait(timeout=30)
+        with transaction.atomic():
+            f.feedback(reply, member)
 
-    threads = [threading.Thread(target=sign, args=(m,)) for m in members]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert at_once(*(functools.partial(sign, m) for m in members)) == []
     assert figures_of(assignment)["form_count"] == 8 == Feedback.objects.filter(reply=reply).count()
 
 
