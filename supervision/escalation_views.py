@@ -57,7 +57,8 @@ def assignment_escalations(request, pk):
     assignment = _assignment_or_404(request.user, pk)
     session = assignment.proposal.session
     allowed = access.can_escalate(request.user)
-    form = EscalateForm(session=session)
+    current = escalation.current_level(assignment)
+    form = EscalateForm(session=session, current=current)
     if request.method == "POST":
         if not allowed:
             raise PermissionDenied
@@ -83,7 +84,7 @@ def assignment_escalations(request, pk):
     context = {
         "assignment": assignment,
         "proposal": assignment.proposal,
-        "current": escalation.current_level(assignment),
+        "current": current,
         "records": assignment.escalations.select_related("level", "by", "rule"),
         "form": form,
         "can_escalate": allowed and assignment.is_open,

@@ -30,10 +30,14 @@ class EscalateForm(forms.Form):
         help_text=_("须由领导督办的级别须写明（不填则用该级别设定的督办领导），如：市政府副市长 李明"),
     )
 
-    def __init__(self, *args, session, **kwargs):
+    def __init__(self, *args, session, current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["level"].queryset = session.escalation_levels.order_by("rank")
+        levels = session.escalation_levels.order_by("rank")
+        self.fields["level"].queryset = levels
         self.fields["level"].label_from_instance = lambda level: level.name
+        # A hand-raised 督办 usually goes one level up from where the share stands.
+        if current is not None:
+            self.initial.setdefault("level", (levels.filter(rank__gt=current.rank).first() or current).pk)
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

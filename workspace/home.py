@@ -491,8 +491,11 @@ def supervisor_queues(user, scope, today):
             _("逾期未办复"),
             _first(overdue),
             overdue_url,
-            lambda a: _assignment_item(a, today, Action(_("督办"), overdue_url + f"?unit={a.unit_id}"), with_unit=True),
-            hint=_("在逾期清单中登记催办（督办），并向承办单位发送提醒。"),
+            # Straight to the share's 督办 page (its record and the form); the full list offers 催办 too.
+            lambda a: _assignment_item(
+                a, today, Action(_("督办"), reverse("supervision:escalations", args=[a.pk])), with_unit=True
+            ),
+            hint=_("点“督办”登记督办并通知承办单位；逾期清单中也可直接催办。"),
         )
     )
     due_soon = Assignment.objects.due_soon(today).select_related("proposal", "unit").order_by("due_on", "pk")

@@ -50,6 +50,19 @@ class ManualEscalationTest(TestCase):
         detail = self.client.get(self.assignment.proposal.get_absolute_url())
         self.assertContains(detail, "督办通知")
 
+    def test_the_form_offers_the_level_above_the_one_the_share_stands_at(self):
+        self.client.force_login(self.supervisor)
+        levels = list(self.session.escalation_levels.order_by("rank"))
+        form = self.client.get(self.url).context["form"]
+        self.assertEqual(form["level"].value(), None)  # none yet: the list starts at its first level
+        with self.captureOnCommitCallbacks(execute=True):
+            self.post(self.supervisor, level=levels[1].pk)
+        form = self.client.get(self.url).context["form"]
+        self.assertEqual(form["level"].value(), levels[2].pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.post(self.supervisor, level=self.top.pk, leader="市政府副市长 李明")
+        self.assertEqual(self.client.get(self.url).context["form"]["level"].value(), self.top.pk)  # the top stays
+
     def test_a_missing_reason_or_leader_is_said_next_to_the_field(self):
         self.top.leader = ""
         self.top.save()

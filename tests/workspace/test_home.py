@@ -156,6 +156,10 @@ class SupervisorHomeTests(WorkflowTestCase):
         self.assertEqual(overdue.count, 1)
         self.assertEqual(overdue.items[0].action.label, "督办")
         self.assertIn("超期 3 天", overdue.items[0].note)
+        # The button opens that share's own 督办 page (its record, and the form once levels are set).
+        page = self.as_user(self.supervisor).get(overdue.items[0].action.url)
+        self.assertContains(page, f"<h1>督办：{self.other.proposal.number}</h1>", html=True)
+        self.assertContains(page, self.other.unit.name)
 
     @override_settings(BANLI_SUPERVISOR_REVIEW=True)
     def test_replies_in_review_wait_for_the_supervisor(self):
