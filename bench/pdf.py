@@ -12,7 +12,7 @@ Builds the demo data in a throw-away SQLite file and media folder, then measures
 - memory: RSS growth over --renders letters of varied content;
 - cached: median download of the stored letter through the view (ETag) vs a render;
 - first letter after boot: a new process's first render with and without the workers' warm-up
-  (printing.letters.warm, called by gunicorn's post_worker_init), in turn;
+  (printing.documents.warm, called by gunicorn's post_worker_init), in turn;
 - batch: --letters letters into one PDF with printing.batch (time, peak RSS, bytes) vs naive
   WeasyPrint of one HTML document holding the same letters; ours runs once before the naive
   document and twice after (the median is quoted); a worker's peak RSS as batches are built now
@@ -325,11 +325,11 @@ import os, sys, time, django
 sys.path.insert(0, '.')
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')
 django.setup()
-from printing import documents, letters
+from printing import documents
 from replies.models import Reply
 
 if sys.argv[2] == 'warm':
-    letters.warm()  # what deploy/gunicorn.conf.py's post_worker_init does
+    documents.warm()  # what deploy/gunicorn.conf.py's post_worker_init does
 reply = Reply.objects.select_related('assignment__unit', 'assignment__proposal').get(pk=int(sys.argv[1]))
 started = time.perf_counter()
 documents.reply_letter(reply).render()

@@ -58,7 +58,7 @@ loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()
 
 
 def post_worker_init(worker):
-    """Typeset a sample letter now (fonts read, template evaluated), not in the first download."""
-    from printing import letters
+    """Print a sample letter and the blank form now (fonts read, engines loaded), not in the first download."""
+    from printing import documents
 
-    letters.warm()
+    documents.warm()

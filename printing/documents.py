@@ -11,6 +11,7 @@ import base64
 import functools
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ from replies.models import ContactMethod
 
 from . import letters, notices, pdf, typesetting
 from .models import DocumentKind, RenderedDocument
+
+logger = logging.getLogger(__name__)
 
 FORM_CSS = "css/print-form.css"
 # Where the feedback helper's verify page lives (feedback/urls.py on its branch).
@@ -346,3 +349,16 @@ def blank_form():
         stylesheet=FORM_CSS,
         filename="feedback-form.pdf",
     )
+
+
+def warm():
+    """Prepare both engines in this process (a web worker at boot): Typst typesets a sample letter,
+    WeasyPrint is imported and prints the blank form (fontconfig, fonts and print stylesheet
+    loaded), so the first letter or signed form a supervisor prints does not wait for them.
+    Returns the blank form's PDF, or None when it could not be printed (the worker still serves)."""
+    letters.warm()
+    try:
+        return blank_form().render()
+    except pdf.PrintError:
+        logger.exception("Warming up the form printer failed")
+        return None

@@ -8,6 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from printing import documents
 from printing.models import BatchJob, DocumentKind, RenderedDocument
 from printing.typesetting import TypesetError
 from proposals.models import Body
@@ -294,6 +295,14 @@ class FeedbackFormTests(Cast, TestCase):
         self.assertEqual(len(pages), 1)
         self.assertEqual(pdfutil.squash(pages[0]).count("☐"), 15)
         self.assertIn("签收时间", pages[0])
+
+    def test_a_worker_at_boot_prints_the_blank_form_so_the_first_signed_form_does_not_wait(self):
+        # What deploy/gunicorn.conf.py's post_worker_init runs: both engines print once.
+        data = documents.warm()
+        pages = pdfutil.page_texts(data)
+        self.assertEqual(len(pages), 1)
+        self.assertIn("征询意见表", pdfutil.squash(pages[0]))
+        self.assertFalse(RenderedDocument.objects.exists())  # a warm-up stores nothing
 
 
 class PreviewAndDocxTests(Cast, TestCase):
