@@ -46,6 +46,7 @@ def pages_of(role):
         .exclude(feedback__isnull=False)
     ).first()
     draft = Reply.objects.filter(status=ReplyStatus.DRAFT, assignment__unit__short_name="市经信局").first()
+    signed = Feedback.objects.exclude(signature="").exclude(verification_code="").first()
     submit = ["main form[method=post] button[type=submit] >> nth=-1"]
     common = [
         ("search", "/search/?q=企业", None),
@@ -63,6 +64,7 @@ def pages_of(role):
             ("member code", "/login/code/", None),
             ("public", "/public/", None),
             ("verify", "/verify/", None),
+            ("verified form", f"/verify/{signed.verification_code}/", None),
         ],
         "clerk": [
             ("home", "/", None),
