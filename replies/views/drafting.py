@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from proposals import similar
-from proposals.access import can_work_on
+from proposals.access import can_configure_unit, can_work_on
 from proposals.limits import LETTER
 from proposals.models import AssignmentRole, Proposal, TransitionError
 from proposals.views.assignments import visible_assignment
@@ -112,6 +112,7 @@ def reply_create(request, pk):
             "previous_feedback": _feedback_on(previous),
             "similar_replies": _similar_replies(a, request.user),
             "co_units": _co_units(a),
+            "can_configure_unit": can_configure_unit(request.user, a.unit),
             **EDITOR,
         },
     )
@@ -128,6 +129,7 @@ def reply_edit(request, pk):
         "templates": _templates_for(a.unit),
         "similar_replies": _similar_replies(a, request.user),
         "co_units": _co_units(a),
+        "can_configure_unit": can_configure_unit(request.user, a.unit),
         **EDITOR,
     }
     if request.method != "POST" or forms.OPERATION in request.POST:

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from feedback.models import Feedback
-from proposals.models import Proposal
+from proposals.models import Proposal, Role
 from replies.models import Reply, ReplyStatus
 from tests.e2e.conftest import login
 
@@ -47,6 +47,7 @@ def pages_of(role):
     ).first()
     draft = Reply.objects.filter(status=ReplyStatus.DRAFT, assignment__unit__short_name="市经信局").first()
     signed = Feedback.objects.exclude(signature="").exclude(verification_code="").first()
+    unit_clerk = Role.objects.filter(unit__short_name="市经信局").select_related("user").first().user
     submit = ["main form[method=post] button[type=submit] >> nth=-1"]
     common = [
         ("search", "/search/?q=企业", None),
@@ -95,6 +96,7 @@ def pages_of(role):
             ("commitments", "/commitments/", None),
             ("scoring", "/scoring/", None),
             ("staff", "/staff/", None),
+            ("staff member", f"/staff/{unit_clerk.pk}/", None),
             *common,
         ],
         "supervisor": [

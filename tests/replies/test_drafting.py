@@ -24,6 +24,17 @@ class DraftingTests(WorkflowTestCase):
         self.assertNotIn("doc_number", form.fields)
         self.assertContains(page, "签发时编号")
 
+    def test_only_who_may_set_the_doc_prefix_is_offered_the_link_to_it(self):
+        self.handling()
+        settings_url = reverse("proposals:unit_settings", args=[self.unit_x.pk])
+        clerk_page = self.as_user(self.clerk_x).get(self.url())
+        self.assertNotContains(clerk_page, settings_url)  # the clerk would be refused there
+        self.assertContains(clerk_page, "文号前缀由本单位签发人设置。")
+        self.assertEqual(self.as_user(self.clerk_x).get(settings_url).status_code, 403)
+        signer_page = self.as_user(self.signer_x).get(self.url())
+        self.assertContains(signer_page, settings_url)
+        self.assertEqual(self.as_user(self.signer_x).get(settings_url).status_code, 200)
+
     def test_a_suggestions_reply_is_addressed_to_deputies(self):
         deputy = f.member(name="张伟", body="npc")
         p = f.proposal(self.npc_session, lead=deputy, title="关于优化公交线网的建议")
