@@ -137,12 +137,14 @@ def allowed_names(role):
 world = None  # the test's objects, for the rows' URL functions
 
 
-def crawl(client, home, get_forms=None):
+def crawl(client, home, get_forms=None, dead_ends=None):
     """{url name: first URL seen} for every page opened and every POST action seen, from `home`.
-    `get_forms`, a dict, collects each GET form's target path with the names of its fields."""
+    `get_forms`, a dict, collects each GET form's target path with the names of its fields;
+    `dead_ends`, a list, collects each link offered on a page that answers with an error."""
     reached, seen = {}, set()
     variants = {}
     queue = deque([home])
+    linked_from = {}
     pages = 0
     while queue and pages < MAX_PAGES:
         url = queue.popleft()
@@ -167,6 +169,8 @@ def crawl(client, home, get_forms=None):
                 queue.append(urlsplit(location)._replace(scheme="", netloc="").geturl())
             continue
         if response.status_code != 200:
+            if dead_ends is not None and url in linked_from and response.status_code >= 400:
+                dead_ends.append(f"{url} ({response.status_code}), linked from {linked_from[url]}")
             continue
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
@@ -176,7 +180,9 @@ def crawl(client, home, get_forms=None):
             target = urlsplit(urljoin(url, href))
             if target.scheme not in ("", "http") or target.netloc not in ("", "testserver"):
                 continue
-            queue.append(target._replace(scheme="", netloc="", fragment="").geturl())
+            link = target._replace(scheme="", netloc="", fragment="").geturl()
+            linked_from.setdefault(link, url)
+            queue.append(link)
         for action, query in page.get_forms:
             target = urlsplit(urljoin(url, action))
             if target.netloc in ("", "testserver"):
@@ -211,8 +217,11 @@ class ReachabilityTests(matrix.AccessMatrixTests):
             if user is not None:
                 self.client.force_login(user)
             allowed = allowed_names(role)
-            reached = crawl(self.client, HOMES[role])
+            dead_ends = []
+            reached = crawl(self.client, HOMES[role], dead_ends=dead_ends)
             got = allowed & set(reached)
+            # A link the role is offered never ends on an error page (refused, not found, broken).
+            missing += [f"{role}: dead link {d}" for d in dead_ends]
             waiting = {name for r, name in WAITING_FOR_A_LINK if r == role}
             lines.append(f"{role:<12} {len(got):>3} / {len(allowed):<3} reached / allowed")
             lines.append("    reached: " + ", ".join(sorted(got)))
