@@ -176,9 +176,11 @@ DEMO_USERS = [
     ("supervisor", "市政府督查室"),
     ("office", "政协提案委"),
     ("office_npc", "人大代表工委"),
-    ("clerk", "经办人 · 市经信局"),
-    ("signer", "签发人 · 市经信局"),
-    ("clerk2", "经办人 · 市财政局"),
+    # A unit's staff by name (the last word), so a timeline says who took each step; the clerks
+    # are their unit's contact people (UNITS), the signer is made up.
+    ("clerk", "经办人 · 市经信局 刘文明"),
+    ("signer", "签发人 · 市经信局 陈志强"),
+    ("clerk2", "经办人 · 市财政局 周丽"),
     ("member", "委员 程玮"),
     ("member2", "委员 王秋红"),
     ("deputy", "代表 张伟"),
@@ -317,7 +319,7 @@ class DemoData:
         named = {("市经信局", RoleKind.CLERK): "clerk", ("市经信局", RoleKind.SIGNER): "signer"}
         named[("市财政局", RoleKind.CLERK)] = "clerk2"
         self.staff = {}
-        for _name, short, _prefix, _person, _phone, code in UNITS:
+        for _name, short, _prefix, person, _phone, code in UNITS:
             unit = self.units[short]
             for kind in (RoleKind.CLERK, RoleKind.SIGNER):
                 username = named.get((short, kind)) or f"{code.lower()}-{kind}"
@@ -330,7 +332,7 @@ class DemoData:
                         kind=kind,
                         by=self.users["admin"],
                         username=username,
-                        full_name=f"{short}{RoleKind(kind).label}",
+                        full_name=person if kind == RoleKind.CLERK and person else f"{short}{RoleKind(kind).label}",
                     )
                 self.staff[short, kind] = user
 
