@@ -201,7 +201,9 @@ class DemoWritePathTests(TestCase):
                 self.assertTrue(reply.drafter.banli_roles.filter(kind="clerk", unit=reply.assignment.unit).exists())
                 self.assertTrue(reply.doc_number)
         # Each line names the person who took the step, not only the unit.
-        signed_for = lines(EventVerb.SIGNED_FOR, assignment__unit__short_name="市经信局").select_related("actor").first()
+        signed_for = (
+            lines(EventVerb.SIGNED_FOR, assignment__unit__short_name="市经信局").select_related("actor").first()
+        )
         self.assertEqual(signed_for.actor.get_full_name(), "刘文明")
         issued = lines(EventVerb.ISSUED, assignment__unit__short_name="市经信局").select_related("actor").first()
         self.assertEqual(issued.actor.get_full_name(), "陈志强")
