@@ -220,6 +220,7 @@ class DemoWritePathTests(TestCase):
         form = Feedback.objects.get(reply=reply)
         self.assertTrue(form.paper_scan)  # entered as the office enters a paper form, with its scan
         self.assertEqual(form.received_by.username, "office")
+        self.assertEqual(form.received_by.get_full_name(), "李慧")  # the 签收人 is a person
 
     def test_the_dissatisfied_member_set_the_redo_going(self):
         from proposals.models import DeadlineKind

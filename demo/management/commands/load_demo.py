@@ -174,10 +174,10 @@ class Command(BaseCommand):
 DEMO_USERS = [
     ("admin", "系统管理员"),
     ("supervisor", "市政府督查室"),
-    ("office", "政协提案委"),
-    ("office_npc", "人大代表工委"),
-    # A unit's staff by name (the last word), so a timeline says who took each step; the clerks
-    # are their unit's contact people (UNITS), the signer is made up.
+    ("office", "政协提案委 李慧"),
+    ("office_npc", "人大代表工委 何平"),
+    # Staff by name (the last word), so a timeline and a 签收 say who took each step; the unit
+    # clerks are their unit's contact people (UNITS), the others are made up.
     ("clerk", "经办人 · 市经信局 刘文明"),
     ("signer", "签发人 · 市经信局 陈志强"),
     ("clerk2", "经办人 · 市财政局 周丽"),
