@@ -197,9 +197,14 @@ class PaperFeedbackForm(forms.Form):
     opinion = forms.CharField(
         label=_("对办理情况的意见"), required=False, max_length=OPINION_MAX_LENGTH, strip=False, widget=forms.Textarea
     )
-    signed_on = forms.DateField(label=_("委员签名日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(
+        label=_("委员签名日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写纸质表上委员签名的日期。")},
+    )
     paper_scan = forms.FileField(
         label=_("纸质表扫描件"),
+        error_messages={"required": _("请上传纸质表的扫描件（原件存档）。")},
         help_text=_("PDF、PNG 或 JPEG，不超过 10 MB"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )

@@ -104,7 +104,7 @@ class UrgeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("交办清单（.xlsx）"))
+    file = forms.FileField(label=_("交办清单（.xlsx）"), error_messages={"required": _("请选择要导入的交办清单文件。")})
 
     def clean_file(self):
         f = self.cleaned_data["file"]

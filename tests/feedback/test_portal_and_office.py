@@ -197,6 +197,20 @@ def test_a_paper_scan_must_be_pdf_or_image(client, cast):
     assert not Feedback.objects.exists()
 
 
+def test_a_paper_form_without_its_date_or_scan_says_which_and_keeps_the_ticks(client, cast):
+    client.force_login(cast.office)
+    data = {"member": cast.lead.pk, **paper(signed_on="")}
+    del data["paper_scan"]
+    page = client.post(reverse("feedback:paper_entry", args=[cast.reply.pk]), data).content.decode()
+    assert "请填写纸质表上委员签名的日期。" in page
+    assert "请上传纸质表的扫描件（原件存档）。" in page
+    assert "工作已推进 措施得力" in page
+    assert re.search(r'<input[^>]*value="visit"[^>]*checked', page)
+    # The browser leaves the check to the page, so the messages above are what the office sees.
+    assert re.search(r"<form[^>]*novalidate", page)
+    assert not Feedback.objects.exists()
+
+
 def test_paper_entry_is_for_the_office_of_the_body(client, cast):
     for user in (cast.npc_office, cast.clerk, cast.lead_user):
         client.force_login(user)

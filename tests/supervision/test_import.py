@@ -182,6 +182,8 @@ class ImportTest(TestCase):
         self.assertContains(response, "无法读取该文件")
         response = self.upload(b"a,b", name="list.csv")
         self.assertContains(response, "请上传 .xlsx 格式的 Excel 文件")
+        response = self.client.post(reverse("supervision:import"), {})  # no file chosen
+        self.assertContains(response, "请选择要导入的交办清单文件。")
 
     def test_an_office_cannot_import_into_another_body(self):
         self.client.force_login(self.npc_office)
