@@ -204,6 +204,7 @@ def test_a_paper_form_without_its_date_or_scan_says_which_and_keeps_the_ticks(cl
     page = client.post(reverse("feedback:paper_entry", args=[cast.reply.pk]), data).content.decode()
     assert "请填写纸质表上委员签名的日期。" in page
     assert "请上传纸质表的扫描件（原件存档）。" in page
+    assert "请按提示修改后再提交，尚未保存任何内容。" in page  # said at the top of a long form too
     assert "工作已推进 措施得力" in page
     assert re.search(r'<input[^>]*value="visit"[^>]*checked', page)
     # The browser leaves the check to the page, so the messages above are what the office sees.
