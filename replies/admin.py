@@ -44,6 +44,8 @@ class ReplyAdmin(RecordAdmin):
     search_fields = ["title", "doc_number", "addressees", "assignment__proposal__number"]
     list_select_related = ["assignment__proposal", "assignment__unit"]
     date_hierarchy = "written_on"
+    # The paragraphs' stored structure (JSON) says nothing the body above it does not.
+    exclude = ["body_paragraphs"]
 
     def can_delete(self, obj):
         return obj.is_draft and not DocNumber.objects.filter(reply=obj).exists()

@@ -70,6 +70,13 @@ class UnitStaffHaveNoAdminTests(AdminCast):
 
 
 class NoWorkflowWritesInTheAdminTests(AdminCast):
+    def test_the_supervisor_reads_a_reply_in_the_admin_without_its_stored_structure(self):
+        self.client.force_login(self.supervisor)
+        page = self.client.get(f"/admin/replies/reply/{self.waiting.pk}/change/")
+        self.assertContains(page, self.waiting.title)
+        self.assertNotContains(page, "正文结构")  # the paragraphs as JSON: the body says the same
+        self.assertNotContains(page, '"level"')
+
     def test_no_role_adds_an_issued_reply_on_any_assignment(self):
         data = {
             "assignment": self.npc_lead.pk,
