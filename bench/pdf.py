@@ -12,7 +12,8 @@ Builds the demo data in a throw-away SQLite file and media folder, then measures
 - memory: RSS growth over --renders letters of varied content;
 - cached: median download of the stored letter through the view (ETag) vs a render;
 - first letter after boot: a new process's first render with and without the workers' warm-up
-  (printing.documents.warm, called by gunicorn's post_worker_init), in turn;
+  (printing.documents.warm, called by gunicorn's post_worker_init), in turn; the same for the
+  first signed feedback form;
 - batch: --letters letters into one PDF with printing.batch (time, peak RSS, bytes) vs naive
   WeasyPrint of one HTML document holding the same letters; ours runs once before the naive
   document and twice after (the median is quoted); a worker's peak RSS as batches are built now
@@ -259,6 +260,19 @@ def main():
         warm_runs_s=[round(x, 3) for x in firsts["warm"]],
         cold_runs_s=[round(x, 3) for x in firsts["cold"]],
     )
+    # The same for a signed feedback form (WeasyPrint), as a supervisor first prints one.
+    signed = Feedback.objects.exclude(signature="").exclude(verification_code="").first()
+    forms: dict[str, list[float]] = {"warm": [], "cold": []}
+    for _ in range(2):
+        for mode in forms:
+            forms[mode].append(first_letter(signed.pk, mode, kind="form"))
+    emit(
+        figure="first_signed_form_after_boot",
+        with_warm_up_s=round(statistics.median(forms["warm"]), 3),
+        without_warm_up_s=round(statistics.median(forms["cold"]), 3),
+        warm_runs_s=[round(x, 3) for x in forms["warm"]],
+        cold_runs_s=[round(x, 3) for x in forms["cold"]],
+    )
 
     # --- batch ----------------------------------------------------------------------------------
     replies = make_letters(reply, args.letters)
@@ -325,24 +339,31 @@ import os, sys, time, django
 sys.path.insert(0, '.')
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')
 django.setup()
+from feedback.models import Feedback
 from printing import documents
 from replies.models import Reply
 
 if sys.argv[2] == 'warm':
     documents.warm()  # what deploy/gunicorn.conf.py's post_worker_init does
-reply = Reply.objects.select_related('assignment__unit', 'assignment__proposal').get(pk=int(sys.argv[1]))
+if sys.argv[3] == 'form':
+    feedback = Feedback.objects.select_related('reply__assignment__proposal', 'member').get(pk=int(sys.argv[1]))
+    printable = lambda: documents.feedback_form(feedback)
+else:
+    reply = Reply.objects.select_related('assignment__unit', 'assignment__proposal').get(pk=int(sys.argv[1]))
+    printable = lambda: documents.reply_letter(reply)
 started = time.perf_counter()
-documents.reply_letter(reply).render()
+printable().render()
 print(time.perf_counter() - started)
 """
 
 
-def first_letter(pk, mode):
-    """Seconds of the first letter rendered in a new process ("warm": after the boot's warm-up)."""
+def first_letter(pk, mode, kind="letter"):
+    """Seconds of the first letter (kind "form": signed feedback form) rendered in a new process
+    ("warm": after the boot's warm-up)."""
     import subprocess
 
     result = subprocess.run(
-        [sys.executable, "-c", FIRST, str(pk), mode], cwd=ROOT, check=True, capture_output=True, text=True
+        [sys.executable, "-c", FIRST, str(pk), mode, kind], cwd=ROOT, check=True, capture_output=True, text=True
     )
     return float(result.stdout.split()[-1])
 
