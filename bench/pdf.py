@@ -248,31 +248,23 @@ def main():
         cached_vs_render=round(statistics.median(w for w, _c in downloads) / ours, 2),
     )
 
-    # --- the first letter after boot, with and without the workers' warm-up ---------------------
-    firsts: dict[str, list[float]] = {"warm": [], "cold": []}
-    for _ in range(2):
-        for mode in firsts:
-            firsts[mode].append(first_letter(reply.pk, mode))
-    emit(
-        figure="first_letter_after_boot",
-        with_warm_up_s=round(statistics.median(firsts["warm"]), 3),
-        without_warm_up_s=round(statistics.median(firsts["cold"]), 3),
-        warm_runs_s=[round(x, 3) for x in firsts["warm"]],
-        cold_runs_s=[round(x, 3) for x in firsts["cold"]],
-    )
-    # The same for a signed feedback form (WeasyPrint), as a supervisor first prints one.
+    # --- the first letter and the first signed form after boot, with and without the warm-up ----
     signed = Feedback.objects.exclude(signature="").exclude(verification_code="").first()
-    forms: dict[str, list[float]] = {"warm": [], "cold": []}
-    for _ in range(2):
-        for mode in forms:
-            forms[mode].append(first_letter(signed.pk, mode, kind="form"))
-    emit(
-        figure="first_signed_form_after_boot",
-        with_warm_up_s=round(statistics.median(forms["warm"]), 3),
-        without_warm_up_s=round(statistics.median(forms["cold"]), 3),
-        warm_runs_s=[round(x, 3) for x in forms["warm"]],
-        cold_runs_s=[round(x, 3) for x in forms["cold"]],
-    )
+    for figure, pk, kind in (
+        ("first_letter_after_boot", reply.pk, "letter"),
+        ("first_signed_form_after_boot", signed.pk, "form"),  # WeasyPrint, as a supervisor first prints one
+    ):
+        firsts: dict[str, list[float]] = {"warm": [], "cold": []}
+        for _ in range(2):
+            for mode in firsts:
+                firsts[mode].append(first_letter(pk, mode, kind=kind))
+        emit(
+            figure=figure,
+            with_warm_up_s=round(statistics.median(firsts["warm"]), 3),
+            without_warm_up_s=round(statistics.median(firsts["cold"]), 3),
+            warm_runs_s=[round(x, 3) for x in firsts["warm"]],
+            cold_runs_s=[round(x, 3) for x in firsts["cold"]],
+        )
 
     # --- batch ----------------------------------------------------------------------------------
     replies = make_letters(reply, args.letters)
