@@ -71,6 +71,17 @@ def _similar_replies(assignment, user, limit=5):
     return [{"proposal": p, "percent": round(s * 100), "reply": latest[p.pk]} for p, s in found if p.pk in latest]
 
 
+def _editor_context(request, a):
+    """What the draft page shows beside the letter, whether it starts or edits the draft."""
+    return {
+        "templates": _templates_for(a.unit),
+        "similar_replies": _similar_replies(a, request.user),
+        "co_units": _co_units(a),
+        "can_configure_unit": can_configure_unit(request.user, a.unit),
+        **EDITOR,
+    }
+
+
 def reply_create(request, pk):
     """Start the draft of round N: the letter frame is generated, the clerk writes the body."""
     a = visible_assignment(request, pk)
@@ -107,13 +118,9 @@ def reply_create(request, pk):
             "form": form,
             "assignment": a,
             "reply": draft,
-            "templates": _templates_for(a.unit),
             "creating": True,
             "previous_feedback": _feedback_on(previous),
-            "similar_replies": _similar_replies(a, request.user),
-            "co_units": _co_units(a),
-            "can_configure_unit": can_configure_unit(request.user, a.unit),
-            **EDITOR,
+            **_editor_context(request, a),
         },
     )
 
@@ -123,38 +130,33 @@ def reply_edit(request, pk):
     reply = visible_reply(request, pk)
     a = reply.assignment
     require(can_work_on(request.user, a))
-    context = {
-        "assignment": a,
-        "reply": reply,
-        "templates": _templates_for(a.unit),
-        "similar_replies": _similar_replies(a, request.user),
-        "co_units": _co_units(a),
-        "can_configure_unit": can_configure_unit(request.user, a.unit),
-        **EDITOR,
-    }
+
+    def page(**extra):
+        # Built only for a page that is shown: a saved draft redirects without the side panels.
+        return {"assignment": a, "reply": reply, **_editor_context(request, a), **extra}
+
     if request.method != "POST" or forms.OPERATION in request.POST:
         if not reply.is_draft:
             return refuse(request, a, _("答复已提交签发或已发出，不能再修改。"))
         if request.method == "POST":
-            context["form"] = _edited_form(request, reply, a)
+            form = _edited_form(request, reply, a)
         else:
-            context["form"] = forms.ReplyForm(instance=reply, assignment=a)
-        return render(request, "replies/reply_form.html", context)
+            form = forms.ReplyForm(instance=reply, assignment=a)
+        return render(request, "replies/reply_form.html", page(form=form))
     form = forms.ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk), assignment=a)
     if form.is_valid():
         try:
             form.instance.save_draft(by=request.user, version=form.cleaned_data["version"], **form.reply_fields())
         except StaleDraft as stale:
-            return _conflict(request, a, stale.current, context)
+            return _conflict(request, a, stale.current, page())
         except TransitionError:
-            return _conflict(request, a, Reply.objects.get(pk=reply.pk), context)
+            return _conflict(request, a, Reply.objects.get(pk=reply.pk), page())
         messages.success(request, _("答复草稿已保存。"))
         return redirect(a.get_absolute_url())
     saved = Reply.objects.get(pk=reply.pk)
     if not saved.is_draft:
-        return _conflict(request, a, saved, context)
-    context["form"] = form
-    return render(request, "replies/reply_form.html", context)
+        return _conflict(request, a, saved, page())
+    return render(request, "replies/reply_form.html", page(form=form))
 
 
 def _conflict(request, assignment, saved, context):
