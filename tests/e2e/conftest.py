@@ -6,9 +6,12 @@ Screenshots go to test-output/screenshots/ so a person can look at what the test
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("BANLI_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -16,6 +19,36 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time when its threads share one connection.
+
+    On SQLite the test database lives in memory, so every request thread is handed the test's
+    own connection (`connections_override`). Two requests at once (the form's autosave still
+    on its way when the member presses 提交) would then run their transactions interleaved on
+    that one connection and fail in ways no real server does: on a file or on PostgreSQL each
+    thread has its own connection. Connections stay threaded; only the application is serial.
+    """
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        lock = threading.Lock()
+
+        def serial(environ, start_response):
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]  # a streamed body reads the database too
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return super().set_app(serial)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 def pytest_collection_modifyitems(items):

@@ -11,7 +11,7 @@ from feedback.models import Feedback, FeedbackDraft
 from notifications import sms
 from replies.models import Reply
 from replies.signals import reply_issued
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import login, screenshot
 from tests.e2e.test_feedback import draw_signature, issued_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,3 +78,17 @@ def test_an_expired_link_session_loses_nothing(browser, phone_page, live_server,
     assert Feedback.objects.get().opinion == FIRST + LATER
     assert not FeedbackDraft.objects.exists()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('banli-feedback-draft'))") == []
+
+
+def test_the_autosave_notice_does_not_move_the_submit_button(phone_page, live_server):
+    """A member pressing 提交 just as "已自动保存" appears must still hit the button."""
+    page = phone_page
+    issued_reply()
+    login(page, "chengwei")
+    page.goto(f"{page.base_url}/me/")
+    page.get_by_role("link", name="填写意见表", exact=True).first.click()
+    where = "b => b.getBoundingClientRect().top + window.scrollY"  # on the page, not in the viewport
+    before = page.locator("#submit-feedback").evaluate(where)
+    page.check("input[name=satisfaction][value=satisfied]")
+    page.wait_for_selector("#draft-status:has-text('已自动保存')")
+    assert page.locator("#submit-feedback").evaluate(where) == before
