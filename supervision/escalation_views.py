@@ -58,7 +58,6 @@ def assignment_escalations(request, pk):
     session = assignment.proposal.session
     allowed = access.can_escalate(request.user)
     current = escalation.current_level(assignment)
-    form = EscalateForm(session=session, current=current)
     if request.method == "POST":
         if not allowed:
             raise PermissionDenied
@@ -81,6 +80,8 @@ def assignment_escalations(request, pk):
                     % {"unit": assignment.unit.short_name, "level": form.cleaned_data["level"].name},
                 )
                 return redirect("supervision:escalations", pk=assignment.pk)
+    else:
+        form = EscalateForm(session=session, current=current)
     context = {
         "assignment": assignment,
         "proposal": assignment.proposal,

@@ -36,8 +36,8 @@ class EscalateForm(forms.Form):
         self.fields["level"].queryset = levels
         self.fields["level"].label_from_instance = lambda level: level.name
         # A hand-raised 督办 usually goes one level up from where the share stands.
-        if current is not None:
-            self.initial.setdefault("level", (levels.filter(rank__gt=current.rank).first() or current).pk)
+        if current is not None and "level" not in self.initial:
+            self.initial["level"] = (levels.filter(rank__gt=current.rank).first() or current).pk
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
