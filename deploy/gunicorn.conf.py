@@ -14,11 +14,15 @@ bind = os.environ.get("BANLI_BIND", "127.0.0.1:8000")
 # Processes x threads. gthread lets a worker overlap the time its requests wait on PostgreSQL;
 # each thread keeps its own database connection (CONN_MAX_AGE), so the connections used are
 # about workers x threads per app server: size PostgreSQL's max_connections (or pgbouncer) for it.
-# Letters are typeset by Typst in the worker itself, quickly enough (bench/pdf.py) that a
-# download holds the worker's other threads up no longer than a page does.
-workers = int(os.environ.get("BANLI_WORKERS", multiprocessing.cpu_count() + 1))
+# Two threads a process, two processes a CPU: a thread back from a query waits for the
+# interpreter lock while a sibling thread prints a signed form, so fewer siblings mean shorter
+# waits. On 2 CPUs, 4 x 2 answered submissions sooner than 3 x 4 in each of four interleaved
+# bench/load.py paced runs (submit p95 300-480 ms against 460-1100 ms); 6 x 1 fell in
+# between. Each process holds its own fonts and engines (about 240 MB once warm): size the
+# server's memory for 2 x CPUs of them.
+workers = int(os.environ.get("BANLI_WORKERS", 2 * multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("BANLI_THREADS", 4))
+threads = int(os.environ.get("BANLI_THREADS", 2))
 # A worker takes a connection only when it is about to serve it (its threads and one waiting);
 # the rest wait in the listen queue that both workers share, first come first served. With
 # gthread's default (1000) one worker took connections faster than the other and served them
