@@ -28,6 +28,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from demo import seeds  # noqa: E402
 from demo.management.commands.load_demo import DEMO_PASSWORD, aware, reply_title  # noqa: E402
 from feedback.models import FeedbackLink  # noqa: E402
 from proposals.models import (  # noqa: E402
@@ -46,6 +47,7 @@ from proposals.models import (  # noqa: E402
     ProposalStatus,
     Session,
 )
+from replies import body as reply_body  # noqa: E402
 from replies.models import Reply, ReplyStatus, ResultClass  # noqa: E402
 
 
@@ -137,6 +139,9 @@ def issued_replies(session, member, serial, count, units, category, today):
         Deadline(assignment=a, round=1, kind=DeadlineKind.ORIGINAL, due_on=a.due_on) for a in assignments
     )
     written_on = today - datetime.timedelta(days=3)
+    # Every reply carries the body of a real letter (seed 000, about 4,000 characters in 30-odd
+    # paragraphs): the member's form page shows it, and a supervisor's print typesets it.
+    structure = reply_body.paragraphs_from_text("\n".join(seeds.huangshi_reply()["paragraphs"]))
     return Reply.objects.bulk_create(
         Reply(
             assignment=a,
@@ -144,7 +149,8 @@ def issued_replies(session, member, serial, count, units, category, today):
             doc_number=f"{a.unit.doc_prefix}〔{today.year}〕{a.proposal.serial}号",
             title=reply_title(a.proposal),
             addressees=f"{member.name}委员",
-            body="现答复如下：\n一、基本情况\n相关工作正在推进。\n二、下一步工作\n我们将认真研究落实。",
+            body=reply_body.plain_text(structure),
+            body_paragraphs=structure,
             result_class=ResultClass.values[0],
             written_on=written_on,
             status=ReplyStatus.ISSUED,
