@@ -1,7 +1,9 @@
-"""What a member posts on the feedback form, shared by bench/load.py and bench/submit_profile.py."""
+"""What a member posts on the feedback form, shared by bench/load.py, bench/request_cost.py and
+bench/submit_profile.py."""
 
 import base64
 import io
+from urllib.parse import urlencode
 
 from PIL import Image, ImageDraw
 
@@ -31,3 +33,11 @@ ANSWERS = {
     "opinion": "承办单位与我当面沟通，答复具体，措施可行，满意。",
     "signature_data": SIGNATURE,
 }
+# Encoded once: quoting the signature's data URL is the phone's work, not the server's, and a
+# bench that redid it per request charged it to the server (or to the CPUs the server shares).
+ENCODED_ANSWERS = urlencode(ANSWERS, doseq=True)
+
+
+def form_body(csrf_token):
+    """The urlencoded POST body of the form: the answers and this page's CSRF token."""
+    return f"{ENCODED_ANSWERS}&{urlencode({'csrfmiddlewaretoken': csrf_token})}"

@@ -52,11 +52,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 import gevent
 import psutil
-from feedback_answers import ANSWERS
+from feedback_answers import form_body
 from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
@@ -66,7 +65,6 @@ from request_cost import pg_database  # bench/: (re)creates or drops the run's P
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "banli-demo"  # the demo users' password, printed by load_demo
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ENCODED_ANSWERS = urlencode(ANSWERS, doseq=True)
 
 # Filled in by prepare(): what the users browse. `logged_in` counts users past on_start.
 WORLD = {"proposal_ids": [], "list_pages": 1, "logged_in": 0}
@@ -157,10 +155,8 @@ class FeedbackMember(FastHttpUser):
         gevent.sleep(self.think * random.uniform(1 - self.jitter, 1 + self.jitter))
         with self.client.post(
             form_url,
-            # Encoded here: FastHttpUser would write a list (the ticked methods) as its repr. The
-            # answers once for all (ENCODED_ANSWERS): quoting the signature is the phone's work, and
-            # this machine's CPUs are the server's.
-            data=f"{ENCODED_ANSWERS}&{urlencode({'csrfmiddlewaretoken': found.group(1)})}",
+            # Encoded already: FastHttpUser would write a list (the ticked methods) as its repr.
+            data=form_body(found.group(1)),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             allow_redirects=False,
             catch_response=True,

@@ -10,6 +10,7 @@ as the e-mail sent when a reply is issued would carry. Run after `load_demo`.
 """
 
 import datetime
+import functools
 import json
 import os
 import secrets
@@ -103,6 +104,14 @@ def build(members_count, replies_each):
     return world
 
 
+@functools.cache
+def letter_structure():
+    """The body every reply carries: a real letter's (seed 000, about 4,000 characters in 30-odd
+    paragraphs), since the member's form page shows it and a supervisor's print typesets it.
+    Read once for all the members."""
+    return reply_body.paragraphs_from_text("\n".join(seeds.huangshi_reply()["paragraphs"]))
+
+
 def issued_replies(session, member, serial, count, units, category, today):
     """`count` proposals led by `member`, each assigned to one unit with an issued reply; the replies."""
     proposals = Proposal.objects.bulk_create(
@@ -139,9 +148,7 @@ def issued_replies(session, member, serial, count, units, category, today):
         Deadline(assignment=a, round=1, kind=DeadlineKind.ORIGINAL, due_on=a.due_on) for a in assignments
     )
     written_on = today - datetime.timedelta(days=3)
-    # Every reply carries the body of a real letter (seed 000, about 4,000 characters in 30-odd
-    # paragraphs): the member's form page shows it, and a supervisor's print typesets it.
-    structure = reply_body.paragraphs_from_text("\n".join(seeds.huangshi_reply()["paragraphs"]))
+    structure = letter_structure()
     return Reply.objects.bulk_create(
         Reply(
             assignment=a,

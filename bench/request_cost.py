@@ -29,7 +29,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -128,7 +127,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from feedback_answers import ANSWERS
+    from feedback_answers import form_body
 
     User = get_user_model()
     supervisor, member = Client(), Client()
@@ -148,13 +147,11 @@ def main():
         assert page.status_code == 200
         state["token"] = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
 
-    # Encoded once: quoting the drawn signature's data URL is the client's work, not the server's.
-    answers = urlencode(ANSWERS, doseq=True)
-
     def submission():
-        body = f"{answers}&{urlencode({'csrfmiddlewaretoken': state['token']})}"
         response = member.post(
-            f"/me/replies/{state['pk']}/feedback/", body, content_type="application/x-www-form-urlencoded"
+            f"/me/replies/{state['pk']}/feedback/",
+            form_body(state["token"]),
+            content_type="application/x-www-form-urlencoded",
         )
         assert response.status_code == 302, response.status_code
 

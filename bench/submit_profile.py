@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 from request_cost import pg_database  # bench/: (re)creates the run's PostgreSQL database
 
@@ -77,7 +76,7 @@ def main():
     from django.test import Client
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from feedback_answers import ANSWERS
+    from feedback_answers import form_body
 
     account = world["form_members"][0]
     client = Client()
@@ -107,16 +106,13 @@ def main():
         times = server.cpu_times()
         return times.user + times.system
 
-    answers = urlencode(ANSWERS, doseq=True)
-
     def submit():
         pk = replies.pop()
         cpu_started, server_started, queries_started = time.process_time(), server_cpu(), queries[0]
         started = time.perf_counter()
         page = client.get(f"/me/replies/{pk}/feedback/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-        # Quoting the drawn signature's data URL is the client's work: done before the clock starts.
-        body = f"{answers}&{urlencode({'csrfmiddlewaretoken': token})}"
+        body = form_body(token)  # the client's work, before the clock starts
         middle, cpu_middle, server_middle, queries_middle = (
             time.perf_counter(),
             time.process_time(),

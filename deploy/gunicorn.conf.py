@@ -16,10 +16,8 @@ bind = os.environ.get("BANLI_BIND", "127.0.0.1:8000")
 # about workers x threads per app server: size PostgreSQL's max_connections (or pgbouncer) for it.
 # Two threads a process, two processes a CPU: a thread back from a query waits for the
 # interpreter lock while a sibling thread prints a signed form, so fewer siblings mean shorter
-# waits. On 2 CPUs, 4 x 2 answered submissions sooner than 3 x 4 in each of four interleaved
-# bench/load.py paced runs (submit p95 300-480 ms against 460-1100 ms); 6 x 1 fell in
-# between. Each process holds its own fonts and engines (about 240 MB once warm): size the
-# server's memory for 2 x CPUs of them.
+# waits (bench/load.py's paced phase: compare with --workers/--threads). Each process holds
+# its own fonts and engines: size the server's memory for 2 x CPUs of them.
 workers = int(os.environ.get("BANLI_WORKERS", 2 * multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("BANLI_THREADS", 2))
