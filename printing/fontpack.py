@@ -20,8 +20,15 @@ Subsets are cached per process by (face, glyph set): a face whose glyphs did not
 (re-rendering the same text; an edit of the body leaves the title and heading faces alone)
 is not subset again. Subsetting a face costs a few milliseconds; the cache saves ~5% of a
 render, bench/pdf.py reports renders with and without it.
+
+WeasyPrint also copies the whole font file out of HarfBuzz for each face a render meets
+(20-27 MB for a Noto CJK collection), to be replaced by the subset at once. Within
+`reading_in_place()` that read gives a view of HarfBuzz's own copy instead (see below).
 """
 
+import contextlib
+import contextvars
+import functools
 import logging
 import struct
 import threading
@@ -298,8 +305,62 @@ def subsetting(document):
     return document
 
 
+# --- the whole font file, read in place ------------------------------------------------------
+#
+# WeasyPrint's Font() reads the face's whole file (get_hb_object_data(face)) as a fresh bytes
+# copy, for each face of each render, and our subset replaces it before anything else reads
+# it. Within `reading_in_place()` that read (and only that kind: the whole file of a face)
+# returns a read-only view of the blob HarfBuzz already holds; the view keeps the blob alive.
+# What WeasyPrint does with the file still works on a view (slices, len, BytesIO), except
+# writing it into the PDF: `finisher` turns a file still to be embedded as a view into bytes.
+
+_in_place = contextvars.ContextVar("banli_font_file_in_place", default=False)
+
+
+@contextlib.contextmanager
+def reading_in_place():
+    """Within: WeasyPrint reads font files as views of HarfBuzz's blobs, not copies (use with `finisher`)."""
+    _install_in_place_reads()
+    token = _in_place.set(True)
+    try:
+        yield
+    finally:
+        _in_place.reset(token)
+
+
+@functools.cache
+def _install_in_place_reads():
+    from weasyprint.pdf import fonts as weasyprint_fonts
+
+    read = weasyprint_fonts.get_hb_object_data
+
+    @functools.wraps(read)
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and glyph is None and _in_place.get():
+            return _blob_view(hb_object)
+        return read(hb_object, ot_color, glyph)
+
+    weasyprint_fonts.get_hb_object_data = get_hb_object_data
+
+
+def _blob_view(hb_face):
+    """The face's whole file as a memoryview of HarfBuzz's blob (no copy), or None."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    blob = harfbuzz.hb_face_reference_blob(hb_face)
+    length = ffi.new("unsigned int *")
+    data = harfbuzz.hb_blob_get_data(blob, length)
+    if data == ffi.NULL:
+        harfbuzz.hb_blob_destroy(blob)
+        return None
+    # The blob's reference is given back when the last view of it (and `owner`) is gone.
+    owner = ffi.gc(data, lambda _data: harfbuzz.hb_blob_destroy(blob))
+    return memoryview(ffi.buffer(owner, int(length[0]))).toreadonly()
+
+
 def finisher(document, pdf):
-    """WeasyPrint finisher: embed each font we subset as its bare CFF program (CIDFontType0C)."""
+    """WeasyPrint finisher: embed each font we subset as its bare CFF program (CIDFontType0C),
+    and any other font file read in place as bytes."""
     import pydyf  # type: ignore[import-untyped]
 
     programs = {}
@@ -307,12 +368,12 @@ def finisher(document, pdf):
         cff = getattr(font, "banli_cff", None)
         if cff is not None:
             programs[id(font.file_content)] = cff
-    if not programs:
-        return
     for obj in pdf.objects:
-        if not isinstance(obj, pydyf.Stream) or obj.extra.get("Subtype") != "/OpenType" or len(obj.stream) != 1:
+        if not isinstance(obj, pydyf.Stream) or len(obj.stream) != 1:
             continue
-        cff = programs.get(id(obj.stream[0]))
+        if isinstance(obj.stream[0], memoryview):
+            obj.stream = [obj.stream[0].tobytes()]  # pydyf writes bytes, not views
+        cff = programs.get(id(obj.stream[0])) if obj.extra.get("Subtype") == "/OpenType" else None
         if cff is not None:
             obj.stream = [cff]
             obj.extra["Subtype"] = "/CIDFontType0C"

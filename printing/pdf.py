@@ -15,6 +15,7 @@ printing/typesetting.py and printing/documents.ENGINES).
   text safe.
 """
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -240,7 +241,8 @@ def _write_pdf(html, stylesheets, assets, compact):
 
     html_class = _compact_html_class() if compact else HTML
     document = html_class(string=html, base_url=f"{STATIC_SCHEME}:/", url_fetcher=make_fetcher(assets))
-    with _RENDER_LOCK:
+    in_place = fontpack.reading_in_place() if compact else contextlib.nullcontext()
+    with _RENDER_LOCK, in_place:
         return document.write_pdf(
             stylesheets=[stylesheet(path) for path in stylesheets],
             font_config=font_config(),
