@@ -2,9 +2,11 @@
 entry and the correction of a 待核实 paper form, publishing a reply once every member agreed,
 and the e-mails, each sent once through the Notification ledger."""
 
+import contextlib
 import datetime
 import logging
 import secrets
+from collections.abc import Iterator
 from functools import partial
 from typing import Any, cast
 
@@ -85,27 +87,38 @@ def submit_online(
     moment = now or timezone.now()
     now = moment.replace(microsecond=0)  # the sealed time; the timeline keeps the exact moment
     stored: list[tuple] = []
+    with _submitting(reply, member, stored):
+        feedback = _unsubmitted_form(reply, member, Channel.ONLINE)
+        form.fill(feedback)
+        drawn = signatures.as_file(form.signature_png)
+        _store(feedback.signature, drawn.name, drawn, stored)
+        feedback.submitted_at = now
+        feedback.seal_now()
+        feedback.save()
+        FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
+        FeedbackDraft.objects.filter(reply=reply, member=member).delete()  # the form is in: no draft
+        _after_submission(feedback, by=by, at=moment)
+    return feedback
+
+
+@contextlib.contextmanager
+def _submitting(reply: Reply, member: Member, stored: list[tuple[Storage, str]]) -> Iterator[None]:
+    """The transaction that stores a member's form. Whatever fails in it, the files written for
+    it (`stored`) are removed again. When the failure is another request's form for the same
+    reply and member, inserted between our read and our write (a double click, a second tab),
+    it is AlreadySubmitted: looked up after the rollback, so no savepoint is needed around the write."""
     try:
         with transaction.atomic():
-            feedback = _unsubmitted_form(reply, member, Channel.ONLINE)
-            form.fill(feedback)
-            drawn = signatures.as_file(form.signature_png)
-            _store(feedback.signature, drawn.name, drawn, stored)
-            feedback.submitted_at = now
-            feedback.seal_now()
-            try:
-                with transaction.atomic():
-                    feedback.save()
-            except IntegrityError:
-                # Another request inserted the row between our read and our write.
-                raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
-            FeedbackLink.objects.filter(reply=reply, member=member, used_at__isnull=True).update(used_at=now)
-            FeedbackDraft.objects.filter(reply=reply, member=member).delete()  # the form is in: no draft
-            _after_submission(feedback, by=by, at=moment)
+            yield
+    except IntegrityError:
+        _remove(stored)
+        existing = Feedback.objects.submitted().filter(reply=reply, member=member).first()
+        if existing is None:
+            raise
+        raise AlreadySubmitted(existing) from None
     except BaseException:
         _remove(stored)
         raise
-    return feedback
 
 
 def _unsubmitted_form(reply: Reply, member: Member, channel: str) -> Feedback:
@@ -138,30 +151,22 @@ def enter_paper(
     Raises UploadError when the scan cannot be stored (nothing is saved then).
     """
     stored: list[tuple] = []
-    try:
-        with transaction.atomic():
-            feedback = _unsubmitted_form(reply, member, Channel.PAPER)
-            for name, value in answers.items():
-                setattr(feedback, name, value)
-            extension = {b"%PDF": "pdf", b"\x89PNG": "png"}.get(scan.read(4), "jpg")
-            scan.seek(0)
-            _store(feedback.paper_scan, f"{secrets.token_hex(16)}.{extension}", scan, stored)
-            feedback.entered_by = by
-            feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
-            # The office holds the paper it enters: entering it is its receipt (签收), no second step.
-            at = at or timezone.now()
-            feedback.received_by, feedback.received_at = by, at
-            feedback.seal_now()
-            try:
-                with transaction.atomic():
-                    feedback.save()
-            except IntegrityError:
-                raise AlreadySubmitted(Feedback.objects.get(reply=reply, member=member)) from None
-            _after_submission(feedback, by=by, at=at)
-            _record_receipt(feedback, by=by, at=at)
-    except BaseException:
-        _remove(stored)
-        raise
+    with _submitting(reply, member, stored):
+        feedback = _unsubmitted_form(reply, member, Channel.PAPER)
+        for name, value in answers.items():
+            setattr(feedback, name, value)
+        extension = {b"%PDF": "pdf", b"\x89PNG": "png"}.get(scan.read(4), "jpg")
+        scan.seek(0)
+        _store(feedback.paper_scan, f"{secrets.token_hex(16)}.{extension}", scan, stored)
+        feedback.entered_by = by
+        feedback.submitted_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
+        # The office holds the paper it enters: entering it is its receipt (签收), no second step.
+        at = at or timezone.now()
+        feedback.received_by, feedback.received_at = by, at
+        feedback.seal_now()
+        feedback.save()
+        _after_submission(feedback, by=by, at=at)
+        _record_receipt(feedback, by=by, at=at)
     return feedback
 
 

@@ -804,7 +804,9 @@ class DocNumberQuerySet(models.QuerySet):
                 break
             serial += 1
         try:
-            with transaction.atomic():
+            # No savepoint: a failure here fails the caller's transaction too (it holds the unit's
+            # lock, so a clash means something is badly wrong, not a race to retry).
+            with transaction.atomic(savepoint=False):
                 return self.create(
                     unit=unit, year=year, serial=serial, number=number, reply=reply, allocated_by=by, allocated_at=at
                 )
@@ -873,7 +875,9 @@ class DisclosureQuerySet(models.QuerySet):
         year = timezone.localtime(at).year
         serial = (self.filter(unit=unit, year=year).aggregate(last=models.Max("serial"))["last"] or 0) + 1
         try:
-            with transaction.atomic():
+            # No savepoint: a failure here fails the caller's transaction too (it holds the unit's
+            # lock, so a clash means something is badly wrong, not a race to retry).
+            with transaction.atomic(savepoint=False):
                 return self.create(
                     reply=reply,
                     unit=unit,

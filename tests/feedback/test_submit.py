@@ -62,6 +62,32 @@ def test_a_second_submit_through_the_service_is_refused(cast):
     assert Feedback.objects.count() == 1
 
 
+def test_a_form_stored_between_our_read_and_our_write_is_already_submitted_and_leaves_no_file(
+    cast, settings, monkeypatch
+):
+    """The other tab's insert lands after this request looked for a form and before it wrote its
+    own: this one ends as AlreadySubmitted, naming the stored form; its signature file is gone."""
+    first = services.submit_online(reply=cast.reply, member=cast.lead, form=valid_form())
+    signatures_dir = settings.MEDIA_ROOT / "signatures"
+    files_before = sorted(signatures_dir.iterdir())
+    # As if our read came before the other tab's write: no form found, a new row to insert.
+    monkeypatch.setattr(
+        services, "_unsubmitted_form", lambda reply, member, channel: Feedback(reply=reply, member=member)
+    )
+    with pytest.raises(services.AlreadySubmitted) as refused:
+        services.submit_online(reply=cast.reply, member=cast.lead, form=valid_form(satisfaction="dissatisfied"))
+    assert refused.value.feedback == first
+    assert sorted(signatures_dir.iterdir()) == files_before
+    assert Feedback.objects.get().satisfaction == "satisfied"
+    assert not Event.objects.filter(verb=EventVerb.REDO).exists()  # nothing of the refused form's 不满意 stays
+
+
+def valid_form(**data):
+    form = OnlineFeedbackForm(form_data(**data))
+    assert form.is_valid(), form.errors
+    return form
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_submitting_at_once_leave_one_form(cast):
     from django.db import connections
