@@ -159,11 +159,13 @@ def notify(
 
 def _deliver(event: str, key: str, ref: str, channel: str, address: str, subject: str, message: str) -> bool:
     """Record, then send; a failure strikes the record so the next call tries again. True if sent."""
+    fields = {"event": event, "key": key, "recipient": ref, "channel": channel, "address": address, "subject": subject}
     try:
-        with transaction.atomic():
-            row = Delivery.objects.create(
-                event=event, key=key, recipient=ref, channel=channel, address=address, subject=subject
-            )
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a clash leaves the caller's transaction usable
+                row = Delivery.objects.create(**fields)
+        else:
+            row = Delivery.objects.create(**fields)  # after commit, as usual: one INSERT commits on its own
     except IntegrityError:
         return False  # sent before
     try:

@@ -237,3 +237,16 @@ def test_a_unit_with_a_landline_only_gets_no_text(world):
     with committed():
         world.proposal.assign(unit=world.unit, role=AssignmentRole.LEAD, by=world.office)
     assert sms.outbox == [] and to(mail.outbox) == ["jxj@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_told_again_after_a_real_commit_nobody_gets_a_second_mail_and_the_connection_stays_usable():
+    """As the task worker sends: no surrounding transaction, each delivery recorded by one INSERT.
+    The second call's INSERT clashes with the ledger and sends nothing; what follows still runs."""
+    unit = f.unit("X市经济和信息化局", "市经信局", email="jxj@example.org")
+    for _ in range(2):
+        notify(event="test", key="k-autocommit", recipients=[unit], subject="主题", text="内容")
+    assert to(mail.outbox) == ["jxj@example.org"]
+    assert Delivery.objects.filter(key="k-autocommit").count() == 1
+    notify(event="test", key="k-next", recipients=[unit], subject="主题", text="内容")
+    assert len(mail.outbox) == 2
