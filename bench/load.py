@@ -11,7 +11,8 @@ with PostgreSQL, cache and sessions go to Redis as in production: `--redis`), st
 deploy/gunicorn.conf.py (2 workers a CPU, 2 threads each) and BANLI_BENCH=1, and one task worker (`manage.py db_worker`,
 tasks queued in the database as deploy/banli.env has it; its CPU counts as the server's),
 then run each phase for `--seconds` and print requests, errors, p50/p95 per endpoint, and how
-long the task worker took to finish what the phase queued:
+long the task worker took to finish what the phase queued (at a person's pace, also the CPU a form
+cost the machine, with and without the e-mails still queued when the phase ended):
 
 - `bare`: a bare Django page (config/bench_urls.py: a small template, no query), the ceiling;
 - `browse`: supervisors browsing the proposal list and detail pages and the admin changelists;
@@ -498,7 +499,7 @@ def _demand(user_classes, stats, busy, elapsed):
     asked = sum(c.fixed_count / c.think for c in user_classes if issubclass(c, FeedbackMember) and c.think)
     forms = stats.get("submit feedback", "POST").num_requests - stats.get("submit feedback", "POST").num_failures
     if not asked or not forms:
-        return
+        return 0
     cost = busy / forms  # machine CPU seconds per form, its PDFs and e-mails included
     cpus = os.cpu_count() or 1
     print(
@@ -506,6 +507,7 @@ def _demand(user_classes, stats, busy, elapsed):
         f"of CPU in all ({forms / elapsed:.1f} forms/s served), so that pace needs "
         f"{100 * asked * cost / cpus:.0f}% of its {cpus} CPUs (task worker's backlog not included)"
     )
+    return forms
 
 
 def run_phase(name, scenario, host, users, seconds, query, processes=()):
@@ -542,6 +544,11 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
     others_cpu = {name: server_cpu(group) - others_started[name] for name, group in others.items()}
     others_cpu["load generator"] = own_cpu() - others_started["load generator"]
     busy = busy_cpu() - busy_started
+    # The e-mails still queued when the phase ends are part of what its forms cost: the task
+    # worker's CPU and PostgreSQL's until the queue is empty (not the machine's: the checks and
+    # each poll of the queue below start a `manage.py shell`).
+    behind = [*processes[1:], *others["PostgreSQL"]]
+    behind_at_end = server_cpu(behind)
     print(f"\n== {name}: {scenario.description}; {total_users} users, {elapsed:.0f} s")
     print(f"{'endpoint':<28}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
     rows = sorted((e for e in environment.stats.entries.values() if e.num_requests), key=lambda e: -e.num_requests)
@@ -554,6 +561,7 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
     # On a shared machine the wall-clock figures depend on the neighbours; the server's own CPU
     # per request much less so.
     served = environment.stats.total.num_requests
+    forms = 0
     if processes and served:
         print(
             f"server CPU: {cpu:.0f} s in {elapsed:.0f} s ({100 * cpu / elapsed / (os.cpu_count() or 1):.0f}% of "
@@ -569,11 +577,17 @@ def run_phase(name, scenario, host, users, seconds, query, processes=()):
             + ", ".join(f"{name} {100 * seconds / capacity:.0f}%" for name, seconds in share.items())
             + f", idle {100 * max(capacity - busy, 0) / capacity:.0f}%"
         )
-        _demand(user_classes, environment.stats, busy, elapsed)
+        forms = _demand(user_classes, environment.stats, busy, elapsed)
     for error in environment.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} x{error.occurrences}")
     problems = scenario.check(environment.stats, query) if scenario.check else []
     problems += drain_tasks(query)
+    if forms:
+        after = server_cpu(behind) - behind_at_end
+        print(
+            f"  with the e-mails sent after the phase ({after:.1f} s of the task worker's and PostgreSQL's CPU): "
+            f"a form cost this machine {1000 * (busy + after) / forms:.0f} ms of CPU in all"
+        )
     for problem in problems:
         print(f"  check failed: {problem}")
     return environment.stats.total.num_requests / elapsed, environment.stats.total.num_failures + len(problems)
