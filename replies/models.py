@@ -804,9 +804,7 @@ class DocNumberQuerySet(models.QuerySet):
                 break
             serial += 1
         try:
-            # No savepoint: a failure here fails the caller's transaction too (it holds the unit's
-            # lock, so a clash means something is badly wrong, not a race to retry).
-            with transaction.atomic(savepoint=False):
+            with transaction.atomic():
                 return self.create(
                     unit=unit, year=year, serial=serial, number=number, reply=reply, allocated_by=by, allocated_at=at
                 )
