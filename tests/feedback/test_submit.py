@@ -21,6 +21,12 @@ def lead_client(client, cast):
     return client
 
 
+def valid_form(**data):
+    form = OnlineFeedbackForm(form_data(**data))
+    assert form.is_valid(), form.errors
+    return form
+
+
 def submit(client, reply, **data):
     return client.post(reverse("feedback:member_form", args=[reply.pk]), form_data(**data))
 
@@ -54,8 +60,7 @@ def test_after_the_form_is_in_an_incomplete_post_goes_to_it_too(lead_client, cas
 
 
 def test_a_second_submit_through_the_service_is_refused(cast):
-    form = OnlineFeedbackForm(form_data())
-    assert form.is_valid()
+    form = valid_form()
     services.submit_online(reply=cast.reply, member=cast.lead, form=form)
     with pytest.raises(services.AlreadySubmitted):
         services.submit_online(reply=cast.reply, member=cast.lead, form=form)
@@ -82,12 +87,6 @@ def test_a_form_stored_between_our_read_and_our_write_is_already_submitted_and_l
     assert not Event.objects.filter(verb=EventVerb.REDO).exists()  # nothing of the refused form's 不满意 stays
 
 
-def valid_form(**data):
-    form = OnlineFeedbackForm(form_data(**data))
-    assert form.is_valid(), form.errors
-    return form
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_submitting_at_once_leave_one_form(cast):
     from django.db import connections
@@ -98,9 +97,7 @@ def test_two_tabs_submitting_at_once_leave_one_form(cast):
 
     def tab():
         try:
-            form = OnlineFeedbackForm(form_data())
-            assert form.is_valid()
-            services.submit_online(reply=cast.reply, member=cast.lead, form=form)
+            services.submit_online(reply=cast.reply, member=cast.lead, form=valid_form())
             results.append("stored")
         except services.AlreadySubmitted:
             results.append("already")
@@ -155,8 +152,7 @@ def test_two_members_dissatisfied_at_once_start_one_rehandling(cast, settings):
         try:
             reply = Reply.objects.select_related("assignment").get(pk=cast.reply.pk)  # as the form page reads it
             pages_read.wait(timeout=5)
-            form = OnlineFeedbackForm(form_data(satisfaction="dissatisfied", opinion=f"{member.name}：未解决。"))
-            assert form.is_valid()
+            form = valid_form(satisfaction="dissatisfied", opinion=f"{member.name}：未解决。")
             services.submit_online(reply=reply, member=member, form=form)
         finally:
             connections.close_all()
