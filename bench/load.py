@@ -462,10 +462,13 @@ def busy_cpu():
     return sum(times) - times.idle - getattr(times, "iowait", 0)
 
 
-# What the task worker still has to do, and what failed: printed as "waiting failed".
+# What the task worker still has to do (its tasks, and the forms whose notices are owed: one
+# task sends many), and what failed: printed as "waiting failed".
 TASKS_LEFT = """
 from django_tasks_db.models import DBTaskResult
-print(DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count(), DBTaskResult.objects.failed().count())
+from feedback.models import ReceivedNotice
+waiting = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).count() + ReceivedNotice.objects.count()
+print(waiting, DBTaskResult.objects.failed().count())
 """
 
 
@@ -482,7 +485,7 @@ def drain_tasks(query, limit=120):
         waiting, failed = (int(n) for n in query(TASKS_LEFT).split())
     failed, TASKS_FAILED["before"] = failed - TASKS_FAILED["before"], failed
     print(
-        f"  task worker: {at_end} tasks waiting after the phase's checks, done {time.monotonic() - started:.0f} s later; "
+        f"  task worker: {at_end} tasks and form notices waiting after the phase's checks, done {time.monotonic() - started:.0f} s later; "
         f"{failed} failed"
     )
     problems = [f"{failed} tasks failed (see the worker's log)"] if failed else []

@@ -3,7 +3,7 @@ from django.contrib import admin
 from proposals.admin import RecordAdmin
 from replies.models import Reply
 
-from .models import Feedback, FeedbackCorrection, FeedbackLink
+from .models import Feedback, FeedbackCorrection, FeedbackLink, ReceivedNotice
 
 
 @admin.register(Feedback)
@@ -52,3 +52,16 @@ class FeedbackLinkAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return FeedbackLink.objects.filter(reply__in=Reply.objects.visible_to(request.user))
+
+
+@admin.register(ReceivedNotice)
+class ReceivedNoticeAdmin(RecordAdmin):
+    """Forms whose unit and office are still to be told they came in (the task worker sends these
+    within seconds); a row that stays, with failed attempts, is a notice the worker's log explains."""
+
+    scoped = False
+    list_display = ["feedback", "queued_at", "attempts"]
+    list_select_related = ["feedback__member", "feedback__reply"]
+
+    def get_queryset(self, request):
+        return ReceivedNotice.objects.filter(feedback__in=Feedback.objects.visible_to(request.user))

@@ -469,3 +469,25 @@ def evaluation(expected, submitted):
         return _("待核实")
     worst = min(given, key=order.index)
     return Satisfaction(worst).label
+
+
+class ReceivedNotice(models.Model):
+    """A form whose unit and office have not yet been told it came in (the "form received"
+    e-mail and notification). Written in the form's own transaction, so a stored form is a
+    notice owed even when the queue is down; the task worker sends what is owed, a batch at a
+    time (services.tell_forms_received), and deletes the row."""
+
+    feedback = models.OneToOneField(
+        Feedback, verbose_name=_("意见表"), primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    queued_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    # Failed sends so far; after MAX_NOTICE_ATTEMPTS the row stays, for a person to look at.
+    attempts = models.PositiveSmallIntegerField(_("失败次数"), default=0)
+
+    class Meta:
+        verbose_name = _("待发送的意见表到达通知")
+        verbose_name_plural = _("待发送的意见表到达通知")
+        indexes = [models.Index(fields=["attempts", "queued_at"], name="feedback_notice_owed")]
+
+    def __str__(self):
+        return f"{self.feedback_id}"

@@ -7,13 +7,13 @@ import datetime
 import logging
 import secrets
 from collections.abc import Iterator
-from functools import partial
 from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from notifications.services import Contact, Plan, already_notified, notify
+from notifications.services import Contact, Plan, already_notified, contact_of, notify
 from proposals.files import UploadError, message_for
 from proposals.i18n import in_chinese
 from proposals.limits import clip
@@ -36,6 +36,7 @@ from .models import (
     FeedbackCorrection,
     FeedbackDraft,
     FeedbackLink,
+    ReceivedNotice,
     Satisfaction,
     expected_members,
 )
@@ -196,9 +197,11 @@ def _after_submission(feedback: Feedback, *, by: User | None, at: datetime.datet
     Reply.objects.filter(pk=reply.pk, awaiting_form_since__isnull=False).update(awaiting_form_since=None)
     _consequences(feedback, satisfaction=feedback.satisfaction, by=by, at=at)
     # The e-mails are the task worker's (BANLI_TASKS_BACKEND=database): the member's submission
-    # never waits on the mail server. robust: a queue or mail server that is down must not turn
-    # a stored form into an error page.
-    transaction.on_commit(partial(tell_form_received.enqueue, feedback.pk), robust=True)
+    # never waits on the mail server. The notice owed is stored with the form; robust: a queue
+    # that is down must not turn a stored form into an error page (the next form's wake-up, or
+    # remind_feedback, sends what is still owed).
+    ReceivedNotice.objects.create(feedback=feedback)
+    transaction.on_commit(wake_notice_sender, robust=True)
 
 
 def _consequences(
@@ -453,10 +456,97 @@ def send_new_link(*, reply: Reply, member: Member, by: User, channel: str = "") 
     return url, plan
 
 
+# A run sends this many notices in one transaction; then their e-mails, then the next batch.
+NOTICE_BATCH = 50
+MAX_NOTICE_ATTEMPTS = 3
+
+
+def wake_notice_sender() -> None:
+    """After a form is stored: see that a task will send the notices owed. With the database
+    queue one task not yet started is enough, since a run reads what is owed when it starts:
+    on a busy day the forms of many seconds share one run, not one task each."""
+    if not _sender_waiting():
+        tell_forms_received.enqueue()
+
+
+def _sender_waiting() -> bool:
+    from django_tasks_db import DatabaseBackend  # the deployed queue (deploy/banli.env)
+
+    backend = tell_forms_received.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return False  # the embedded default runs the task at once: nothing waits
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=tell_forms_received.module_path, backend_name=backend.alias
+    ).exists()
+
+
+@task()
+def tell_forms_received() -> int:
+    """Send the "form received" notices owed, oldest first, in batches; returns how many went.
+
+    A notice that fails stays owed, tried again by the next run (MAX_NOTICE_ATTEMPTS in all);
+    the run then ends as failed, so the task list shows it."""
+    sent = 0
+    failed: list[int] = []  # forms whose notice failed in this run: not tried again by it
+    while True:
+        with transaction.atomic():
+            owed = list(
+                ReceivedNotice.objects.select_for_update(skip_locked=True)
+                .filter(attempts__lt=MAX_NOTICE_ATTEMPTS)
+                .exclude(pk__in=failed)
+                .order_by("queued_at", "pk")
+                .values_list("pk", flat=True)[:NOTICE_BATCH]
+            )
+            if not owed:
+                break
+            forms = list(
+                Feedback.objects.select_related(
+                    "member", "reply__assignment__proposal__session", "reply__assignment__unit"
+                ).filter(pk__in=owed)
+            )
+            try:
+                with transaction.atomic():
+                    _notify_received(forms)
+                told = owed
+            except Exception:
+                # One of them fails: each on its own, so the others still go out.
+                logger.warning("A batch of form notices failed; sending them one at a time", exc_info=True)
+                told = []
+                for feedback in forms:
+                    try:
+                        with transaction.atomic():
+                            _notify_received([feedback])
+                        told.append(feedback.pk)
+                    except Exception:
+                        logger.exception("Could not tell the unit and office of form %s", feedback.pk)
+                        failed.append(feedback.pk)
+                ReceivedNotice.objects.filter(pk__in=failed).update(attempts=F("attempts") + 1)
+            ReceivedNotice.objects.filter(pk__in=told).delete()
+            sent += len(told)
+    if failed:
+        raise RuntimeError(f"Could not send the notices of forms {failed}; they stay owed")
+    return sent
+
+
+def _notify_received(forms: list[Feedback]) -> None:
+    """notify_feedback_received for each form, reading each unit's and office's recipients once."""
+    units: dict[int, Contact] = {}
+    offices: dict[str, list[User]] = {}
+    for feedback in forms:
+        assignment = feedback.reply.assignment
+        body = assignment.proposal.session.body
+        if assignment.unit_id not in units:
+            units[assignment.unit_id] = contact_of(assignment.unit)
+        if body not in offices:
+            offices[body] = list(office_staff(body))
+        notify_feedback_received(feedback, recipients=[units[assignment.unit_id], *offices[body]])
+
+
 @task()
 def tell_form_received(feedback_id: int) -> None:
-    """After a form is stored: notify_feedback_received, in the task worker (inline with the
-    embedded default, BANLI_TASKS_BACKEND=immediate)."""
+    """A task queued before notices were owed rows: that form's notice."""
     feedback = Feedback.objects.select_related(
         "member", "reply__assignment__proposal__session", "reply__assignment__unit"
     ).get(pk=feedback_id)
@@ -464,10 +554,11 @@ def tell_form_received(feedback_id: int) -> None:
 
 
 @in_chinese
-def notify_feedback_received(feedback: Feedback) -> None:
+def notify_feedback_received(feedback: Feedback, *, recipients: list[Any] | None = None) -> None:
     """The unit that wrote the reply and the office of the body hear that a form came in.
 
-    `feedback` with its member, reply, unit, proposal and session loaded, as tell_form_received reads it."""
+    `feedback` with its member, reply, unit, proposal and session loaded, as tell_forms_received
+    reads it; `recipients`: the unit and its office's staff, when the caller has them already."""
     assignment = feedback.reply.assignment
     subject = (
         _("【办理】%(number)s收到%(name)s的征询意见表（不满意，需重办）")
@@ -487,7 +578,9 @@ def notify_feedback_received(feedback: Feedback) -> None:
     notify(
         event="feedback_received",
         key=f"feedback_received:{feedback.pk}",
-        recipients=[assignment.unit, *office_staff(assignment.proposal.session.body)],
+        recipients=[assignment.unit, *office_staff(assignment.proposal.session.body)]
+        if recipients is None
+        else recipients,
         subject=subject,
         text=_("%(name)s对第%(round)s轮答复的评价：%(satisfaction)s；办理效果：%(effect)s。") % facts,
         url=feedback.get_absolute_url(),

@@ -1,6 +1,7 @@
 """E-mail and text messages: the member when a reply is issued (with a one-time link), the unit
 and the office when feedback arrives; each once."""
 
+import io
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from feedback.models import Feedback, FeedbackLink
+from feedback.models import Feedback, FeedbackLink, ReceivedNotice
 from notifications import sms
 from notifications.models import Delivery, Notification
 from replies.models import Reply
@@ -216,3 +217,114 @@ def test_with_a_task_worker_the_submission_waits_for_no_mail_and_the_worker_send
     assert sorted(m.to[0] for m in mail.outbox) == ["office@example.org", "unit@example.org"]
     told = set(Notification.objects.filter(event="feedback_received").values_list("user__username", flat=True))
     assert told == {"clerk", "office"}
+
+
+def _worker_queue(settings, monkeypatch):
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _run_worker():
+    with committed():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+
+
+def _submit_as(client, user, reply):
+    client.force_login(user)
+    with committed():
+        response = client.post(reverse("feedback:member_form", args=[reply.pk]), form_data())
+    assert response.status_code == 302
+
+
+def test_forms_that_come_in_while_the_worker_is_busy_share_one_task_and_each_is_told(
+    client, cast, settings, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    _worker_queue(settings, monkeypatch)
+    settings.BANLI_FEEDBACK_FROM = "all"  # the lead and the co-signer each answer
+    _submit_as(client, cast.lead_user, cast.reply)
+    _submit_as(client, cast.co_user, cast.reply)
+    assert DBTaskResult.objects.count() == 1  # the second form found a task not yet started
+    assert ReceivedNotice.objects.count() == 2
+    _run_worker()
+    told = sorted(m.subject for m in mail.outbox if m.to == ["unit@example.org"])
+    assert len(told) == 2 and "程玮" in told[0] + told[1] and "王秋红" in told[0] + told[1]
+    assert not ReceivedNotice.objects.exists()
+
+
+def test_a_form_that_comes_in_while_the_notices_are_being_sent_gets_a_task_of_its_own(
+    client, cast, settings, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+    _worker_queue(settings, monkeypatch)
+    settings.BANLI_FEEDBACK_FROM = "all"
+    _submit_as(client, cast.lead_user, cast.reply)
+    # The worker has taken that task and read what is owed: the next form must not count on it.
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING)
+    _submit_as(client, cast.co_user, cast.reply)
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+    _run_worker()
+    assert sorted(m.to[0] for m in mail.outbox) == ["unit@example.org", "unit@example.org"]
+
+
+def test_a_queue_that_is_down_loses_no_notice_the_daily_run_sends_it(client, cast, monkeypatch):
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    def down(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(ImmediateBackend, "enqueue", down)
+    _submit_as(client, cast.lead_user, cast.reply)  # the member's form is stored all the same
+    assert Feedback.objects.count() == 1 and mail.outbox == []
+    assert ReceivedNotice.objects.count() == 1
+    monkeypatch.undo()
+    with committed():
+        call_command("remind_feedback", stdout=io.StringIO())
+    assert [m.to for m in mail.outbox] == [["unit@example.org"]]
+    assert not ReceivedNotice.objects.exists()
+
+
+def test_a_notice_that_fails_does_not_hold_up_the_others_and_stays_owed(client, cast, settings, monkeypatch):
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from feedback import services
+
+    settings.BANLI_FEEDBACK_FROM = "all"
+    monkeypatch.setattr(ImmediateBackend, "enqueue", lambda *args, **kwargs: None)  # sent below, by hand
+    _submit_as(client, cast.lead_user, cast.reply)
+    _submit_as(client, cast.co_user, cast.reply)
+    told = services.notify_feedback_received
+
+    def broken_for_the_lead(feedback, **kwargs):
+        if feedback.member == cast.lead:
+            raise ValueError("a template error")
+        told(feedback, **kwargs)
+
+    monkeypatch.setattr(services, "notify_feedback_received", broken_for_the_lead)
+    with pytest.raises(RuntimeError, match="stay owed"), committed():
+        services.tell_forms_received.call()
+    assert len(mail.outbox) == 1 and "王秋红" in mail.outbox[0].subject
+    owed = ReceivedNotice.objects.get()
+    assert owed.feedback.member == cast.lead and owed.attempts == 1
+
+
+def test_a_notice_task_queued_for_one_form_still_tells_its_unit(client, cast, settings, monkeypatch):
+    from feedback import services
+
+    _submit_as(client, cast.lead_user, cast.reply)
+    mail.outbox.clear()
+    _worker_queue(settings, monkeypatch)
+    with committed():
+        services.tell_form_received.enqueue(Feedback.objects.get().pk)  # as the queue may hold it from before
+    _run_worker()
+    assert [m.to for m in mail.outbox] == []  # told once already: the key sends nothing twice
+    Delivery.objects.all().delete()
+    Notification.objects.all().delete()
+    with committed():
+        services.tell_form_received.enqueue(Feedback.objects.get().pk)
+    _run_worker()
+    assert [m.to for m in mail.outbox] == [["unit@example.org"]]

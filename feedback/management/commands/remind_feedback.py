@@ -1,14 +1,16 @@
 """python manage.py remind_feedback [--enqueue]
 
 Reminds the members who have not answered a reply BANLI_FEEDBACK_REMINDER_DAYS after their
-first link, once per reply and member; running it again sends nothing new. Run it daily from
+first link, once per reply and member; running it again sends nothing new. It also sends the
+"form received" notices still owed (a queue that was down when the form came in). Run it daily from
 cron or the systemd timer (deploy/systemd/banli-remind.timer); `--enqueue` hands it to the task
 worker instead (BANLI_TASKS_BACKEND=database).
 """
 
 from django.core.management.base import BaseCommand
 
-from feedback import tasks
+from feedback import services, tasks
+from feedback.models import ReceivedNotice
 from feedback.reminders import remind_unanswered
 
 
@@ -24,3 +26,7 @@ class Command(BaseCommand):
             self.stdout.write("已交给后台任务。")
             return
         self.stdout.write(self.style.SUCCESS(f"已提醒 {remind_unanswered()} 人。"))
+        owed = ReceivedNotice.objects.filter(attempts__lt=services.MAX_NOTICE_ATTEMPTS).count()
+        if owed:
+            services.wake_notice_sender()
+            self.stdout.write(f"另有 {owed} 份意见表的到达通知尚未发出，已安排发送。")
