@@ -469,6 +469,15 @@ def wake_notice_sender() -> None:
         tell_forms_received.enqueue()
 
 
+def send_owed_notices() -> int:
+    """The daily sweep (remind_feedback): see that the notices still owed are sent, e.g. those of
+    forms that came in while the queue was down. Returns how many were owed."""
+    owed = ReceivedNotice.objects.filter(attempts__lt=MAX_NOTICE_ATTEMPTS).count()
+    if owed:
+        wake_notice_sender()
+    return owed
+
+
 def _sender_waiting() -> bool:
     from django_tasks_db import DatabaseBackend  # the deployed queue (deploy/banli.env)
 

@@ -271,7 +271,8 @@ def test_a_form_that_comes_in_while_the_notices_are_being_sent_gets_a_task_of_it
     assert sorted(m.to[0] for m in mail.outbox) == ["unit@example.org", "unit@example.org"]
 
 
-def test_a_queue_that_is_down_loses_no_notice_the_daily_run_sends_it(client, cast, monkeypatch):
+@pytest.mark.parametrize("mode", [[], ["--enqueue"]], ids=["run", "enqueued"])
+def test_a_queue_that_is_down_loses_no_notice_the_daily_run_sends_it(client, cast, monkeypatch, mode):
     from django_tasks.backends.immediate import ImmediateBackend
 
     def down(*args, **kwargs):
@@ -283,7 +284,7 @@ def test_a_queue_that_is_down_loses_no_notice_the_daily_run_sends_it(client, cas
     assert ReceivedNotice.objects.count() == 1
     monkeypatch.undo()
     with committed():
-        call_command("remind_feedback", stdout=io.StringIO())
+        call_command("remind_feedback", *mode, stdout=io.StringIO())
     assert [m.to for m in mail.outbox] == [["unit@example.org"]]
     assert not ReceivedNotice.objects.exists()
 

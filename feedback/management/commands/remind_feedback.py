@@ -10,7 +10,6 @@ worker instead (BANLI_TASKS_BACKEND=database).
 from django.core.management.base import BaseCommand
 
 from feedback import services, tasks
-from feedback.models import ReceivedNotice
 from feedback.reminders import remind_unanswered
 
 
@@ -26,7 +25,6 @@ class Command(BaseCommand):
             self.stdout.write("已交给后台任务。")
             return
         self.stdout.write(self.style.SUCCESS(f"已提醒 {remind_unanswered()} 人。"))
-        owed = ReceivedNotice.objects.filter(attempts__lt=services.MAX_NOTICE_ATTEMPTS).count()
+        owed = services.send_owed_notices()
         if owed:
-            services.wake_notice_sender()
             self.stdout.write(f"另有 {owed} 份意见表的到达通知尚未发出，已安排发送。")
