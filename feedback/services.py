@@ -510,11 +510,7 @@ def tell_forms_received() -> int:
             )
             if not owed:
                 break
-            forms = list(
-                Feedback.objects.select_related(
-                    "member", "reply__assignment__proposal__session", "reply__assignment__unit"
-                ).filter(pk__in=owed)
-            )
+            forms = list(_received_forms().filter(pk__in=owed))
             try:
                 with transaction.atomic():
                     _notify_received(forms)
@@ -522,7 +518,7 @@ def tell_forms_received() -> int:
             except Exception:
                 # One of them fails: each on its own, so the others still go out.
                 logger.warning("A batch of form notices failed; sending them one at a time", exc_info=True)
-                told = []
+                told, failing = [], []
                 for feedback in forms:
                     try:
                         with transaction.atomic():
@@ -530,13 +526,19 @@ def tell_forms_received() -> int:
                         told.append(feedback.pk)
                     except Exception:
                         logger.exception("Could not tell the unit and office of form %s", feedback.pk)
-                        failed.append(feedback.pk)
-                ReceivedNotice.objects.filter(pk__in=failed).update(attempts=F("attempts") + 1)
+                        failing.append(feedback.pk)
+                ReceivedNotice.objects.filter(pk__in=failing).update(attempts=F("attempts") + 1)
+                failed += failing
             ReceivedNotice.objects.filter(pk__in=told).delete()
             sent += len(told)
     if failed:
         raise RuntimeError(f"Could not send the notices of forms {failed}; they stay owed")
     return sent
+
+
+def _received_forms() -> Any:
+    """Forms with what their notice names: member, reply, unit, proposal and session."""
+    return Feedback.objects.select_related("member", "reply__assignment__proposal__session", "reply__assignment__unit")
 
 
 def _notify_received(forms: list[Feedback]) -> None:
@@ -556,10 +558,7 @@ def _notify_received(forms: list[Feedback]) -> None:
 @task()
 def tell_form_received(feedback_id: int) -> None:
     """A task queued before notices were owed rows: that form's notice."""
-    feedback = Feedback.objects.select_related(
-        "member", "reply__assignment__proposal__session", "reply__assignment__unit"
-    ).get(pk=feedback_id)
-    notify_feedback_received(feedback)
+    notify_feedback_received(_received_forms().get(pk=feedback_id))
 
 
 @in_chinese

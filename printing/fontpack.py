@@ -371,9 +371,10 @@ def finisher(document, pdf):
     for obj in pdf.objects:
         if not isinstance(obj, pydyf.Stream) or len(obj.stream) != 1:
             continue
+        # Looked up before a view becomes bytes: the id is the file's as the font holds it.
+        cff = programs.get(id(obj.stream[0])) if obj.extra.get("Subtype") == "/OpenType" else None
         if isinstance(obj.stream[0], memoryview):
             obj.stream = [obj.stream[0].tobytes()]  # pydyf writes bytes, not views
-        cff = programs.get(id(obj.stream[0])) if obj.extra.get("Subtype") == "/OpenType" else None
         if cff is not None:
             obj.stream = [cff]
             obj.extra["Subtype"] = "/CIDFontType0C"

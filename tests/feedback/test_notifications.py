@@ -196,32 +196,11 @@ def test_the_member_reads_why_and_by_when_the_reply_is_redone(client, cast):
     assert f"{due:%Y-%m-%d}" in redo.body
 
 
-def test_with_a_task_worker_the_submission_waits_for_no_mail_and_the_worker_sends_it(
-    client, cast, settings, monkeypatch
-):
+def _worker_queue(settings, monkeypatch):
+    """Tasks queued in the database, as deploy/banli.env has it, for `_run_worker` to run."""
     from django_tasks_db.management.commands import db_worker
 
     # The worker drops stale connections between tasks; the test's own connection must stay open.
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as deploy/banli.env has it
-    cast.office.email = "office@example.org"
-    cast.office.save()
-    client.force_login(cast.lead_user)
-    with committed():
-        response = client.post(reverse("feedback:member_form", args=[cast.reply.pk]), form_data())
-    assert response.status_code == 302 and Feedback.objects.count() == 1
-    assert mail.outbox == []  # nothing sent while the member waited
-    assert not Notification.objects.filter(event="feedback_received").exists()
-    with committed():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
-    assert sorted(m.to[0] for m in mail.outbox) == ["office@example.org", "unit@example.org"]
-    told = set(Notification.objects.filter(event="feedback_received").values_list("user__username", flat=True))
-    assert told == {"clerk", "office"}
-
-
-def _worker_queue(settings, monkeypatch):
-    from django_tasks_db.management.commands import db_worker
-
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -236,6 +215,24 @@ def _submit_as(client, user, reply):
     with committed():
         response = client.post(reverse("feedback:member_form", args=[reply.pk]), form_data())
     assert response.status_code == 302
+
+
+def test_with_a_task_worker_the_submission_waits_for_no_mail_and_the_worker_sends_it(
+    client, cast, settings, monkeypatch
+):
+    _worker_queue(settings, monkeypatch)
+    cast.office.email = "office@example.org"
+    cast.office.save()
+    client.force_login(cast.lead_user)
+    with committed():
+        response = client.post(reverse("feedback:member_form", args=[cast.reply.pk]), form_data())
+    assert response.status_code == 302 and Feedback.objects.count() == 1
+    assert mail.outbox == []  # nothing sent while the member waited
+    assert not Notification.objects.filter(event="feedback_received").exists()
+    _run_worker()
+    assert sorted(m.to[0] for m in mail.outbox) == ["office@example.org", "unit@example.org"]
+    told = set(Notification.objects.filter(event="feedback_received").values_list("user__username", flat=True))
+    assert told == {"clerk", "office"}
 
 
 def test_forms_that_come_in_while_the_worker_is_busy_share_one_task_and_each_is_told(
@@ -329,3 +326,23 @@ def test_a_notice_task_queued_for_one_form_still_tells_its_unit(client, cast, se
         services.tell_form_received.enqueue(Feedback.objects.get().pk)
     _run_worker()
     assert [m.to for m in mail.outbox] == [["unit@example.org"]]
+
+
+def test_failures_in_later_batches_count_once_against_each_form(client, cast, settings, monkeypatch):
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from feedback import services
+
+    settings.BANLI_FEEDBACK_FROM = "all"
+    monkeypatch.setattr(ImmediateBackend, "enqueue", lambda *args, **kwargs: None)
+    _submit_as(client, cast.lead_user, cast.reply)
+    _submit_as(client, cast.co_user, cast.reply)
+
+    def broken(feedback, **kwargs):
+        raise ValueError("a template error")
+
+    monkeypatch.setattr(services, "notify_feedback_received", broken)
+    monkeypatch.setattr(services, "NOTICE_BATCH", 1)  # each form a batch of its own
+    with pytest.raises(RuntimeError, match="stay owed"), committed():
+        services.tell_forms_received.call()
+    assert sorted(ReceivedNotice.objects.values_list("attempts", flat=True)) == [1, 1]
