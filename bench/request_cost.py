@@ -7,6 +7,8 @@ per request for a few pages, in one process through the test client (no network,
         python bench/request_cost.py                  # PostgreSQL (database <name>_cost) and Redis
     python bench/request_cost.py --profile 30         # and the 30 costliest functions (own time)
     python bench/request_cost.py --queries            # and the SQL of each page once
+    python bench/request_cost.py --profile 30 --only submission --callees publish_if_agreed
+                                                      # and what the matching functions spend on
 
 Pages: a supervisor's notifications page (a small page: mostly the fixed cost of every signed-in
 page), a member's feedback form and its submission, a reply letter PDF as a supervisor prints
@@ -75,6 +77,7 @@ def main():
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     parser.add_argument("--only", help="profile only the pages whose name contains this")
     parser.add_argument("--queries", action="store_true", help="print the SQL of each page once")
+    parser.add_argument("--callees", help="with --profile: also what the functions matching this spend on")
     args = parser.parse_args()
     scratch = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="banli-cost-"))
     scratch.mkdir(parents=True, exist_ok=True)
@@ -206,7 +209,10 @@ def main():
             for sql in queries[name]:
                 print(f"      {sql[:200]}")
     if profiler:
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        stats.print_stats(args.profile)
+        if args.callees:
+            stats.print_callees(args.callees)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,16 @@ from notifications.services import Contact, Plan, already_notified, contact_of, 
 from proposals.files import UploadError, message_for
 from proposals.i18n import in_chinese
 from proposals.limits import clip
-from proposals.models import AssignmentStatus, Event, EventVerb, Member, Proposal, TransitionError, office_staff
+from proposals.models import (
+    Assignment,
+    AssignmentStatus,
+    Event,
+    EventVerb,
+    Member,
+    Proposal,
+    TransitionError,
+    office_staff,
+)
 from proposals.site import site_url
 from replies.models import Disclosure, Publication, Reply, ReplyStatus
 
@@ -195,7 +204,7 @@ def _after_submission(feedback: Feedback, *, by: User | None, at: datetime.datet
     )
     Event.record(proposal=proposal, assignment=assignment, verb=EventVerb.FEEDBACK, actor=by, note=note, at=at)
     Reply.objects.filter(pk=reply.pk, awaiting_form_since__isnull=False).update(awaiting_form_since=None)
-    _consequences(feedback, satisfaction=feedback.satisfaction, by=by, at=at)
+    _consequences(feedback, satisfaction=feedback.satisfaction, by=by, at=at, answered=feedback)
     # The e-mails are the task worker's (BANLI_TASKS_BACKEND=database): the member's submission
     # never waits on the mail server. The notice owed is stored with the form; robust: a queue
     # that is down must not turn a stored form into an error page (the next form's wake-up, or
@@ -205,9 +214,15 @@ def _after_submission(feedback: Feedback, *, by: User | None, at: datetime.datet
 
 
 def _consequences(
-    feedback: Feedback, *, satisfaction: str, by: User | None, at: datetime.datetime | None = None
+    feedback: Feedback,
+    *,
+    satisfaction: str,
+    by: User | None,
+    at: datetime.datetime | None = None,
+    answered: Feedback | None = None,
 ) -> None:
-    """What a form's answer sets going: 重办 after 不满意, publication once every member agreed."""
+    """What a form's answer sets going: 重办 after 不满意, publication once every member agreed.
+    `answered`: the form was sealed just now, in this transaction (see publication_agreed)."""
     reply = feedback.reply
     if satisfaction == Satisfaction.DISSATISFIED and reply.assignment.status != AssignmentStatus.REDO:
         # Read again under its lock: another member's 不满意 on this reply, committed since the
@@ -221,44 +236,64 @@ def _consequences(
                 note=f"{feedback.member.name}对第{reply.round}轮答复不满意：{clip(feedback.opinion, 200)}",
                 at=at,
             )
-    publish_if_agreed(reply=reply, by=by, at=at)
+    publish_if_agreed(reply=reply, by=by, at=at, answered=answered)
 
 
-def publication_agreed(reply: Reply) -> bool:
+def _has_proposal_and_unit(assignment: Assignment) -> bool:
+    return Assignment.proposal.is_cached(assignment) and Assignment.unit.is_cached(assignment)
+
+
+def publication_agreed(reply: Reply, *, answered: Feedback | None = None) -> bool:
     """The rule for the public pages: an issued reply the unit marked 主动公开, and every member
-    who answers it (BANLI_FEEDBACK_FROM) has a form in that says 是 (as corrected, if it was)."""
+    who answers it (BANLI_FEEDBACK_FROM) has a form in that says 是 (as corrected, if it was).
+
+    `answered`: a form sealed just now, in the caller's transaction. It has no correction yet, so
+    its answer counts as ticked, and only the other members' forms are read (none when the lead
+    alone answers, as by default)."""
     if reply.status != ReplyStatus.ISSUED or reply.publication != Publication.PUBLIC:
         return False
     expected = expected_members(reply)
-    consent = dict(
-        Feedback.objects.submitted()
-        .filter(reply=reply)
-        .with_counted_consent()
-        .values_list("member_id", "counted_consent")
-    )
+    consent = {answered.member_id: answered.publish_consent} if answered is not None else {}
+    others = [m.pk for m in expected if m.pk not in consent]
+    if others:
+        consent.update(
+            Feedback.objects.submitted()
+            .filter(reply=reply, member_id__in=others)
+            .with_counted_consent()
+            .values_list("member_id", "counted_consent")
+        )
     return bool(expected) and all(consent.get(m.pk) is True for m in expected)
 
 
 @in_chinese
 def publish_if_agreed(
-    *, reply: Reply, by: User | None = None, at: datetime.datetime | None = None
+    *,
+    reply: Reply,
+    by: User | None = None,
+    at: datetime.datetime | None = None,
+    answered: Feedback | None = None,
 ) -> Disclosure | None:
     """Publish the reply (with its 索引号) when the rule now holds; withdraw a publication that a
-    correction no longer supports. Returns the disclosure in force, or None. `at`: now by default."""
-    # Read afresh, with what the rule and the 索引号 need in the same query: the lead, the unit and
-    # the disclosure (if any); the caller's copy may be older than this transaction. Locked: two
-    # members' forms committed in the same instant would each count the consents without the
-    # other's form, and the reply both agreed to publish would never be; the second waits here
-    # and counts after the first has committed.
-    reply = (
-        Reply.objects.select_for_update(of=("self",))
-        .select_related("assignment__proposal__lead", "assignment__unit", "disclosure")
-        .get(pk=reply.pk)
-    )
+    correction no longer supports. Returns the disclosure in force, or None. `at`: now by default.
+    `answered`: a form sealed just now, in this transaction (see publication_agreed)."""
+    # The reply's row read afresh, with its disclosure (if any); the caller's copy may be older
+    # than this transaction. Locked: two members' forms committed in the same instant would each
+    # count the consents without the other's form, and the reply both agreed to publish would
+    # never be; the second waits here and counts after the first has committed.
+    locked = Reply.objects.select_for_update(of=("self",)).select_related("disclosure")
+    if Reply.assignment.is_cached(reply) and _has_proposal_and_unit(reply.assignment):
+        # The proposal and the unit as the caller read them with the reply (the lead, if not read
+        # with them, on its own below): the lock is the reply's, and Disclosure.publish locks the
+        # unit itself to number the 索引号.
+        assignment = reply.assignment
+        reply = locked.get(pk=reply.pk)
+        reply.assignment = assignment
+    else:
+        reply = locked.select_related("assignment__proposal__lead", "assignment__unit").get(pk=reply.pk)
     existing = getattr(reply, "disclosure", None)
     if existing is None and reply.publication != Publication.PUBLIC:
         return None  # nothing published, nothing to publish
-    agreed = publication_agreed(reply)
+    agreed = publication_agreed(reply, answered=answered)
     a = reply.assignment
     if agreed and existing is None:
         disclosure = Disclosure.objects.publish(reply=reply, at=at)

@@ -64,17 +64,23 @@ def session_link(request):
 
 # The form's look-ups, built once per process and cloned for each request (as a class-based view's
 # `queryset`): resolving the superseded subquery is a large share of what the look-up costs.
+# Only what the form shows and its submission uses: the unit, the proposal and its lead (who
+# answers, and what publication counts), not the session.
 @functools.cache
 def _links():
     return FeedbackLink.objects.select_related(
-        "member", "reply__assignment__proposal__session", "reply__assignment__unit"
+        "member", "reply__assignment__proposal__lead", "reply__assignment__unit"
     ).annotate(superseded=later_round_issued("reply__"))
 
 
 @functools.cache
 def answerable_replies():
     """Issued replies with what the form shows, and `superseded`: a later round is issued."""
-    return reply_qs().annotate(superseded=later_round_issued())
+    return (
+        Reply.objects.issued()
+        .select_related("assignment__unit", "assignment__proposal__lead")
+        .annotate(superseded=later_round_issued())
+    )
 
 
 def sealed_form(reply, member):

@@ -117,9 +117,9 @@ def test_the_last_two_yeses_arriving_at_once_still_publish(coded, every_member_a
     checked = threading.Barrier(2)
     agreed = services.publication_agreed
 
-    def reading_together(reply):
+    def reading_together(reply, **kwargs):
         """Both submissions read the consents before either commits, if nothing stops them."""
-        result = agreed(reply)
+        result = agreed(reply, **kwargs)
         try:
             checked.wait(timeout=2)
         except threading.BrokenBarrierError:
