@@ -189,7 +189,9 @@ def _harfbuzz_subset(hb_face, gids, *, hinting, notdef_outline):
     if hb_input == ffi.NULL:
         return None
     glyph_set = harfbuzz_subset.hb_subset_input_glyph_set(hb_input)
-    glyphs = ffi.new(f"hb_codepoint_t[{len(gids)}]", gids)
+    # An open array ("[]"): cffi parses a type's text once and caches it, so "[n]" with a new n
+    # each render would run its C parser again every time.
+    glyphs = ffi.new("hb_codepoint_t[]", gids)
     harfbuzz.hb_set_add_sorted_array(glyph_set, glyphs, len(gids))
     flags = harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
     if not hinting:
@@ -199,7 +201,7 @@ def _harfbuzz_subset(hb_face, gids, *, hinting, notdef_outline):
     harfbuzz_subset.hb_subset_input_set_flags(hb_input, flags)
     drop = harfbuzz_subset.hb_subset_input_set(hb_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
     tags = sorted(harfbuzz.hb_tag_from_string(tag, -1) for tag in DROP_TABLES)
-    harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+    harfbuzz.hb_set_add_sorted_array(drop, ffi.new("hb_codepoint_t[]", tags), len(tags))
     face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(hb_face, hb_input), harfbuzz.hb_face_destroy)
     if face == ffi.NULL:
         return None
