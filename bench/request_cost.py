@@ -11,7 +11,8 @@ per request for a few pages, in one process through the test client (no network,
                                                       # and what the matching functions spend on
 
 Pages: a supervisor's notifications page (a small page: mostly the fixed cost of every signed-in
-page), a member's feedback form and its submission, a reply letter PDF as a supervisor prints
+page), a member's feedback form and its submission, signed in and by a one-time link (opening
+the link, the form, the submission), a reply letter PDF as a supervisor prints
 it (stored after its first render), and the form just submitted as a supervisor first prints it
 (rendered by WeasyPrint, then stored). Each line gives the queries of one request and the median
 CPU time over --rounds requests, taken in turns. Compare two versions by running each in turn on
@@ -59,7 +60,8 @@ def build(env, scratch, rounds):
     for argv in (["manage.py", "migrate", "-v0"], ["manage.py", "load_demo"]):
         subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, check=True, capture_output=True)
     data = subprocess.run(
-        [sys.executable, "bench/load_data.py", "--members", "1", "--replies-each", str(rounds + 10)],
+        # Two members: the first fills the form signed in, the second opens one-time links.
+        [sys.executable, "bench/load_data.py", "--members", "2", "--replies-each", str(rounds + 10)],
         cwd=ROOT,
         env=env,
         check=True,
@@ -96,7 +98,8 @@ def main():
         env["BANLI_REDIS_URL"] = os.environ["BANLI_REDIS_URL"]
     if database_url:
         env["DATABASE_URL"] = f"{database_url}_cost_built"
-    if not (scratch / f"world-{engine}.json").exists():
+    kept = scratch / f"world-{engine}.json"
+    if not kept.exists() or not json.loads(kept.read_text())["link_members"]:  # built before links were measured
         build(env, scratch, 2 * args.rounds)
         (scratch / "world.json").rename(scratch / f"world-{engine}.json")
     world = json.loads((scratch / f"world-{engine}.json").read_text())
@@ -140,6 +143,8 @@ def main():
     replies = list(account["replies"])
     letters = world["print_replies"]
     state = {"form": None}
+    tokens = list(world["link_members"][0]["tokens"])
+    by_link = Client()
 
     def notifications():
         assert supervisor.get("/notifications/").status_code == 200
@@ -155,6 +160,22 @@ def main():
             f"/me/replies/{state['pk']}/feedback/",
             form_body(state["token"]),
             content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 302, response.status_code
+
+    def link_opened():
+        by_link.cookies.clear()  # each link in a browser of its own, as from an e-mail
+        response = by_link.get(f"/f/{tokens.pop()}/")
+        assert response.status_code == 302, response.status_code
+
+    def link_form_page():
+        page = by_link.get("/f/form/")
+        assert page.status_code == 200
+        state["link_token"] = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+
+    def link_submission():
+        response = by_link.post(
+            "/f/form/", form_body(state["link_token"]), content_type="application/x-www-form-urlencoded"
         )
         assert response.status_code == 302, response.status_code
 
@@ -176,6 +197,9 @@ def main():
         "notifications page (supervisor)": notifications,
         "feedback form page (member)": form_page,
         "feedback submission (member)": submission,
+        "one-time link opened (member)": link_opened,
+        "feedback form page, by link (member)": link_form_page,
+        "feedback submission, by link (member)": link_submission,
         "reply letter PDF (supervisor)": letter,
         "signed form PDF, first print (supervisor)": signed_form,
     }
