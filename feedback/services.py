@@ -239,8 +239,11 @@ def _consequences(
     publish_if_agreed(reply=reply, by=by, at=at, answered=answered)
 
 
-def _has_proposal_and_unit(assignment: Assignment) -> bool:
-    return Assignment.proposal.is_cached(assignment) and Assignment.unit.is_cached(assignment)
+def _read_with_proposal_and_unit(reply: Reply) -> bool:
+    """Whether the caller's reply holds its assignment with the proposal and unit already read."""
+    if not Reply.assignment.is_cached(reply):
+        return False
+    return Assignment.proposal.is_cached(reply.assignment) and Assignment.unit.is_cached(reply.assignment)
 
 
 def publication_agreed(reply: Reply, *, answered: Feedback | None = None) -> bool:
@@ -281,10 +284,9 @@ def publish_if_agreed(
     # count the consents without the other's form, and the reply both agreed to publish would
     # never be; the second waits here and counts after the first has committed.
     locked = Reply.objects.select_for_update(of=("self",)).select_related("disclosure")
-    if Reply.assignment.is_cached(reply) and _has_proposal_and_unit(reply.assignment):
-        # The proposal and the unit as the caller read them with the reply (the lead, if not read
-        # with them, on its own below): the lock is the reply's, and Disclosure.publish locks the
-        # unit itself to number the 索引号.
+    if _read_with_proposal_and_unit(reply):
+        # Those as the caller read them (the lead too, if read; else expected_members reads it):
+        # the lock is the reply's, and Disclosure.publish locks the unit itself to number the 索引号.
         assignment = reply.assignment
         reply = locked.get(pk=reply.pk)
         reply.assignment = assignment
@@ -576,18 +578,26 @@ def _received_forms() -> Any:
     return Feedback.objects.select_related("member", "reply__assignment__proposal__session", "reply__assignment__unit")
 
 
+def _received_recipients(
+    assignment: Assignment, units: dict[int, Contact], offices: dict[str, list[User]]
+) -> list[Any]:
+    """Who hears that a form came in: the unit that wrote the reply and its body's office staff.
+    `units` and `offices` keep what was read, so a batch reads each unit and office once."""
+    body = assignment.proposal.session.body
+    if assignment.unit_id not in units:
+        units[assignment.unit_id] = contact_of(assignment.unit)
+    if body not in offices:
+        offices[body] = list(office_staff(body))
+    return [units[assignment.unit_id], *offices[body]]
+
+
 def _notify_received(forms: list[Feedback]) -> None:
     """notify_feedback_received for each form, reading each unit's and office's recipients once."""
     units: dict[int, Contact] = {}
     offices: dict[str, list[User]] = {}
     for feedback in forms:
-        assignment = feedback.reply.assignment
-        body = assignment.proposal.session.body
-        if assignment.unit_id not in units:
-            units[assignment.unit_id] = contact_of(assignment.unit)
-        if body not in offices:
-            offices[body] = list(office_staff(body))
-        notify_feedback_received(feedback, recipients=[units[assignment.unit_id], *offices[body]])
+        recipients = _received_recipients(feedback.reply.assignment, units, offices)
+        notify_feedback_received(feedback, recipients=recipients)
 
 
 @task()
@@ -621,9 +631,7 @@ def notify_feedback_received(feedback: Feedback, *, recipients: list[Any] | None
     notify(
         event="feedback_received",
         key=f"feedback_received:{feedback.pk}",
-        recipients=[assignment.unit, *office_staff(assignment.proposal.session.body)]
-        if recipients is None
-        else recipients,
+        recipients=_received_recipients(assignment, {}, {}) if recipients is None else recipients,
         subject=subject,
         text=_("%(name)s对第%(round)s轮答复的评价：%(satisfaction)s；办理效果：%(effect)s。") % facts,
         url=feedback.get_absolute_url(),
