@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django_otp import device_classes
 
 from notifications.models import UNREAD_COUNT, Notification
+from proposals.prepared import Param, Prepared
 
 HAS_DEVICE = "banli_has_confirmed_device"
 
@@ -29,23 +30,22 @@ def _has_confirmed_device():
 
 
 @functools.cache
-def _request_users(second_factor):
-    # Built once per process and cloned for each request: resolving the count's subquery costs
-    # more than running it. The device column only while the second factor is on: off, only the
-    # account page asks, and looks it up (second_factor.has_device).
+def _request_user(second_factor) -> Prepared:
+    # Compiled once per process (proposals/prepared.py): resolving the count's subquery and the
+    # member's columns costs more than running the query. The device column only while the
+    # second factor is on: off, only the account page asks, and looks it up (second_factor.has_device).
     annotations = {UNREAD_COUNT: Notification.objects.unread().count_per_user()}
     if second_factor:
         annotations[HAS_DEVICE] = _has_confirmed_device()
-    return get_user_model().objects.select_related("member").annotate(**annotations)
+    User = get_user_model()
+    return Prepared(
+        lambda: User.objects.select_related("member").annotate(**annotations).filter(pk=Param("pk", User._meta.pk))
+    )
 
 
 def request_user(user_id):
     """The user of a request, or None if there is none by that id."""
-    User = get_user_model()
-    try:
-        return _request_users(settings.BANLI_SECOND_FACTOR).get(pk=user_id)
-    except User.DoesNotExist:
-        return None
+    return _request_user(settings.BANLI_SECOND_FACTOR).first(pk=user_id)
 
 
 class PasswordBackend(ModelBackend):

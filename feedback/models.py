@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals import access
 from proposals.limits import REASON, SUMMARY, length_constraint
 from proposals.models import Assignment, Member, choice_constraint
+from proposals.prepared import Param, Prepared
 from replies.models import ContactMethod, Reply, ReplyStatus
 
 from . import seals
@@ -391,10 +392,7 @@ class FeedbackLink(models.Model):
     def find_usable(cls, token, now=None):
         if not token or len(token) > 100:
             return None
-        try:  # the digest is unique: get() has no ORDER BY to compile, unlike first()
-            return cls.objects.usable(now).select_related("reply", "member").get(token_sha256=cls.hash_token(token))
-        except cls.DoesNotExist:
-            return None
+        return _usable_link.first(token=cls.hash_token(token), now=now or timezone.now())
 
 
 class FeedbackDraft(models.Model):
@@ -427,7 +425,23 @@ class FeedbackDraft(models.Model):
 
     @classmethod
     def of(cls, *, reply, member):
-        return cls.objects.filter(reply=reply, member=member).first()
+        return _draft.first(reply=reply, member=member)
+
+
+# Looked up on every visit of a form: compiled once (proposals/prepared.py).
+_usable_link: Prepared[FeedbackLink] = Prepared(
+    lambda: (
+        FeedbackLink.objects.usable(Param("now", FeedbackLink.expires_at.field))
+        .select_related("reply", "member")
+        .filter(token_sha256=Param("token", FeedbackLink.token_sha256.field))
+        .order_by()
+    )
+)
+_draft: Prepared[FeedbackDraft] = Prepared(
+    lambda: FeedbackDraft.objects.filter(
+        reply=Param("reply", FeedbackDraft.reply.field), member=Param("member", FeedbackDraft.member.field)
+    )
+)
 
 
 # --- who answers, and what the reply shows ------------------------------------------

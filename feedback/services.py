@@ -35,6 +35,7 @@ from proposals.models import (
     TransitionError,
     office_staff,
 )
+from proposals.prepared import Param, Prepared
 from proposals.site import site_url
 from replies.models import Disclosure, Publication, Reply, ReplyStatus
 
@@ -133,15 +134,30 @@ def _submitting(reply: Reply, member: Member, stored: list[tuple[Storage, str]])
 
 def _unsubmitted_form(reply: Reply, member: Member, channel: str) -> Feedback:
     """The member's form for this reply, locked, or a new one; AlreadySubmitted if it is sealed already."""
-    try:
-        existing = Feedback.objects.select_for_update().get(reply=reply, member=member)
-    except Feedback.DoesNotExist:
-        existing = None
+    existing = _form_to_fill.first(reply=reply, member=member)
     if existing is not None and existing.is_submitted:
         raise AlreadySubmitted(existing)
     feedback = existing or Feedback(reply=reply, member=member)
     feedback.channel = channel
     return feedback
+
+
+# Both run in every submission: compiled once (proposals/prepared.py).
+_form_to_fill: Prepared[Feedback] = Prepared(
+    lambda: (
+        Feedback.objects.select_for_update()
+        .filter(reply=Param("reply", Feedback.reply.field), member=Param("member", Feedback.member.field))
+        .order_by()
+    )
+)
+_locked_reply: Prepared[Reply] = Prepared(
+    lambda: (
+        Reply.objects.select_for_update(of=("self",))
+        .select_related("disclosure")
+        .filter(pk=Param("pk", Reply._meta.pk))
+        .order_by()
+    )
+)
 
 
 def enter_paper(
@@ -283,15 +299,18 @@ def publish_if_agreed(
     # than this transaction. Locked: two members' forms committed in the same instant would each
     # count the consents without the other's form, and the reply both agreed to publish would
     # never be; the second waits here and counts after the first has committed.
-    locked = Reply.objects.select_for_update(of=("self",)).select_related("disclosure")
     if _read_with_proposal_and_unit(reply):
         # Those as the caller read them (the lead too, if read; else expected_members reads it):
         # the lock is the reply's, and Disclosure.publish locks the unit itself to number the 索引号.
         assignment = reply.assignment
-        reply = locked.get(pk=reply.pk)
+        reply = _locked_reply.get(pk=reply.pk)
         reply.assignment = assignment
     else:
-        reply = locked.select_related("assignment__proposal__lead", "assignment__unit").get(pk=reply.pk)
+        reply = (
+            Reply.objects.select_for_update(of=("self",))
+            .select_related("disclosure", "assignment__proposal__lead", "assignment__unit")
+            .get(pk=reply.pk)
+        )
     existing = getattr(reply, "disclosure", None)
     if existing is None and reply.publication != Publication.PUBLIC:
         return None  # nothing published, nothing to publish

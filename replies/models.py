@@ -31,6 +31,7 @@ from proposals.models import (
     TransitionError,
     choice_constraint,
 )
+from proposals.prepared import Param, Prepared
 
 from . import elements, notices
 from .body import paragraphs_of
@@ -791,7 +792,7 @@ class DocNumberQuerySet(models.QuerySet):
         existing = self.filter(reply=reply).first()
         if existing is not None:
             return existing
-        unit = HandlingUnit.objects.select_for_update().get(pk=reply.assignment.unit_id)
+        unit = _locked_unit.get(pk=reply.assignment.unit_id)
         if not unit.doc_prefix:
             return None
         at = at or timezone.now()
@@ -856,6 +857,12 @@ def format_index_number(unit, year, serial):
     return settings.BANLI_INDEX_NUMBER_FORMAT.format(code=code, year=year, serial=serial)
 
 
+# Locked to number a 文号 or a 索引号 (in every submission that publishes): compiled once (proposals/prepared.py).
+_locked_unit: Prepared[HandlingUnit] = Prepared(
+    lambda: HandlingUnit.objects.select_for_update().filter(pk=Param("pk", HandlingUnit._meta.pk)).order_by()
+)
+
+
 class DisclosureQuerySet(models.QuerySet):
     def shown(self):
         return self.filter(withdrawn_at__isnull=True)
@@ -869,7 +876,7 @@ class DisclosureQuerySet(models.QuerySet):
             return reply.disclosure  # no query when the caller read it with the reply (publish_if_agreed)
         except self.model.DoesNotExist:
             pass
-        unit = HandlingUnit.objects.select_for_update().get(pk=reply.assignment.unit_id)
+        unit = _locked_unit.get(pk=reply.assignment.unit_id)
         year = timezone.localtime(at).year
         serial = (self.filter(unit=unit, year=year).aggregate(last=models.Max("serial"))["last"] or 0) + 1
         try:

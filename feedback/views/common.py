@@ -1,6 +1,5 @@
 """What the feedback pages share: refusing (404, logged), the link session, look-ups."""
 
-import functools
 import logging
 
 from django.http import Http404
@@ -8,6 +7,7 @@ from django.utils import timezone
 
 from proposals import access
 from proposals.models import Member
+from proposals.prepared import Param, Prepared
 from replies.models import Reply
 
 from ..models import (
@@ -55,40 +55,43 @@ def session_link(request):
     link_id = request.session.get(LINK_SESSION_KEY)
     if not link_id:
         return None
-    # get(), not first(): no ORDER BY to compile (first() orders by pk; ~1 ms of this query's CPU).
-    try:
-        return _links().get(pk=link_id, expires_at__gt=timezone.now())
-    except FeedbackLink.DoesNotExist:
-        return None
+    return _session_link.first(pk=link_id, now=timezone.now())
 
 
-# The form's look-ups, built once per process and cloned for each request (as a class-based view's
-# `queryset`): resolving the superseded subquery is a large share of what the look-up costs.
+# The form's look-ups run on every request of a form: compiled once (proposals/prepared.py).
 # Only what the form shows and its submission uses: the unit, the proposal and its lead (who
 # answers, and what publication counts), not the session.
-@functools.cache
-def _links():
-    return FeedbackLink.objects.select_related(
-        "member", "reply__assignment__proposal__lead", "reply__assignment__unit"
-    ).annotate(superseded=later_round_issued("reply__"))
+_session_link: Prepared[FeedbackLink] = Prepared(
+    lambda: (
+        FeedbackLink.objects.select_related("member", "reply__assignment__proposal__lead", "reply__assignment__unit")
+        .annotate(superseded=later_round_issued("reply__"))
+        .filter(pk=Param("pk", FeedbackLink._meta.pk), expires_at__gt=Param("now", FeedbackLink.expires_at.field))
+        .order_by()
+    )
+)
 
-
-@functools.cache
-def answerable_replies():
-    """Issued replies with what the form shows, and `superseded`: a later round is issued."""
-    return (
+# Issued replies with what the form shows, and `superseded`: a later round is issued.
+answerable_reply: Prepared[Reply] = Prepared(
+    lambda: (
         Reply.objects.issued()
         .select_related("assignment__unit", "assignment__proposal__lead")
         .annotate(superseded=later_round_issued())
+        .filter(pk=Param("pk", Reply._meta.pk))
     )
+)
+
+_sealed_form: Prepared[Feedback] = Prepared(
+    lambda: (
+        Feedback.objects.submitted()
+        .filter(reply=Param("reply", Feedback.reply.field), member=Param("member", Feedback.member.field))
+        .order_by()
+    )
+)
 
 
 def sealed_form(reply, member):
     """The member's submitted form for this reply, if any (there is one form per reply and member)."""
-    try:
-        return Feedback.objects.submitted().get(reply=reply, member=member)
-    except Feedback.DoesNotExist:
-        return None
+    return _sealed_form.first(reply=reply, member=member)
 
 
 def reply_qs():

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from proposals import access
 from proposals.files import UploadError
-from replies.models import Reply
 
 from .. import services
 from ..forms import DraftForm, OnlineFeedbackForm
@@ -29,7 +28,7 @@ from .common import (
     LINK_SESSION_KEY,
     LINK_UNTIL_KEY,
     access_log,
-    answerable_replies,
+    answerable_reply,
     no_referrer,
     refuse,
     sealed_form,
@@ -50,9 +49,8 @@ def _members_reply(request, pk):
     member_id = access.scope_of(request.user).member_id
     if not member_id:
         refuse(request, "reply", pk)
-    try:
-        reply = answerable_replies().get(pk=pk)
-    except Reply.DoesNotExist:
+    reply = answerable_reply.first(pk=pk)
+    if reply is None:
         refuse(request, "reply", pk)
     member = next((m for m in expected_members(reply) if m.pk == member_id), None)
     if member is None:
