@@ -3,8 +3,8 @@
 Each page asks the same of its user before its own work: the member they are
 (`proposals.access.scope_of`), their unread notifications (the top bar) and, with the second
 factor on, whether they enrolled a device (`accounts.second_factor.has_device`). All come in the
-query that loads the user, read when the request starts; the roles follow in one more query
-when `scope_of` first asks.
+query that loads the user, read when the request starts; the roles follow in one more query,
+read with it.
 """
 
 import functools
@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django_otp import device_classes
 
 from notifications.models import UNREAD_COUNT, Notification
+from proposals.models import Role
 from proposals.prepared import Param, Prepared
 
 HAS_DEVICE = "banli_has_confirmed_device"
@@ -43,9 +44,17 @@ def _request_user(second_factor) -> Prepared:
     )
 
 
+# Every page asks what the user is (proposals.access.scope_of, for the menu at least).
+_roles: Prepared[Role] = Prepared(lambda: Role.objects.filter(user=Param("user", Role.user.field)).order_by())
+
+
 def request_user(user_id):
-    """The user of a request, or None if there is none by that id."""
-    return _request_user(settings.BANLI_SECOND_FACTOR).first(pk=user_id)
+    """The user of a request, or None if there is none by that id; with its roles read
+    (`banli_roles_read`, which scope_of uses)."""
+    user = _request_user(settings.BANLI_SECOND_FACTOR).first(pk=user_id)
+    if user is not None:
+        user.banli_roles_read = _roles.all(user=user.pk)
+    return user
 
 
 class PasswordBackend(ModelBackend):

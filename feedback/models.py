@@ -245,7 +245,7 @@ class Feedback(models.Model):
     def seal_now(self):
         """Give the form its verification code and seal: called by each function that submits a
         form, just before its write (feedback.services), never by save()."""
-        seals.seal(self, taken=lambda code: Feedback.objects.filter(verification_code=code).exists())
+        seals.seal(self, taken=lambda code: _code_holder.first(code=code) is not None)
 
     def matches_seal(self):
         """Does the stored record (row and files) still give its seal? False if not, or unreadable."""
@@ -435,6 +435,12 @@ _usable_link: Prepared[FeedbackLink] = Prepared(
         .select_related("reply", "member")
         .filter(token_sha256=Param("token", FeedbackLink.token_sha256.field))
         .order_by()
+    )
+)
+# Asked in every submission (Feedback.seal_now): whether a verification code is given already.
+_code_holder: Prepared[Feedback] = Prepared(
+    lambda: (
+        Feedback.objects.filter(verification_code=Param("code", Feedback.verification_code.field)).only("pk").order_by()
     )
 )
 _draft: Prepared[FeedbackDraft] = Prepared(

@@ -67,7 +67,10 @@ def scope_of(user: User) -> Scope:
     if cached is not None:
         return cached
     account: Any = user  # roles and member are reverse relations the stubs cannot see
-    roles = list(account.banli_roles.all())
+    # A request's user comes with its roles already read (accounts.backends.request_user).
+    roles = getattr(account, "banli_roles_read", None)
+    if roles is None:
+        roles = list(account.banli_roles.all())
     kinds = {r.kind for r in roles}
     try:
         member_id = account.member.pk
