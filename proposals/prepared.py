@@ -1,4 +1,4 @@
-"""Look-ups made on every request, with their SQL compiled once per process, not once per request.
+"""Look-ups made on every request, with their SQL compiled once per database connection, not per request.
 
 Django turns a queryset into SQL each time it is evaluated: it walks every selected column, join
 and condition again. For the wide look-ups of the feedback pages (a link or a reply with its
