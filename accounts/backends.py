@@ -32,7 +32,7 @@ def _has_confirmed_device():
 
 @functools.cache
 def _request_user(second_factor) -> Prepared:
-    # Compiled once per process (proposals/prepared.py): resolving the count's subquery and the
+    # Compiled once per connection (proposals/prepared.py): resolving the count's subquery and the
     # member's columns costs more than running the query. The device column only while the
     # second factor is on: off, only the account page asks, and looks it up (second_factor.has_device).
     annotations = {UNREAD_COUNT: Notification.objects.unread().count_per_user()}

@@ -78,8 +78,7 @@ class Prepared(Generic[M]):
 
     def __init__(self, build: Callable[[], models.QuerySet]):
         self._build = build
-        self._queryset: models.QuerySet | None = None
-        self._lock = threading.Lock()
+        self._queryset: models.QuerySet | None = None  # for its database and model
         # Each thread has its own connection: compiled with it, used only by it, and gone with the thread.
         self._local = threading.local()
 
@@ -94,10 +93,8 @@ class Prepared(Generic[M]):
         return compiled
 
     def all(self, **values: Any) -> list[M]:
-        if self._queryset is None:
-            with self._lock:
-                if self._queryset is None:
-                    self._queryset = self._build()
+        if self._queryset is None:  # two threads building it at once build the same: no lock needed
+            self._queryset = self._build()
         queryset = self._queryset
         db = queryset.db
         connection = connections[db]
