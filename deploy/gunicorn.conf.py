@@ -60,7 +60,13 @@ loglevel = os.environ.get("BANLI_LOG_LEVEL", "warning").lower()
 
 
 def post_worker_init(worker):
-    """Print a sample letter and the blank form now (fonts read, engines loaded), not in the first download."""
+    """Print a sample letter and the blank form now (fonts read, engines loaded), not in the first download.
+
+    Then freeze what the worker holds by now (Django, both print engines, their fonts): the
+    garbage collector's full passes, which come every few seconds under load, stop walking it."""
+    import gc
+
     from printing import documents
 
     documents.warm()
+    gc.freeze()

@@ -18,11 +18,7 @@ from tests import factories as f
 pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def _start_redis(port, folder):
     server = subprocess.Popen(
         [
             "redis-server",
@@ -35,26 +31,47 @@ def redis_url(tmp_path):
             "--appendonly",
             "no",
             "--dir",
-            str(tmp_path),
+            str(folder),
         ],
         stdout=subprocess.DEVNULL,
     )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return server
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A throwaway redis-server: {"url": …, "restart": callable}."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    servers = [_start_redis(port, tmp_path)]
+
+    def restart():
+        servers[-1].terminate()
+        servers[-1].wait(timeout=10)
+        servers.append(_start_redis(port, tmp_path))
+
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield {"url": f"redis://127.0.0.1:{port}/0", "restart": restart}
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        servers[-1].terminate()
+        servers[-1].wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    return redis_server["url"]
 
 
 @pytest.mark.django_db
 def test_a_session_started_on_one_server_is_recognised_on_another(redis_url, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": redis_url}}  # as production
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     user, member = f.member_user()
     proposal = f.proposal(f.session(Body.CPPCC), lead=member, title="在Redis会话中可见的提案")
@@ -70,3 +87,21 @@ def test_a_session_started_on_one_server_is_recognised_on_another(redis_url, set
     import redis
 
     assert any(key.startswith(b":1:django.contrib.sessions.cache") for key in redis.Redis.from_url(redis_url).keys())
+
+
+@pytest.mark.django_db
+def test_after_redis_restarts_members_sign_in_again_without_an_error(redis_server, settings):
+    # Redis keeps nothing on disk: a restart signs everyone out. The app server keeps its Redis
+    # client between requests; the next request must reconnect, not fail.
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": redis_server["url"]}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    user, member = f.member_user()
+    client = Client()
+    assert client.post("/login/", {"username": user.username, "password": "pw-for-tests"}).status_code == 302
+    assert client.get("/me/").status_code == 200
+
+    redis_server["restart"]()
+
+    assert client.get("/me/").status_code == 302  # the session went with Redis: to the login page
+    assert client.post("/login/", {"username": user.username, "password": "pw-for-tests"}).status_code == 302
+    assert client.get("/me/").status_code == 200
