@@ -306,7 +306,9 @@ def feedback_form(feedback, *, site_url=""):
     context = form_context(reply=feedback.reply, member=feedback.member, feedback=feedback, site_url=site_url)
     assets = []
     if context["signed"]:
-        signature = pdf.Asset.from_image_file("signature", feedback.signature) if feedback.signature else None
+        signature = (
+            pdf.Asset.from_image_file("signature", feedback.signature, on_white=True) if feedback.signature else None
+        )
         if signature:
             assets.append(signature)
         if context["verify_url"]:

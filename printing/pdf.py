@@ -69,12 +69,17 @@ class Asset:
         return hashlib.sha256(self.data).digest()
 
     @classmethod
-    def from_image_file(cls, name, field_file):
+    def from_image_file(cls, name, field_file, *, on_white=False):
         """The uploaded image (signature, seal) as a PNG that Pillow writes; None when it is not an image.
 
         Re-encoding means WeasyPrint never parses an uploaded file as-is (no SVG with
         external references, no odd formats), only a PNG that Pillow wrote. Here only the
         header is read (format, size); the re-encoding happens when a render asks for it.
+
+        `on_white`: the image is printed on white paper with nothing under it (a signature, not
+        a seal over text): transparency is laid on white here, so the PDF holds one opaque
+        image instead of an image and its soft mask, which WeasyPrint would split and encode
+        again at every render.
         """
         if not field_file:
             return None
@@ -89,7 +94,7 @@ class Asset:
         except (OSError, ValueError, Image.DecompressionBombError):
             logger.warning("Unreadable image %s for printing", field_file.name)
             return None
-        return ImageFileAsset(name, raw, field_file.name)
+        return ImageFileAsset(name, raw, field_file.name, on_white=on_white)
 
     @classmethod
     def qr_code(cls, name, text):
@@ -99,14 +104,15 @@ class Asset:
 class ImageFileAsset(Asset):
     """An uploaded image, re-encoded to PNG when a render fetches it (see Asset.from_image_file)."""
 
-    def __init__(self, name, raw, filename=""):
+    def __init__(self, name, raw, filename="", *, on_white=False):
         self.name = name
         self.raw = raw
         self.filename = filename
+        self.on_white = on_white
 
     @property
     def identity(self):
-        return b"png-of:" + hashlib.sha256(self.raw).digest()
+        return (b"png-on-white-of:" if self.on_white else b"png-of:") + hashlib.sha256(self.raw).digest()
 
     @functools.cached_property
     def data(self):
@@ -117,6 +123,10 @@ class ImageFileAsset(Asset):
             with Image.open(io.BytesIO(self.raw)) as opened:
                 opened.load()
                 image = opened if opened.mode in ("RGB", "RGBA", "L", "LA") else opened.convert("RGBA")
+                if self.on_white and image.mode in ("LA", "RGBA"):
+                    paper = Image.new(image.mode[:-1], image.size, "white")
+                    paper.paste(image.convert(paper.mode), mask=image.getchannel("A"))
+                    image = paper
                 out = io.BytesIO()
                 # zlib's run-length strategy: as small as the default for drawn strokes on a clear
                 # background, and faster (optimize=True cost 3-4x the CPU).
@@ -130,27 +140,28 @@ class ImageFileAsset(Asset):
 class QrCodeAsset(Asset):
     """The QR code of a text (the verify address), drawn when a render fetches it."""
 
-    mime = "image/svg+xml"
-
     def __init__(self, name, text):
         self.name = name
         self.text = text
 
     @property
     def identity(self):
-        return b"qr:" + self.text.encode()
+        return b"qr-png:" + self.text.encode()
 
     @functools.cached_property
     def data(self):
-        return _qr_svg(self.text)
+        return _qr_png(self.text)
 
 
-def _qr_svg(text):
-    """The QR code of `text` as SVG."""
+def _qr_png(text):
+    """The QR code of `text` as a PNG of one pixel a module, no quiet zone: the page scales it,
+    with `image-rendering: pixelated` so the modules stay sharp-edged squares. WeasyPrint draws
+    it as one small image, where an SVG of the same code was a path of hundreds of segments to
+    parse and draw at every render."""
     import segno
 
     out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, svgns=True)
+    segno.make(text, error="m").save(out, kind="png", scale=1, border=0)
     return out.getvalue()
 
 

@@ -80,20 +80,22 @@ def fonts_of_text(data, page_index, needle):
     return found
 
 
-def image_count(data):
-    """Raster images drawn in the PDF (including inside form XObjects)."""
+def images(data):
+    """Raster images drawn in the PDF (including inside form XObjects): (width, height, soft mask?) each."""
 
-    def count(resources):
-        total = 0
+    def found(resources):
         for ref in ((resources or {}).get("/XObject") or {}).values():
             obj = ref.get_object()
             if obj.get("/Subtype") == "/Image":
-                total += 1
+                yield int(obj["/Width"]), int(obj["/Height"]), "/SMask" in obj
             elif obj.get("/Subtype") == "/Form":
-                total += count(obj.get("/Resources"))
-        return total
+                yield from found(obj.get("/Resources"))
 
-    return sum(count(page.get("/Resources")) for page in reader(data).pages)
+    return [image for page in reader(data).pages for image in found(page.get("/Resources"))]
+
+
+def image_count(data):
+    return len(images(data))
 
 
 def page_pixels(data, page, dpi=60):

@@ -184,10 +184,19 @@ class FeedbackFormTests(Cast, TestCase):
             self.assertIn(ticked, text)
         for blank in ("上门走访☐", "满意☐", "不满意☐", "是☐"):
             self.assertIn(blank, text)
+        # The body face has no boxes: each is drawn from the symbol face (BANLI_PDF_SYMBOL), not as a blank.
+        import pdfplumber
+
+        with pdfplumber.open(io.BytesIO(data)) as document:
+            boxes = [c for c in document.pages[0].chars if c["text"] in "☑☐"]
+        self.assertEqual(len(boxes), 15)
+        self.assertEqual({c["fontname"].split("+")[-1] for c in boxes}, {"DejaVu-Sans"})
         self.assertIn("<b>希望</b>继续推进", text)
         self.assertIn("K7Q29XWD", text)
         self.assertIn("/verify/K7Q29XWD/", text)
-        self.assertEqual(pdfutil.image_count(data), 0)  # no signature image on this one
+        # One image: the QR code (square, a pixel a module); no signature image on this one.
+        [(width, height, _mask)] = pdfutil.images(data)
+        self.assertEqual(width, height)
 
     def test_the_signed_form_carries_a_qr_code_of_the_verify_address(self):
         from printing import documents
@@ -196,9 +205,18 @@ class FeedbackFormTests(Cast, TestCase):
         with self.settings(BANLI_SITE_URL=""):
             printable = documents.feedback_form(self.online, site_url="https://banli.example.org/")
         qr = next(a for a in printable.assets if a.name == "qr")
-        self.assertTrue(qr.data.startswith(b"<svg"))
         self.assertIn('src="banli-asset:qr"', printable.html)
         self.assertIn("https://banli.example.org/verify/K7Q29XWD/", printable.html)
+        # The code of that address, a pixel a module: dark exactly where the symbol's modules are.
+        import segno
+        from PIL import Image
+
+        symbol = segno.make("https://banli.example.org/verify/K7Q29XWD/", error="m")
+        with Image.open(io.BytesIO(qr.data)) as image:
+            self.assertEqual(image.size, symbol.symbol_size(scale=1, border=0))
+            pixels = image.convert("L")
+            dark = [[pixels.getpixel((x, y)) < 128 for x in range(image.width)] for y in range(image.height)]
+        self.assertEqual(dark, [[bool(module) for module in row] for row in symbol.matrix])
 
     def test_a_paper_form_with_a_double_tick_prints_what_was_recorded(self):
         data = b"".join(self.get(self.office, self.feedback).streaming_content)
@@ -226,7 +244,29 @@ class FeedbackFormTests(Cast, TestCase):
         Image.new("RGB", (300, 100), "white").save(out, "PNG")
         form = self.signed_with(out.getvalue())
         data = b"".join(self.get(self.member_user, form).streaming_content)
-        self.assertEqual(pdfutil.image_count(data), 1)
+        self.assertIn((300, 100, False), pdfutil.images(data))
+
+    def test_a_transparent_signature_prints_as_dark_strokes_on_white(self):
+        import pikepdf
+        from PIL import Image, ImageDraw
+
+        # As the signature pad draws it: near-black strokes on a transparent canvas.
+        drawn = Image.new("LA", (300, 100), (0, 0))
+        ImageDraw.Draw(drawn).line([(20, 80), (150, 20), (280, 80)], fill=(17, 255), width=6)
+        out = io.BytesIO()
+        drawn.save(out, "PNG")
+        form = self.signed_with(out.getvalue())
+        data = b"".join(self.get(self.member_user, form).streaming_content)
+        with pikepdf.open(io.BytesIO(data)) as document:
+            [signature] = [
+                pikepdf.PdfImage(image)
+                for image in document.pages[0].get_images().values()
+                if (image.Width, image.Height) == (300, 100)
+            ]
+            self.assertIsNone(signature.obj.get("/SMask"))  # nothing behind it to show through
+            printed = signature.as_pil_image().convert("L")
+        self.assertEqual(printed.getpixel((5, 5)), 255)  # the paper: white, not black
+        self.assertLess(printed.getpixel((150, 21)), 64)  # the stroke
 
     def test_finding_the_stored_form_decodes_no_image_and_a_new_signature_is_a_new_version(self):
         import pickle
@@ -255,7 +295,9 @@ class FeedbackFormTests(Cast, TestCase):
         form = self.signed_with(b"<svg><image href='file:///etc/passwd'/></svg>")
         response = self.get(self.member_user, form)
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(pdfutil.image_count(b"".join(response.streaming_content)), 0)
+        # Only the QR code of the verify address is drawn.
+        [(width, height, _mask)] = pdfutil.images(b"".join(response.streaming_content))
+        self.assertEqual(width, height)
 
     def test_an_unsubmitted_form_prints_pre_filled_without_the_drafts_ticks(self):
         draft = f.feedback(
